@@ -1,0 +1,257 @@
+//! The `yunying` command line (CONTRACT.md, "Commands").
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{self, AppState};
+use crate::audit::{self, Actor, Entry};
+use crate::auth::password;
+use crate::config::Settings;
+use crate::db::{self, Database};
+use crate::people::repo::{self, NewUser};
+use crate::people::{tenants, Dept, Level};
+
+#[derive(Debug, Parser)]
+#[command(name = "yunying", version, about = "Yunying (运营台): operations back-office")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, then serve (the default). The first run on an empty database also
+    /// creates the demo tenants and prints their logins.
+    Serve,
+    /// Run the database migrations.
+    Migrate,
+    /// Manage tenants (companies).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create realistic demo data and print the logins.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with its seven departments.
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Go-live date of attendance tracking (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        tracking_since: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// ops, marketing, sales, service, warehouse, hr or finance.
+        #[arg(long)]
+        department: String,
+        /// director, manager or specialist.
+        #[arg(long)]
+        level: String,
+        #[arg(long)]
+        employee_no: Option<String>,
+        /// Make the user a tenant administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of demo tenants (demo, demo2, demo3, …).
+    #[arg(long, default_value_t = 2)]
+    pub tenants: usize,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    // Read the password before touching the database, so bad input changes nothing.
+    let password = match &cli.command {
+        Some(Command::User(UserCommand::Create { password_stdin, .. })) => {
+            if !password_stdin {
+                bail!("user create: pass --password-stdin and give the password on standard input");
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+            let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+            password::validate_new(&pw).map_err(|m| anyhow::anyhow!("password: {m}"))?;
+            Some(pw)
+        }
+        _ => None,
+    };
+    let db = Database::open(&settings).await?;
+    let result = run_with(&settings, &db, cli.command.unwrap_or(Command::Serve), password).await;
+    let closed = db.close().await;
+    result.and(closed)
+}
+
+async fn run_with(settings: &Settings, db: &Database, command: Command, password: Option<String>) -> anyhow::Result<()> {
+    db.migrate().await?;
+    match command {
+        Command::Serve => serve(settings, db).await,
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Create { code, name, tracking_since }) => {
+            let since = tracking_since.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let t = tenants::create(&db.owner, code.trim(), &name, since).await?;
+            println!("created tenant {} ({}), id {}", t.code, t.name, t.id);
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            tenant,
+            username,
+            name,
+            department,
+            level,
+            employee_no,
+            admin,
+            ..
+        }) => {
+            let password = password.context("no password given")?;
+            create_user(db, &tenant, &username, &name, &department, &level, employee_no.as_deref(), admin, &password).await
+        }
+        Command::Demo(args) => {
+            let report = crate::demo::run(db, args.tenants).await?;
+            print!("{}", report.render(&format!("http://{}", settings.bind)));
+            Ok(())
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_user(
+    db: &Database,
+    tenant: &str,
+    username: &str,
+    name: &str,
+    department: &str,
+    level: &str,
+    employee_no: Option<&str>,
+    admin: bool,
+    password: &str,
+) -> anyhow::Result<()> {
+    let t = tenants::find_by_code(&db.app, tenant)
+        .await?
+        .with_context(|| format!("--tenant: no company with code {tenant:?}"))?;
+    let dept = Dept::parse(department).with_context(|| {
+        format!("--department: {department:?} is not one of ops, marketing, sales, service, warehouse, hr, finance")
+    })?;
+    let level = Level::parse(level).with_context(|| format!("--level: {level:?} is not one of director, manager, specialist"))?;
+    let username = username.trim().to_lowercase();
+    let name = name.trim();
+    if name.is_empty() {
+        bail!("--name must not be empty");
+    }
+    let hash = password::hash(password.to_owned()).await?;
+    let mut tx = db::begin_tenant(&db.app, t.id).await?;
+    let new = NewUser {
+        username: &username,
+        display_name: name,
+        password_hash: &hash,
+        level,
+        dept,
+        employee_no,
+        is_tenant_admin: admin,
+    };
+    let id = repo::insert(&mut tx, t.id, &new).await.map_err(|e| {
+        if crate::error::is_unique_violation(&e, "users_tenant_id_username_key") {
+            anyhow::anyhow!("--username: {username:?} already exists in {tenant}")
+        } else if crate::error::is_unique_violation(&e, "users_tenant_id_employee_no_key") {
+            anyhow::anyhow!("--employee-no: already linked to another user in {tenant}")
+        } else if matches!(&e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23514")) {
+            anyhow::anyhow!("--username or --employee-no has characters that are not allowed: {e}")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        t.id,
+        &Actor::cli(),
+        Entry {
+            action: "user.create",
+            entity_type: Some("user"),
+            entity_id: Some(id.to_string()),
+            summary: format!("命令行创建用户 {name}（{username}，{}{}）", dept.label(), level.label()),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("created user {username} in {tenant}, id {id}");
+    Ok(())
+}
+
+async fn serve(settings: &Settings, db: &Database) -> anyhow::Result<()> {
+    let first_run = tenants::count(&db.app).await? == 0;
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("cannot listen on {} (YUNYING_BIND)", settings.bind))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    if first_run {
+        let report = crate::demo::run(db, 2).await?;
+        print!("{}", report.render(&url));
+    }
+    // Warm the dummy hash so the first failed login is not faster than the rest.
+    tokio::task::spawn_blocking(password::dummy_hash).await?;
+    let state = AppState {
+        db: db.app.clone(),
+        settings: std::sync::Arc::new(settings.clone()),
+    };
+    app::spawn_housekeeping(db.app.clone());
+    println!("Yunying (运营台) is running at {url}  (Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%url, "listening");
+    app::serve(listener, app::router(state), app::shutdown_signal()).await?;
+    tracing::info!("server stopped");
+    Ok(())
+}

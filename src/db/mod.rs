@@ -1,0 +1,195 @@
+//! Pools, roles, migrations and tenant transactions.
+//!
+//! Two roles: the *owner* runs migrations and owns every table; the *runtime* role
+//! `yunying_app` is what the server's pool uses — not superuser, no BYPASSRLS, owns
+//! nothing. Every request's tenant work runs in a transaction opened by
+//! [`begin_tenant`], which sets `app.tenant_id` with `set_config(…, true)` so the
+//! setting dies with the transaction and never leaks through a pooled connection.
+
+pub mod embedded;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgPool, Postgres};
+
+use crate::config::Settings;
+use embedded::{Cluster, Tuning};
+
+/// The runtime role's name (also used in the migrations' GRANTs).
+pub const APP_ROLE: &str = "yunying_app";
+/// The owner role of the embedded cluster.
+pub const OWNER_ROLE: &str = "yunying_owner";
+/// The database of the embedded cluster.
+pub const DATABASE: &str = "yunying";
+
+pub type Tx = sqlx::Transaction<'static, Postgres>;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The two pools, and the embedded cluster when we run one.
+pub struct Database {
+    /// Runtime role: what the web server and the business code use.
+    pub app: PgPool,
+    /// Owner role: migrations, and creating tenants.
+    pub owner: PgPool,
+    cluster: Option<Cluster>,
+}
+
+impl Database {
+    /// Open the database of `settings`: `DATABASE_URL` when set, otherwise the
+    /// embedded cluster (initialised and started as needed).
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        match &settings.database_url {
+            Some(url) => Self::open_external(url, settings.database_app_url.as_deref()).await,
+            None => {
+                let mut cluster = Cluster::new(&settings.data_dir, Tuning::Durable)?;
+                tokio::task::block_in_place(|| cluster.ensure_running())?;
+                match Self::open_embedded(cluster, DATABASE).await {
+                    Ok(db) => Ok(db),
+                    Err((mut cluster, err)) => {
+                        let _ = tokio::task::block_in_place(|| cluster.stop_if_started_here());
+                        Err(err)
+                    }
+                }
+            }
+        }
+    }
+
+    async fn open_external(url: &str, app_url: Option<&str>) -> anyhow::Result<Self> {
+        let owner_opts: PgConnectOptions = url.parse().context("DATABASE_URL is not a PostgreSQL URL")?;
+        let owner = pool(owner_opts.clone(), 4, false).await.context("cannot connect to DATABASE_URL")?;
+        ensure_app_role(&owner).await?;
+        let app = match app_url {
+            Some(app_url) => {
+                let opts: PgConnectOptions = app_url.parse().context("DATABASE_APP_URL is not a PostgreSQL URL")?;
+                pool(opts, 16, false).await.context("cannot connect to DATABASE_APP_URL")?
+            }
+            // One login for both: every runtime connection drops to the app role.
+            None => pool(owner_opts, 16, true).await?,
+        };
+        Ok(Self { app, owner, cluster: None })
+    }
+
+    /// Open `database` on a running embedded cluster, creating roles and the
+    /// database when missing. On failure the cluster is handed back to be stopped.
+    pub async fn open_embedded(cluster: Cluster, database: &str) -> Result<Self, (Cluster, anyhow::Error)> {
+        let result = async {
+            bootstrap_embedded(&cluster, database).await?;
+            let owner = pool(cluster.connect_options(OWNER_ROLE, database), 4, false).await?;
+            let app = pool(cluster.connect_options(APP_ROLE, database), 16, false).await?;
+            anyhow::Ok((owner, app))
+        }
+        .await;
+        match result {
+            Ok((owner, app)) => Ok(Self {
+                app,
+                owner,
+                cluster: Some(cluster),
+            }),
+            Err(err) => Err((cluster, err)),
+        }
+    }
+
+    /// Build from existing pools (tests).
+    pub fn from_pools(app: PgPool, owner: PgPool) -> Self {
+        Self { app, owner, cluster: None }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.owner).await.context("database migration failed")?;
+        Ok(())
+    }
+
+    /// Close the pools and stop the embedded cluster if this process started it.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        self.app.close().await;
+        self.owner.close().await;
+        if let Some(mut cluster) = self.cluster.take() {
+            tokio::task::block_in_place(|| cluster.stop_if_started_here())?;
+        }
+        Ok(())
+    }
+}
+
+async fn pool(opts: PgConnectOptions, max: u32, set_app_role: bool) -> anyhow::Result<PgPool> {
+    let mut options = PgPoolOptions::new()
+        .max_connections(max)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .idle_timeout(Duration::from_secs(300));
+    if set_app_role {
+        options = options.after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute("SET ROLE yunying_app").await?;
+                Ok(())
+            })
+        });
+    }
+    Ok(options.connect_with(opts).await?)
+}
+
+/// Create the two roles and the database on the embedded cluster (as superuser).
+pub async fn bootstrap_embedded(cluster: &Cluster, database: &str) -> anyhow::Result<()> {
+    let su = pool(cluster.connect_options(embedded::SUPERUSER, "postgres"), 1, false)
+        .await
+        .context("cannot connect to the embedded PostgreSQL")?;
+    su.execute(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'yunying_owner') THEN
+             CREATE ROLE yunying_owner LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+           END IF;
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'yunying_app') THEN
+             CREATE ROLE yunying_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+           END IF;
+         END $$",
+    )
+    .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)")
+        .bind(database)
+        .fetch_one(&su)
+        .await?;
+    if !exists {
+        su.execute(format!("CREATE DATABASE \"{}\" OWNER yunying_owner", database.replace('"', "")).as_str())
+            .await?;
+    }
+    su.close().await;
+    Ok(())
+}
+
+/// On an external database, create the runtime role when missing (the owner
+/// needs CREATEROLE for that, or an administrator creates it beforehand).
+async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = 'yunying_app')")
+        .fetch_one(owner)
+        .await?;
+    if !exists {
+        owner
+            .execute("CREATE ROLE yunying_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT")
+            .await
+            .context(
+                "the runtime role yunying_app does not exist and the DATABASE_URL user may not create it: \
+                 run `CREATE ROLE yunying_app LOGIN NOSUPERUSER NOBYPASSRLS` and grant it to that user",
+            )?;
+        owner.execute("GRANT yunying_app TO CURRENT_USER").await?;
+    }
+    Ok(())
+}
+
+/// Begin a transaction bound to `tenant_id`: row-level security shows and accepts
+/// only that tenant's rows until commit or rollback.
+pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    set_tenant(&mut tx, tenant_id).await?;
+    Ok(tx)
+}
+
+/// Bind an open transaction to `tenant_id` (transaction-local).
+pub async fn set_tenant(tx: &mut Tx, tenant_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

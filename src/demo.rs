@@ -1,0 +1,184 @@
+//! `yunying demo`: realistic demo tenants with a user for every level × department.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use crate::audit::{self, Actor, Entry};
+use crate::auth::password;
+use crate::db::{self, Database};
+use crate::people::repo::{self, NewUser};
+use crate::people::{tenants, Dept, Level};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+const COMPANIES: &[&str] = &["云帆优选电商有限公司", "星河生活零售集团", "青禾百货连锁", "海澜数码商城", "悦己美妆旗舰店"];
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英",
+];
+
+/// A generated, deterministic Chinese name.
+pub fn person_name(i: usize) -> String {
+    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()])
+}
+
+pub struct DemoLogin {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+pub struct DemoTenant {
+    pub code: String,
+    pub name: String,
+    pub created: bool,
+    pub logins: Vec<DemoLogin>,
+}
+
+pub struct DemoReport {
+    pub tenants: Vec<DemoTenant>,
+}
+
+impl DemoReport {
+    /// The text printed after the demo data is ready.
+    pub fn render(&self, url: &str) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "\n=== Yunying demo ===  open {url} and sign in with company code, username and password");
+        let _ = writeln!(out, "every demo user's password: {DEMO_PASSWORD}");
+        for t in &self.tenants {
+            let state = if t.created { "created" } else { "already present" };
+            let _ = writeln!(out, "\ncompany code: {}  ({}, {state})", t.code, t.name);
+            for chunk in t.logins.chunks(3) {
+                let line: Vec<String> = chunk
+                    .iter()
+                    .map(|l| format!("{:<22}", format!("{} {}", l.username, l.role)))
+                    .collect();
+                let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+            }
+        }
+        out.push('\n');
+        out
+    }
+}
+
+fn username(dept: Dept, level: Level) -> String {
+    format!("{}.{}", dept.code(), level.code())
+}
+
+/// Create `count` demo tenants (`demo`, `demo2`, …) unless they exist.
+pub async fn run(db: &Database, count: usize) -> anyhow::Result<DemoReport> {
+    if count == 0 || count > COMPANIES.len() * 20 {
+        anyhow::bail!("--tenants must be between 1 and {}", COMPANIES.len() * 20);
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut report = DemoReport { tenants: Vec::new() };
+    for n in 0..count {
+        let code = if n == 0 { "demo".to_owned() } else { format!("demo{}", n + 1) };
+        let name = if n < COMPANIES.len() {
+            COMPANIES[n].to_owned()
+        } else {
+            format!("{}（{}）", COMPANIES[n % COMPANIES.len()], n + 1)
+        };
+        report.tenants.push(create_tenant(db, &code, &name, &hash, n).await?);
+    }
+    Ok(report)
+}
+
+async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usize) -> anyhow::Result<DemoTenant> {
+    let mut logins = vec![DemoLogin {
+        username: "admin".into(),
+        display_name: "系统管理员".into(),
+        role: "管理员".into(),
+    }];
+    for dept in Dept::ALL {
+        for level in Level::ALL {
+            logins.push(DemoLogin {
+                username: username(dept, level),
+                display_name: String::new(),
+                role: format!("{}{}", dept.label().trim_end_matches('部'), level.label()),
+            });
+        }
+    }
+    let existing = tenants::find_by_code(&db.app, code).await?;
+    let tenant = match existing {
+        Some(t) => {
+            return Ok(DemoTenant {
+                code: t.code,
+                name: t.name,
+                created: false,
+                logins,
+            })
+        }
+        None => {
+            let since = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+            tenants::create(&db.owner, code, name, since).await?
+        }
+    };
+    let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
+    let mut i = n * 37;
+    let mut emp = 1001;
+    for login in &mut logins {
+        let (dept, level, admin, display) = if login.username == "admin" {
+            (Dept::Hr, Level::Manager, true, login.display_name.clone())
+        } else {
+            let (d, l) = login.username.split_once('.').unwrap_or_default();
+            i += 1;
+            (
+                Dept::parse(d).unwrap_or(Dept::Ops),
+                Level::parse(l).unwrap_or(Level::Specialist),
+                false,
+                person_name(i),
+            )
+        };
+        login.display_name = display.clone();
+        let employee_no = format!("E{emp}");
+        emp += 1;
+        repo::insert(
+            &mut tx,
+            tenant.id,
+            &NewUser {
+                username: &login.username,
+                display_name: &display,
+                password_hash: hash,
+                level,
+                dept,
+                employee_no: Some(&employee_no),
+                is_tenant_admin: admin,
+            },
+        )
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        tenant.id,
+        &Actor::cli(),
+        Entry {
+            action: "demo.create",
+            summary: format!("创建演示数据：{} 个用户", logins.len()),
+            ..Entry::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(DemoTenant {
+        code: tenant.code,
+        name: tenant.name,
+        created: true,
+        logins,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_chinese_and_varied() {
+        let names: std::collections::HashSet<String> = (0..21).map(person_name).collect();
+        assert!(names.len() >= 18, "{names:?}");
+        assert!(names.iter().all(|n| n.chars().count() >= 2));
+    }
+}

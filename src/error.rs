@@ -1,0 +1,96 @@
+//! One error type for request handlers, rendered as an HTML page that leaks nothing.
+//!
+//! A handler returns `Err(AppError::…)`; [`AppError::into_response`] produces a bare
+//! response carrying an [`ErrorPage`] extension, and the `render_errors` middleware
+//! (in `web::errors`) turns it into the full page with the request id. Internal
+//! errors are logged there with the request id and shown only as "系统错误".
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such record, or one outside the tenant or the user's data scope.
+    #[error("not found")]
+    NotFound,
+    /// The role may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// A missing, forged or cross-site CSRF token or origin.
+    #[error("csrf check failed")]
+    Csrf,
+    /// A state transition that is no longer possible.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Input that cannot be shown again in a form (bad query string, malformed body).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Login throttled.
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Marker left on an error response for the error-page renderer.
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    /// A message safe to show the user (never internal details).
+    pub message: String,
+    /// The internal error, for the log only.
+    pub internal: Option<String>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            AppError::NotFound => "页面或记录不存在，或您无权查看。".into(),
+            AppError::Forbidden => "您没有权限执行此操作。".into(),
+            AppError::Csrf => "表单已失效或来源不可信，请返回刷新页面后重试。".into(),
+            AppError::Conflict(msg) => format!("操作无法完成：{msg}"),
+            AppError::BadRequest(msg) => format!("请求有误：{msg}"),
+            AppError::TooManyRequests => "登录尝试过于频繁，请 15 分钟后再试。".into(),
+            AppError::Database(_) | AppError::Internal(_) => {
+                "系统错误，请稍后重试；如问题持续，请把下方请求编号告诉管理员。".into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let internal = status.is_server_error().then(|| format!("{self:?}"));
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage {
+            message: self.public_message(),
+            internal,
+        });
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Whether a database error is a unique violation of the named constraint.
+pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,16 @@
+//! Yunying (运营台): a multi-tenant, server-rendered operations back-office.
+//!
+//! The binary (`src/main.rs`) only parses the command line and calls [`cli::run`].
+//! Everything else lives here so integration tests can build the real router.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod people;
+pub mod web;

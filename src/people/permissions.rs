@@ -1,0 +1,158 @@
+//! The one permission table (level × department × action) of PRODUCT.md's default
+//! matrix. Every handler checks it at its top through [`Role::can`](super::Role::can)
+//! or `CurrentUser::require`.
+
+use super::{Dept, Level, Role};
+
+/// Something a user may or may not do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Tenant administration: users (list, create, edit, deactivate, reset password).
+    ManageUsers,
+    /// Tenant administration: departments list.
+    ViewDepartments,
+    /// Audit log page.
+    ViewAudit,
+    /// Products: create, edit, list (上架), delist (下架).
+    ProductsEdit,
+    /// Products: approve elimination (汰换), set prices in bulk.
+    ProductsApprove,
+    /// Stock moves, stocktake counts, raise replenishment requests.
+    InventoryOperate,
+    /// Safety stock / reorder point / max; approve replenishment and stocktake adjustments.
+    InventoryApprove,
+    /// Draft contracts (sales reps: sales contracts; ops: purchase contracts).
+    ContractsDraft,
+    /// Approve or reject contracts of their department (directors: above threshold).
+    ContractsApprove,
+    /// Order intake, review, allocation, shipping.
+    OrdersOperate,
+    /// After-sales: returns, exchanges, repairs, refunds, complaints.
+    AfterSalesOperate,
+    /// Marketing campaigns: plan, run, record results.
+    CampaignsOperate,
+    /// Own attendance, leave applications.
+    AttendanceOwn,
+    /// Approve leave, see the department's attendance.
+    LeaveApprove,
+    /// Enter monthly performance scores.
+    PerformanceScore,
+    /// HR people data: employees, calendar, attendance imports, all records.
+    HrManage,
+    /// Download the payroll-adjustment CSV.
+    PayrollExport,
+}
+
+/// Who a rule lets in: levels, and departments (`None` = any department).
+struct Who {
+    levels: &'static [Level],
+    depts: Option<&'static [Dept]>,
+}
+
+const ALL_LEVELS: &[Level] = &[Level::Director, Level::Manager, Level::Specialist];
+const DIRECTOR: &[Level] = &[Level::Director];
+const MANAGER: &[Level] = &[Level::Manager];
+const MANAGER_UP: &[Level] = &[Level::Director, Level::Manager];
+const OPERATOR: &[Level] = &[Level::Manager, Level::Specialist];
+
+const fn who(levels: &'static [Level], depts: Option<&'static [Dept]>) -> Who {
+    Who { levels, depts }
+}
+
+/// The table. Tenant-admin-only actions are handled in [`allowed`].
+const TABLE: &[(Action, &[Who])] = &[
+    (Action::ViewAudit, &[who(DIRECTOR, None)]),
+    (Action::ProductsEdit, &[who(OPERATOR, Some(&[Dept::Ops]))]),
+    (Action::ProductsApprove, &[who(MANAGER, Some(&[Dept::Ops]))]),
+    (Action::InventoryOperate, &[who(OPERATOR, Some(&[Dept::Ops, Dept::Warehouse]))]),
+    (Action::InventoryApprove, &[who(MANAGER, Some(&[Dept::Ops])), who(DIRECTOR, None)]),
+    (Action::ContractsDraft, &[who(OPERATOR, Some(&[Dept::Sales, Dept::Ops]))]),
+    (Action::ContractsApprove, &[who(MANAGER, Some(&[Dept::Sales, Dept::Ops])), who(DIRECTOR, None)]),
+    (Action::OrdersOperate, &[who(OPERATOR, Some(&[Dept::Ops, Dept::Service]))]),
+    (Action::AfterSalesOperate, &[who(OPERATOR, Some(&[Dept::Service, Dept::Ops]))]),
+    (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing]))]),
+    (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
+    (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
+    (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
+    (Action::HrManage, &[who(ALL_LEVELS, Some(&[Dept::Hr]))]),
+    (Action::PayrollExport, &[who(ALL_LEVELS, Some(&[Dept::Hr])), who(DIRECTOR, None)]),
+];
+
+/// Whether `role` may perform `action`.
+pub fn allowed(role: &Role, action: Action) -> bool {
+    match action {
+        Action::ManageUsers | Action::ViewDepartments => role.tenant_admin,
+        Action::ViewAudit if role.tenant_admin => true,
+        _ => TABLE
+            .iter()
+            .filter(|(a, _)| *a == action)
+            .flat_map(|(_, whos)| whos.iter())
+            .any(|w| w.levels.contains(&role.level) && w.depts.is_none_or(|d| d.contains(&role.dept))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(level: Level, dept: Dept) -> Role {
+        Role {
+            user_id: 1,
+            level,
+            dept,
+            tenant_admin: false,
+        }
+    }
+
+    #[test]
+    fn tenant_administration_is_for_tenant_admins_only() {
+        for level in Level::ALL {
+            for dept in Dept::ALL {
+                let r = role(level, dept);
+                assert!(!r.can(Action::ManageUsers), "{level:?} {dept:?}");
+                assert!(!r.can(Action::ViewDepartments));
+                let admin = Role { tenant_admin: true, ..r };
+                assert!(admin.can(Action::ManageUsers));
+                assert!(admin.can(Action::ViewAudit), "tenant admins read the audit log");
+            }
+        }
+    }
+
+    #[test]
+    fn audit_log_is_for_directors() {
+        assert!(role(Level::Director, Dept::Finance).can(Action::ViewAudit));
+        assert!(!role(Level::Manager, Dept::Ops).can(Action::ViewAudit));
+        assert!(!role(Level::Specialist, Dept::Hr).can(Action::ViewAudit));
+    }
+
+    #[test]
+    fn matrix_rows_of_product_md() {
+        // products: ops specialists and managers edit; only the ops manager approves.
+        assert!(role(Level::Specialist, Dept::Ops).can(Action::ProductsEdit));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::ProductsEdit));
+        assert!(role(Level::Manager, Dept::Ops).can(Action::ProductsApprove));
+        assert!(!role(Level::Specialist, Dept::Ops).can(Action::ProductsApprove));
+        // inventory: ops/warehouse operate; the ops manager and directors approve.
+        assert!(role(Level::Specialist, Dept::Warehouse).can(Action::InventoryOperate));
+        assert!(!role(Level::Specialist, Dept::Marketing).can(Action::InventoryOperate));
+        assert!(role(Level::Manager, Dept::Ops).can(Action::InventoryApprove));
+        assert!(!role(Level::Manager, Dept::Warehouse).can(Action::InventoryApprove));
+        assert!(role(Level::Director, Dept::Sales).can(Action::InventoryApprove));
+        // contracts: sales and ops draft; their managers and directors approve.
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::ContractsDraft));
+        assert!(!role(Level::Specialist, Dept::Finance).can(Action::ContractsDraft));
+        assert!(role(Level::Manager, Dept::Sales).can(Action::ContractsApprove));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::ContractsApprove));
+        // attendance and performance.
+        assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
+        assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));
+        assert!(role(Level::Manager, Dept::Service).can(Action::LeaveApprove));
+        assert!(role(Level::Manager, Dept::Ops).can(Action::PerformanceScore));
+        // payroll CSV: HR at any level, and directors; nobody else.
+        assert!(role(Level::Specialist, Dept::Hr).can(Action::PayrollExport));
+        assert!(role(Level::Director, Dept::Ops).can(Action::PayrollExport));
+        assert!(!role(Level::Manager, Dept::Finance).can(Action::PayrollExport));
+        assert!(role(Level::Specialist, Dept::Hr).can(Action::HrManage));
+        assert!(!role(Level::Director, Dept::Ops).can(Action::HrManage));
+    }
+}

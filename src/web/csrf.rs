@@ -1,0 +1,130 @@
+//! CSRF protection for every state-changing request.
+//!
+//! Two independent checks, both must pass:
+//! 1. the request is not cross-site: `Sec-Fetch-Site`, when the browser sends it,
+//!    is `same-origin` or `none`, and `Origin`, when sent, is this site;
+//! 2. the form's `csrf_token` field equals the token bound to the session (renewed
+//!    at every login). Before login, the login form's token is bound to a
+//!    pre-session cookie instead (double submit), so login CSRF fails too.
+//!
+//! Failure is 403 and the handler never runs, so nothing changes.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use super::CurrentUser;
+use crate::app::AppState;
+use crate::config::Settings;
+use crate::error::AppError;
+
+/// The form field every form carries.
+pub const FIELD: &str = "csrf_token";
+/// The cookie binding the login form's token before a session exists.
+pub const PRE_SESSION_COOKIE: &str = "yy_csrf";
+/// The largest form body accepted.
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+        return next.run(req).await;
+    }
+    if !same_origin(req.headers(), &state.settings) {
+        tracing::warn!("cross-site request refused");
+        return AppError::Csrf.into_response();
+    }
+    let expected = if req.uri().path() == "/login" {
+        super::cookie(req.headers(), PRE_SESSION_COOKIE)
+    } else {
+        match req.extensions().get::<CurrentUser>() {
+            Some(user) => Some(user.csrf_token.clone()),
+            // Anonymous: the handler's CurrentUser extractor sends them to /login
+            // and nothing is done on their behalf.
+            None => return next.run(req).await,
+        }
+    };
+    let Some(expected) = expected else {
+        return AppError::Csrf.into_response();
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let is_form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let presented = if is_form {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.into_owned())
+    } else {
+        parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let matches = presented.is_some_and(|p| !p.is_empty() && bool::from(p.as_bytes().ct_eq(expected.as_bytes())));
+    if !matches {
+        tracing::warn!("missing or wrong CSRF token");
+        return AppError::Csrf.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Whether the request comes from this site (or from no site: typed URL, old browser).
+pub fn same_origin(headers: &HeaderMap, settings: &Settings) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return false;
+        }
+    }
+    let Some(origin) = headers.get(ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if let Some(public) = &settings.public_url {
+        if origin == public {
+            return true;
+        }
+    }
+    let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    origin == format!("http://{host}") || origin == format!("https://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn origin_rules() {
+        let s = Settings::for_tests();
+        assert!(same_origin(&headers(&[]), &s));
+        assert!(same_origin(&headers(&[("host", "a.test"), ("origin", "http://a.test")]), &s));
+        assert!(!same_origin(&headers(&[("host", "a.test"), ("origin", "http://evil.test")]), &s));
+        assert!(!same_origin(&headers(&[("host", "a.test"), ("origin", "null")]), &s));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), &s));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")]), &s));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), &s));
+    }
+}

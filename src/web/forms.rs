@@ -1,0 +1,35 @@
+//! Form validation: field errors shown beside the fields, with what was typed kept.
+
+use std::collections::BTreeMap;
+
+/// Messages by field name.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn summary(&self) -> String {
+        self.0.values().cloned().collect::<Vec<_>>().join("；")
+    }
+}
+
+/// Trimmed text, `None` when empty.
+pub fn non_empty(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}

@@ -1,0 +1,115 @@
+//! Offset pagination over indexed orderings, with counts capped so a huge table
+//! never costs a full count.
+
+/// Rows per page.
+pub const PER_PAGE: i64 = 50;
+/// Counts stop at this many rows ("10000+").
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The pager of a list page.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub page: i64,
+    pub per_page: i64,
+    /// Total rows, at most `COUNT_CAP`.
+    pub total: i64,
+    /// `total` hit the cap.
+    pub capped: bool,
+    /// The list's filter query string (already URL-encoded, without `page`).
+    pub query: String,
+    pub path: String,
+}
+
+impl Pager {
+    /// `page` as given in the query string (1-based; anything below 1 is 1).
+    pub fn new(path: &str, page: Option<i64>, query: String) -> Self {
+        Self {
+            page: page.unwrap_or(1).clamp(1, COUNT_CAP),
+            per_page: PER_PAGE,
+            total: 0,
+            capped: false,
+            query,
+            path: path.to_owned(),
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn with_total(mut self, total: i64) -> Self {
+        self.capped = total >= COUNT_CAP;
+        self.total = total.min(COUNT_CAP);
+        self
+    }
+
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+
+    pub fn href(&self, page: i64) -> String {
+        if self.query.is_empty() {
+            format!("{}?page={page}", self.path)
+        } else {
+            format!("{}?{}&page={page}", self.path, self.query)
+        }
+    }
+
+    pub fn prev_href(&self) -> String {
+        self.href(self.page - 1)
+    }
+
+    pub fn next_href(&self) -> String {
+        self.href(self.page + 1)
+    }
+
+    pub fn first_row(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            self.offset() + 1
+        }
+    }
+
+    pub fn last_row(&self, rows_on_page: usize) -> i64 {
+        self.offset() + rows_on_page as i64
+    }
+}
+
+/// Build a query string from (name, value) pairs, skipping empty values.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            ser.append_pair(k, v);
+        }
+    }
+    ser.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_links() {
+        let p = Pager::new("/admin/users", Some(2), query_string(&[("department", "ops"), ("level", "")])).with_total(120);
+        assert_eq!(p.offset(), 50);
+        assert_eq!(p.pages(), 3);
+        assert!(p.has_prev() && p.has_next());
+        assert_eq!(p.next_href(), "/admin/users?department=ops&page=3");
+        let empty = Pager::new("/x", None, String::new()).with_total(0);
+        assert_eq!((empty.pages(), empty.first_row(), empty.has_next()), (1, 0, false));
+        assert_eq!(Pager::new("/x", Some(-4), String::new()).page, 1);
+        let capped = Pager::new("/x", None, String::new()).with_total(COUNT_CAP);
+        assert!(capped.capped);
+    }
+}
