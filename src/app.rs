@@ -65,11 +65,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::security::headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let request_id = req
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
+            let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
             tracing::info_span!(
                 "request",
                 method = %req.method(),
@@ -101,10 +97,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn stylesheet() -> impl IntoResponse {
     (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../static/app.css"),
     )
 }

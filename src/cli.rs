@@ -132,7 +132,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     result.and(closed)
 }
 
-async fn run_with(settings: &Settings, db: &Database, command: Command, password: Option<String>) -> anyhow::Result<()> {
+async fn run_with(
+    settings: &Settings,
+    db: &Database,
+    command: Command,
+    password: Option<String>,
+) -> anyhow::Result<()> {
     db.migrate().await?;
     match command {
         Command::Serve => serve(settings, db).await,
@@ -147,17 +152,11 @@ async fn run_with(settings: &Settings, db: &Database, command: Command, password
             Ok(())
         }
         Command::User(UserCommand::Create {
-            tenant,
-            username,
-            name,
-            department,
-            level,
-            employee_no,
-            admin,
-            ..
+            tenant, username, name, department, level, employee_no, admin, ..
         }) => {
             let password = password.context("no password given")?;
-            create_user(db, &tenant, &username, &name, &department, &level, employee_no.as_deref(), admin, &password).await
+            create_user(db, &tenant, &username, &name, &department, &level, employee_no.as_deref(), admin, &password)
+                .await
         }
         Command::Demo(args) => {
             let report = crate::demo::run(db, args.tenants).await?;
@@ -185,7 +184,8 @@ async fn create_user(
     let dept = Dept::parse(department).with_context(|| {
         format!("--department: {department:?} is not one of ops, marketing, sales, service, warehouse, hr, finance")
     })?;
-    let level = Level::parse(level).with_context(|| format!("--level: {level:?} is not one of director, manager, specialist"))?;
+    let level = Level::parse(level)
+        .with_context(|| format!("--level: {level:?} is not one of director, manager, specialist"))?;
     let username = username.trim().to_lowercase();
     let name = name.trim();
     if name.is_empty() {
@@ -243,10 +243,7 @@ async fn serve(settings: &Settings, db: &Database) -> anyhow::Result<()> {
     }
     // Warm the dummy hash so the first failed login is not faster than the rest.
     tokio::task::spawn_blocking(password::dummy_hash).await?;
-    let state = AppState {
-        db: db.app.clone(),
-        settings: std::sync::Arc::new(settings.clone()),
-    };
+    let state = AppState { db: db.app.clone(), settings: std::sync::Arc::new(settings.clone()) };
     app::spawn_housekeeping(db.app.clone());
     println!("Yunying (运营台) is running at {url}  (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();

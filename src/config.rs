@@ -25,9 +25,8 @@ impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let bind = var("YUNYING_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-        let bind = bind
-            .parse()
-            .with_context(|| format!("YUNYING_BIND is not an address such as 127.0.0.1:8080: {bind:?}"))?;
+        let bind =
+            bind.parse().with_context(|| format!("YUNYING_BIND is not an address such as 127.0.0.1:8080: {bind:?}"))?;
         let public_url = var("YUNYING_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
         if let Some(url) = &public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {

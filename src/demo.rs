@@ -13,11 +13,16 @@ use crate::people::{tenants, Dept, Level};
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-const COMPANIES: &[&str] = &["云帆优选电商有限公司", "星河生活零售集团", "青禾百货连锁", "海澜数码商城", "悦己美妆旗舰店"];
+const COMPANIES: &[&str] =
+    &["云帆优选电商有限公司", "星河生活零售集团", "青禾百货连锁", "海澜数码商城", "悦己美妆旗舰店"];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高",
+];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英",
 ];
 
 /// A generated, deterministic Chinese name.
@@ -46,16 +51,15 @@ impl DemoReport {
     /// The text printed after the demo data is ready.
     pub fn render(&self, url: &str) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "\n=== Yunying demo ===  open {url} and sign in with company code, username and password");
+        let _ =
+            writeln!(out, "\n=== Yunying demo ===  open {url} and sign in with company code, username and password");
         let _ = writeln!(out, "every demo user's password: {DEMO_PASSWORD}");
         for t in &self.tenants {
             let state = if t.created { "created" } else { "already present" };
             let _ = writeln!(out, "\ncompany code: {}  ({}, {state})", t.code, t.name);
             for chunk in t.logins.chunks(3) {
-                let line: Vec<String> = chunk
-                    .iter()
-                    .map(|l| format!("{:<22}", format!("{} {}", l.username, l.role)))
-                    .collect();
+                let line: Vec<String> =
+                    chunk.iter().map(|l| format!("{:<22}", format!("{} {}", l.username, l.role))).collect();
                 let _ = writeln!(out, "  {}", line.join("  ").trim_end());
             }
         }
@@ -88,11 +92,8 @@ pub async fn run(db: &Database, count: usize) -> anyhow::Result<DemoReport> {
 }
 
 async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usize) -> anyhow::Result<DemoTenant> {
-    let mut logins = vec![DemoLogin {
-        username: "admin".into(),
-        display_name: "系统管理员".into(),
-        role: "管理员".into(),
-    }];
+    let mut logins =
+        vec![DemoLogin { username: "admin".into(), display_name: "系统管理员".into(), role: "管理员".into() }];
     for dept in Dept::ALL {
         for level in Level::ALL {
             logins.push(DemoLogin {
@@ -104,14 +105,7 @@ async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usi
     }
     let existing = tenants::find_by_code(&db.app, code).await?;
     let tenant = match existing {
-        Some(t) => {
-            return Ok(DemoTenant {
-                code: t.code,
-                name: t.name,
-                created: false,
-                logins,
-            })
-        }
+        Some(t) => return Ok(DemoTenant { code: t.code, name: t.name, created: false, logins }),
         None => {
             let since = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
             tenants::create(&db.owner, code, name, since).await?
@@ -119,23 +113,16 @@ async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usi
     };
     let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
     let mut i = n * 37;
-    let mut emp = 1001;
-    for login in &mut logins {
+    for (emp, login) in (1001..).zip(logins.iter_mut()) {
         let (dept, level, admin, display) = if login.username == "admin" {
             (Dept::Hr, Level::Manager, true, login.display_name.clone())
         } else {
             let (d, l) = login.username.split_once('.').unwrap_or_default();
             i += 1;
-            (
-                Dept::parse(d).unwrap_or(Dept::Ops),
-                Level::parse(l).unwrap_or(Level::Specialist),
-                false,
-                person_name(i),
-            )
+            (Dept::parse(d).unwrap_or(Dept::Ops), Level::parse(l).unwrap_or(Level::Specialist), false, person_name(i))
         };
         login.display_name = display.clone();
         let employee_no = format!("E{emp}");
-        emp += 1;
         repo::insert(
             &mut tx,
             tenant.id,
@@ -156,19 +143,12 @@ async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usi
         tenant.id,
         &Actor::cli(),
         Entry {
-            action: "demo.create",
-            summary: format!("创建演示数据：{} 个用户", logins.len()),
-            ..Entry::default()
+            action: "demo.create", summary: format!("创建演示数据：{} 个用户", logins.len()), ..Entry::default()
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(DemoTenant {
-        code: tenant.code,
-        name: tenant.name,
-        created: true,
-        logins,
-    })
+    Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
 }
 
 #[cfg(test)]

@@ -75,10 +75,7 @@ impl IntoResponse for AppError {
         let status = self.status();
         let internal = status.is_server_error().then(|| format!("{self:?}"));
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage {
-            message: self.public_message(),
-            internal,
-        });
+        response.extensions_mut().insert(ErrorPage { message: self.public_message(), internal });
         response
     }
 }
@@ -88,9 +85,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// Whether a database error is a unique violation of the named constraint.
 pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     match err {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint)
-        }
+        sqlx::Error::Database(db) => db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint),
         _ => false,
     }
 }

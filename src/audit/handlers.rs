@@ -87,7 +87,8 @@ pub async fn list(
         query_string(&[("actor", &q.actor), ("action", &q.action), ("from", &q.from), ("to", &q.to)]),
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (rows, total) = repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
     tx.commit().await?;
     let tz = user.settings.time_zone.clone();
     let lines = rows

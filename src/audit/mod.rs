@@ -39,12 +39,7 @@ impl Actor {
 
     /// The command line (imports, demo data, user creation by an operator).
     pub fn cli() -> Self {
-        Self {
-            user_id: None,
-            name: "命令行".to_owned(),
-            ip: None,
-            request_id: None,
-        }
+        Self { user_id: None, name: "命令行".to_owned(), ip: None, request_id: None }
     }
 }
 

@@ -44,11 +44,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scop
         qb.push(" AND a.action = ").push_bind(action.clone());
     }
     if let Some(from) = f.from {
-        qb.push(" AND a.at >= (")
-            .push_bind(from)
-            .push("::timestamp AT TIME ZONE ")
-            .push_bind(f.tz.clone())
-            .push(")");
+        qb.push(" AND a.at >= (").push_bind(from).push("::timestamp AT TIME ZONE ").push_bind(f.tz.clone()).push(")");
     }
     if let Some(to) = f.to {
         qb.push(" AND a.at < ((")
@@ -73,10 +69,7 @@ pub async fn list(
         "SELECT a.id, a.at, a.actor_name, a.action, a.entity_type, a.entity_id, a.summary, a.before, a.after, a.ip, a.request_id",
     );
     push_filter(&mut qb, tenant_id, scope, f);
-    qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ")
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
+    qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
     push_filter(&mut qb, tenant_id, scope, f);

@@ -176,10 +176,7 @@ pub async fn login_submit(
             throttle::record(&state.db, &company, &username, &meta.ip, true).await?;
             let clear_pre = format!("{PRE_SESSION_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0");
             Ok((
-                AppendHeaders([
-                    (SET_COOKIE, session::set_cookie(&state.settings, &token)),
-                    (SET_COOKIE, clear_pre),
-                ]),
+                AppendHeaders([(SET_COOKIE, session::set_cookie(&state.settings, &token)), (SET_COOKIE, clear_pre)]),
                 Redirect::to("/"),
             )
                 .into_response())
@@ -205,7 +202,12 @@ pub async fn login_submit(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, meta: RequestMeta, user: CurrentUser, headers: HeaderMap) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     audit::record(
         &mut tx,
@@ -329,10 +331,7 @@ pub struct PasswordForm {
 }
 
 pub async fn password_form(user: CurrentUser, flash: IncomingFlash) -> PasswordPage {
-    PasswordPage {
-        chrome: Chrome::new(&user, flash, "修改密码", "/account"),
-        errors: FieldErrors::default(),
-    }
+    PasswordPage { chrome: Chrome::new(&user, flash, "修改密码", "/account"), errors: FieldErrors::default() }
 }
 
 pub async fn password_submit(
@@ -356,10 +355,7 @@ pub async fn password_submit(
     }
     if !errors.is_empty() {
         tx.rollback().await?;
-        let page = PasswordPage {
-            chrome: Chrome::new(&user, flash, "修改密码", "/account"),
-            errors,
-        };
+        let page = PasswordPage { chrome: Chrome::new(&user, flash, "修改密码", "/account"), errors };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
@@ -379,5 +375,6 @@ pub async fn password_submit(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("密码已修改，其他设备上的登录已退出。").cookie()]), Redirect::to("/account")).into_response())
+    Ok((AppendHeaders([Flash::success("密码已修改，其他设备上的登录已退出。").cookie()]), Redirect::to("/account"))
+        .into_response())
 }

@@ -38,19 +38,13 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
 /// The `Set-Cookie` value for a new session token.
 pub fn set_cookie(settings: &Settings, token: &str) -> String {
     let secure = if settings.https() { "; Secure" } else { "" };
-    format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(settings)
-    )
+    format!("{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}", cookie_name(settings))
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(settings: &Settings) -> String {
     let secure = if settings.https() { "; Secure" } else { "" };
-    format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(settings)
-    )
+    format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(settings))
 }
 
 pub fn token_hash(token: &str) -> Vec<u8> {
@@ -97,16 +91,11 @@ pub async fn create(
 pub async fn delete_by_token(pool: &PgPool, token: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let hash = token_hash(token);
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.session_token', $1, true)")
-        .bind(hex(&hash))
-        .execute(&mut *tx)
+    sqlx::query("SELECT set_config('app.session_token', $1, true)").bind(hex(&hash)).execute(&mut *tx).await?;
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT tenant_id, user_id FROM sessions WHERE token_hash = $1")
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
         .await?;
-    let row: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT tenant_id, user_id FROM sessions WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&mut *tx)
-    .await?;
     if let Some((tenant_id, _)) = row {
         db::set_tenant(&mut tx, tenant_id).await?;
         sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND token_hash = $2")
@@ -120,7 +109,12 @@ pub async fn delete_by_token(pool: &PgPool, token: &str) -> Result<Option<(i64, 
 }
 
 /// End every session of a user (deactivation, password reset), optionally but one.
-pub async fn delete_for_user(tx: &mut Tx, tenant_id: i64, user_id: i64, except_session: Option<i64>) -> Result<u64, sqlx::Error> {
+pub async fn delete_for_user(
+    tx: &mut Tx,
+    tenant_id: i64,
+    user_id: i64,
+    except_session: Option<i64>,
+) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id IS DISTINCT FROM $3")
         .bind(tenant_id)
         .bind(user_id)
@@ -162,10 +156,7 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, s
     }
     let hash = token_hash(token);
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.session_token', $1, true)")
-        .bind(hex(&hash))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.session_token', $1, true)").bind(hex(&hash)).execute(&mut *tx).await?;
     let Some(s) = sqlx::query_as::<_, SessionRow>(
         "SELECT tenant_id, id, user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
     )

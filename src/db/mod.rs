@@ -83,11 +83,7 @@ impl Database {
         }
         .await;
         match result {
-            Ok((owner, app)) => Ok(Self {
-                app,
-                owner,
-                cluster: Some(cluster),
-            }),
+            Ok((owner, app)) => Ok(Self { app, owner, cluster: Some(cluster) }),
             Err(err) => Err((cluster, err)),
         }
     }
@@ -151,8 +147,7 @@ pub async fn bootstrap_embedded(cluster: &Cluster, database: &str) -> anyhow::Re
         .fetch_one(&su)
         .await?;
     if !exists {
-        su.execute(format!("CREATE DATABASE \"{}\" OWNER yunying_owner", database.replace('"', "")).as_str())
-            .await?;
+        su.execute(format!("CREATE DATABASE \"{}\" OWNER yunying_owner", database.replace('"', "")).as_str()).await?;
     }
     su.close().await;
     Ok(())
@@ -165,13 +160,10 @@ async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
         .fetch_one(owner)
         .await?;
     if !exists {
-        owner
-            .execute("CREATE ROLE yunying_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT")
-            .await
-            .context(
-                "the runtime role yunying_app does not exist and the DATABASE_URL user may not create it: \
+        owner.execute("CREATE ROLE yunying_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT").await.context(
+            "the runtime role yunying_app does not exist and the DATABASE_URL user may not create it: \
                  run `CREATE ROLE yunying_app LOGIN NOSUPERUSER NOBYPASSRLS` and grant it to that user",
-            )?;
+        )?;
         owner.execute("GRANT yunying_app TO CURRENT_USER").await?;
     }
     Ok(())
@@ -187,9 +179,6 @@ pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Err
 
 /// Bind an open transaction to `tenant_id` (transaction-local).
 pub async fn set_tenant(tx: &mut Tx, tenant_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind(tenant_id.to_string())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut **tx).await?;
     Ok(())
 }

@@ -52,10 +52,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         Scope::Tenant => "全公司",
     };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let filter = AuditFilter {
-        tz: user.settings.time_zone.clone(),
-        ..AuditFilter::default()
-    };
+    let filter = AuditFilter { tz: user.settings.time_zone.clone(), ..AuditFilter::default() };
     let (rows, _) = audit_repo::list(&mut tx, user.tenant_id, &scope, &filter, 8, 0, 8).await?;
     let user_counts = if user.can(Action::ManageUsers) {
         Some(
@@ -87,17 +84,12 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
             href: "/admin/users",
             hint: "新建用户、调整职级部门、停用账号、重置密码",
         });
-        shortcuts.push(Shortcut {
-            label: "部门",
-            href: "/admin/departments",
-            hint: "七个部门及其在岗人数",
-        });
+        shortcuts
+            .push(Shortcut { label: "部门", href: "/admin/departments", hint: "七个部门及其在岗人数" });
     }
     if user.can(Action::ViewAudit) {
         shortcuts.push(Shortcut {
-            label: "审计日志",
-            href: "/audit",
-            hint: "登录、审批、导入与设置变更的完整记录",
+            label: "审计日志", href: "/audit", hint: "登录、审批、导入与设置变更的完整记录"
         });
     }
     shortcuts.push(Shortcut {

@@ -109,7 +109,8 @@ pub async fn users_list(
         query_string(&[("department", &q.department), ("level", &q.level), ("active", &q.active), ("q", &q.q)]),
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (users, total) = repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let (users, total) =
+        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
     tx.commit().await?;
     Ok(UsersPage {
         chrome: Chrome::new(&user, flash, "用户管理", "/admin/users"),
@@ -181,20 +182,13 @@ fn validate_common<'a>(form: &'a UserForm, errors: &mut FieldErrors) -> Option<V
             errors.add("employee_no", "工号最多 32 位，只能包含字母、数字、- 和 _");
         }
     }
-    Some(Valid {
-        display_name,
-        dept: dept?,
-        level: level?,
-        employee_no,
-    })
+    Some(Valid { display_name, dept: dept?, level: level?, employee_no })
 }
 
 fn validate_username(username: &str, errors: &mut FieldErrors) {
     let ok = !username.is_empty()
         && username.len() <= 64
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         && username.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if !ok {
         errors.add("username", "用户名为 1–64 位小写字母、数字、. _ -，以字母或数字开头");
@@ -205,10 +199,7 @@ pub async fn user_new(user: CurrentUser, flash: IncomingFlash) -> AppResult<User
     user.require(Action::ManageUsers)?;
     Ok(UserFormPage {
         chrome: Chrome::new(&user, flash, "新建用户", "/admin/users"),
-        form: UserForm {
-            level: "specialist".into(),
-            ..UserForm::default()
-        },
+        form: UserForm { level: "specialist".into(), ..UserForm::default() },
         errors: FieldErrors::default(),
         depts: dept_choices(),
         levels: level_choices(),
@@ -279,7 +270,13 @@ pub async fn user_create(
             action: "user.create",
             entity_type: Some("user"),
             entity_id: Some(id.to_string()),
-            summary: format!("创建用户 {}（{}，{}{}）", new.display_name, new.username, new.dept.label(), new.level.label()),
+            summary: format!(
+                "创建用户 {}（{}，{}{}）",
+                new.display_name,
+                new.username,
+                new.dept.label(),
+                new.level.label()
+            ),
             before: None,
             after: Some(json!({
                 "username": new.username, "display_name": new.display_name, "department": new.dept.code(),
@@ -426,10 +423,7 @@ pub async fn user_update(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("用户信息已保存。").cookie()]),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
+    Ok((AppendHeaders([Flash::success("用户信息已保存。").cookie()]), Redirect::to(&format!("/admin/users/{id}")))
         .into_response())
 }
 
@@ -453,19 +447,25 @@ pub async fn deactivate_confirm(
     if !target.is_active {
         return Ok(Redirect::to(&format!("/admin/users/{id}")).into_response());
     }
-    Ok(DeactivatePage {
-        chrome: Chrome::new(&user, flash, "确认停用用户", "/admin/users"),
-        target,
-    }
-    .into_response())
+    Ok(DeactivatePage { chrome: Chrome::new(&user, flash, "确认停用用户", "/admin/users"), target }.into_response())
 }
 
-async fn set_active(state: &AppState, meta: &RequestMeta, user: &CurrentUser, id: i64, active: bool) -> AppResult<Response> {
+async fn set_active(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    id: i64,
+    active: bool,
+) -> AppResult<Response> {
     user.require(Action::ManageUsers)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let target = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if target.is_active == active {
-        return Err(AppError::Conflict(if active { "该用户已是启用状态".into() } else { "该用户已被停用".into() }));
+        return Err(AppError::Conflict(if active {
+            "该用户已是启用状态".into()
+        } else {
+            "该用户已被停用".into()
+        }));
     }
     if !active && target.id == user.user_id {
         tx.rollback().await?;
@@ -481,11 +481,7 @@ async fn set_active(state: &AppState, meta: &RequestMeta, user: &CurrentUser, id
         .bind(active)
         .execute(&mut *tx)
         .await?;
-    let ended = if active {
-        0
-    } else {
-        session::delete_for_user(&mut tx, user.tenant_id, id, None).await?
-    };
+    let ended = if active { 0 } else { session::delete_for_user(&mut tx, user.tenant_id, id, None).await? };
     audit::record(
         &mut tx,
         user.tenant_id,
@@ -603,7 +599,11 @@ pub struct DepartmentsPage {
     pub lines: Vec<DeptLine>,
 }
 
-pub async fn departments(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<DepartmentsPage> {
+pub async fn departments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+) -> AppResult<DepartmentsPage> {
     user.require(Action::ViewDepartments)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let rows = repo::counts_by_department(&mut tx, user.tenant_id).await?;

@@ -59,15 +59,8 @@ pub enum Dept {
 }
 
 impl Dept {
-    pub const ALL: [Dept; 7] = [
-        Dept::Ops,
-        Dept::Marketing,
-        Dept::Sales,
-        Dept::Service,
-        Dept::Warehouse,
-        Dept::Hr,
-        Dept::Finance,
-    ];
+    pub const ALL: [Dept; 7] =
+        [Dept::Ops, Dept::Marketing, Dept::Sales, Dept::Service, Dept::Warehouse, Dept::Hr, Dept::Finance];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -96,12 +96,7 @@ mod tests {
     use super::*;
 
     fn role(level: Level, dept: Dept) -> Role {
-        Role {
-            user_id: 1,
-            level,
-            dept,
-            tenant_admin: false,
-        }
+        Role { user_id: 1, level, dept, tenant_admin: false }
     }
 
     #[test]

@@ -164,11 +164,9 @@ pub async fn password_hash(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Optio
 
 /// Lock a user row for a change (`SELECT … FOR UPDATE`).
 pub async fn lock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await
+    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
 }

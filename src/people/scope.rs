@@ -56,30 +56,16 @@ mod tests {
     use super::*;
 
     fn role(level: Level, dept: Dept) -> Role {
-        Role {
-            user_id: 7,
-            level,
-            dept,
-            tenant_admin: false,
-        }
+        Role { user_id: 7, level, dept, tenant_admin: false }
     }
 
     #[test]
     fn scope_by_level_and_hr() {
-        assert_eq!(
-            Scope::for_role(&role(Level::Specialist, Dept::Ops), Area::Business),
-            Scope::Own { user_id: 7 }
-        );
-        assert_eq!(
-            Scope::for_role(&role(Level::Manager, Dept::Sales), Area::Business),
-            Scope::Department(Dept::Sales)
-        );
+        assert_eq!(Scope::for_role(&role(Level::Specialist, Dept::Ops), Area::Business), Scope::Own { user_id: 7 });
+        assert_eq!(Scope::for_role(&role(Level::Manager, Dept::Sales), Area::Business), Scope::Department(Dept::Sales));
         assert_eq!(Scope::for_role(&role(Level::Director, Dept::Ops), Area::Business), Scope::Tenant);
         assert_eq!(Scope::for_role(&role(Level::Specialist, Dept::Hr), Area::People), Scope::Tenant);
-        assert_eq!(
-            Scope::for_role(&role(Level::Specialist, Dept::Hr), Area::Business),
-            Scope::Own { user_id: 7 }
-        );
+        assert_eq!(Scope::for_role(&role(Level::Specialist, Dept::Hr), Area::Business), Scope::Own { user_id: 7 });
     }
 
     #[test]

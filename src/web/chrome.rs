@@ -69,13 +69,7 @@ impl Chrome {
 
     /// Chrome for pages without a signed-in user (login, error pages).
     pub fn anonymous(title: impl Into<String>, csrf_token: String) -> Self {
-        Self {
-            title: title.into(),
-            user: None,
-            nav: Vec::new(),
-            flash: None,
-            csrf_token,
-        }
+        Self { title: title.into(), user: None, nav: Vec::new(), flash: None, csrf_token }
     }
 
     /// Replace the incoming flash with one for this render (form errors).

@@ -61,15 +61,9 @@ pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let presented = if is_form {
-        form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == FIELD)
-            .map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
     } else {
-        parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
     let matches = presented.is_some_and(|p| !p.is_empty() && bool::from(p.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {

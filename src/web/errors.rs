@@ -50,16 +50,12 @@ fn default_message(status: StatusCode) -> String {
 }
 
 pub async fn render(req: Request, next: Next) -> Response {
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let res = next.run(req).await;
     let status = res.status();
     let marker = res.extensions().get::<ErrorPage>().cloned();
-    let bare_error = (status.is_client_error() || status.is_server_error()) && !res.headers().contains_key(CONTENT_TYPE);
+    let bare_error =
+        (status.is_client_error() || status.is_server_error()) && !res.headers().contains_key(CONTENT_TYPE);
     if marker.is_none() && !bare_error {
         return res;
     }

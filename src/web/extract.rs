@@ -31,12 +31,7 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn role(&self) -> Role {
-        Role {
-            user_id: self.user_id,
-            level: self.level,
-            dept: self.dept,
-            tenant_admin: self.tenant_admin,
-        }
+        Role { user_id: self.user_id, level: self.level, dept: self.dept, tenant_admin: self.tenant_admin }
     }
 
     pub fn can(&self, action: Action) -> bool {
@@ -58,11 +53,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or_else(|| Redirect::to("/login").into_response())
+        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(|| Redirect::to("/login").into_response())
     }
 }
 
@@ -91,11 +82,7 @@ impl RequestMeta {
                 .take(200)
                 .collect::<String>()
         };
-        Self {
-            ip,
-            request_id: header("x-request-id"),
-            user_agent: header("user-agent"),
-        }
+        Self { ip, request_id: header("x-request-id"), user_agent: header("user-agent") }
     }
 }
 

@@ -19,39 +19,30 @@ pub struct Flash {
 
 impl Flash {
     pub fn success(message: impl Into<String>) -> Self {
-        Self {
-            kind: "success",
-            message: message.into(),
-        }
+        Self { kind: "success", message: message.into() }
     }
 
     pub fn error(message: impl Into<String>) -> Self {
-        Self {
-            kind: "error",
-            message: message.into(),
-        }
+        Self { kind: "error", message: message.into() }
     }
 
     /// The `Set-Cookie` header that carries this message to the next page.
     pub fn cookie(&self) -> (axum::http::HeaderName, String) {
-        let value: String = form_urlencoded::byte_serialize(format!("{}|{}", self.kind, self.message).as_bytes()).collect();
+        let value: String =
+            form_urlencoded::byte_serialize(format!("{}|{}", self.kind, self.message).as_bytes()).collect();
         (SET_COOKIE, format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"))
     }
 
     fn parse(raw: &str) -> Option<Self> {
-        let decoded: String = form_urlencoded::parse(format!("v={raw}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())?;
+        let decoded: String =
+            form_urlencoded::parse(format!("v={raw}").as_bytes()).next().map(|(_, v)| v.into_owned())?;
         let (kind, message) = decoded.split_once('|')?;
         let kind = match kind {
             "success" => "success",
             "error" => "error",
             _ => "info",
         };
-        Some(Self {
-            kind,
-            message: message.chars().take(500).collect(),
-        })
+        Some(Self { kind, message: message.chars().take(500).collect() })
     }
 }
 
@@ -73,10 +64,8 @@ pub async fn clear_after_show(req: Request, next: Next) -> Response {
     let had_flash = super::cookie(req.headers(), COOKIE).is_some();
     let mut res = next.run(req).await;
     if had_flash && !res.status().is_redirection() {
-        res.headers_mut().append(
-            SET_COOKIE,
-            HeaderValue::from_static("yy_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-        );
+        res.headers_mut()
+            .append(SET_COOKIE, HeaderValue::from_static("yy_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
     }
     res
 }

@@ -101,7 +101,8 @@ mod tests {
 
     #[test]
     fn pages_and_links() {
-        let p = Pager::new("/admin/users", Some(2), query_string(&[("department", "ops"), ("level", "")])).with_total(120);
+        let p =
+            Pager::new("/admin/users", Some(2), query_string(&[("department", "ops"), ("level", "")])).with_total(120);
         assert_eq!(p.offset(), 50);
         assert_eq!(p.pages(), 3);
         assert!(p.has_prev() && p.has_next());

@@ -1,1 +1,15 @@
+//! The one integration-test binary: every test drives the real router over HTTP
+//! against a fresh database cloned from a migrated template.
 
+#![allow(clippy::disallowed_methods)]
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod browser;
+mod database;
+mod pages;
+mod process;
+mod security;
+mod spawn;

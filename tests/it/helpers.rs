@@ -1,0 +1,325 @@
+//! Test harness: one private PostgreSQL cluster per test run (stopped by a watchdog
+//! when the test process exits), a migrated template database, and for every test
+//! a fresh database cloned from it, served by the real router on port 0.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::redirect::Policy;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Executor, PgPool};
+use yunying::app::{self, AppState};
+use yunying::config::Settings;
+use yunying::db::embedded::{Cluster, Tuning};
+use yunying::db::{self, APP_ROLE, OWNER_ROLE};
+use yunying::people::{tenants, Dept, Level};
+
+pub const PASSWORD: &str = "correct-horse-1";
+const TEMPLATE: &str = "yy_template";
+
+struct TestCluster {
+    cluster: Cluster,
+}
+
+fn cluster() -> &'static TestCluster {
+    static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        // Initialising needs async work: do it on a runtime of its own in a thread,
+        // since the calling test's runtime may be single-threaded.
+        std::thread::spawn(init_cluster).join().expect("test cluster initialisation panicked")
+    })
+}
+
+fn init_cluster() -> TestCluster {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("it-pg");
+    let mut cluster = Cluster::new(&dir, Tuning::FastUnsafe).expect("test cluster: PostgreSQL binaries");
+    cluster.ensure_running().expect("test cluster must start");
+    if cluster.started_here() {
+        spawn_watchdog(&cluster);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let su = superuser_pool(&cluster).await;
+        // Leftovers of earlier runs.
+        let old: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'yy\\_t\\_%' OR datname = 'yy_template'",
+        )
+        .fetch_all(&su)
+        .await
+        .expect("list databases");
+        for name in old {
+            su.execute(format!("DROP DATABASE \"{name}\" WITH (FORCE)").as_str())
+                .await
+                .expect("drop old test database");
+        }
+        db::bootstrap_embedded(&cluster, TEMPLATE).await.expect("bootstrap template");
+        let owner = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(cluster.connect_options(OWNER_ROLE, TEMPLATE))
+            .await
+            .expect("owner connects to template");
+        db::MIGRATOR.run(&owner).await.expect("migrations apply to the template");
+        owner.close().await;
+        su.close().await;
+    });
+    TestCluster { cluster }
+}
+
+/// Stop the cluster when this test process exits, however it exits.
+fn spawn_watchdog(cluster: &Cluster) {
+    let pg_ctl = cluster.bindir().join("pg_ctl");
+    let stop = format!(
+        "{}'{}' -D '{}' -m immediate stop",
+        if cluster.runs_as_other_user() { "runuser -u postgres -- " } else { "" },
+        pg_ctl.display(),
+        cluster.pgdata().display()
+    );
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1",
+        pid = std::process::id()
+    );
+    // Deliberately not waited for: it outlives this process to clean up after it.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("watchdog starts");
+}
+
+async fn superuser_pool(cluster: &Cluster) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(cluster.connect_options("postgres", "postgres"))
+        .await
+        .expect("superuser connects")
+}
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| yunying::auth::password::hash_blocking(PASSWORD).expect("hash"))
+}
+
+/// A running application on a fresh database.
+pub struct TestApp {
+    pub base: String,
+    /// Runtime role (what the server uses).
+    pub db: PgPool,
+    /// Owner role (for test setup that the app itself may not do).
+    pub owner: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::for_tests()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let tc = cluster();
+    let name = format!("yy_t_{}", uuid::Uuid::new_v4().simple());
+    let su = superuser_pool(&tc.cluster).await;
+    su.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}").as_str())
+        .await
+        .expect("clone the template database");
+    su.close().await;
+    let db = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(tc.cluster.connect_options(APP_ROLE, &name))
+        .await
+        .expect("app role connects");
+    let owner = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(tc.cluster.connect_options(OWNER_ROLE, &name))
+        .await
+        .expect("owner role connects");
+    let settings = Arc::new(settings);
+    let state = AppState { db: db.clone(), settings: settings.clone() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(app::serve(listener, app::router(state), std::future::pending()));
+    TestApp { base: format!("http://{addr}"), db, owner, settings }
+}
+
+/// A tenant with its departments; returns its id.
+impl TestApp {
+    pub async fn tenant(&self, code: &str) -> i64 {
+        let since = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
+        tenants::create(&self.owner, code, &format!("{code} 公司"), since).await.expect("create tenant").id
+    }
+
+    /// A user with password [`PASSWORD`]; returns its id.
+    pub async fn user(&self, tenant_id: i64, username: &str, dept: Dept, level: Level, admin: bool) -> i64 {
+        let mut tx = db::begin_tenant(&self.db, tenant_id).await.expect("tx");
+        let id = yunying::people::repo::insert(
+            &mut tx,
+            tenant_id,
+            &yunying::people::repo::NewUser {
+                username,
+                display_name: &format!("测试{username}"),
+                password_hash: password_hash(),
+                level,
+                dept,
+                employee_no: None,
+                is_tenant_admin: admin,
+            },
+        )
+        .await
+        .expect("insert user");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A fresh browser-like client: own cookie jar, redirects not followed.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A client signed in as `username` of `company`.
+    pub async fn signed_in(&self, company: &str, username: &str) -> Client {
+        let c = self.client();
+        let res = c.login(company, username, PASSWORD).await;
+        assert_eq!(res.status, 303, "login of {username}@{company} failed: {}", res.body);
+        c
+    }
+
+    /// Run a closure's query in a tenant transaction of the runtime role.
+    pub async fn scalar_i64(&self, tenant_id: i64, sql: &str) -> i64 {
+        let mut tx = db::begin_tenant(&self.db, tenant_id).await.expect("tx");
+        let v: i64 = sqlx::query_scalar(sql).fetch_one(&mut *tx).await.expect(sql);
+        tx.commit().await.expect("commit");
+        v
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+    }
+
+    pub fn csrf(&self) -> String {
+        csrf_from(&self.body)
+    }
+}
+
+/// The `csrf_token` value of the first form in `html`.
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a csrf_token field");
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    async fn read(res: reqwest::Response) -> Page {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.expect("body");
+        Page { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::read(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// POST a form as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&'static str, &str)]) -> Page {
+        let body = {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in fields {
+                ser.append_pair(k, v);
+            }
+            ser.finish()
+        };
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"))
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::read(req.send().await.expect("POST")).await
+    }
+
+    /// POST a form with the CSRF token read from `form_page` (a GET of a page with a form).
+    pub async fn post_form(&self, form_page: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, 200, "GET {form_page} for its token: {}", page.body);
+        let token = page.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    pub async fn login(&self, company: &str, username: &str, password: &str) -> Page {
+        self.post_form("/login", "/login", &[("company", company), ("username", username), ("password", password)])
+            .await
+    }
+
+    /// The session cookie's value, from a login response.
+    pub fn session_cookie(page: &Page) -> Option<String> {
+        page.set_cookies().into_iter().find_map(|c| {
+            c.strip_prefix("yy_session=")
+                .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+                .filter(|v| !v.is_empty())
+        })
+    }
+
+    /// A client without cookie jar that sends exactly this session cookie.
+    pub fn with_cookie(base: &str, session: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("cookie", HeaderValue::from_str(&format!("yy_session={session}")).expect("cookie header"));
+        Client {
+            http: reqwest::Client::builder().redirect(Policy::none()).default_headers(headers).build().expect("client"),
+            base: base.to_owned(),
+        }
+    }
+}
+
+/// A standard pair of tenants for isolation tests: `alpha` and `beta`, each with
+/// an admin, an ops director, an ops manager and an ops specialist.
+pub struct TwoTenants {
+    pub alpha: i64,
+    pub beta: i64,
+    pub alpha_admin: i64,
+    pub alpha_specialist: i64,
+    pub beta_admin: i64,
+    pub beta_specialist: i64,
+}
+
+pub async fn two_tenants(app: &TestApp) -> TwoTenants {
+    let alpha = app.tenant("alpha").await;
+    let beta = app.tenant("beta").await;
+    let alpha_admin = app.user(alpha, "admin", Dept::Hr, Level::Manager, true).await;
+    app.user(alpha, "director", Dept::Ops, Level::Director, false).await;
+    app.user(alpha, "manager", Dept::Ops, Level::Manager, false).await;
+    let alpha_specialist = app.user(alpha, "specialist", Dept::Ops, Level::Specialist, false).await;
+    let beta_admin = app.user(beta, "admin", Dept::Hr, Level::Manager, true).await;
+    app.user(beta, "director", Dept::Ops, Level::Director, false).await;
+    let beta_specialist = app.user(beta, "specialist", Dept::Ops, Level::Specialist, false).await;
+    TwoTenants { alpha, beta, alpha_admin, alpha_specialist, beta_admin, beta_specialist }
+}

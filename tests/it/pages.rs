@@ -1,0 +1,99 @@
+//! Pages by role, health endpoints, error pages.
+
+use crate::helpers::{spawn_app, two_tenants};
+
+#[tokio::test]
+async fn health_endpoints() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let h = c.get("/healthz").await;
+    assert_eq!((h.status, h.body.as_str()), (200, "ok"));
+    let r = c.get("/readyz").await;
+    assert_eq!((r.status, r.body.as_str()), (200, "ready"));
+    app.db.close().await;
+    let r = c.get("/readyz").await;
+    assert_eq!(r.status, 503, "not ready without the database");
+    assert_eq!(c.get("/healthz").await.status, 200, "still alive");
+}
+
+fn nav(body: &str) -> Vec<String> {
+    let start = body.find("<nav class=\"sidenav\"").expect("nav");
+    let end = body[start..].find("</nav>").expect("nav end") + start;
+    body[start..end].split("<a href=\"").skip(1).filter_map(|s| s.split('"').next().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn navigation_shows_only_what_the_role_may_open() {
+    let app = spawn_app().await;
+    let _t = two_tenants(&app).await;
+    let director = app.signed_in("alpha", "director").await.get("/").await;
+    assert_eq!(nav(&director.body), ["/", "/audit", "/account"]);
+    let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
+    assert_eq!(nav(&specialist.body), ["/", "/account"]);
+    let admin = app.signed_in("alpha", "admin").await.get("/").await;
+    assert_eq!(nav(&admin.body), ["/", "/admin/users", "/admin/departments", "/audit", "/account"]);
+    // Every link in the navigation opens (no dead or forbidden links).
+    let c = app.signed_in("alpha", "admin").await;
+    for href in nav(&admin.body) {
+        assert_eq!(c.get(&href).await.status, 200, "{href}");
+    }
+}
+
+#[tokio::test]
+async fn home_activity_follows_the_data_scope() {
+    let app = spawn_app().await;
+    let t = two_tenants(&app).await;
+    let other =
+        app.user(t.alpha, "hrperson", yunying::people::Dept::Hr, yunying::people::Level::Specialist, false).await;
+    let _ = other;
+    // Each signs in once: a login.success audit row per person.
+    let _ = app.signed_in("alpha", "hrperson").await;
+    let _ = app.signed_in("alpha", "manager").await;
+    let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
+    assert!(specialist.body.contains("本人"));
+    assert!(specialist.body.contains("测试specialist（specialist）"));
+    assert!(!specialist.body.contains("测试manager（manager）"), "a specialist sees only their own activity");
+    let manager = app.signed_in("alpha", "manager").await.get("/").await;
+    assert!(manager.body.contains("本部门"));
+    assert!(manager.body.contains("测试specialist（specialist）"), "same department");
+    assert!(!manager.body.contains("测试hrperson"), "other departments are out of scope");
+    let director = app.signed_in("alpha", "director").await.get("/").await;
+    assert!(director.body.contains("全公司"));
+    assert!(director.body.contains("测试hrperson"));
+    // Beta's activity never shows up in alpha.
+    let _ = app.signed_in("beta", "director").await;
+    let director = app.signed_in("alpha", "director").await.get("/").await;
+    assert_eq!(
+        director.body.matches("<td>测试director（director）</td>").count(),
+        2,
+        "two alpha logins, none of beta's"
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_and_bad_ids_get_error_pages() {
+    let app = spawn_app().await;
+    let _t = two_tenants(&app).await;
+    let c = app.signed_in("alpha", "admin").await;
+    let p = c.get("/admin/users/999999").await;
+    assert_eq!(p.status, 404);
+    assert!(p.body.contains("页面不存在") && p.body.contains("请求编号"));
+    let p = c.get("/nowhere").await;
+    assert_eq!(p.status, 404);
+    assert!(p.body.contains("<html lang=\"zh-CN\">"));
+    let p = c.get("/admin/users?department=moon").await;
+    assert_eq!(p.status, 400);
+    assert!(p.body.contains("未知部门：moon"), "{}", p.body);
+    let p = c.get("/audit?from=yesterday").await;
+    assert_eq!(p.status, 400);
+    assert!(p.body.contains("YYYY-MM-DD"));
+}
+
+#[tokio::test]
+async fn stylesheet_is_served_with_print_styles() {
+    let app = spawn_app().await;
+    let p = app.client().get("/static/app.css").await;
+    assert_eq!(p.status, 200);
+    assert!(p.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/css"));
+    assert!(p.body.contains("@media print"));
+}
