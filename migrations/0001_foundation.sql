@@ -93,7 +93,8 @@ CREATE TABLE sessions (
     UNIQUE (tenant_id, token_hash),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX sessions_token_idx ON sessions (token_hash);
+-- Lookup by token before the tenant is known (not unique: uniqueness is per tenant).
+CREATE INDEX sessions_token_idx ON sessions (token_hash);
 CREATE INDEX sessions_user_idx ON sessions (tenant_id, user_id);
 
 -- Failed and successful login attempts, for throttling. Global: the company typed

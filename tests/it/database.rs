@@ -71,6 +71,17 @@ async fn every_table_with_tenant_id_has_forced_rls_and_a_policy() {
     .await
     .unwrap();
     assert!(bad.is_empty(), "keys without tenant_id: {bad:?}");
+    let bad_unique_indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT i.indexrelid::regclass::text FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+         WHERE i.indisunique AND NOT (a.attnum = ANY (i.indkey::int2[]))",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(bad_unique_indexes.is_empty(), "unique indexes without tenant_id: {bad_unique_indexes:?}");
 }
 
 #[tokio::test]

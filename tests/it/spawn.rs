@@ -384,28 +384,69 @@ pub fn http_get(base: &str, path: &str) -> io::Result<HttpResponse> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n")?;
+    // Read until the response is complete by its own framing: some servers
+    // (chromedriver) keep the connection open despite `Connection: close`.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| invalid(format!("no end of headers in {:?}", String::from_utf8_lossy(&raw))))?;
-    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut body = raw[split + 4..].to_vec();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        raw.extend_from_slice(&chunk[..n]);
+        if let Some(resp) = parse_response(&raw, n == 0)? {
+            return Ok(resp);
+        }
+        if n == 0 {
+            return Err(invalid(format!(
+                "connection closed before a complete response: {:?}",
+                String::from_utf8_lossy(&raw)
+            )));
+        }
+    }
+}
+
+/// The response in `raw` when it is complete (`eof`: the peer closed).
+fn parse_response(raw: &[u8], eof: bool) -> io::Result<Option<HttpResponse>> {
+    let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidData, msg);
+    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Ok(None);
+    };
+    let headers = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let body = &raw[split + 4..];
     let status = headers
         .lines()
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| invalid(format!("bad status line in {headers:?}")))?;
-    let chunked = headers.lines().any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    if chunked {
-        body = dechunk(&body).ok_or_else(|| invalid("bad chunked body".to_owned()))?;
-    }
-    Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned() })
+    let header = |name: &str| {
+        headers
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(|v| v.trim().to_owned()))
+    };
+    let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        match dechunk(body) {
+            Some(body) => body,
+            None if eof => return Err(invalid("truncated chunked body".to_owned())),
+            None => return Ok(None),
+        }
+    } else if let Some(len) = header("content-length") {
+        let len: usize = len.parse().map_err(|_| invalid(format!("bad content-length {len:?}")))?;
+        if body.len() < len {
+            return if eof { Err(invalid("truncated body".to_owned())) } else { Ok(None) };
+        }
+        body[..len].to_vec()
+    } else if eof {
+        body.to_vec()
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(HttpResponse {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }))
 }
 
 fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
