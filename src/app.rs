@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::people::admin::router())
         .merge(crate::audit::router())
+        .merge(crate::hr::router())
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn_with_state(state.clone(), crate::auth::session::load))

@@ -37,8 +37,53 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import a CSV file (CONTRACT.md, "Import files"): all or nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// The monthly payroll-adjustment CSV.
+    #[command(subcommand)]
+    Payroll(PayrollCommand),
     /// Create realistic demo data and print the logins.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// employee_no,name,department,level,monthly_salary,bonus_base,hired_on,left_on,manager_employee_no
+    Employees(ImportArgs),
+    /// employee_no,date,clock_in,clock_out
+    Attendance(ImportArgs),
+    /// employee_no,date,portion,kind (approved leave)
+    Leave(ImportArgs),
+    /// employee_no,score (for --month)
+    Scores {
+        #[command(flatten)]
+        args: ImportArgs,
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
+    /// date,kind (holiday or workday)
+    Calendar(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(long)]
+    pub tenant: String,
+    pub file: std::path::PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayrollCommand {
+    /// Write the payroll-adjustment CSV of a month (default: to standard output).
+    Export {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,8 +171,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => None,
     };
+    // Parse import files before touching the database, too.
+    let parsed = match &cli.command {
+        Some(Command::Import(cmd)) => Some(crate::cli_import::parse(cmd)?),
+        Some(Command::Payroll(PayrollCommand::Export { month, .. })) => {
+            crate::payroll::parse_month(month).with_context(|| format!("--month: {month:?} is not a month YYYY-MM"))?;
+            None
+        }
+        _ => None,
+    };
     let db = Database::open(&settings).await?;
-    let result = run_with(&settings, &db, cli.command.unwrap_or(Command::Serve), password).await;
+    let result = run_with(&settings, &db, cli.command.unwrap_or(Command::Serve), password, parsed).await;
     let closed = db.close().await;
     result.and(closed)
 }
@@ -137,6 +191,7 @@ async fn run_with(
     db: &Database,
     command: Command,
     password: Option<String>,
+    parsed: Option<crate::cli_import::Parsed>,
 ) -> anyhow::Result<()> {
     db.migrate().await?;
     match command {
@@ -157,6 +212,13 @@ async fn run_with(
             let password = password.context("no password given")?;
             create_user(db, &tenant, &username, &name, &department, &level, employee_no.as_deref(), admin, &password)
                 .await
+        }
+        Command::Import(cmd) => {
+            let parsed = parsed.context("import file not parsed")?;
+            crate::cli_import::apply(db, &cmd, parsed).await
+        }
+        Command::Payroll(PayrollCommand::Export { tenant, month, out }) => {
+            crate::cli_import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
         Command::Demo(args) => {
             let report = crate::demo::run(db, args.tenants).await?;

@@ -98,4 +98,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.reactivate", "启用用户"),
     ("user.password_reset", "重置密码"),
     ("demo.create", "创建演示数据"),
+    ("import.employees", "导入员工"),
+    ("import.attendance", "导入考勤"),
+    ("import.leave", "导入请假"),
+    ("import.scores", "导入绩效"),
+    ("import.calendar", "导入日历"),
+    ("payroll.download", "下载工资调整表"),
 ];

@@ -107,6 +107,9 @@ fn password_hash() -> &'static str {
 /// A running application on a fresh database.
 pub struct TestApp {
     pub base: String,
+    /// The test database and the cluster's socket directory (for running the CLI).
+    pub db_name: String,
+    pub socket_dir: PathBuf,
     /// Runtime role (what the server uses).
     pub db: PgPool,
     /// Owner role (for test setup that the app itself may not do).
@@ -141,7 +144,14 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(app::serve(listener, app::router(state), std::future::pending()));
-    TestApp { base: format!("http://{addr}"), db, owner, settings }
+    TestApp {
+        base: format!("http://{addr}"),
+        db_name: name.clone(),
+        socket_dir: tc.cluster.socket_dir().to_path_buf(),
+        db,
+        owner,
+        settings,
+    }
 }
 
 /// A tenant with its departments; returns its id.
@@ -187,6 +197,29 @@ impl TestApp {
         let res = c.login(company, username, PASSWORD).await;
         assert_eq!(res.status, 303, "login of {username}@{company} failed: {}", res.body);
         c
+    }
+
+    /// Run the `yunying` binary against this test database (as an external
+    /// PostgreSQL: the owner runs migrations, the runtime role does the work).
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        use std::io::Write;
+        let url =
+            |role: &str| format!("postgres://{role}@localhost/{}?host={}", self.db_name, self.socket_dir.display());
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yunying"))
+            .args(args)
+            .env("DATABASE_URL", url(OWNER_ROLE))
+            .env("DATABASE_APP_URL", url(APP_ROLE))
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run yunying");
+        if let Some(input) = stdin {
+            child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("yunying finishes")
     }
 
     /// Run a closure's query in a tenant transaction of the runtime role.

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod database;
 mod pages;
+mod payroll;
 mod process;
 mod security;
 mod spawn;

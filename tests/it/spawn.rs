@@ -327,11 +327,13 @@ impl Server {
         if let Ok(Some(status)) = self.child.try_wait() {
             panic!("yunying had already exited with {status} before SIGTERM\n{}", self.logs());
         }
+        let sent = Instant::now();
         kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).expect("cannot send SIGTERM to yunying");
         let status = match wait_timeout(&mut self.child, STOP_TIMEOUT) {
             Some(status) => status,
             None => panic!("yunying did not exit within {STOP_TIMEOUT:?} of SIGTERM\n{}", self.logs()),
         };
+        eprintln!("[spawn] yunying at {} exited with {status} {:?} after SIGTERM", self.url, sent.elapsed());
         self.exited = Some(status);
         self.stdout.finish(Duration::from_secs(10));
         self.stderr.finish(Duration::from_secs(10));
@@ -421,11 +423,8 @@ fn parse_response(raw: &[u8], eof: bool) -> io::Result<Option<HttpResponse>> {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| invalid(format!("bad status line in {headers:?}")))?;
-    let header = |name: &str| {
-        headers
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(|v| v.trim().to_owned()))
-    };
+    let header =
+        |name: &str| headers.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(|v| v.trim().to_owned()));
     let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
         match dechunk(body) {
             Some(body) => body,
@@ -443,10 +442,7 @@ fn parse_response(raw: &[u8], eof: bool) -> io::Result<Option<HttpResponse>> {
     } else {
         return Ok(None);
     };
-    Ok(Some(HttpResponse {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }))
+    Ok(Some(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned() }))
 }
 
 fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {

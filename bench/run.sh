@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Yunying (运营台) load benchmark — see bench/README.md.
+#
+# One run: release build → start the server on the embedded PostgreSQL in a fresh
+# temp data dir → log in → peak throughput and latency of /healthz, /readyz and /
+# → the home page at half its peak rate (rate-limited) with RSS sampling → SIGTERM
+# → Markdown report in bench/out/latest.md (also printed).
+#
+# Knobs (environment): BENCH_DURATION (s per measured phase, default 12),
+# BENCH_WARMUP (s of warm-up per endpoint, default 3), BENCH_CONNECTIONS (peak
+# phases, default 32), BENCH_HALF_CONNECTIONS (half-peak phase, default 32),
+# BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_SKIP_BUILD=1.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+DURATION=${BENCH_DURATION:-12}
+WARMUP=${BENCH_WARMUP:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+HALF_CONNECTIONS=${BENCH_HALF_CONNECTIONS:-32}
+TARGET_DIR=$ROOT/target/bench
+BIN=$TARGET_DIR/release/yunying
+OUT=$ROOT/bench/out
+RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$OUT/$RUN_ID
+mkdir -p "$RAW"
+START_EPOCH=$(date +%s)
+
+# Targets.
+TARGET_HOME_VS_READYZ=0.50 # home throughput ≥ 50 % of /readyz
+TARGET_HALF_P99_MS=10      # home p99 at half of its peak rate
+TARGET_RSS_KB=61440        # 60 MB (MiB, as /proc reports kB = KiB)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+    log "ERROR: $*"
+    exit 1
+}
+
+# Every command that matters, as run (the session token shown as <token>).
+COMMANDS=()
+record_cmd() {
+    local line
+    line=$(printf '%q ' "$@")
+    if [[ -n ${TOKEN:-} ]]; then line=${line//$TOKEN/<token>}; fi
+    COMMANDS+=("${line% }")
+}
+
+# ---------------------------------------------------------------- tools
+OHA=$(command -v oha || true)
+if [[ -z $OHA && -x ${CARGO_HOME:-$HOME/.cargo}/bin/oha ]]; then OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha; fi
+if [[ -z $OHA ]]; then
+    log "oha not found: cargo install oha --locked"
+    cargo install oha --locked >&2
+    OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha
+fi
+for tool in curl jq awk; do command -v "$tool" >/dev/null || die "$tool is required"; done
+OHA_VERSION=$("$OHA" --version | head -1)
+# oha ≥ 1.5 spells JSON output --output-format json; older versions --json.
+if "$OHA" --help | grep -q -- '--output-format'; then OHA_JSON=(--output-format json); else OHA_JSON=(--json); fi
+
+# ---------------------------------------------------------------- build
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+    log "building release binary into $TARGET_DIR"
+    record_cmd env CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release
+    CARGO_TARGET_DIR=$TARGET_DIR cargo build --release >&2
+fi
+[[ -x $BIN ]] || die "$BIN missing"
+
+# ---------------------------------------------------------------- server
+DATA=$(mktemp -d /tmp/yunying-bench.XXXXXX)
+chmod 755 "$DATA" # the postgres user must be able to enter it
+SERVER_PID=
+SAMPLER_PID=
+
+cleanup() {
+    local rc=$?
+    if [[ -n $SAMPLER_PID ]] && kill -0 "$SAMPLER_PID" 2>/dev/null; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        log "cleanup: stopping server $SERVER_PID"
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    # A postmaster left behind (only if the server died without stopping it).
+    local pm=$DATA/pg/data/postmaster.pid
+    if [[ -f $pm ]]; then
+        local pgpid
+        pgpid=$(head -1 "$pm")
+        if [[ -n $pgpid ]] && kill -0 "$pgpid" 2>/dev/null; then
+            log "cleanup: stopping the embedded postgres $pgpid"
+            kill -INT "$pgpid" 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.2; done
+        fi
+    fi
+    rm -rf "$DATA"
+    exit "$rc"
+}
+trap cleanup EXIT
+
+log "starting $BIN (data dir $DATA)"
+record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 "$BIN"
+# Port 0: the kernel picks a free port; the server prints the address it got.
+env -u DATABASE_URL -u DATABASE_APP_URL -u YUNYING_PUBLIC_URL \
+    RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 \
+    "$BIN" >"$RAW/server.log" 2>&1 &
+SERVER_PID=$!
+
+URL=
+for _ in $(seq 1 1200); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RAW/server.log" >&2; die "server exited during start-up"; }
+    URL=$(sed -n 's/.*is running at \(http:\/\/[0-9.:]*\).*/\1/p' "$RAW/server.log" | head -1)
+    [[ -n $URL ]] && break
+    sleep 0.1
+done
+[[ -n $URL ]] || die "server did not report its address within 120 s (log: $RAW/server.log)"
+ready=0
+for _ in $(seq 1 100); do
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz") == 200 ]]; then ready=1; break; fi
+    sleep 0.1
+done
+[[ $ready == 1 ]] || die "/readyz not 200 at $URL"
+log "server pid $SERVER_PID ready at $URL"
+RSS_IDLE_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status")
+
+# ---------------------------------------------------------------- login
+JAR=$RAW/cookies.txt
+curl -sS -c "$JAR" -o "$RAW/login.html" "$URL/login"
+CSRF=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$RAW/login.html" | head -1)
+[[ -n $CSRF ]] || die "no csrf_token in the login form"
+status=$(curl -sS -b "$JAR" -D "$RAW/login-headers.txt" -o /dev/null -w '%{http_code}' \
+    --data-urlencode "csrf_token=$CSRF" --data-urlencode company=demo \
+    --data-urlencode username=ops.director --data-urlencode password=demo1234 "$URL/login")
+[[ $status == 303 ]] || die "login answered $status, expected 303"
+TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: yy_session=\([^;]*\).*/\1/p' "$RAW/login-headers.txt" | tr -d '\r' | head -1)
+[[ -n $TOKEN ]] || die "no yy_session cookie after login"
+rm -f "$JAR" # holds the session token
+COOKIE="Cookie: yy_session=$TOKEN"
+status=$(curl -sS -H "$COOKIE" -o "$RAW/home.html" -w '%{http_code}' "$URL/")
+[[ $status == 200 ]] || die "GET / with the session answered $status, expected 200"
+grep -q 'ops.director\|运营' "$RAW/home.html" || log "warning: home page does not mention the user"
+HOME_BYTES=$(wc -c <"$RAW/home.html")
+log "logged in as demo/ops.director; home page is $HOME_BYTES bytes"
+COMMANDS+=("curl -c jar $URL/login  # → yy_csrf cookie + csrf_token")
+COMMANDS+=("curl -b jar -d csrf_token=… -d company=demo -d username=ops.director -d password=demo1234 $URL/login  # → 303, Set-Cookie: yy_session=<token>")
+
+# ---------------------------------------------------------------- load
+# oha NAME ARGS…: run oha with JSON output into $RAW/NAME.json and check that every
+# response was 200.
+run_oha() {
+    local name=$1
+    shift
+    record_cmd "$OHA" --no-tui "${OHA_JSON[@]}" "$@"
+    "$OHA" --no-tui "${OHA_JSON[@]}" "$@" >"$RAW/$name.json"
+    local non200
+    non200=$(jq '[.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0' "$RAW/$name.json")
+    local errors
+    errors=$(jq '[.errorDistribution | to_entries[] | .value] | add // 0' "$RAW/$name.json")
+    if [[ $non200 != 0 || $errors != 0 ]]; then
+        log "warning: $name: $non200 non-200 responses, $errors errors: $(jq -c '.statusCodeDistribution, .errorDistribution' "$RAW/$name.json" | tr '\n' ' ')"
+        BAD_RESPONSES="${BAD_RESPONSES:-}$name: $non200 non-200, $errors errors; "
+    fi
+}
+rps() { jq '.summary.requestsPerSec' "$RAW/$1.json"; }
+# Percentiles are in seconds in oha's JSON; print ms.
+pct_ms() { jq --arg p "$2" '.latencyPercentiles[$p] * 1000' "$RAW/$1.json"; }
+count() { jq '[.statusCodeDistribution | to_entries[] | .value] | add // 0' "$RAW/$1.json"; }
+
+declare -A HDR=([healthz]="" [readyz]="" [home]="$COOKIE")
+declare -A PATHS=([healthz]=/healthz [readyz]=/readyz [home]=/)
+for ep in healthz readyz home; do
+    args=(-c "$CONNECTIONS")
+    [[ -n ${HDR[$ep]} ]] && args+=(-H "${HDR[$ep]}")
+    log "$ep: warm-up ${WARMUP}s, then peak ${DURATION}s at -c $CONNECTIONS"
+    run_oha "$ep-warmup" -z "${WARMUP}s" "${args[@]}" "$URL${PATHS[$ep]}"
+    run_oha "$ep-peak" -z "${DURATION}s" "${args[@]}" "$URL${PATHS[$ep]}"
+    log "$ep: $(rps "$ep-peak") req/s, p50 $(pct_ms "$ep-peak" p50) ms, p99 $(pct_ms "$ep-peak" p99) ms"
+done
+RSS_AFTER_PEAK_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status")
+
+HOME_PEAK=$(rps home-peak)
+HALF_RATE=$(awk -v r="$HOME_PEAK" 'BEGIN { printf "%d", r / 2 }')
+[[ $HALF_RATE -ge 1 ]] || die "home page peak rate is $HOME_PEAK req/s"
+log "home at half peak: -q $HALF_RATE for ${WARMUP}s warm-up + ${DURATION}s, sampling VmRSS"
+half_args=(-c "$HALF_CONNECTIONS" -q "$HALF_RATE" --latency-correction -H "$COOKIE")
+run_oha home-half-warmup -z "${WARMUP}s" "${half_args[@]}" "$URL/"
+: >"$RAW/rss-half.txt"
+(
+    while kill -0 "$SERVER_PID" 2>/dev/null; do
+        awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || true
+        sleep 0.1
+    done
+) >>"$RAW/rss-half.txt" &
+SAMPLER_PID=$!
+run_oha home-half -z "${DURATION}s" "${half_args[@]}" "$URL/"
+kill "$SAMPLER_PID" 2>/dev/null || true
+wait "$SAMPLER_PID" 2>/dev/null || true
+SAMPLER_PID=
+RSS_HALF_MAX_KB=$(sort -n "$RAW/rss-half.txt" | tail -1)
+RSS_SAMPLES=$(wc -l <"$RAW/rss-half.txt")
+VMHWM_KB=$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")
+THREADS=$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")
+log "home half: $(rps home-half) req/s, p50 $(pct_ms home-half p50) ms, p99 $(pct_ms home-half p99) ms; RSS max ${RSS_HALF_MAX_KB} kB, HWM ${VMHWM_KB} kB"
+
+# ---------------------------------------------------------------- stop
+log "SIGTERM → $SERVER_PID"
+record_cmd kill -TERM "$SERVER_PID"
+t0=$(date +%s.%N)
+kill -TERM "$SERVER_PID"
+set +e
+wait "$SERVER_PID"
+EXIT_CODE=$?
+set -e
+STOP_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+SERVER_PID=
+PG_LEFT=no
+if [[ -f $DATA/pg/data/postmaster.pid ]]; then PG_LEFT=yes; fi
+if [[ $EXIT_CODE == 0 && $PG_LEFT == no ]]; then
+    SHUTDOWN="clean: exit code 0 after ${STOP_SECONDS} s, embedded PostgreSQL stopped (no postmaster.pid left)"
+    SHUTDOWN_OK=PASS
+else
+    SHUTDOWN="NOT clean: exit code $EXIT_CODE after ${STOP_SECONDS} s, postmaster.pid left: $PG_LEFT"
+    SHUTDOWN_OK=FAIL
+fi
+log "shutdown: $SHUTDOWN"
+
+# ---------------------------------------------------------------- report
+END_EPOCH=$(date +%s)
+WALL=$((END_EPOCH - START_EPOCH))
+f1() { awk -v x="$1" 'BEGIN { printf "%.1f", x }'; }
+f2() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
+f0() { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "PASS" : "FAIL") }'; }
+
+H_RPS=$(rps healthz-peak)
+R_RPS=$(rps readyz-peak)
+HOME_VS_HEALTHZ=$(ratio "$HOME_PEAK" "$H_RPS")
+HOME_VS_READYZ=$(ratio "$HOME_PEAK" "$R_RPS")
+HALF_P99=$(pct_ms home-half p99)
+V1=$(verdict "$(awk -v r="$HOME_VS_READYZ" -v t="$TARGET_HOME_VS_READYZ" 'BEGIN { print (r >= t) }')")
+V2=$(verdict "$(awk -v p="$HALF_P99" -v t="$TARGET_HALF_P99_MS" 'BEGIN { print (p <= t) }')")
+V3=$(verdict "$(awk -v k="$RSS_HALF_MAX_KB" -v t="$TARGET_RSS_KB" 'BEGIN { print (k <= t) }')")
+
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (working tree has uncommitted changes)" || true)
+PG_VERSION=$( (postgres --version || /usr/lib/postgresql/*/bin/postgres --version) 2>/dev/null | head -1 || echo unknown)
+
+row() { # name path label
+    local n=$1
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$3" "$(f0 "$(rps "$n")")" "$(f2 "$(pct_ms "$n" p50)")" \
+        "$(f2 "$(pct_ms "$n" p99)")" "$(count "$n")"
+}
+
+REPORT=$RAW/report.md
+{
+    echo "# Yunying load benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $(uname -sr)"
+    echo "- Commit: \`$COMMIT\`$DIRTY"
+    echo "- Tools: $OHA_VERSION; $(curl --version | head -1 | cut -d' ' -f1-2); $PG_VERSION; $(rustc --version)"
+    echo "- Server: release build, embedded PostgreSQL (durable settings) in a fresh temp data dir, pool of 16, listening on $URL"
+    echo "- Load: oha on loopback, keep-alive; each endpoint ${WARMUP} s warm-up (discarded) then ${DURATION} s at -c $CONNECTIONS;"
+    echo "  the home page then at half its peak rate (-q $HALF_RATE, -c $HALF_CONNECTIONS, latency correction on, so a queued"
+    echo "  request counts from when it was due), ${WARMUP} s warm-up + ${DURATION} s."
+    echo "- Home page: logged in as demo / ops.director (tenant admin), $HOME_BYTES bytes of HTML."
+    echo "- **The $(nproc) cores are shared** by the load generator, the server and PostgreSQL: the peaks are the whole"
+    echo "  machine's capacity for this mix, not the server's alone, and oha's own CPU use takes a share of it."
+    echo
+    echo "## Results"
+    echo
+    echo "| Endpoint | Load | Throughput (req/s) | p50 (ms) | p99 (ms) | Requests |"
+    echo "|---|---|---:|---:|---:|---:|"
+    row healthz-peak "/healthz" "peak, -c $CONNECTIONS"
+    row readyz-peak "/readyz" "peak, -c $CONNECTIONS"
+    row home-peak "/ (logged in)" "peak, -c $CONNECTIONS"
+    row home-half "/ (logged in)" "half peak, -q $HALF_RATE"
+    echo
+    echo "| Server memory (yunying process) | |"
+    echo "|---|---:|"
+    echo "| VmRSS idle after start-up and login | $(mb "$RSS_IDLE_KB") |"
+    echo "| VmRSS after the peak phases | $(mb "$RSS_AFTER_PEAK_KB") |"
+    echo "| **VmRSS max during the half-peak run** ($RSS_SAMPLES samples, 0.1 s apart) | **$(mb "$RSS_HALF_MAX_KB")** |"
+    echo "| VmHWM (peak RSS over the whole run, incl. the peak phases) | $(mb "$VMHWM_KB") |"
+    echo "| Threads at the end | $THREADS |"
+    echo
+    echo "Ratios: **home/healthz = $HOME_VS_HEALTHZ**, **home/readyz = $HOME_VS_READYZ** (throughput)."
+    echo
+    echo "## Targets"
+    echo
+    echo "| Target | Measured | Verdict |"
+    echo "|---|---:|---|"
+    echo "| Home page throughput ≥ 50 % of /readyz | $(awk -v r="$HOME_VS_READYZ" 'BEGIN { printf "%.1f %%", r * 100 }') | $V1 |"
+    echo "| Home p99 ≤ $TARGET_HALF_P99_MS ms at half its peak rate | $(f2 "$HALF_P99") ms | $V2 |"
+    echo "| Server RSS ≤ 60 MB under that load | $(mb "$RSS_HALF_MAX_KB") | $V3 |"
+    echo "| Graceful stop on SIGTERM | $SHUTDOWN | $SHUTDOWN_OK |"
+    if [[ -n ${BAD_RESPONSES:-} ]]; then
+        echo
+        echo "**Warning: not every response was 200:** $BAD_RESPONSES"
+    fi
+    echo
+    echo "## Commands"
+    echo
+    echo '```sh'
+    for c in "${COMMANDS[@]}"; do echo "$c"; done
+    echo '```'
+    echo
+    echo "Raw outputs: \`bench/out/$RUN_ID/\` (oha JSON per phase, RSS samples, server log). Wall time of this run: ${WALL} s."
+} >"$REPORT"
+cp "$REPORT" "$OUT/latest.md"
+cat "$OUT/latest.md"
+
+if [[ ${BENCH_STRICT:-0} == 1 && ($V1 == FAIL || $V2 == FAIL || $V3 == FAIL || $SHUTDOWN_OK == FAIL) ]]; then exit 3; fi
