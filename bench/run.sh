@@ -9,7 +9,9 @@
 # Knobs (environment): BENCH_DURATION (s per measured phase, default 12),
 # BENCH_WARMUP (s of warm-up per endpoint, default 3), BENCH_CONNECTIONS (peak
 # phases, default 32), BENCH_HALF_CONNECTIONS (half-peak phase, default 32),
-# BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_SKIP_BUILD=1.
+# BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_SKIP_BUILD=1,
+# BENCH_REV=<git rev> (benchmark that commit: a `git archive` snapshot is built in a
+# temp dir instead of the working tree, which others may be editing).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,19 +62,12 @@ OHA_VERSION=$("$OHA" --version | head -1)
 # oha ≥ 1.5 spells JSON output --output-format json; older versions --json.
 if "$OHA" --help | grep -q -- '--output-format'; then OHA_JSON=(--output-format json); else OHA_JSON=(--json); fi
 
-# ---------------------------------------------------------------- build
-if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    log "building release binary into $TARGET_DIR"
-    record_cmd env CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release
-    CARGO_TARGET_DIR=$TARGET_DIR cargo build --release >&2
-fi
-[[ -x $BIN ]] || die "$BIN missing"
-
-# ---------------------------------------------------------------- server
+# ---------------------------------------------------------------- cleanup
 DATA=$(mktemp -d /tmp/yunying-bench.XXXXXX)
 chmod 755 "$DATA" # the postgres user must be able to enter it
 SERVER_PID=
 SAMPLER_PID=
+SNAPSHOT=
 
 cleanup() {
     local rc=$?
@@ -94,11 +89,42 @@ cleanup() {
             for _ in $(seq 1 50); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.2; done
         fi
     fi
-    rm -rf "$DATA"
+    rm -rf "$DATA" "${SNAPSHOT:-}"
     exit "$rc"
 }
 trap cleanup EXIT
 
+# ---------------------------------------------------------------- build
+SRC=$ROOT
+if [[ -n ${BENCH_REV:-} ]]; then
+    COMMIT=$(git rev-parse --short "$BENCH_REV")
+    DIRTY=" (snapshot of $BENCH_REV via git archive, working tree not used)"
+    SNAPSHOT=$(mktemp -d /tmp/yunying-bench-src.XXXXXX)
+    SRC=$SNAPSHOT/src
+    mkdir -p "$SRC"
+    git archive "$BENCH_REV" | tar -x -C "$SRC"
+    COMMANDS+=("git archive $BENCH_REV | tar -x -C <tmp>  # BENCH_REV=$BENCH_REV")
+    BIN_NAME=yunying-$COMMIT
+else
+    COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . &&
+        echo " + uncommitted changes in the working tree" || true)
+    BIN_NAME=yunying
+fi
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+    log "building release binary from $SRC into $TARGET_DIR"
+    record_cmd env CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release
+    (cd "$SRC" && CARGO_TARGET_DIR=$TARGET_DIR cargo build --release >&2) || die "release build failed"
+    # Keep the binary of a snapshot under its own name so a later working-tree
+    # build cannot be mistaken for it.
+    if [[ -n $SNAPSHOT ]]; then cp "$BIN" "$TARGET_DIR/release/$BIN_NAME"; fi
+fi
+if [[ -n $SNAPSHOT ]]; then rm -rf "$SNAPSHOT"; SNAPSHOT=; fi
+BIN=$TARGET_DIR/release/$BIN_NAME
+[[ -x $BIN ]] || die "$BIN missing"
+
+
+# ---------------------------------------------------------------- server
 log "starting $BIN (data dir $DATA)"
 record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 "$BIN"
 # Port 0: the kernel picks a free port; the server prints the address it got.
@@ -246,8 +272,6 @@ V3=$(verdict "$(awk -v k="$RSS_HALF_MAX_KB" -v t="$TARGET_RSS_KB" 'BEGIN { print
 
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (working tree has uncommitted changes)" || true)
 PG_VERSION=$( (postgres --version || /usr/lib/postgresql/*/bin/postgres --version) 2>/dev/null | head -1 || echo unknown)
 
 row() { # name path label

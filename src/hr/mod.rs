@@ -1,6 +1,14 @@
 //! HR pages: employees, calendar, attendance, leave, performance, payroll.
 
+pub mod attendance;
+pub mod calendar;
+pub mod employees;
+pub mod employees_repo;
+pub mod leave;
 pub mod payroll_download;
+pub mod payroll_pages;
+pub mod performance;
+pub mod policy;
 
 use axum::routing::get;
 use axum::Router;
@@ -8,5 +16,13 @@ use axum::Router;
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/hr/payroll/{file}", get(payroll_download::download))
+    Router::new()
+        .route("/hr/payroll/{file}", get(payroll_download::download))
+        .merge(employees::router())
+        .merge(calendar::router())
+        .merge(attendance::router())
+        .merge(leave::router())
+        .merge(performance::router())
+        .merge(payroll_pages::router())
+        .merge(policy::router())
 }

@@ -1,0 +1,90 @@
+//! Employees: the shared queries of the HR pages, with the people data scope
+//! (HR and directors: the tenant; managers: their department; specialists:
+//! themselves, through the employee number on their login).
+
+use chrono::NaiveDate;
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::db::Tx;
+use crate::people::scope::Area;
+use crate::people::{Dept, Level, Scope};
+use crate::rules::Fen;
+use crate::web::CurrentUser;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EmployeeRow {
+    pub id: i64,
+    pub employee_no: String,
+    pub name: String,
+    pub department: String,
+    pub level: String,
+    pub monthly_salary_fen: i64,
+    pub bonus_base_fen: i64,
+    pub hired_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub manager_employee_no: Option<String>,
+    /// The login user linked by employee number, if any.
+    pub user_id: Option<i64>,
+}
+
+impl EmployeeRow {
+    pub fn dept(&self) -> Option<Dept> {
+        Dept::parse(&self.department)
+    }
+
+    pub fn dept_label(&self) -> &'static str {
+        self.dept().map_or("?", Dept::label)
+    }
+
+    pub fn level_label(&self) -> &'static str {
+        Level::parse(&self.level).map_or("?", Level::label)
+    }
+
+    pub fn salary(&self) -> Fen {
+        Fen(self.monthly_salary_fen)
+    }
+
+    pub fn bonus_base(&self) -> Fen {
+        Fen(self.bonus_base_fen)
+    }
+}
+
+/// Columns of [`EmployeeRow`] for a query over `employees e`.
+pub const COLUMNS: &str = "e.id, e.employee_no, e.name, e.department, e.level, e.monthly_salary_fen, e.bonus_base_fen,
+    e.hired_on, e.left_on, e.manager_employee_no,
+    (SELECT u.id FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no) AS user_id";
+
+/// The people-data scope of a user.
+pub fn scope(user: &CurrentUser) -> Scope {
+    Scope::for_role(&user.role(), Area::People)
+}
+
+/// Append the scope condition for `employees e` (own = the employee whose number
+/// is on the user's login).
+pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
+    scope.push_filter(
+        qb,
+        "(SELECT u.id FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no)",
+        "e.department",
+    );
+}
+
+/// One employee by id, within the user's scope (`None` → 404).
+pub async fn find_in_scope(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Option<EmployeeRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = "));
+    qb.push_bind(user.tenant_id).push(" AND e.id = ").push_bind(id);
+    push_scope(&mut qb, &scope(user));
+    qb.build_query_as().fetch_optional(&mut **tx).await
+}
+
+/// The employee record linked to the signed-in user, if any.
+pub async fn of_user(tx: &mut Tx, user: &CurrentUser) -> Result<Option<EmployeeRow>, sqlx::Error> {
+    let Some(no) = &user.employee_no else {
+        return Ok(None);
+    };
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = $1 AND e.employee_no = $2"))
+        .bind(user.tenant_id)
+        .bind(no)
+        .fetch_optional(&mut **tx)
+        .await
+}
