@@ -177,8 +177,8 @@ COMMANDS+=("curl -b jar -d csrf_token=… -d company=demo -d username=ops.direct
 run_oha() {
     local name=$1
     shift
-    record_cmd "$OHA" --no-tui "${OHA_JSON[@]}" "$@"
-    "$OHA" --no-tui "${OHA_JSON[@]}" "$@" >"$RAW/$name.json"
+    record_cmd "$OHA" --no-tui -w "${OHA_JSON[@]}" "$@"
+    "$OHA" --no-tui -w "${OHA_JSON[@]}" "$@" >"$RAW/$name.json"
     local non200
     non200=$(jq '[.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0' "$RAW/$name.json")
     local errors

@@ -28,6 +28,8 @@ pub const FIELD: &str = "csrf_token";
 pub const PRE_SESSION_COOKIE: &str = "yy_csrf";
 /// The largest form body accepted.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// The largest upload (multipart) body accepted.
+pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
 
 pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
@@ -51,17 +53,17 @@ pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> 
         return AppError::Csrf.into_response();
     };
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+    let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let boundary = multer::parse_boundary(&content_type).ok();
+    let limit = if boundary.is_some() { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
-    let is_form = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let presented = if is_form {
+    let presented = if content_type.starts_with("application/x-www-form-urlencoded") {
         form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
+    } else if let Some(boundary) = boundary {
+        multipart_token(bytes.clone(), boundary).await
     } else {
         parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
@@ -71,6 +73,19 @@ pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> 
         return AppError::Csrf.into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The `csrf_token` field of a multipart body (file uploads); put it first in the
+/// form so it is found before the file.
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Whether the request comes from this site (or from no site: typed URL, old browser).

@@ -443,3 +443,22 @@ async fn anonymous_requests_are_sent_to_login() {
     let p = c.post_raw("/admin/users", &[("username", "x")], &[]).await;
     assert_eq!(p.status, 303);
 }
+
+#[tokio::test]
+async fn multipart_uploads_are_csrf_checked_by_their_form_field() {
+    let app = spawn_app().await;
+    let _t = two_tenants(&app).await;
+    let c = app.signed_in("alpha", "director").await;
+    let token = c.get("/account").await.csrf();
+    let send = |tok: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", tok)
+            .part("file", reqwest::multipart::Part::bytes(b"a,b\n1,2\n".to_vec()).file_name("x.csv"));
+        c.http.post(format!("{}/account", app.base)).multipart(form).send()
+    };
+    let forged = send("forged".into()).await.unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    let right = send(token).await.unwrap();
+    // The token passes; the profile handler itself only takes URL-encoded forms.
+    assert_eq!(right.status().as_u16(), 415);
+}
