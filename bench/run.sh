@@ -28,6 +28,7 @@ RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT/$RUN_ID
 mkdir -p "$RAW"
 START_EPOCH=$(date +%s)
+LOADAVG_START=$(cut -d" " -f1-3 /proc/loadavg)
 
 # Targets.
 TARGET_HOME_VS_READYZ=0.50 # home throughput ≥ 50 % of /readyz
@@ -172,21 +173,95 @@ COMMANDS+=("curl -c jar $URL/login  # → yy_csrf cookie + csrf_token")
 COMMANDS+=("curl -b jar -d csrf_token=… -d company=demo -d username=ops.director -d password=demo1234 $URL/login  # → 303, Set-Cookie: yy_session=<token>")
 
 # ---------------------------------------------------------------- load
-# oha NAME ARGS…: run oha with JSON output into $RAW/NAME.json and check that every
-# response was 200.
+# CPU accounting, so a run on a shared machine says how much of the CPU the
+# server, PostgreSQL and oha used and how much went to anything else (e.g. a
+# compiler running alongside), per phase.
+CLK_TCK=$(getconf CLK_TCK)
+NPROC=$(nproc)
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+QUIET_MAX=${BENCH_QUIET_MAX:-0.10}     # other processes' share of the machine counted as quiet
+RETRIES=${BENCH_RETRIES:-2}            # re-measure a phase disturbed by other processes
+PGMASTER=$(head -1 "$DATA/pg/data/postmaster.pid")
+# "user+nice+system  irq+softirq  steal  all" jiffies of the whole machine
+machine_ticks() { awk '/^cpu /{ print $2+$3+$4, $7+$8, $9, $2+$3+$4+$5+$6+$7+$8+$9; exit }' /proc/stat; }
+# utime+stime+cutime+cstime of the given pids (children already reaped included)
+pids_ticks() {
+    local p total=0 t
+    for p in "$@"; do
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+# "procs irq steal all server postgres"
+snapshot() {
+    # shellcheck disable=SC2046
+    echo "$(machine_ticks) $(pids_ticks "$SERVER_PID") $(pids_ticks "$PGMASTER" $(ps -o pid= --ppid "$PGMASTER"))"
+}
+# Wait (up to QUIET_WAIT s) until other processes use < QUIET_MAX of the machine.
+wait_quiet() {
+    local waited=0 s1 s2 f
+    while :; do
+        s1=$(snapshot)
+        sleep 1
+        s2=$(snapshot)
+        f=$(awk -v a="$s1" -v b="$s2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+            all = y[4] - x[4]; o = (y[1] - x[1]) - (y[5] - x[5]) - (y[6] - x[6]);
+            printf "%.3f", (all > 0 ? (o > 0 ? o : 0) / all : 0) }')
+        if awk -v f="$f" -v m="$QUIET_MAX" 'BEGIN { exit !(f < m) }'; then break; fi
+        waited=$((waited + 1))
+        if ((waited >= QUIET_WAIT)); then
+            log "warning: machine still busy (other processes at $f of it) after ${QUIET_WAIT}s; going on"
+            QUIET_TIMEOUTS=$((${QUIET_TIMEOUTS:-0} + 1))
+            break
+        fi
+        ((waited % 10 == 1)) && log "waiting for a quiet machine (other processes at $f of it)"
+    done
+    QUIET_WAITED=$((${QUIET_WAITED:-0} + waited))
+}
+
+# run_oha NAME ARGS…: oha with JSON output into $RAW/NAME.json, CPU accounting into
+# $RAW/NAME.cpu ("procs irq steal all server postgres oha" deltas, jiffies); checks
+# that every response was 200.
 run_oha() {
     local name=$1
     shift
     record_cmd "$OHA" --no-tui -w "${OHA_JSON[@]}" "$@"
-    "$OHA" --no-tui -w "${OHA_JSON[@]}" "$@" >"$RAW/$name.json"
-    local non200
+    local before after
+    before=$(snapshot)
+    local TIMEFORMAT='%U %S'
+    { time "$OHA" --no-tui -w "${OHA_JSON[@]}" "$@" >"$RAW/$name.json" 2>"$RAW/$name.err"; } 2>"$RAW/$name.time"
+    after=$(snapshot)
+    awk -v a="$before" -v b="$after" -v t="$(tail -1 "$RAW/$name.time")" -v hz="$CLK_TCK" 'BEGIN {
+        split(a, x, " "); split(b, y, " "); split(t, o, " ");
+        for (i = 1; i <= 6; i++) printf "%d ", y[i] - x[i]; printf "%d\n", (o[1] + o[2]) * hz }' >"$RAW/$name.cpu"
+    local non200 errors
     non200=$(jq '[.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0' "$RAW/$name.json")
-    local errors
     errors=$(jq '[.errorDistribution | to_entries[] | .value] | add // 0' "$RAW/$name.json")
     if [[ $non200 != 0 || $errors != 0 ]]; then
         log "warning: $name: $non200 non-200 responses, $errors errors: $(jq -c '.statusCodeDistribution, .errorDistribution' "$RAW/$name.json" | tr '\n' ' ')"
         BAD_RESPONSES="${BAD_RESPONSES:-}$name: $non200 non-200, $errors errors; "
     fi
+}
+# other processes' share of the machine during phase NAME
+disturbance() { awk '{ o = $1 - $5 - $6 - $7; printf "%.3f", ($4 > 0 ? (o > 0 ? o : 0) / $4 : 0) }' "$RAW/$1.cpu"; }
+# measure NAME ARGS…: a measured phase, re-run (after waiting for quiet) when other
+# processes took more than QUIET_MAX of the machine during it.
+measure() {
+    local name=$1 try=0 d
+    while :; do
+        run_oha "$@"
+        d=$(disturbance "$name")
+        if awk -v d="$d" -v m="$QUIET_MAX" 'BEGIN { exit !(d > m) }' && ((try < RETRIES)); then
+            try=$((try + 1))
+            log "warning: $name disturbed (other processes took $d of the machine); measuring again ($try/$RETRIES)"
+            for f in json cpu time err; do mv "$RAW/$name.$f" "$RAW/$name.disturbed$try.$f"; done
+            DISTURBED_RETRIES="${DISTURBED_RETRIES:-}$name ($d); "
+            wait_quiet
+            continue
+        fi
+        break
+    done
 }
 rps() { jq '.summary.requestsPerSec' "$RAW/$1.json"; }
 # Percentiles are in seconds in oha's JSON; print ms.
@@ -198,9 +273,10 @@ declare -A PATHS=([healthz]=/healthz [readyz]=/readyz [home]=/)
 for ep in healthz readyz home; do
     args=(-c "$CONNECTIONS")
     [[ -n ${HDR[$ep]} ]] && args+=(-H "${HDR[$ep]}")
+    wait_quiet
     log "$ep: warm-up ${WARMUP}s, then peak ${DURATION}s at -c $CONNECTIONS"
     run_oha "$ep-warmup" -z "${WARMUP}s" "${args[@]}" "$URL${PATHS[$ep]}"
-    run_oha "$ep-peak" -z "${DURATION}s" "${args[@]}" "$URL${PATHS[$ep]}"
+    measure "$ep-peak" -z "${DURATION}s" "${args[@]}" "$URL${PATHS[$ep]}"
     log "$ep: $(rps "$ep-peak") req/s, p50 $(pct_ms "$ep-peak" p50) ms, p99 $(pct_ms "$ep-peak" p99) ms"
 done
 RSS_AFTER_PEAK_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status")
@@ -208,8 +284,9 @@ RSS_AFTER_PEAK_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status")
 HOME_PEAK=$(rps home-peak)
 HALF_RATE=$(awk -v r="$HOME_PEAK" 'BEGIN { printf "%d", r / 2 }')
 [[ $HALF_RATE -ge 1 ]] || die "home page peak rate is $HOME_PEAK req/s"
-log "home at half peak: -q $HALF_RATE for ${WARMUP}s warm-up + ${DURATION}s, sampling VmRSS"
 half_args=(-c "$HALF_CONNECTIONS" -q "$HALF_RATE" --latency-correction -H "$COOKIE")
+wait_quiet
+log "home at half peak: -q $HALF_RATE for ${WARMUP}s warm-up + ${DURATION}s, sampling VmRSS"
 run_oha home-half-warmup -z "${WARMUP}s" "${half_args[@]}" "$URL/"
 : >"$RAW/rss-half.txt"
 (
@@ -219,7 +296,7 @@ run_oha home-half-warmup -z "${WARMUP}s" "${half_args[@]}" "$URL/"
     done
 ) >>"$RAW/rss-half.txt" &
 SAMPLER_PID=$!
-run_oha home-half -z "${DURATION}s" "${half_args[@]}" "$URL/"
+measure home-half -z "${DURATION}s" "${half_args[@]}" "$URL/"
 kill "$SAMPLER_PID" 2>/dev/null || true
 wait "$SAMPLER_PID" 2>/dev/null || true
 SAMPLER_PID=
@@ -227,6 +304,7 @@ RSS_HALF_MAX_KB=$(sort -n "$RAW/rss-half.txt" | tail -1)
 RSS_SAMPLES=$(wc -l <"$RAW/rss-half.txt")
 VMHWM_KB=$(awk '/^VmHWM:/{print $2}' "/proc/$SERVER_PID/status")
 THREADS=$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")
+PG_PROCS=$(($(ps -o pid= --ppid "$PGMASTER" | wc -l) + 1))
 log "home half: $(rps home-half) req/s, p50 $(pct_ms home-half p50) ms, p99 $(pct_ms home-half p99) ms; RSS max ${RSS_HALF_MAX_KB} kB, HWM ${VMHWM_KB} kB"
 
 # ---------------------------------------------------------------- stop
@@ -280,11 +358,24 @@ row() { # name path label
         "$(f2 "$(pct_ms "$n" p99)")" "$(count "$n")"
 }
 
+# CPU of phase NAME: where the machine's cores went (in cores) and CPU per request.
+cpu_row() {
+    local n=$1
+    awk -v np="$NPROC" -v hz="$CLK_TCK" -v req="$(count "$n")" -v label="$2" '{
+        procs = $1; irq = $2; steal = $3; all = $4; srv = $5; pg = $6; oha = $7;
+        other = procs - srv - pg - oha; if (other < 0) other = 0;
+        idle = all - procs - irq - steal; if (idle < 0) idle = 0;
+        c = np / all;
+        printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |\n", label,
+            srv * c, pg * c, oha * c, other * c, irq * c, steal * c, idle * c,
+            srv / hz * 1e6 / req, pg / hz * 1e6 / req }' "$RAW/$n.cpu"
+}
+
 REPORT=$RAW/report.md
 {
     echo "# Yunying load benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $(uname -sr)"
+    echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $(uname -sr); load average at start $LOADAVG_START"
     echo "- Commit: \`$COMMIT\`$DIRTY"
     echo "- Tools: $OHA_VERSION; $(curl --version | head -1 | cut -d' ' -f1-2); $PG_VERSION; $(rustc --version)"
     echo "- Server: release build, embedded PostgreSQL (durable settings) in a fresh temp data dir, pool of 16, listening on $URL"
@@ -311,6 +402,24 @@ REPORT=$RAW/report.md
     echo "| **VmRSS max during the half-peak run** ($RSS_SAMPLES samples, 0.1 s apart) | **$(mb "$RSS_HALF_MAX_KB")** |"
     echo "| VmHWM (peak RSS over the whole run, incl. the peak phases) | $(mb "$VMHWM_KB") |"
     echo "| Threads at the end | $THREADS |"
+    echo
+    echo "CPU during each measured phase, in cores (of $NPROC; from /proc/stat and the processes' utime+stime,"
+    echo "jiffies of 1/$CLK_TCK s), and CPU time per request:"
+    echo
+    echo "| Phase | yunying | postgres ($PG_PROCS procs) | oha | other processes | irq+softirq | steal | idle | yunying µs/req | postgres µs/req |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    cpu_row healthz-peak "/healthz peak"
+    cpu_row readyz-peak "/readyz peak"
+    cpu_row home-peak "/ peak"
+    cpu_row home-half "/ half peak"
+    echo
+    if [[ -n ${DISTURBED_RETRIES:-} || -n ${QUIET_TIMEOUTS:-} ]]; then
+        echo "**Interference:** phases re-measured because other processes took > $QUIET_MAX of the machine:"
+        echo "${DISTURBED_RETRIES:-none}; waits for a quiet machine that timed out: ${QUIET_TIMEOUTS:-0}."
+        echo "Check the \"other processes\" column above: what remains there distorted the numbers."
+        echo
+    fi
+    echo "Waited ${QUIET_WAITED:-0} s in total for a quiet machine (other processes < $QUIET_MAX of it) before the phases."
     echo
     echo "Ratios: **home/healthz = $HOME_VS_HEALTHZ**, **home/readyz = $HOME_VS_READYZ** (throughput)."
     echo

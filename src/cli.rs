@@ -157,9 +157,20 @@ pub fn main() -> ExitCode {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
-    // Read the password before touching the database, so bad input changes nothing.
+    // Check arguments and read the password before touching the database, so bad
+    // input changes nothing (not even a first-run cluster).
     let password = match &cli.command {
-        Some(Command::User(UserCommand::Create { password_stdin, .. })) => {
+        Some(Command::User(UserCommand::Create { password_stdin, department, level, name, .. })) => {
+            Dept::parse(department).with_context(|| {
+                format!(
+                    "--department: {department:?} is not one of ops, marketing, sales, service, warehouse, hr, finance"
+                )
+            })?;
+            Level::parse(level)
+                .with_context(|| format!("--level: {level:?} is not one of director, manager, specialist"))?;
+            if name.trim().is_empty() {
+                bail!("--name must not be empty");
+            }
             if !password_stdin {
                 bail!("user create: pass --password-stdin and give the password on standard input");
             }
@@ -168,6 +179,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pw = line.trim_end_matches(['\r', '\n']).to_owned();
             password::validate_new(&pw).map_err(|m| anyhow::anyhow!("password: {m}"))?;
             Some(pw)
+        }
+        Some(Command::Tenant(TenantCommand::Create { code, name, .. })) => {
+            tenants::validate_code(code.trim()).map_err(|m| anyhow::anyhow!("--code: {m}"))?;
+            if name.trim().is_empty() {
+                bail!("--name must not be empty");
+            }
+            None
         }
         _ => None,
     };

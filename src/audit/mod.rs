@@ -104,4 +104,5 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("import.scores", "导入绩效"),
     ("import.calendar", "导入日历"),
     ("payroll.download", "下载工资调整表"),
+    ("policy.save", "保存制度版本"),
 ];

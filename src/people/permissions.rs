@@ -41,6 +41,8 @@ pub enum Action {
     HrManage,
     /// Download the payroll-adjustment CSV.
     PayrollExport,
+    /// See and change the rules policy (HR managers and directors; tenant admins).
+    PolicyManage,
 }
 
 /// Who a rule lets in: levels, and departments (`None` = any department).
@@ -76,13 +78,14 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
     (Action::HrManage, &[who(ALL_LEVELS, Some(&[Dept::Hr]))]),
     (Action::PayrollExport, &[who(ALL_LEVELS, Some(&[Dept::Hr])), who(DIRECTOR, None)]),
+    (Action::PolicyManage, &[who(MANAGER_UP, Some(&[Dept::Hr]))]),
 ];
 
 /// Whether `role` may perform `action`.
 pub fn allowed(role: &Role, action: Action) -> bool {
     match action {
         Action::ManageUsers | Action::ViewDepartments => role.tenant_admin,
-        Action::ViewAudit if role.tenant_admin => true,
+        Action::ViewAudit | Action::PolicyManage if role.tenant_admin => true,
         _ => TABLE
             .iter()
             .filter(|(a, _)| *a == action)
@@ -149,5 +152,10 @@ mod tests {
         assert!(!role(Level::Manager, Dept::Finance).can(Action::PayrollExport));
         assert!(role(Level::Specialist, Dept::Hr).can(Action::HrManage));
         assert!(!role(Level::Director, Dept::Ops).can(Action::HrManage));
+        // policy: HR managers and directors, and tenant admins.
+        assert!(role(Level::Manager, Dept::Hr).can(Action::PolicyManage));
+        assert!(!role(Level::Specialist, Dept::Hr).can(Action::PolicyManage));
+        assert!(!role(Level::Director, Dept::Sales).can(Action::PolicyManage));
+        assert!(Role { tenant_admin: true, ..role(Level::Specialist, Dept::Ops) }.can(Action::PolicyManage));
     }
 }

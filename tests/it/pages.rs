@@ -27,11 +27,24 @@ async fn navigation_shows_only_what_the_role_may_open() {
     let app = spawn_app().await;
     let _t = two_tenants(&app).await;
     let director = app.signed_in("alpha", "director").await.get("/").await;
-    assert_eq!(nav(&director.body), ["/", "/audit", "/account"]);
+    assert_eq!(nav(&director.body), ["/", "/me/deductions", "/hr/payroll", "/audit", "/account"]);
     let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
-    assert_eq!(nav(&specialist.body), ["/", "/account"]);
+    assert_eq!(nav(&specialist.body), ["/", "/me/deductions", "/account"]);
     let admin = app.signed_in("alpha", "admin").await.get("/").await;
-    assert_eq!(nav(&admin.body), ["/", "/admin/users", "/admin/departments", "/audit", "/account"]);
+    // The admin is an HR manager: HR pages too.
+    assert_eq!(
+        nav(&admin.body),
+        [
+            "/",
+            "/me/deductions",
+            "/hr/payroll",
+            "/hr/policy",
+            "/admin/users",
+            "/admin/departments",
+            "/audit",
+            "/account"
+        ]
+    );
     // Every link in the navigation opens (no dead or forbidden links).
     let c = app.signed_in("alpha", "admin").await;
     for href in nav(&admin.body) {
