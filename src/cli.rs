@@ -132,6 +132,9 @@ pub struct DemoArgs {
     /// Number of demo tenants (demo, demo2, demo3, …).
     #[arg(long, default_value_t = 2)]
     pub tenants: usize,
+    /// Employees per demo tenant (with two months of punches each).
+    #[arg(long, default_value_t = 60)]
+    pub employees: usize,
 }
 
 /// Entry point of the binary.
@@ -239,7 +242,8 @@ async fn run_with(
             crate::cli_import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
         Command::Demo(args) => {
-            let report = crate::demo::run(db, args.tenants).await?;
+            let size = crate::demo::DemoSize { tenants: args.tenants, employees: args.employees };
+            let report = crate::demo::run_sized(db, size).await?;
             print!("{}", report.render(&format!("http://{}", settings.bind)));
             Ok(())
         }

@@ -2,13 +2,14 @@
 
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
-
 use crate::audit::{self, Actor, Entry};
 use crate::auth::password;
 use crate::db::{self, Database};
 use crate::people::repo::{self, NewUser};
 use crate::people::{tenants, Dept, Level};
+
+#[path = "demo_hr.rs"]
+pub mod hr_demo;
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -72,8 +73,28 @@ fn username(dept: Dept, level: Level) -> String {
     format!("{}.{}", dept.code(), level.code())
 }
 
+/// Sizes of the generated data.
+#[derive(Clone, Copy, Debug)]
+pub struct DemoSize {
+    pub tenants: usize,
+    /// Employees per tenant (at least one per demo login).
+    pub employees: usize,
+}
+
+impl Default for DemoSize {
+    fn default() -> Self {
+        Self { tenants: 2, employees: 60 }
+    }
+}
+
 /// Create `count` demo tenants (`demo`, `demo2`, …) unless they exist.
 pub async fn run(db: &Database, count: usize) -> anyhow::Result<DemoReport> {
+    run_sized(db, DemoSize { tenants: count, ..DemoSize::default() }).await
+}
+
+/// [`run`] with sizes.
+pub async fn run_sized(db: &Database, size: DemoSize) -> anyhow::Result<DemoReport> {
+    let count = size.tenants;
     if count == 0 || count > COMPANIES.len() * 20 {
         anyhow::bail!("--tenants must be between 1 and {}", COMPANIES.len() * 20);
     }
@@ -86,12 +107,19 @@ pub async fn run(db: &Database, count: usize) -> anyhow::Result<DemoReport> {
         } else {
             format!("{}（{}）", COMPANIES[n % COMPANIES.len()], n + 1)
         };
-        report.tenants.push(create_tenant(db, &code, &name, &hash, n).await?);
+        report.tenants.push(create_tenant(db, &code, &name, &hash, n, size.employees).await?);
     }
     Ok(report)
 }
 
-async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usize) -> anyhow::Result<DemoTenant> {
+async fn create_tenant(
+    db: &Database,
+    code: &str,
+    name: &str,
+    hash: &str,
+    n: usize,
+    employees: usize,
+) -> anyhow::Result<DemoTenant> {
     let mut logins =
         vec![DemoLogin { username: "admin".into(), display_name: "系统管理员".into(), role: "管理员".into() }];
     for dept in Dept::ALL {
@@ -106,10 +134,7 @@ async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usi
     let existing = tenants::find_by_code(&db.app, code).await?;
     let tenant = match existing {
         Some(t) => return Ok(DemoTenant { code: t.code, name: t.name, created: false, logins }),
-        None => {
-            let since = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-            tenants::create(&db.owner, code, name, since).await?
-        }
+        None => tenants::create(&db.owner, code, name, hr_demo::tracking_since(hr_demo::today())).await?,
     };
     let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
     let mut i = n * 37;
@@ -147,6 +172,18 @@ async fn create_tenant(db: &Database, code: &str, name: &str, hash: &str, n: usi
         },
     )
     .await?;
+    let people: Vec<hr_demo::Person> = logins
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (dept, level) = match l.username.split_once('.') {
+                Some((d, lv)) => (Dept::parse(d).unwrap_or(Dept::Ops), Level::parse(lv).unwrap_or(Level::Specialist)),
+                None => (Dept::Hr, Level::Manager),
+            };
+            hr_demo::Person { employee_no: format!("E{}", 1001 + i), name: l.display_name.clone(), dept, level }
+        })
+        .collect();
+    hr_demo::populate(&mut tx, tenant.id, &people, employees, n, hr_demo::today()).await?;
     tx.commit().await?;
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
 }

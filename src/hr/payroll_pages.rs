@@ -163,7 +163,10 @@ pub async fn table(
     );
     let (first, last) = (pager.offset(), pager.offset() + PER_PAGE);
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let ctx = payroll::load_context(&mut tx, user.tenant_id, month).await.map_err(anyhow::Error::from)?;
+    let ctx = payroll::load_context(&mut tx, user.tenant_id, month)
+        .await
+        .map_err(anyhow::Error::from)?
+        .as_of(payroll::today_in(&user.settings.time_zone));
     let mut totals = Totals::default();
     let mut by_dept: Vec<(Dept, Totals)> = Dept::ALL.iter().map(|d| (*d, Totals::default())).collect();
     let mut lines = Vec::new();

@@ -30,6 +30,27 @@ pub struct MonthContext {
     pub tracking_since: NaiveDate,
     /// The dates loaded for every employee (a superset of what the rules need).
     pub range: RangeInclusive<NaiveDate>,
+    /// Evaluate days up to this date only (web views of a month in progress:
+    /// days that have not happened yet are not absences). `None` for the CSV,
+    /// which is a function of the stored data alone.
+    pub through: Option<NaiveDate>,
+}
+
+impl MonthContext {
+    /// Stop evaluating after yesterday when the month is still in progress.
+    pub fn as_of(mut self, today: NaiveDate) -> Self {
+        let yesterday = today - Duration::days(1);
+        if yesterday < self.month.last_day() {
+            self.through = Some(yesterday);
+        }
+        self
+    }
+}
+
+/// Today in Asia/Shanghai (for [`MonthContext::as_of`] in web views).
+pub fn today_in(tz: &str) -> NaiveDate {
+    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 
 /// Errors computing a month.
@@ -75,7 +96,7 @@ pub async fn load_context(tx: &mut Tx, tenant_id: i64, month: YearMonth) -> Resu
         Some(prev) => policy::in_force(tx, tenant_id, prev).await?,
         None => policy.clone(),
     };
-    Ok(MonthContext { month, policy, previous_policy, calendar, tracking_since, range })
+    Ok(MonthContext { month, policy, previous_policy, calendar, tracking_since, range, through: None })
 }
 
 /// One employee's evaluated month.
@@ -212,11 +233,17 @@ pub fn evaluate(ctx: &MonthContext, row: FactsRow) -> Result<EmployeeMonth, Payr
         .and_then(|t| u16::try_from(t).ok())
         .and_then(Score::from_tenths)
         .map(|s| ctx.previous_policy.grade(s));
+    // A month in progress: days after `through` are treated like days after leaving
+    // (not evaluated), so the future is never an absence.
+    let left_on = match ctx.through {
+        Some(t) if t >= row.hired_on => Some(row.left_on.map_or(t, |l| l.min(t))),
+        _ => row.left_on,
+    };
     let employee = Employee {
         monthly_salary: Fen(row.monthly_salary_fen),
         bonus_base: Fen(row.bonus_base_fen),
         hired_on: row.hired_on,
-        left_on: row.left_on,
+        left_on,
     };
     let input = MonthInput {
         month: ctx.month,
@@ -232,14 +259,15 @@ pub fn evaluate(ctx: &MonthContext, row: FactsRow) -> Result<EmployeeMonth, Payr
     Ok(EmployeeMonth { employee_id: row.id, employee_no: row.employee_no, name: row.name, dept, level, result })
 }
 
-/// One employee's month (for "my deductions").
+/// One employee's month as of today (web views: "my deductions", attendance):
+/// in a month still in progress, days from today on are not evaluated.
 pub async fn one(
     tx: &mut Tx,
     tenant_id: i64,
     month: YearMonth,
     employee_id: i64,
 ) -> Result<Option<EmployeeMonth>, PayrollError> {
-    let ctx = load_context(tx, tenant_id, month).await?;
+    let ctx = load_context(tx, tenant_id, month).await?.as_of(today_in("Asia/Shanghai"));
     let mut found = None;
     let selection = Selection { dept: None, employee_id: Some(employee_id) };
     for_each(tx, tenant_id, &ctx, &selection, |m| {

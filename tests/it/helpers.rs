@@ -199,6 +199,14 @@ impl TestApp {
         c
     }
 
+    /// A client signed in as the demo tenant's admin (after `yunying demo`).
+    pub async fn signed_in_demo(&self) -> Client {
+        let c = self.client();
+        let res = c.login("demo", "admin", yunying::demo::DEMO_PASSWORD).await;
+        assert_eq!(res.status, 303, "demo admin login: {}", res.body);
+        c
+    }
+
     /// Run the `yunying` binary against this test database (as an external
     /// PostgreSQL: the owner runs migrations, the runtime role does the work).
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {

@@ -190,3 +190,71 @@ async fn policy_versions_preview_and_apply_from_their_month() {
     assert_eq!(hrs.post_raw("/hr/policy", &pairs, &[]).await.status, 403);
     assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM policy_versions").await, 1);
 }
+
+#[tokio::test]
+async fn a_month_in_progress_counts_no_future_day_as_an_absence() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    // Tracking since 2026-10-01 (helper default); nobody ever punched.
+    let t = app.tenant("acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("e.csv");
+    std::fs::write(
+        &f,
+        "employee_no,name,department,level,monthly_salary,bonus_base,hired_on,left_on,manager_employee_no\nE1,甲,ops,specialist,5000,1000,2020-01-01,,\n",
+    )
+    .unwrap();
+    assert!(app.cli(&["import", "employees", "--tenant", "acme", f.to_str().unwrap()], None).status.success());
+    let u = app.user(t, "jia", Dept::Ops, Level::Specialist, false).await;
+    link(&app, t, u, "E1").await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let month_start = today.with_day(1).unwrap();
+    let mut past_workdays = 0;
+    let mut d = month_start.max(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    while d < today {
+        if d.weekday().num_days_from_monday() < 5 {
+            past_workdays += 1;
+        }
+        d += chrono::Duration::days(1);
+    }
+    let month = today.format("%Y-%m").to_string();
+    let p = app.signed_in("acme", "jia").await.get(&format!("/me/deductions?month={month}")).await;
+    assert_eq!(p.status, 200);
+    let cell = p
+        .body
+        .split("<th>旷工全天次数</th><td class=\"num\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("full-day absences in the summary")
+        .to_owned();
+    assert_eq!(cell, past_workdays.to_string(), "only days before today count ({month})");
+}
+
+#[tokio::test]
+async fn demo_adds_employees_punches_leave_scores_and_a_calendar() {
+    let app = spawn_app().await;
+    let out = app.cli(&["demo", "--tenants", "1", "--employees", "40"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let demo: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM employees").await, 40);
+    // Every demo login is linked to its employee record.
+    assert_eq!(
+        app.scalar_i64(
+            demo,
+            "SELECT count(*) FROM users u JOIN employees e ON e.tenant_id = u.tenant_id AND e.employee_no = u.employee_no"
+        )
+        .await,
+        22
+    );
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM attendance").await > 40 * 15, "about two months of punches");
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM leave_requests WHERE status = 'approved'").await > 0);
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM leave_requests WHERE status = 'pending'").await, 6);
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM performance_scores").await > 30);
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM calendar_days").await >= 8);
+    // The previous month's payroll has deductions and flags to look at.
+    let c = app.signed_in_demo().await;
+    let p = c.get("/hr/payroll").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("工资调整表"));
+    assert!(p.body.contains("tag-bad"), "some rows carry flags");
+}
