@@ -20,3 +20,4 @@ mod payroll;
 mod process;
 mod security;
 mod spawn;
+mod webdriver;
