@@ -6,6 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
@@ -483,9 +484,10 @@ pub async fn import(
     meta: RequestMeta,
     user: CurrentUser,
     flash: IncomingFlash,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
     let failed = |page: ImportPage| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     let Some((file, bytes)) = read_upload(multipart, "calendar.csv").await? else {
         let mut page = import_page(&user, flash);
@@ -523,4 +525,37 @@ pub async fn import(
         Redirect::to(&year_path(year)),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str, kind: &str) -> DayRow {
+        DayRow { day: parse_date(s).unwrap(), kind: kind.into(), note: String::new() }
+    }
+
+    #[test]
+    fn month_grids_start_on_monday_and_count_workdays() {
+        let grids = month_grids(2026, &[day("2026-10-01", "holiday"), day("2026-10-10", "workday")]);
+        assert_eq!(grids.len(), 12);
+        let oct = &grids[9];
+        assert_eq!(oct.month, 10);
+        // 2026-10-01 is a Thursday: three blanks first.
+        assert_eq!(oct.weeks[0].iter().map(|c| c.day).collect::<Vec<_>>(), vec![0, 0, 0, 1, 2, 3, 4]);
+        assert!(oct.weeks.iter().all(|w| w.len() == 7));
+        assert_eq!(oct.weeks[0][3].tag, "tag-bad");
+        assert_eq!(oct.weeks[1][5].tag, "tag-ok", "Saturday the 10th is a make-up workday");
+        assert_eq!(oct.workdays, 22);
+        assert_eq!(grids[1].workdays, 20, "February 2026 has 20 weekdays");
+    }
+
+    #[test]
+    fn years_are_four_digits_in_range() {
+        assert_eq!(parse_year("2026"), Some(2026));
+        assert_eq!(parse_year(" 2026 "), Some(2026));
+        assert_eq!(parse_year("26"), None);
+        assert_eq!(parse_year("1800"), None);
+        assert_eq!(parse_year("+202"), None);
+    }
 }

@@ -8,6 +8,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
@@ -934,9 +935,10 @@ pub async fn import(
     meta: RequestMeta,
     user: CurrentUser,
     flash: IncomingFlash,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
     let failed = |page: ImportPage| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     let Some((file, bytes)) = read_upload(multipart, "employees.csv").await? else {
         let mut page = import_page(&user, flash);
