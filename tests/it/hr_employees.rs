@@ -639,6 +639,10 @@ async fn only_hr_may_change_employees_or_the_calendar() {
             403,
             "{who} import"
         );
+        let p = c.post_form("/hr/employees", "/hr/employees/import", &[]).await;
+        assert_eq!(p.status, 403, "{who} import without a file body");
+        let p = c.post_form("/hr/calendar", "/hr/calendar/import", &[]).await;
+        assert_eq!(p.status, 403, "{who} calendar import without a file body");
         let p = c.post_form("/hr/calendar", "/hr/calendar", &[("date", "2026-10-01"), ("kind", "holiday")]).await;
         assert_eq!(p.status, 403, "{who} calendar add");
         let p = upload(&c, "/hr/calendar", "/hr/calendar/import", "c.csv", "date,kind\n2026-10-02,holiday\n").await;
