@@ -1,9 +1,978 @@
-//! Work in progress: routes of this HR area are added here.
+//! Employee records (员工档案): list, create, show and edit, the leaving date, and
+//! the employees CSV upload.
+//!
+//! Everyone signed in may open the list and a record, within their people scope
+//! (HR and directors: the tenant; managers: their department; specialists: the
+//! record linked to their login). Money columns are shown to HR and directors
+//! only. Every change is HR's (`Action::HrManage`) and audited.
 
-use axum::Router;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::QueryBuilder;
 
+use super::employees_repo::{self, EmployeeRow, COLUMNS};
 use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
+use crate::imports::{parse_date, ImportErrors};
+use crate::people::{Action, Dept, Level};
+use crate::rules::Fen;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+const LIST: &str = "/hr/employees";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/hr/employees", get(list).post(create))
+        .route("/hr/employees/new", get(new_form))
+        .route(
+            "/hr/employees/import",
+            get(import_form).post(import).layer(DefaultBodyLimit::max(crate::web::csrf::MAX_UPLOAD_BYTES)),
+        )
+        .route("/hr/employees/{id}", get(show).post(update))
+        .route("/hr/employees/{id}/leave-date", get(leave_date_form).post(leave_date))
+}
+
+// ---------- shared helpers ----------
+
+/// (code, label) pairs for selects.
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+fn dept_choices() -> Vec<Choice> {
+    Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+}
+
+fn level_choices() -> Vec<Choice> {
+    Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect()
+}
+
+/// Whether the user may see salaries and bonus bases: HR and whoever downloads
+/// the payroll file (directors).
+pub fn sees_money(user: &CurrentUser) -> bool {
+    user.can(Action::HrManage) || user.can(Action::PayrollExport)
+}
+
+/// Today in the tenant's time zone.
+pub fn today(user: &CurrentUser) -> NaiveDate {
+    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// Employed on `day`: no leaving date, or a leaving date on or after it (the
+/// leaving date is the last working day).
+fn active_on(e: &EmployeeRow, day: NaiveDate) -> bool {
+    e.left_on.is_none_or(|l| l >= day)
+}
+
+fn show_path(id: i64) -> String {
+    format!("/hr/employees/{id}")
+}
+
+fn valid_employee_no(no: &str) -> bool {
+    no.chars().count() <= 32 && no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Parse a money field typed in yuan (trimmed), with a message naming the field.
+fn money_field(raw: &str, label: &str) -> Result<Fen, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(format!("请填写{label}"));
+    }
+    Fen::parse_non_negative_yuan(s).map_err(|e| match e.kind() {
+        crate::rules::ParseErrorKind::Negative => format!("{label}不能为负数"),
+        crate::rules::ParseErrorKind::OutOfRange => format!("{label}数额过大"),
+        _ => format!("{label}应为以元为单位的金额，最多两位小数，如 8000 或 8000.50"),
+    })
+}
+
+/// Parse an optional date field `YYYY-MM-DD`.
+fn date_field(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
+    match non_empty(raw) {
+        None => Ok(None),
+        Some(s) => parse_date(s).map(Some).map_err(|_| format!("{label}应为 YYYY-MM-DD 格式的日期")),
+    }
+}
+
+async fn employee_exists(tx: &mut Tx, tenant_id: i64, no: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE tenant_id = $1 AND employee_no = $2)")
+        .bind(tenant_id)
+        .bind(no)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Lock one employee of the tenant for a change, with its version (updated_at in
+/// microseconds) for detecting concurrent edits.
+async fn lock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<(EmployeeRow, i64)>, sqlx::Error> {
+    let row: Option<Locked> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, floor(extract(epoch FROM e.updated_at) * 1000000)::bigint AS version
+         FROM employees e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|l| (l.e, l.version)))
+}
+
+#[derive(sqlx::FromRow)]
+struct Locked {
+    #[sqlx(flatten)]
+    e: EmployeeRow,
+    version: i64,
+}
+
+async fn version_of(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT floor(extract(epoch FROM updated_at) * 1000000)::bigint FROM employees WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+fn employee_json(e: &EmployeeRow) -> serde_json::Value {
+    json!({
+        "employee_no": e.employee_no, "name": e.name, "department": e.department, "level": e.level,
+        "monthly_salary_fen": e.monthly_salary_fen, "bonus_base_fen": e.bonus_base_fen,
+        "hired_on": e.hired_on, "left_on": e.left_on, "manager_employee_no": e.manager_employee_no,
+    })
+}
+
+// ---------- list ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub active: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ListRow {
+    #[sqlx(flatten)]
+    pub e: EmployeeRow,
+    pub username: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/employees/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub q: ListQuery,
+    pub depts: Vec<Choice>,
+    pub levels: Vec<Choice>,
+    pub rows: Vec<ListRow>,
+    pub pager: Pager,
+    pub show_money: bool,
+    pub can_edit: bool,
+    pub today: NaiveDate,
+}
+
+impl ListPage {
+    pub fn active(&self, e: &EmployeeRow) -> bool {
+        active_on(e, self.today)
+    }
+}
+
+struct Filter {
+    dept: Option<Dept>,
+    level: Option<Level>,
+    /// Some(true): employed today; Some(false): left.
+    active: Option<bool>,
+    q: Option<String>,
+}
+
+fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, user: &CurrentUser, f: &Filter, today: NaiveDate) {
+    qb.push(" WHERE e.tenant_id = ").push_bind(user.tenant_id);
+    employees_repo::push_scope(qb, &employees_repo::scope(user));
+    if let Some(d) = f.dept {
+        qb.push(" AND e.department = ").push_bind(d.code());
+    }
+    if let Some(l) = f.level {
+        qb.push(" AND e.level = ").push_bind(l.code());
+    }
+    match f.active {
+        Some(true) => {
+            qb.push(" AND (e.left_on IS NULL OR e.left_on >= ").push_bind(today).push(")");
+        }
+        Some(false) => {
+            qb.push(" AND e.left_on < ").push_bind(today);
+        }
+        None => {}
+    }
+    if let Some(q) = &f.q {
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        qb.push(" AND (e.name ILIKE ").push_bind(pattern.clone()).push(" OR e.employee_no ILIKE ").push_bind(pattern);
+        qb.push(")");
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    user.require(Action::AttendanceOwn)?;
+    let filter = Filter {
+        dept: match non_empty(&q.department) {
+            None => None,
+            Some(d) => Some(Dept::parse(d).ok_or_else(|| AppError::BadRequest(format!("未知部门：{d}")))?),
+        },
+        level: match non_empty(&q.level) {
+            None => None,
+            Some(l) => Some(Level::parse(l).ok_or_else(|| AppError::BadRequest(format!("未知职级：{l}")))?),
+        },
+        active: match q.active.as_str() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            other => return Err(AppError::BadRequest(format!("状态应为 yes 或 no：{other}"))),
+        },
+        q: non_empty(&q.q).map(str::to_owned),
+    };
+    let today = today(&user);
+    let pager = Pager::new(
+        LIST,
+        q.page,
+        query_string(&[("department", &q.department), ("level", &q.level), ("active", &q.active), ("q", &q.q)]),
+    );
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS},
+                (SELECT u.username FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no) AS username
+         FROM employees e"
+    ));
+    push_filter(&mut qb, &user, &filter, today);
+    qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
+    push_filter(&mut qb, &user, &filter, today);
+    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(ListPage {
+        chrome: Chrome::new(&user, flash, "员工档案", LIST),
+        q,
+        depts: dept_choices(),
+        levels: level_choices(),
+        rows,
+        pager: pager.with_total(total),
+        show_money: sees_money(&user),
+        can_edit: user.can(Action::HrManage),
+        today,
+    })
+}
+
+// ---------- the form ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmployeeForm {
+    #[serde(default)]
+    pub employee_no: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub monthly_salary: String,
+    #[serde(default)]
+    pub bonus_base: String,
+    #[serde(default)]
+    pub hired_on: String,
+    /// Create only (the edit form changes it on its own page).
+    #[serde(default)]
+    pub left_on: String,
+    #[serde(default)]
+    pub manager_employee_no: String,
+    /// Edit only: the version of the record the form was made from.
+    #[serde(default)]
+    pub version: String,
+}
+
+fn form_of(e: &EmployeeRow, version: i64) -> EmployeeForm {
+    EmployeeForm {
+        employee_no: e.employee_no.clone(),
+        name: e.name.clone(),
+        department: e.department.clone(),
+        level: e.level.clone(),
+        monthly_salary: e.salary().to_string(),
+        bonus_base: e.bonus_base().to_string(),
+        hired_on: e.hired_on.to_string(),
+        left_on: e.left_on.map(|d| d.to_string()).unwrap_or_default(),
+        manager_employee_no: e.manager_employee_no.clone().unwrap_or_default(),
+        version: version.to_string(),
+    }
+}
+
+/// Fields common to create and edit, validated.
+struct Valid {
+    name: String,
+    dept: Dept,
+    level: Level,
+    salary: Fen,
+    bonus: Fen,
+    hired_on: NaiveDate,
+    manager: Option<String>,
+}
+
+/// Validate what does not need the database; `own_no` is the record's number
+/// (an employee cannot be their own manager).
+fn validate(form: &EmployeeForm, own_no: &str, errors: &mut FieldErrors) -> Option<Valid> {
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.add("name", "请填写姓名");
+    } else if name.chars().count() > 100 {
+        errors.add("name", "姓名最多 100 个字符");
+    }
+    let dept = Dept::parse(form.department.trim());
+    if dept.is_none() {
+        errors.add("department", "请选择部门");
+    }
+    let level = Level::parse(form.level.trim());
+    if level.is_none() {
+        errors.add("level", "请选择职级");
+    }
+    let salary = money_field(&form.monthly_salary, "月薪").map_err(|m| errors.add("monthly_salary", m)).ok();
+    let bonus = money_field(&form.bonus_base, "绩效奖金基数").map_err(|m| errors.add("bonus_base", m)).ok();
+    let hired_on = match date_field(&form.hired_on, "入职日期") {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            errors.add("hired_on", "请填写入职日期");
+            None
+        }
+        Err(m) => {
+            errors.add("hired_on", m);
+            None
+        }
+    };
+    let manager = non_empty(&form.manager_employee_no).map(str::to_owned);
+    if let Some(m) = &manager {
+        if !valid_employee_no(m) {
+            errors.add("manager_employee_no", "上级工号最多 32 位，只能包含字母、数字、- 和 _");
+        } else if m == own_no {
+            errors.add("manager_employee_no", "员工不能是自己的上级");
+        }
+    }
+    Some(Valid {
+        name: name.to_owned(),
+        dept: dept?,
+        level: level?,
+        salary: salary?,
+        bonus: bonus?,
+        hired_on: hired_on?,
+        manager,
+    })
+}
+
+// ---------- create ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/employees/new.html")]
+pub struct NewPage {
+    pub chrome: Chrome,
+    pub form: EmployeeForm,
+    pub errors: FieldErrors,
+    pub depts: Vec<Choice>,
+    pub levels: Vec<Choice>,
+}
+
+fn new_page(user: &CurrentUser, flash: IncomingFlash, form: EmployeeForm, errors: FieldErrors) -> NewPage {
+    NewPage {
+        chrome: Chrome::new(user, flash, "新建员工档案", LIST),
+        form,
+        errors,
+        depts: dept_choices(),
+        levels: level_choices(),
+    }
+}
+
+pub async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
+    user.require(Action::HrManage)?;
+    let form = EmployeeForm { level: "specialist".into(), ..EmployeeForm::default() };
+    Ok(new_page(&user, flash, form, FieldErrors::default()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Form(form): Form<EmployeeForm>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let mut errors = FieldErrors::default();
+    let employee_no = form.employee_no.trim().to_owned();
+    if employee_no.is_empty() {
+        errors.add("employee_no", "请填写工号");
+    } else if !valid_employee_no(&employee_no) {
+        errors.add("employee_no", "工号最多 32 位，只能包含字母、数字、- 和 _");
+    }
+    let valid = validate(&form, &employee_no, &mut errors);
+    let left_on = date_field(&form.left_on, "离职日期").map_err(|m| errors.add("left_on", m)).ok().flatten();
+    if let (Some(v), Some(l)) = (&valid, left_on) {
+        if l < v.hired_on {
+            errors.add("left_on", format!("离职日期不能早于入职日期 {}", v.hired_on));
+        }
+    }
+    let rerender =
+        |form, errors| (StatusCode::UNPROCESSABLE_ENTITY, new_page(&user, flash, form, errors)).into_response();
+    let Some(v) = valid.filter(|_| errors.is_empty()) else {
+        return Ok(rerender(form, errors));
+    };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    if let Some(m) = &v.manager {
+        if !employee_exists(&mut tx, user.tenant_id, m).await? {
+            tx.rollback().await?;
+            errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
+            return Ok(rerender(form, errors));
+        }
+    }
+    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO employees (tenant_id, employee_no, name, department, level, monthly_salary_fen, bonus_base_fen,
+                                hired_on, left_on, manager_employee_no)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(user.tenant_id)
+    .bind(&employee_no)
+    .bind(&v.name)
+    .bind(v.dept.code())
+    .bind(v.level.code())
+    .bind(v.salary.fen())
+    .bind(v.bonus.fen())
+    .bind(v.hired_on)
+    .bind(left_on)
+    .bind(&v.manager)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e, "employees_tenant_id_employee_no_key") => {
+            tx.rollback().await?;
+            errors.add("employee_no", "该工号已存在");
+            return Ok(rerender(form, errors));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "employee.create",
+            entity_type: Some("employee"),
+            entity_id: Some(id.to_string()),
+            summary: format!("新建员工档案 {} {}（{}{}）", employee_no, v.name, v.dept.label(), v.level.label()),
+            before: None,
+            after: Some(json!({
+                "employee_no": employee_no, "name": v.name, "department": v.dept.code(), "level": v.level.code(),
+                "monthly_salary_fen": v.salary.fen(), "bonus_base_fen": v.bonus.fen(),
+                "hired_on": v.hired_on, "left_on": left_on, "manager_employee_no": v.manager,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([Flash::success(format!("已创建员工档案 {employee_no} {}。", v.name)).cookie()]),
+        Redirect::to(&show_path(id)),
+    )
+        .into_response())
+}
+
+// ---------- show / edit ----------
+
+pub struct LinkedLogin {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub is_active: bool,
+}
+
+pub struct ManagerRef {
+    pub employee_no: String,
+    /// Set when the manager's record is in the viewer's scope (then it is linked).
+    pub linked: Option<(i64, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/employees/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub emp: EmployeeRow,
+    pub active: bool,
+    pub login: Option<LinkedLogin>,
+    pub manager: Option<ManagerRef>,
+    pub show_money: bool,
+    pub can_edit: bool,
+    pub can_manage_users: bool,
+    pub form: EmployeeForm,
+    pub errors: FieldErrors,
+    pub depts: Vec<Choice>,
+    pub levels: Vec<Choice>,
+}
+
+async fn show_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    emp: EmployeeRow,
+    form: EmployeeForm,
+) -> Result<ShowPage, sqlx::Error> {
+    let login = sqlx::query_as::<_, (i64, String, String, bool)>(
+        "SELECT id, username, display_name, is_active FROM users WHERE tenant_id = $1 AND employee_no = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(&emp.employee_no)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|(id, username, display_name, is_active)| LinkedLogin { id, username, display_name, is_active });
+    let manager = match &emp.manager_employee_no {
+        None => None,
+        Some(no) => {
+            let mut qb = QueryBuilder::new("SELECT e.id, e.name FROM employees e WHERE e.tenant_id = ");
+            qb.push_bind(user.tenant_id).push(" AND e.employee_no = ").push_bind(no.clone());
+            employees_repo::push_scope(&mut qb, &employees_repo::scope(user));
+            let linked: Option<(i64, String)> = qb.build_query_as().fetch_optional(&mut **tx).await?;
+            Some(ManagerRef { employee_no: no.clone(), linked })
+        }
+    };
+    Ok(ShowPage {
+        chrome: Chrome::new(user, flash, format!("员工档案：{}", emp.name), LIST),
+        active: active_on(&emp, today(user)),
+        emp,
+        login,
+        manager,
+        show_money: sees_money(user),
+        can_edit: user.can(Action::HrManage),
+        can_manage_users: user.can(Action::ManageUsers),
+        form,
+        errors: FieldErrors::default(),
+        depts: dept_choices(),
+        levels: level_choices(),
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
+    user.require(Action::AttendanceOwn)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let emp = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let version = version_of(&mut tx, user.tenant_id, id).await?;
+    let form = form_of(&emp, version);
+    let page = show_page(&mut tx, &user, flash, emp, form).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(mut form): Form<EmployeeForm>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let (before, version) = lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if non_empty(&form.version).is_some_and(|v| v != version.to_string()) {
+        return Err(AppError::Conflict("该员工档案已被他人修改，请刷新页面后重新编辑".into()));
+    }
+    // The number and the leaving date are not changed here.
+    form.employee_no = before.employee_no.clone();
+    form.left_on = before.left_on.map(|d| d.to_string()).unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    let valid = validate(&form, &before.employee_no, &mut errors);
+    if let (Some(v), Some(l)) = (&valid, before.left_on) {
+        if v.hired_on > l {
+            errors.add("hired_on", format!("入职日期不能晚于离职日期 {l}"));
+        }
+    }
+    if let Some(m) = valid.as_ref().and_then(|v| v.manager.as_deref()) {
+        if errors.is_empty() && !employee_exists(&mut tx, user.tenant_id, m).await? {
+            errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
+        }
+    }
+    let Some(v) = valid.filter(|_| errors.is_empty()) else {
+        let mut page = show_page(&mut tx, &user, flash, before, form).await?;
+        tx.rollback().await?;
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let after = EmployeeRow {
+        name: v.name.clone(),
+        department: v.dept.code().to_owned(),
+        level: v.level.code().to_owned(),
+        monthly_salary_fen: v.salary.fen(),
+        bonus_base_fen: v.bonus.fen(),
+        hired_on: v.hired_on,
+        manager_employee_no: v.manager.clone(),
+        ..before.clone()
+    };
+    let (before_json, after_json) = (employee_json(&before), employee_json(&after));
+    if before_json == after_json {
+        tx.rollback().await?;
+        return Ok((AppendHeaders([Flash::success("没有修改任何内容。").cookie()]), Redirect::to(&show_path(id)))
+            .into_response());
+    }
+    sqlx::query(
+        "UPDATE employees SET name = $3, department = $4, level = $5, monthly_salary_fen = $6, bonus_base_fen = $7,
+                hired_on = $8, manager_employee_no = $9, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(&after.name)
+    .bind(&after.department)
+    .bind(&after.level)
+    .bind(after.monthly_salary_fen)
+    .bind(after.bonus_base_fen)
+    .bind(after.hired_on)
+    .bind(&after.manager_employee_no)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "employee.update",
+            entity_type: Some("employee"),
+            entity_id: Some(id.to_string()),
+            summary: format!("修改员工档案 {} {}", after.employee_no, after.name),
+            before: Some(before_json),
+            after: Some(after_json),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((AppendHeaders([Flash::success("员工档案已保存。").cookie()]), Redirect::to(&show_path(id))).into_response())
+}
+
+// ---------- leaving date ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LeaveDateForm {
+    /// The new leaving date; empty clears it.
+    #[serde(default)]
+    pub left_on: String,
+    /// The leaving date the form was made from ("" for none): a change in between is a 409.
+    #[serde(default)]
+    pub current: String,
+    /// "yes" once the confirmation page was shown.
+    #[serde(default)]
+    pub confirm: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/employees/leave_date.html")]
+pub struct LeaveDatePage {
+    pub chrome: Chrome,
+    pub emp: EmployeeRow,
+    pub form: LeaveDateForm,
+    pub errors: FieldErrors,
+    /// Show the confirmation step for `form.left_on`.
+    pub confirming: bool,
+    pub login: Option<String>,
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+pub async fn leave_date_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<LeaveDatePage> {
+    user.require(Action::HrManage)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let emp = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let current = date_text(emp.left_on);
+    Ok(LeaveDatePage {
+        chrome: Chrome::new(&user, flash, "离职日期", LIST),
+        form: LeaveDateForm { left_on: current.clone(), current, confirm: String::new() },
+        emp,
+        errors: FieldErrors::default(),
+        confirming: false,
+        login: None,
+    })
+}
+
+pub async fn leave_date(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(mut form): Form<LeaveDateForm>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let (emp, _) = lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if form.current.trim() != date_text(emp.left_on) {
+        return Err(AppError::Conflict("离职日期已被他人修改，请返回员工档案刷新后重试".into()));
+    }
+    let mut errors = FieldErrors::default();
+    let new = match date_field(&form.left_on, "离职日期") {
+        Ok(d) => d,
+        Err(m) => {
+            errors.add("left_on", m);
+            None
+        }
+    };
+    if let Some(d) = new {
+        if d < emp.hired_on {
+            errors.add("left_on", format!("离职日期不能早于入职日期 {}", emp.hired_on));
+        }
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            LeaveDatePage {
+                chrome: Chrome::new(&user, flash, "离职日期", LIST),
+                emp,
+                form,
+                errors,
+                confirming: false,
+                login: None,
+            },
+        )
+            .into_response());
+    }
+    if new == emp.left_on {
+        tx.rollback().await?;
+        return Ok((AppendHeaders([Flash::success("离职日期没有变化。").cookie()]), Redirect::to(&show_path(id)))
+            .into_response());
+    }
+    if form.confirm != "yes" {
+        let login: Option<String> =
+            sqlx::query_scalar("SELECT username FROM users WHERE tenant_id = $1 AND employee_no = $2 AND is_active")
+                .bind(user.tenant_id)
+                .bind(&emp.employee_no)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.rollback().await?;
+        form.left_on = date_text(new);
+        return Ok(LeaveDatePage {
+            chrome: Chrome::new(&user, flash, "确认离职日期", LIST),
+            emp,
+            form,
+            errors,
+            confirming: true,
+            login,
+        }
+        .into_response());
+    }
+    sqlx::query("UPDATE employees SET left_on = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(user.tenant_id)
+        .bind(id)
+        .bind(new)
+        .execute(&mut *tx)
+        .await?;
+    let (action, summary, message) = match new {
+        Some(d) => (
+            "employee.leave_set",
+            format!("设置员工 {} {} 的离职日期为 {d}", emp.employee_no, emp.name),
+            format!("离职日期已设为 {d}。"),
+        ),
+        None => (
+            "employee.leave_clear",
+            format!("清除员工 {} {} 的离职日期", emp.employee_no, emp.name),
+            "离职日期已清除。".to_owned(),
+        ),
+    };
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action,
+            entity_type: Some("employee"),
+            entity_id: Some(id.to_string()),
+            summary,
+            before: Some(json!({"left_on": emp.left_on})),
+            after: Some(json!({"left_on": new})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&show_path(id))).into_response())
+}
+
+// ---------- CSV upload ----------
+
+/// The uploaded file of a multipart form: (file name, bytes). `None` when no
+/// file was chosen.
+pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> AppResult<Option<(String, Vec<u8>)>> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("上传内容无法读取：{e}"));
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name: String = field
+            .file_name()
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).chars().filter(|c| !c.is_control()).take(100).collect())
+            .filter(|n: &String| !n.is_empty())
+            .unwrap_or_else(|| default_name.to_owned());
+        let bytes = field.bytes().await.map_err(bad)?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        return Ok(Some((name, bytes.to_vec())));
+    }
+    Ok(None)
+}
+
+/// One line of an import's error list, as the upload pages show it.
+pub struct ErrorLine {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+/// At most this many errors are listed on the page (the count says how many in all).
+pub const MAX_ERRORS_SHOWN: usize = 1000;
+
+/// Chinese label of an import file's column.
+pub fn field_label(field: &str) -> &'static str {
+    match field {
+        "employee_no" => "工号",
+        "name" => "姓名",
+        "department" => "部门",
+        "level" => "职级",
+        "monthly_salary" => "月薪",
+        "bonus_base" => "绩效奖金基数",
+        "hired_on" => "入职日期",
+        "left_on" => "离职日期",
+        "manager_employee_no" => "上级工号",
+        "date" => "日期",
+        "kind" => "类型",
+        _ => "",
+    }
+}
+
+pub fn error_lines(errors: &ImportErrors) -> Vec<ErrorLine> {
+    errors
+        .errors
+        .iter()
+        .take(MAX_ERRORS_SHOWN)
+        .map(|e| ErrorLine {
+            line: e.line,
+            field: match e.field {
+                Some(f) => format!("{}（{f}）", field_label(f)),
+                None => String::new(),
+            },
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/employees/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub header: String,
+    /// A message about the upload itself (no file chosen).
+    pub problem: Option<String>,
+    pub file: String,
+    pub errors: Vec<ErrorLine>,
+    pub error_count: usize,
+}
+
+fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
+    ImportPage {
+        chrome: Chrome::new(user, flash, "导入员工档案", LIST),
+        header: crate::imports::hr::EMPLOYEES_HEADER.join(","),
+        problem: None,
+        file: String::new(),
+        errors: Vec::new(),
+        error_count: 0,
+    }
+}
+
+pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
+    user.require(Action::HrManage)?;
+    Ok(import_page(&user, flash))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
+    let failed = |page: ImportPage| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+    let Some((file, bytes)) = read_upload(multipart, "employees.csv").await? else {
+        let mut page = import_page(&user, flash);
+        page.problem = Some("请选择要上传的 CSV 文件（文件不能为空）。".into());
+        return Ok(failed(page));
+    };
+    let invalid = |errors: ImportErrors, flash: IncomingFlash| {
+        let mut page = import_page(&user, flash);
+        page.error_count = errors.errors.len();
+        page.errors = error_lines(&errors);
+        page.file = file.clone();
+        failed(page)
+    };
+    let rows = match parse_employees(&file, &bytes) {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(invalid(errors, flash)),
+    };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let summary = match apply_employees(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &file, &rows).await {
+        Ok(s) => s,
+        Err(ImportFailure::Invalid(errors)) => {
+            tx.rollback().await?;
+            return Ok(invalid(errors, flash));
+        }
+        Err(ImportFailure::Database(e)) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([Flash::success(format!(
+            "已导入员工档案（{file}）：新增 {} 人，更新 {} 人。",
+            summary.inserted, summary.updated
+        ))
+        .cookie()]),
+        Redirect::to(LIST),
+    )
+        .into_response())
 }
