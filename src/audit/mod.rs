@@ -105,4 +105,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("import.calendar", "导入日历"),
     ("payroll.download", "下载工资调整表"),
     ("policy.save", "保存制度版本"),
+    ("employee.create", "新建员工档案"),
+    ("employee.update", "修改员工档案"),
+    ("employee.leave_set", "设置离职日期"),
+    ("employee.leave_clear", "清除离职日期"),
+    ("calendar.set", "设置节假日/调休"),
+    ("calendar.delete", "删除日历设置"),
 ];

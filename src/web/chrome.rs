@@ -35,8 +35,10 @@ pub struct Chrome {
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
     ("我的扣款", "/me/deductions", Some(Action::AttendanceOwn)),
+    ("员工档案", "/hr/employees", Some(Action::AttendanceOwn)),
     ("工资调整", "/hr/payroll", Some(Action::PayrollExport)),
     ("制度设置", "/hr/policy", Some(Action::PolicyManage)),
+    ("日历", "/hr/calendar", Some(Action::AttendanceOwn)),
     ("用户管理", "/admin/users", Some(Action::ManageUsers)),
     ("部门", "/admin/departments", Some(Action::ViewDepartments)),
     ("审计日志", "/audit", Some(Action::ViewAudit)),

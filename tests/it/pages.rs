@@ -27,9 +27,12 @@ async fn navigation_shows_only_what_the_role_may_open() {
     let app = spawn_app().await;
     let _t = two_tenants(&app).await;
     let director = app.signed_in("alpha", "director").await.get("/").await;
-    assert_eq!(nav(&director.body), ["/", "/me/deductions", "/hr/payroll", "/audit", "/account"]);
+    assert_eq!(
+        nav(&director.body),
+        ["/", "/me/deductions", "/hr/employees", "/hr/payroll", "/hr/calendar", "/audit", "/account"]
+    );
     let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
-    assert_eq!(nav(&specialist.body), ["/", "/me/deductions", "/account"]);
+    assert_eq!(nav(&specialist.body), ["/", "/me/deductions", "/hr/employees", "/hr/calendar", "/account"]);
     let admin = app.signed_in("alpha", "admin").await.get("/").await;
     // The admin is an HR manager: HR pages too.
     assert_eq!(
