@@ -7,12 +7,12 @@
 //! `payroll::evaluate`), so what these pages show is exactly what the payroll
 //! CSV charges.
 
+#[path = "attendance_correct.rs"]
+mod correct;
 #[path = "attendance_days.rs"]
 mod days;
 #[path = "attendance_import.rs"]
 mod import;
-#[path = "attendance_correct.rs"]
-mod correct;
 #[path = "attendance_pages.rs"]
 mod pages;
 

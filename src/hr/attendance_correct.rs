@@ -83,7 +83,13 @@ impl CorrectPage {
     }
 }
 
-async fn load_stored(tx: &mut Tx, tenant_id: i64, employee_id: i64, date: NaiveDate, lock: bool) -> AppResult<Option<Stored>> {
+async fn load_stored(
+    tx: &mut Tx,
+    tenant_id: i64,
+    employee_id: i64,
+    date: NaiveDate,
+    lock: bool,
+) -> AppResult<Option<Stored>> {
     let sql = format!(
         "SELECT clock_in, clock_out, source, correction_reason, updated_at FROM attendance
          WHERE tenant_id = $1 AND employee_id = $2 AND day = $3{}",

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::rules::classify::hhmm;
-use crate::rules::{DayOutcome, DayRecord, Explanation, Leave, MonthResult, NotEvaluatedReason, Severity};
+use crate::rules::{DayOutcome, DayRecord, Explanation, Leave, MonthResult, NotEvaluatedReason, Occurrence, Severity};
 
 /// How a day is marked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +92,10 @@ pub struct DayView {
     pub is_today: bool,
     /// Whether the day is in the past or today (a correction makes sense).
     pub correctable: bool,
+    /// A workday still to come (or today without its punches yet): not judged.
+    pub pending: bool,
+    /// The occurrences that count (none while pending).
+    pub occurrences: Vec<Occurrence>,
 }
 
 impl DayView {
@@ -136,15 +140,22 @@ pub fn view(record: &DayRecord, explanations: &[Explanation], today: NaiveDate) 
     let date = record.date;
     let facts = record.facts;
     let has_punch = facts.clock_in.is_some() || facts.clock_out.is_some();
-    let punches =
-        if has_punch { format!("上班 {} · 下班 {}", hhmm(facts.clock_in), hhmm(facts.clock_out)) } else { String::new() };
+    let punches = if has_punch {
+        format!("上班 {} · 下班 {}", hhmm(facts.clock_in), hhmm(facts.clock_out))
+    } else {
+        String::new()
+    };
     let mut reasons: Vec<String> = Vec::new();
     if facts.leave != Leave::None && record.outcome.is_evaluated() {
         reasons.push(facts.leave.label_zh().to_owned());
     }
-    let in_future = date > today;
-    let unfinished_today =
-        date == today && matches!(record.outcome, DayOutcome::AbsentHalfDay(_) | DayOutcome::AbsentFullDay);
+    // The rules judge every workday of the month; a day still to come has no
+    // punches yet, and today's may be incomplete: those are not (yet) absences.
+    let absent = matches!(record.outcome, DayOutcome::AbsentHalfDay(_) | DayOutcome::AbsentFullDay);
+    let in_future = date > today && !has_punch;
+    let unfinished_today = date == today && absent;
+    let pending =
+        record.outcome.is_evaluated() && record.outcome != DayOutcome::FullDayLeave && (in_future || unfinished_today);
     let (mark, label): (Mark, String) = match record.outcome {
         DayOutcome::NotWorkday => {
             let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
@@ -181,7 +192,7 @@ pub fn view(record: &DayRecord, explanations: &[Explanation], today: NaiveDate) 
         DayOutcome::AbsentFullDay => (Mark::FullAbsent, "旷工一天（无打卡记录）".to_owned()),
         DayOutcome::InvalidPunches { .. } => (Mark::Invalid, "打卡时间异常".to_owned()),
     };
-    if !(in_future || unfinished_today) {
+    if !pending {
         for e in explanations.iter().filter(|e| e.date == date) {
             reasons.push(format!("{}：{}", e.occurrence.label_zh(), e.clause_zh));
         }
@@ -198,7 +209,41 @@ pub fn view(record: &DayRecord, explanations: &[Explanation], today: NaiveDate) 
         reasons,
         is_today: date == today,
         correctable: date <= today && record.outcome.is_evaluated(),
+        pending,
+        occurrences: if pending { Vec::new() } else { record.outcome.occurrences() },
     }
+}
+
+/// The month's events as counted so far (days still to come are left out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub minor: u32,
+    pub serious: u32,
+    pub half_day: u32,
+    pub full_day: u32,
+}
+
+pub fn tally(views: &[DayView]) -> Tally {
+    let mut t = Tally::default();
+    for o in views.iter().flat_map(|v| v.occurrences.iter()) {
+        match o {
+            Occurrence::MinorLate(_) | Occurrence::MinorEarly(_) => t.minor += 1,
+            Occurrence::SeriousLate(_) | Occurrence::SeriousEarly(_) => t.serious += 1,
+            Occurrence::AbsentHalfDay(_) => t.half_day += 1,
+            Occurrence::AbsentFullDay => t.full_day += 1,
+        }
+    }
+    t
+}
+
+/// The explanation lines of the days already judged.
+pub fn lines(result: &MonthResult, views: &[DayView]) -> Vec<String> {
+    result
+        .explanations
+        .iter()
+        .filter(|e| views.iter().any(|v| v.date == e.date && !v.pending))
+        .map(Explanation::line_zh)
+        .collect()
 }
 
 /// Every day of an evaluated month.
@@ -279,7 +324,9 @@ mod tests {
     fn weeks_start_on_monday() {
         // 2026-11-01 is a Sunday: six blanks first.
         let days: Vec<DayView> = (1..=30)
-            .map(|n| view(&DayRecord { date: d(n), facts: DayFacts::default(), outcome: DayOutcome::NotWorkday }, &[], d(1)))
+            .map(|n| {
+                view(&DayRecord { date: d(n), facts: DayFacts::default(), outcome: DayOutcome::NotWorkday }, &[], d(1))
+            })
             .collect();
         let w = weeks(days);
         assert_eq!(w.len(), 6);

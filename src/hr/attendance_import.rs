@@ -17,7 +17,9 @@ use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::imports::hr::{apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER};
+use crate::imports::hr::{
+    apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
+};
 use crate::imports::{self, LineError};
 use crate::people::Action;
 use crate::rules::classify::hhmm;
@@ -48,10 +50,7 @@ fn field_label(field: Option<&str>) -> &'static str {
 }
 
 fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
-    errors
-        .iter()
-        .map(|e| ErrorLine { line: e.line, field: field_label(e.field), message: e.message.clone() })
-        .collect()
+    errors.iter().map(|e| ErrorLine { line: e.line, field: field_label(e.field), message: e.message.clone() }).collect()
 }
 
 pub struct PendingUpload {
@@ -140,11 +139,11 @@ async fn check(tx: &mut Tx, tenant_id: i64, file: &str, bytes: &[u8]) -> AppResu
     let ids = employee_ids(tx, tenant_id).await?;
     let unknown = |no: &str| format!("系统中没有工号为 {no} 的员工（请先导入员工）");
     match parse_attendance(file, bytes) {
-        Ok(rows) if rows.is_empty() => Ok(Err(vec![LineError {
-            line: 1,
-            field: None,
-            message: "文件只有表头，没有考勤记录".to_owned(),
-        }])),
+        Ok(rows) if rows.is_empty() => {
+            Ok(Err(vec![LineError {
+                line: 1, field: None, message: "文件只有表头，没有考勤记录".to_owned()
+            }]))
+        }
         Ok(rows) => {
             let errors: Vec<LineError> = rows
                 .iter()
@@ -200,8 +199,8 @@ pub async fn upload(
         }
     }
     let Some((file_name, bytes)) = upload else {
-        let page = import_page(&state, &user, flash, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into()))
-            .await?;
+        let page =
+            import_page(&state, &user, flash, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
@@ -212,10 +211,12 @@ pub async fn upload(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Ok(_) => {
-            sqlx::query("DELETE FROM attendance_uploads WHERE tenant_id = $1 AND expires_at < now() - interval '1 day'")
-                .bind(user.tenant_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "DELETE FROM attendance_uploads WHERE tenant_id = $1 AND expires_at < now() - interval '1 day'",
+            )
+            .bind(user.tenant_id)
+            .execute(&mut *tx)
+            .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO attendance_uploads (tenant_id, uploaded_by, file_name, content, expires_at)
                  VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5)) RETURNING id",
@@ -325,23 +326,17 @@ pub async fn preview(
     .bind(resolved.iter().map(|(_, d)| *d).collect::<Vec<NaiveDate>>())
     .fetch_one(&mut *tx)
     .await?;
-    let sample_nos: Vec<String> = rows
-        .iter()
-        .take(SAMPLE_ROWS)
-        .map(|r| r.employee_no.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let names: HashMap<String, String> =
-        sqlx::query_as::<_, (String, String)>(
-            "SELECT employee_no, name FROM employees WHERE tenant_id = $1 AND employee_no = ANY($2)",
-        )
-        .bind(user.tenant_id)
-        .bind(&sample_nos)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+    let sample_nos: Vec<String> =
+        rows.iter().take(SAMPLE_ROWS).map(|r| r.employee_no.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let names: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT employee_no, name FROM employees WHERE tenant_id = $1 AND employee_no = ANY($2)",
+    )
+    .bind(user.tenant_id)
+    .bind(&sample_nos)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     tx.commit().await?;
     let today = today(&user);
     let employees: HashSet<&str> = rows.iter().map(|r| r.employee_no.as_str()).collect();
@@ -396,12 +391,13 @@ pub async fn confirm(
     let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
     let outcome = match parse_attendance(&s.file_name, &content) {
         Err(e) => Err(rejected(e.errors)),
-        Ok(rows) => match apply_attendance(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &s.file_name, &rows).await
-        {
-            Ok(summary) => Ok((summary, rows.iter().map(|r| r.date).min())),
-            Err(ImportFailure::Invalid(e)) => Err(rejected(e.errors)),
-            Err(ImportFailure::Database(e)) => return Err(e.into()),
-        },
+        Ok(rows) => {
+            match apply_attendance(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &s.file_name, &rows).await {
+                Ok(summary) => Ok((summary, rows.iter().map(|r| r.date).min())),
+                Err(ImportFailure::Invalid(e)) => Err(rejected(e.errors)),
+                Err(ImportFailure::Database(e)) => return Err(e.into()),
+            }
+        }
     };
     match outcome {
         Err((file_name, errors)) => {
@@ -423,10 +419,8 @@ pub async fn confirm(
                 Some(m) => format!("/hr/attendance?month={m}"),
                 None => "/hr/attendance".to_owned(),
             };
-            let message = format!(
-                "已导入 {}：新增 {} 条，更新 {} 条考勤记录。",
-                s.file_name, summary.inserted, summary.updated
-            );
+            let message =
+                format!("已导入 {}：新增 {} 条，更新 {} 条考勤记录。", s.file_name, summary.inserted, summary.updated);
             Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&target)).into_response())
         }
     }

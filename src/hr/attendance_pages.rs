@@ -8,7 +8,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::days::{self, DayView, WEEK_HEAD};
+use super::days::{self, DayView, Tally, WEEK_HEAD};
 use super::{id_segment, month_param, showable, today};
 use crate::app::AppState;
 use crate::db::{self, Tx};
@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
-use crate::rules::{Counts, YearMonth};
+use crate::rules::YearMonth;
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
@@ -66,7 +66,7 @@ pub struct MonthPage {
     pub weeks: Vec<Vec<Option<DayView>>>,
     /// The explanation of every event of the month (with the clause and the deduction).
     pub lines: Vec<String>,
-    pub counts: Option<Counts>,
+    pub counts: Option<Tally>,
     pub empty: Option<String>,
     /// `/hr/attendance/{id}` when the viewer may correct days (HR).
     pub correct_base: Option<String>,
@@ -119,9 +119,10 @@ async fn month_page(
             page.empty = Some(format!("{} 不在 {} 的在职期间内，该月没有考勤。", employee.name, page.month_label));
         }
         Some(m) => {
-            page.weeks = days::weeks(days::month_views(&m.result, today));
-            page.lines = m.result.explanations.iter().map(|e| e.line_zh()).collect();
-            page.counts = Some(m.result.counts);
+            let views = days::month_views(&m.result, today);
+            page.lines = days::lines(&m.result, &views);
+            page.counts = Some(days::tally(&views));
+            page.weeks = days::weeks(views);
         }
     }
     if args.correct {
@@ -152,7 +153,8 @@ pub async fn my_month(
             nav_path: "/attendance/me",
             base: "/attendance/me".into(),
             employee,
-            no_employee_message: "您的账号还没有关联员工档案（工号），所以没有考勤可显示。请联系人事部在您的账号上填写工号。",
+            no_employee_message:
+                "您的账号还没有关联员工档案（工号），所以没有考勤可显示。请联系人事部在您的账号上填写工号。",
             correct: false,
             back_href: None,
         },
@@ -230,7 +232,7 @@ pub struct GridRow {
     pub employee: EmployeeRow,
     pub href: String,
     pub cells: Vec<GridCell>,
-    pub counts: Option<Counts>,
+    pub counts: Option<Tally>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -253,7 +255,13 @@ pub struct GridPage {
     pub can_import: bool,
 }
 
-fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, month: YearMonth, dept: Option<Dept>, scope: &Scope) {
+fn push_filters(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    tenant_id: i64,
+    month: YearMonth,
+    dept: Option<Dept>,
+    scope: &Scope,
+) {
     qb.push(" FROM employees e WHERE e.tenant_id = ")
         .push_bind(tenant_id)
         .push(" AND e.hired_on <= ")
@@ -323,7 +331,9 @@ pub async fn grid(
         .map_err(anyhow::Error::from)?;
         let (cells, counts) = match evaluated {
             Some(m) => {
-                let cells = days::month_views(&m.result, today)
+                let views = days::month_views(&m.result, today);
+                let counts = days::tally(&views);
+                let cells = views
                     .into_iter()
                     .map(|v| GridCell {
                         symbol: v.mark.symbol(),
@@ -332,7 +342,7 @@ pub async fn grid(
                         problem: v.mark.is_problem(),
                     })
                     .collect();
-                (cells, Some(m.result.counts))
+                (cells, Some(counts))
             }
             None => (Vec::new(), None),
         };
