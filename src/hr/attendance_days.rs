@@ -193,8 +193,14 @@ pub fn view(record: &DayRecord, explanations: &[Explanation], today: NaiveDate) 
         DayOutcome::InvalidPunches { .. } => (Mark::Invalid, "打卡时间异常".to_owned()),
     };
     if !pending {
-        for e in explanations.iter().filter(|e| e.date == date) {
-            reasons.push(format!("{}：{}", e.occurrence.label_zh(), e.clause_zh));
+        let events: Vec<&Explanation> = explanations.iter().filter(|e| e.date == date).collect();
+        for e in &events {
+            // The label already names a single event; with two, say which clause is whose.
+            if events.len() == 1 {
+                reasons.push(format!("依据：{}", e.clause_zh));
+            } else {
+                reasons.push(format!("{}：{}", e.occurrence.label_zh(), e.clause_zh));
+            }
         }
     }
     if mark == Mark::Normal {
