@@ -1,0 +1,309 @@
+//! Corrections (补卡): HR sets the punches of one employee-day, with a reason.
+//! The row becomes `source = 'correction'`; the audit entry keeps the punches
+//! before and after.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{NaiveDate, NaiveTime, Timelike};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{id_segment, today};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::hr::employees_repo::{self, EmployeeRow};
+use crate::imports::parse_date;
+use crate::people::Action;
+use crate::rules::classify::hhmm;
+use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+
+/// Longest reason accepted.
+const REASON_MAX: usize = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    pub clock_in: String,
+    #[serde(default)]
+    pub clock_out: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The stored punches of the day.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Stored {
+    pub clock_in: Option<NaiveTime>,
+    pub clock_out: Option<NaiveTime>,
+    pub source: String,
+    pub correction_reason: Option<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Stored {
+    fn source_label(&self) -> &'static str {
+        if self.source == "correction" {
+            "人事更正"
+        } else {
+            "打卡导入"
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/correct.html")]
+pub struct CorrectPage {
+    pub chrome: Chrome,
+    pub employee: EmployeeRow,
+    pub date: NaiveDate,
+    pub weekday: &'static str,
+    pub stored: Option<Stored>,
+    pub stored_at: String,
+    pub stored_in: String,
+    pub stored_out: String,
+    pub form: CorrectionForm,
+    pub errors: FieldErrors,
+    pub action: String,
+    pub back_href: String,
+}
+
+impl CorrectPage {
+    pub fn stored_source(&self) -> &'static str {
+        self.stored.as_ref().map_or("无记录", Stored::source_label)
+    }
+
+    pub fn stored_reason(&self) -> String {
+        self.stored.as_ref().and_then(|s| s.correction_reason.clone()).unwrap_or_default()
+    }
+}
+
+async fn load_stored(
+    tx: &mut Tx,
+    tenant_id: i64,
+    employee_id: i64,
+    date: NaiveDate,
+    lock: bool,
+) -> AppResult<Option<Stored>> {
+    let sql = format!(
+        "SELECT clock_in, clock_out, source, correction_reason, updated_at FROM attendance
+         WHERE tenant_id = $1 AND employee_id = $2 AND day = $3{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    Ok(sqlx::query_as(&sql).bind(tenant_id).bind(employee_id).bind(date).fetch_optional(&mut **tx).await?)
+}
+
+/// Path → (employee id, date); a malformed id is a 404, a malformed date a 400.
+fn parse_path(raw_id: &str, raw_date: &str) -> AppResult<(i64, NaiveDate)> {
+    let id = id_segment(raw_id)?;
+    let date = parse_date(raw_date).map_err(|_| AppError::BadRequest(format!("日期应为 YYYY-MM-DD：{raw_date}")))?;
+    Ok((id, date))
+}
+
+/// Why the day cannot be corrected, if it cannot.
+fn date_problem(employee: &EmployeeRow, date: NaiveDate, today: NaiveDate) -> Option<String> {
+    if date > today {
+        return Some(format!("{date} 还没有到，不能更正。"));
+    }
+    if date < employee.hired_on {
+        return Some(format!("{date} 在 {} 入职（{}）之前，不能更正。", employee.name, employee.hired_on));
+    }
+    if let Some(left) = employee.left_on.filter(|l| date > *l) {
+        return Some(format!("{date} 在 {} 离职（{left}）之后，不能更正。", employee.name));
+    }
+    None
+}
+
+fn page(
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    employee: EmployeeRow,
+    date: NaiveDate,
+    stored: Option<Stored>,
+    form: CorrectionForm,
+    errors: FieldErrors,
+) -> CorrectPage {
+    let month = format!("{}", date.format("%Y-%m"));
+    CorrectPage {
+        chrome: Chrome::new(user, flash, format!("更正考勤：{} {date}", employee.name), "/hr/attendance"),
+        action: format!("/hr/attendance/{}/{date}/correct", employee.id),
+        back_href: format!("/hr/attendance/{}?month={month}", employee.id),
+        weekday: super::days::weekday_label(date),
+        stored_at: stored.as_ref().map(|s| local_time(s.updated_at, &user.settings.time_zone)).unwrap_or_default(),
+        stored_in: stored.as_ref().map(|s| hhmm(s.clock_in)).unwrap_or_else(|| hhmm(None)),
+        stored_out: stored.as_ref().map(|s| hhmm(s.clock_out)).unwrap_or_else(|| hhmm(None)),
+        employee,
+        date,
+        stored,
+        form,
+        errors,
+    }
+}
+
+fn short(t: Option<NaiveTime>) -> String {
+    t.map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default()
+}
+
+/// `GET /hr/attendance/{employee_id}/{date}/correct`.
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path((raw_id, raw_date)): Path<(String, String)>,
+) -> AppResult<CorrectPage> {
+    user.require(Action::HrManage)?;
+    let (id, date) = parse_path(&raw_id, &raw_date)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let stored = load_stored(&mut tx, user.tenant_id, id, date, false).await?;
+    tx.commit().await?;
+    let form = CorrectionForm {
+        clock_in: stored.as_ref().map(|s| short(s.clock_in)).unwrap_or_default(),
+        clock_out: stored.as_ref().map(|s| short(s.clock_out)).unwrap_or_default(),
+        reason: String::new(),
+    };
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = date_problem(&employee, date, today(&user)) {
+        errors.add("date", problem);
+    }
+    Ok(page(&user, flash, employee, date, stored, form, errors))
+}
+
+/// `HH:MM` (or `HH:MM:SS`); empty is a missing punch.
+fn parse_time(raw: &str) -> Result<Option<NaiveTime>, ()> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let parsed = match s.len() {
+        5 => NaiveTime::parse_from_str(s, "%H:%M"),
+        8 => NaiveTime::parse_from_str(s, "%H:%M:%S"),
+        _ => return Err(()),
+    };
+    parsed.map(Some).map_err(|_| ())
+}
+
+/// The validated punches and reason.
+struct Valid {
+    clock_in: Option<NaiveTime>,
+    clock_out: Option<NaiveTime>,
+    reason: String,
+}
+
+fn validate(form: &CorrectionForm, errors: &mut FieldErrors) -> Option<Valid> {
+    let clock_in = parse_time(&form.clock_in);
+    if clock_in.is_err() {
+        errors.add("clock_in", "上班时间请按 HH:MM 填写，例如 09:00；没有打卡请留空");
+    }
+    let clock_out = parse_time(&form.clock_out);
+    if clock_out.is_err() {
+        errors.add("clock_out", "下班时间请按 HH:MM 填写，例如 18:00；没有打卡请留空");
+    }
+    if let (Ok(Some(i)), Ok(Some(o))) = (clock_in, clock_out) {
+        if (o.hour(), o.minute()) <= (i.hour(), i.minute()) {
+            errors.add("clock_out", format!("下班时间必须晚于上班时间 {}", hhmm(Some(i))));
+        }
+    }
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        errors.add("reason", "请填写更正原因（例如：忘记打卡，经部门经理确认）");
+    } else if reason.chars().count() > REASON_MAX {
+        errors.add("reason", format!("更正原因最多 {REASON_MAX} 个字"));
+    } else if reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        errors.add("reason", "更正原因包含无法显示的字符");
+    }
+    match (clock_in, clock_out) {
+        (Ok(clock_in), Ok(clock_out)) if errors.is_empty() => {
+            Some(Valid { clock_in, clock_out, reason: reason.to_owned() })
+        }
+        _ => None,
+    }
+}
+
+fn punches_json(clock_in: Option<NaiveTime>, clock_out: Option<NaiveTime>) -> serde_json::Value {
+    json!({ "clock_in": clock_in.map(|t| hhmm(Some(t))), "clock_out": clock_out.map(|t| hhmm(Some(t))) })
+}
+
+/// `POST /hr/attendance/{employee_id}/{date}/correct` (`clock_in`, `clock_out`, `reason`).
+pub async fn save(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path((raw_id, raw_date)): Path<(String, String)>,
+    Form(form): Form<CorrectionForm>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let (id, date) = parse_path(&raw_id, &raw_date)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let stored = load_stored(&mut tx, user.tenant_id, id, date, true).await?;
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = date_problem(&employee, date, today(&user)) {
+        errors.add("date", problem);
+    }
+    let valid = validate(&form, &mut errors);
+    let Some(v) = valid.filter(|_| errors.is_empty()) else {
+        tx.rollback().await?;
+        let page = page(&user, flash, employee, date, stored, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    sqlx::query(
+        "INSERT INTO attendance (tenant_id, employee_id, day, clock_in, clock_out, source, correction_reason, updated_by)
+         VALUES ($1, $2, $3, $4, $5, 'correction', $6, $7)
+         ON CONFLICT (tenant_id, employee_id, day) DO UPDATE SET
+           clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = 'correction',
+           correction_reason = EXCLUDED.correction_reason, updated_by = EXCLUDED.updated_by, updated_at = now()",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(date)
+    .bind(v.clock_in)
+    .bind(v.clock_out)
+    .bind(&v.reason)
+    .bind(user.user_id)
+    .execute(&mut *tx)
+    .await?;
+    let before = stored.as_ref().map(|s| {
+        let mut b = punches_json(s.clock_in, s.clock_out);
+        b["source"] = json!(s.source);
+        b["correction_reason"] = json!(s.correction_reason);
+        b
+    });
+    let mut after = punches_json(v.clock_in, v.clock_out);
+    after["source"] = json!("correction");
+    after["correction_reason"] = json!(v.reason);
+    let (old_in, old_out) = stored.as_ref().map_or((None, None), |s| (s.clock_in, s.clock_out));
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "attendance.correct",
+            entity_type: Some("attendance"),
+            entity_id: Some(format!("{}/{date}", employee.employee_no)),
+            summary: format!(
+                "更正 {}（{}）{date} 的考勤：上班 {} → {}，下班 {} → {}；原因：{}",
+                employee.name,
+                employee.employee_no,
+                hhmm(old_in),
+                hhmm(v.clock_in),
+                hhmm(old_out),
+                hhmm(v.clock_out),
+                v.reason
+            ),
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let target = format!("/hr/attendance/{id}?month={}", date.format("%Y-%m"));
+    let message = format!("已更正 {} {date} 的考勤。", employee.name);
+    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&target)).into_response())
+}

@@ -1,0 +1,453 @@
+//! HR's web import of a punch-clock file: upload → check (every error by line and
+//! field, nothing written) → preview (stored server-side, awaiting confirmation)
+//! → confirm (the stored bytes are parsed and checked again, then applied in one
+//! transaction, audited by `apply_attendance`) or cancel.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{id_segment, today};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::imports::hr::{
+    apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
+};
+use crate::imports::{self, LineError};
+use crate::people::Action;
+use crate::rules::classify::hhmm;
+use crate::rules::YearMonth;
+use crate::web::{local_time, Chrome, CurrentUser, Flash, IncomingFlash, RequestMeta};
+
+/// How long an upload waits for its confirmation.
+const PENDING_MINUTES: i32 = 60;
+/// Sample rows on the preview.
+const SAMPLE_ROWS: usize = 10;
+
+/// One problem of the file, as shown.
+pub struct ErrorLine {
+    pub line: u64,
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn field_label(field: Option<&str>) -> &'static str {
+    match field {
+        Some("employee_no") => "工号（employee_no）",
+        Some("date") => "日期（date）",
+        Some("clock_in") => "上班打卡（clock_in）",
+        Some("clock_out") => "下班打卡（clock_out）",
+        Some(_) => "字段",
+        None => "整行",
+    }
+}
+
+fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
+    errors.iter().map(|e| ErrorLine { line: e.line, field: field_label(e.field), message: e.message.clone() }).collect()
+}
+
+pub struct PendingUpload {
+    pub id: i64,
+    pub file_name: String,
+    pub created: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    /// The checked file's name, when there are errors to show.
+    pub file_name: String,
+    pub errors: Vec<ErrorLine>,
+    /// A problem with the form itself (no file chosen).
+    pub form_error: Option<String>,
+    pub pending: Vec<PendingUpload>,
+    pub header: String,
+}
+
+async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<PendingUpload>> {
+    let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, file_name, created_at FROM attendance_uploads
+         WHERE tenant_id = $1 AND uploaded_by = $2 AND status = 'pending' AND expires_at > now()
+         ORDER BY id DESC LIMIT 20",
+    )
+    .bind(user.tenant_id)
+    .bind(user.user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, file_name, at)| PendingUpload { id, file_name, created: local_time(at, &user.settings.time_zone) })
+        .collect())
+}
+
+async fn import_page(
+    state: &AppState,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    file_name: String,
+    errors: Vec<ErrorLine>,
+    form_error: Option<String>,
+) -> AppResult<ImportPage> {
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let pending = pending_uploads(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(ImportPage {
+        chrome: Chrome::new(user, flash, "导入考勤打卡", "/hr/attendance/import"),
+        file_name,
+        errors,
+        form_error,
+        pending,
+        header: ATTENDANCE_HEADER.join(","),
+    })
+}
+
+/// `GET /hr/attendance/import`: the upload form.
+pub async fn form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
+    user.require(Action::HrManage)?;
+    import_page(&state, &user, flash, String::new(), Vec::new(), None).await
+}
+
+/// The base name of an uploaded file, safe to store and show.
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let name = name.trim();
+    if name.is_empty() {
+        "attendance.csv".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A file that passed every check, with what the preview shows.
+pub struct Checked {
+    pub rows: Vec<AttendanceRow>,
+    pub ids: HashMap<String, i64>,
+}
+
+/// Parse `bytes` and check them against the database (unknown employees), with
+/// every error of the file at once; writes nothing.
+async fn check(tx: &mut Tx, tenant_id: i64, file: &str, bytes: &[u8]) -> AppResult<Result<Checked, Vec<LineError>>> {
+    let ids = employee_ids(tx, tenant_id).await?;
+    let unknown = |no: &str| format!("系统中没有工号为 {no} 的员工（请先导入员工）");
+    match parse_attendance(file, bytes) {
+        Ok(rows) if rows.is_empty() => {
+            Ok(Err(vec![LineError {
+                line: 1, field: None, message: "文件只有表头，没有考勤记录".to_owned()
+            }]))
+        }
+        Ok(rows) => {
+            let errors: Vec<LineError> = rows
+                .iter()
+                .filter(|r| !ids.contains_key(&r.employee_no))
+                .map(|r| LineError { line: r.line, field: Some("employee_no"), message: unknown(&r.employee_no) })
+                .collect();
+            Ok(if errors.is_empty() { Ok(Checked { rows, ids }) } else { Err(errors) })
+        }
+        Err(parsed) => {
+            let mut errors = parsed.errors;
+            // Also name the unknown employees of the lines that failed for other
+            // reasons, so the file can be fixed in one go.
+            if let Ok(raw) = imports::read(file, bytes, ATTENDANCE_HEADER) {
+                let flagged: HashSet<u64> =
+                    errors.iter().filter(|e| e.field == Some("employee_no")).map(|e| e.line).collect();
+                for row in raw {
+                    let no = row.cells.first().map(String::as_str).unwrap_or_default();
+                    if !no.is_empty() && !flagged.contains(&row.line) && !ids.contains_key(no) {
+                        errors.push(LineError { line: row.line, field: Some("employee_no"), message: unknown(no) });
+                    }
+                }
+            }
+            errors.sort_by_key(|e| e.line);
+            Ok(Err(errors))
+        }
+    }
+}
+
+/// `POST /hr/attendance/import` (multipart: `csrf_token`, `file`): check the file;
+/// with errors, list them all (nothing stored); otherwise store it and show the preview.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BadRequest("文件过大（最大 32 MB）".into())
+        } else {
+            AppError::BadRequest("上传内容无法读取".into())
+        }
+    };
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            if !(name.is_empty() && bytes.is_empty()) {
+                upload = Some((clean_file_name(&name), bytes.to_vec()));
+            }
+        }
+    }
+    let Some((file_name, bytes)) = upload else {
+        let page =
+            import_page(&state, &user, flash, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into())).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    match check(&mut tx, user.tenant_id, &file_name, &bytes).await? {
+        Err(errors) => {
+            tx.rollback().await?;
+            let page = import_page(&state, &user, flash, file_name, error_lines(&errors), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Ok(_) => {
+            sqlx::query(
+                "DELETE FROM attendance_uploads WHERE tenant_id = $1 AND expires_at < now() - interval '1 day'",
+            )
+            .bind(user.tenant_id)
+            .execute(&mut *tx)
+            .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO attendance_uploads (tenant_id, uploaded_by, file_name, content, expires_at)
+                 VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5)) RETURNING id",
+            )
+            .bind(user.tenant_id)
+            .bind(user.user_id)
+            .bind(&file_name)
+            .bind(&bytes)
+            .bind(PENDING_MINUTES)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/hr/attendance/import/{id}")).into_response())
+        }
+    }
+}
+
+/// A pending upload of this user (`None`: unknown, another user's, or expired).
+struct Staged {
+    file_name: String,
+    content: Option<Vec<u8>>,
+    status: String,
+    expired: bool,
+}
+
+async fn staged(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<Option<Staged>> {
+    let sql = format!(
+        "SELECT file_name, content, status, expires_at <= now() FROM attendance_uploads
+         WHERE tenant_id = $1 AND id = $2 AND uploaded_by = $3{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    let row: Option<(String, Option<Vec<u8>>, String, bool)> =
+        sqlx::query_as(&sql).bind(user.tenant_id).bind(id).bind(user.user_id).fetch_optional(&mut **tx).await?;
+    Ok(row.map(|(file_name, content, status, expired)| Staged { file_name, content, status, expired }))
+}
+
+fn no_longer_pending(status: &str) -> AppError {
+    AppError::Conflict(match status {
+        "applied" => "这份文件已经确认导入过了。".to_owned(),
+        _ => "这份文件已取消导入。".to_owned(),
+    })
+}
+
+pub struct SampleRow {
+    pub line: u64,
+    pub employee_no: String,
+    pub name: String,
+    pub date: NaiveDate,
+    pub clock_in: String,
+    pub clock_out: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/preview.html")]
+pub struct PreviewPage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub file_name: String,
+    pub rows: usize,
+    pub employees: usize,
+    pub first_date: NaiveDate,
+    pub last_date: NaiveDate,
+    /// Employee-days already stored that the import replaces.
+    pub replaced: i64,
+    /// Of those, days corrected by HR (the correction is lost).
+    pub replaced_corrections: i64,
+    pub missing_punches: usize,
+    pub future_days: usize,
+    pub samples: Vec<SampleRow>,
+}
+
+/// `GET /hr/attendance/import/{id}`: what confirming would do.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let id = id_segment(&raw_id)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let s = staged(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    if s.status != "pending" {
+        return Err(no_longer_pending(&s.status));
+    }
+    let Some(content) = s.content.filter(|_| !s.expired) else {
+        return Err(AppError::NotFound);
+    };
+    let checked = match check(&mut tx, user.tenant_id, &s.file_name, &content).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            tx.rollback().await?;
+            let page = import_page(&state, &user, flash, s.file_name, error_lines(&errors), None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let Checked { rows, ids } = checked;
+    let resolved: Vec<(i64, NaiveDate)> =
+        rows.iter().filter_map(|r| ids.get(&r.employee_no).map(|id| (*id, r.date))).collect();
+    let (replaced, replaced_corrections): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE a.source = 'correction')
+         FROM attendance a JOIN UNNEST($2::bigint[], $3::date[]) AS u(e, d) ON a.employee_id = u.e AND a.day = u.d
+         WHERE a.tenant_id = $1",
+    )
+    .bind(user.tenant_id)
+    .bind(resolved.iter().map(|(e, _)| *e).collect::<Vec<i64>>())
+    .bind(resolved.iter().map(|(_, d)| *d).collect::<Vec<NaiveDate>>())
+    .fetch_one(&mut *tx)
+    .await?;
+    let sample_nos: Vec<String> =
+        rows.iter().take(SAMPLE_ROWS).map(|r| r.employee_no.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let names: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT employee_no, name FROM employees WHERE tenant_id = $1 AND employee_no = ANY($2)",
+    )
+    .bind(user.tenant_id)
+    .bind(&sample_nos)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    tx.commit().await?;
+    let today = today(&user);
+    let employees: HashSet<&str> = rows.iter().map(|r| r.employee_no.as_str()).collect();
+    let first_date = rows.iter().map(|r| r.date).min().unwrap_or(today);
+    let last_date = rows.iter().map(|r| r.date).max().unwrap_or(today);
+    let page = PreviewPage {
+        chrome: Chrome::new(&user, flash, "确认导入考勤", "/hr/attendance/import"),
+        id,
+        file_name: s.file_name,
+        rows: rows.len(),
+        employees: employees.len(),
+        first_date,
+        last_date,
+        replaced,
+        replaced_corrections,
+        missing_punches: rows.iter().filter(|r| r.clock_in.is_none() || r.clock_out.is_none()).count(),
+        future_days: rows.iter().filter(|r| r.date > today).count(),
+        samples: rows
+            .iter()
+            .take(SAMPLE_ROWS)
+            .map(|r| SampleRow {
+                line: r.line,
+                employee_no: r.employee_no.clone(),
+                name: names.get(&r.employee_no).cloned().unwrap_or_default(),
+                date: r.date,
+                clock_in: hhmm(r.clock_in),
+                clock_out: hhmm(r.clock_out),
+            })
+            .collect(),
+    };
+    Ok(page.into_response())
+}
+
+/// `POST /hr/attendance/import/{id}/confirm`: apply the stored file.
+pub async fn confirm(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let id = id_segment(&raw_id)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let s = staged(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if s.status != "pending" {
+        return Err(no_longer_pending(&s.status));
+    }
+    let Some(content) = s.content.filter(|_| !s.expired) else {
+        return Err(AppError::NotFound);
+    };
+    let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
+    let outcome = match parse_attendance(&s.file_name, &content) {
+        Err(e) => Err(rejected(e.errors)),
+        Ok(rows) => {
+            match apply_attendance(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &s.file_name, &rows).await {
+                Ok(summary) => Ok((summary, rows.iter().map(|r| r.date).min())),
+                Err(ImportFailure::Invalid(e)) => Err(rejected(e.errors)),
+                Err(ImportFailure::Database(e)) => return Err(e.into()),
+            }
+        }
+    };
+    match outcome {
+        Err((file_name, errors)) => {
+            tx.rollback().await?;
+            let page = import_page(&state, &user, flash, file_name, error_lines(&errors), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Ok((summary, first)) => {
+            sqlx::query(
+                "UPDATE attendance_uploads SET status = 'applied', content = NULL, decided_at = now()
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(user.tenant_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let target = match first.and_then(YearMonth::of) {
+                Some(m) => format!("/hr/attendance?month={m}"),
+                None => "/hr/attendance".to_owned(),
+            };
+            let message =
+                format!("已导入 {}：新增 {} 条，更新 {} 条考勤记录。", s.file_name, summary.inserted, summary.updated);
+            Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&target)).into_response())
+        }
+    }
+}
+
+/// `POST /hr/attendance/import/{id}/cancel`: discard the stored file.
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(raw_id): Path<String>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let id = id_segment(&raw_id)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let s = staged(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if s.status != "pending" {
+        return Err(no_longer_pending(&s.status));
+    }
+    sqlx::query(
+        "UPDATE attendance_uploads SET status = 'cancelled', content = NULL, decided_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let message = format!("已取消导入 {}，没有写入任何考勤。", s.file_name);
+    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to("/hr/attendance/import")).into_response())
+}

@@ -1,0 +1,377 @@
+//! The attendance views: "my attendance", one employee's month (same calendar)
+//! and the department month grid.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use chrono::Datelike;
+use serde::Deserialize;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::days::{self, DayView, Tally, WEEK_HEAD};
+use super::{id_segment, month_param, showable, today};
+use crate::app::AppState;
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
+use crate::payroll::{self, Selection};
+use crate::people::{Action, Dept, Scope};
+use crate::rules::YearMonth;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
+
+/// Employees per page of the grid.
+pub const GRID_PER_PAGE: i64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    pub month: String,
+}
+
+/// Who may see other people's attendance: HR, and managers and directors (their scope).
+fn require_team_view(user: &CurrentUser) -> AppResult<()> {
+    if user.can(Action::HrManage) || user.can(Action::LeaveApprove) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn month_label(m: YearMonth) -> String {
+    format!("{}年{}月", m.year(), m.month())
+}
+
+fn href(base: &str, month: YearMonth, extra: &[(&str, &str)]) -> String {
+    let m = month.to_string();
+    let mut pairs: Vec<(&str, &str)> = vec![("month", &m)];
+    pairs.extend_from_slice(extra);
+    format!("{base}?{}", query_string(&pairs))
+}
+
+// ---------- one employee's month (mine or in scope) ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/month.html")]
+pub struct MonthPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub employee: Option<EmployeeRow>,
+    pub month: String,
+    pub month_label: String,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub current_href: String,
+    pub week_head: [&'static str; 7],
+    pub weeks: Vec<Vec<Option<DayView>>>,
+    /// The explanation of every event of the month (with the clause and the deduction).
+    pub lines: Vec<String>,
+    pub counts: Option<Tally>,
+    pub empty: Option<String>,
+    /// `/hr/attendance/{id}` when the viewer may correct days (HR).
+    pub correct_base: Option<String>,
+    pub back_href: Option<String>,
+}
+
+struct MonthArgs<'a> {
+    heading: String,
+    nav_path: &'static str,
+    base: String,
+    employee: Option<EmployeeRow>,
+    no_employee_message: &'a str,
+    correct: bool,
+    back_href: Option<String>,
+}
+
+async fn month_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    month: YearMonth,
+    args: MonthArgs<'_>,
+) -> AppResult<MonthPage> {
+    let today = today(user);
+    let current = YearMonth::of(today).unwrap_or(month);
+    let mut page = MonthPage {
+        chrome: Chrome::new(user, flash, args.heading.clone(), args.nav_path),
+        heading: args.heading,
+        employee: None,
+        month: month.to_string(),
+        month_label: month_label(month),
+        prev_href: showable(month.previous()).map(|m| href(&args.base, m, &[])),
+        next_href: showable(month.next()).map(|m| href(&args.base, m, &[])),
+        current_href: href(&args.base, current, &[]),
+        week_head: WEEK_HEAD,
+        weeks: Vec::new(),
+        lines: Vec::new(),
+        counts: None,
+        empty: None,
+        correct_base: None,
+        back_href: args.back_href,
+    };
+    let Some(employee) = args.employee else {
+        page.empty = Some(args.no_employee_message.to_owned());
+        return Ok(page);
+    };
+    let evaluated = payroll::one(tx, user.tenant_id, month, employee.id).await.map_err(anyhow::Error::from)?;
+    match evaluated {
+        None => {
+            page.empty = Some(format!("{} 不在 {} 的在职期间内，该月没有考勤。", employee.name, page.month_label));
+        }
+        Some(m) => {
+            let views = days::month_views(&m.result, today);
+            page.lines = days::lines(&m.result, &views);
+            page.counts = Some(days::tally(&views));
+            page.weeks = days::weeks(views);
+        }
+    }
+    if args.correct {
+        page.correct_base = Some(format!("/hr/attendance/{}", employee.id));
+    }
+    page.employee = Some(employee);
+    Ok(page)
+}
+
+/// `GET /attendance/me?month=YYYY-MM`: the signed-in user's month.
+pub async fn my_month(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<MonthPage> {
+    user.require(Action::AttendanceOwn)?;
+    let month = month_param(&q.month, &user)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let employee = employees_repo::of_user(&mut tx, &user).await?;
+    let page = month_page(
+        &mut tx,
+        &user,
+        flash,
+        month,
+        MonthArgs {
+            heading: "我的考勤".into(),
+            nav_path: "/attendance/me",
+            base: "/attendance/me".into(),
+            employee,
+            no_employee_message:
+                "您的账号还没有关联员工档案（工号），所以没有考勤可显示。请联系人事部在您的账号上填写工号。",
+            correct: false,
+            back_href: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// `GET /hr/attendance/{employee_id}?month=YYYY-MM`: an employee in scope.
+pub async fn employee_month(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(raw_id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<MonthPage> {
+    require_team_view(&user)?;
+    let id = id_segment(&raw_id)?;
+    let month = month_param(&q.month, &user)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let heading = format!("{}（{}）的考勤", employee.name, employee.employee_no);
+    let back = href("/hr/attendance", month, &[]);
+    let page = month_page(
+        &mut tx,
+        &user,
+        flash,
+        month,
+        MonthArgs {
+            heading,
+            nav_path: "/hr/attendance",
+            base: format!("/hr/attendance/{id}"),
+            employee: Some(employee),
+            no_employee_message: "",
+            correct: user.can(Action::HrManage),
+            back_href: Some(back),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+// ---------- the department month grid ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GridQuery {
+    #[serde(default)]
+    pub month: String,
+    #[serde(default)]
+    pub department: String,
+    pub page: Option<i64>,
+}
+
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+pub struct DayHead {
+    pub day: u32,
+    pub weekday: &'static str,
+    pub rest: bool,
+}
+
+pub struct GridCell {
+    pub symbol: &'static str,
+    pub title: String,
+    pub code: &'static str,
+    pub problem: bool,
+}
+
+pub struct GridRow {
+    pub employee: EmployeeRow,
+    pub href: String,
+    pub cells: Vec<GridCell>,
+    pub counts: Option<Tally>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/grid.html")]
+pub struct GridPage {
+    pub chrome: Chrome,
+    pub month: String,
+    pub month_label: String,
+    /// The department filter (its code), `""` for all.
+    pub department: String,
+    /// Departments to filter by (HR and directors); empty when the scope is one department.
+    pub depts: Vec<Choice>,
+    /// The one department a manager sees.
+    pub fixed_dept: Option<&'static str>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub heads: Vec<DayHead>,
+    pub rows: Vec<GridRow>,
+    pub pager: Pager,
+    pub can_import: bool,
+}
+
+fn push_filters(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    tenant_id: i64,
+    month: YearMonth,
+    dept: Option<Dept>,
+    scope: &Scope,
+) {
+    qb.push(" FROM employees e WHERE e.tenant_id = ")
+        .push_bind(tenant_id)
+        .push(" AND e.hired_on <= ")
+        .push_bind(month.last_day())
+        .push(" AND (e.left_on IS NULL OR e.left_on >= ")
+        .push_bind(month.first_day())
+        .push(")");
+    if let Some(d) = dept {
+        qb.push(" AND e.department = ").push_bind(d.code());
+    }
+    employees_repo::push_scope(qb, scope);
+}
+
+/// `GET /hr/attendance?month=YYYY-MM&department=…&page=N`.
+pub async fn grid(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<GridQuery>,
+) -> AppResult<GridPage> {
+    require_team_view(&user)?;
+    let month = month_param(&q.month, &user)?;
+    let scope = employees_repo::scope(&user);
+    let (dept, fixed_dept) = match &scope {
+        Scope::Tenant => match q.department.trim() {
+            "" => (None, None),
+            code => (Some(Dept::parse(code).ok_or_else(|| AppError::BadRequest(format!("未知部门：{code}")))?), None),
+        },
+        Scope::Department(d) => (Some(*d), Some(d.label())),
+        Scope::Own { .. } => return Err(AppError::Forbidden),
+    };
+    let dept_code = if fixed_dept.is_none() { dept.map(Dept::code).unwrap_or_default() } else { "" };
+    let month_s = month.to_string();
+    let mut pager =
+        Pager::new("/hr/attendance", q.page, query_string(&[("month", &month_s), ("department", dept_code)]));
+    pager.per_page = GRID_PER_PAGE;
+
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
+    push_filters(&mut count, user.tenant_id, month, dept, &scope);
+    count.push(" LIMIT ").push_bind(COUNT_CAP).push(") c");
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+
+    let mut list = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+    push_filters(&mut list, user.tenant_id, month, dept, &scope);
+    list.push(" ORDER BY e.employee_no COLLATE \"C\" LIMIT ")
+        .push_bind(pager.per_page)
+        .push(" OFFSET ")
+        .push_bind(pager.offset());
+    let employees: Vec<EmployeeRow> = list.build_query_as().fetch_all(&mut *tx).await?;
+
+    let today = today(&user);
+    let ctx = payroll::load_context(&mut tx, user.tenant_id, month).await.map_err(anyhow::Error::from)?;
+    let heads = month
+        .days()
+        .map(|d| DayHead { day: d.day(), weekday: days::weekday_label(d), rest: !ctx.calendar.is_workday(d) })
+        .collect();
+    let mut rows = Vec::with_capacity(employees.len());
+    for employee in employees {
+        let selection = Selection { dept: None, employee_id: Some(employee.id) };
+        let mut evaluated = None;
+        payroll::for_each(&mut tx, user.tenant_id, &ctx, &selection, |m| {
+            evaluated = Some(m);
+            Ok(())
+        })
+        .await
+        .map_err(anyhow::Error::from)?;
+        let (cells, counts) = match evaluated {
+            Some(m) => {
+                let views = days::month_views(&m.result, today);
+                let counts = days::tally(&views);
+                let cells = views
+                    .into_iter()
+                    .map(|v| GridCell {
+                        symbol: v.mark.symbol(),
+                        title: v.title(),
+                        code: v.mark.code(),
+                        problem: v.mark.is_problem(),
+                    })
+                    .collect();
+                (cells, Some(counts))
+            }
+            None => (Vec::new(), None),
+        };
+        rows.push(GridRow {
+            href: href(&format!("/hr/attendance/{}", employee.id), month, &[]),
+            employee,
+            cells,
+            counts,
+        });
+    }
+    tx.commit().await?;
+
+    let nav = |m: Option<YearMonth>| showable(m).map(|m| href("/hr/attendance", m, &[("department", dept_code)]));
+    Ok(GridPage {
+        chrome: Chrome::new(&user, flash, "考勤汇总", "/hr/attendance"),
+        month: month_s,
+        month_label: month_label(month),
+        department: dept_code.to_owned(),
+        depts: if fixed_dept.is_none() {
+            Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+        } else {
+            Vec::new()
+        },
+        fixed_dept,
+        prev_href: nav(month.previous()),
+        next_href: nav(month.next()),
+        heads,
+        rows,
+        pager: pager.with_total(total),
+        can_import: user.can(Action::HrManage),
+    })
+}
