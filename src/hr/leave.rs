@@ -94,9 +94,9 @@ fn parse_status(s: &str) -> AppResult<Option<&'static str>> {
 fn parse_month_filter(s: &str) -> AppResult<Option<YearMonth>> {
     match non_empty(s) {
         None => Ok(None),
-        Some(v) => payroll::parse_month(v)
-            .map(Some)
-            .ok_or_else(|| AppError::BadRequest(format!("月份应为 YYYY-MM：{v}"))),
+        Some(v) => {
+            payroll::parse_month(v).map(Some).ok_or_else(|| AppError::BadRequest(format!("月份应为 YYYY-MM：{v}")))
+        }
     }
 }
 
@@ -348,10 +348,7 @@ pub async fn apply(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("请假申请已提交，等待审批。").cookie()]),
-        Redirect::to(&format!("/leave/{id}")),
-    )
+    Ok((AppendHeaders([Flash::success("请假申请已提交，等待审批。").cookie()]), Redirect::to(&format!("/leave/{id}")))
         .into_response())
 }
 

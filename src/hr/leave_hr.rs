@@ -66,16 +66,9 @@ pub async fn all(
         query_string(&[("department", &q.department), ("status", &q.status), ("month", &q.month), ("q", &q.q)]),
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (rows, total) = repo::list(
-        &mut tx,
-        user.tenant_id,
-        &filter,
-        repo::Order::DayDesc,
-        pager.per_page,
-        pager.offset(),
-        COUNT_CAP,
-    )
-    .await?;
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, &filter, repo::Order::DayDesc, pager.per_page, pager.offset(), COUNT_CAP)
+            .await?;
     tx.commit().await?;
     Ok(AllPage {
         chrome: Chrome::new(&user, flash, "全员请假", "/leave/all"),
@@ -166,10 +159,7 @@ pub async fn import(
     match imports::apply_leave(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, &rows).await {
         Ok(summary) => {
             tx.commit().await?;
-            let msg = format!(
-                "已导入 {name}：新增 {} 条、更新 {} 条已批准请假。",
-                summary.inserted, summary.updated
-            );
+            let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
             Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to("/leave/all?status=approved"))
                 .into_response())
         }

@@ -82,7 +82,12 @@ pub(crate) fn parse_dept_filter(s: &str) -> AppResult<Option<Dept>> {
 }
 
 /// The month's rows with grades under the policies of the month and the one before.
-pub(crate) async fn graded(tx: &mut Tx, tenant_id: i64, month: YearMonth, rows: Vec<repo::ScoreRow>) -> AppResult<Vec<Line>> {
+pub(crate) async fn graded(
+    tx: &mut Tx,
+    tenant_id: i64,
+    month: YearMonth,
+    rows: Vec<repo::ScoreRow>,
+) -> AppResult<Vec<Line>> {
     let policy = policy::in_force(tx, tenant_id, month).await?;
     let prev_policy = match month.previous() {
         Some(p) => policy::in_force(tx, tenant_id, p).await?,

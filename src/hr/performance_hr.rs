@@ -77,7 +77,8 @@ pub async fn overview(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
         repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
-    let employed = if filter.missing_only { repo::count(&mut tx, user.tenant_id, month, &base, COUNT_CAP).await? } else { total };
+    let employed =
+        if filter.missing_only { repo::count(&mut tx, user.tenant_id, month, &base, COUNT_CAP).await? } else { total };
     let missing_count = if filter.missing_only {
         total
     } else {
@@ -179,10 +180,8 @@ pub async fn import(
     match imports::apply_scores(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, month, &rows).await {
         Ok(summary) => {
             tx.commit().await?;
-            let msg = format!(
-                "已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。",
-                summary.inserted, summary.updated
-            );
+            let msg =
+                format!("已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。", summary.inserted, summary.updated);
             Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/hr/performance?month={month}")))
                 .into_response())
         }

@@ -147,7 +147,11 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, month: YearMo
     }
     if let Some(q) = &f.q {
         let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        qb.push(" AND (e.employee_no ILIKE ").push_bind(like.clone()).push(" OR e.name ILIKE ").push_bind(like).push(")");
+        qb.push(" AND (e.employee_no ILIKE ")
+            .push_bind(like.clone())
+            .push(" OR e.name ILIKE ")
+            .push_bind(like)
+            .push(")");
     }
 }
 
