@@ -31,6 +31,8 @@ pub struct QueueQuery {
     pub month: String,
     #[serde(default)]
     pub department: String,
+    #[serde(default)]
+    pub level: String,
     pub page: Option<i64>,
 }
 
@@ -43,6 +45,7 @@ pub struct QueuePage {
     pub pager: Pager,
     pub statuses: Vec<Choice>,
     pub depts: Vec<Choice>,
+    pub levels: Vec<Choice>,
     pub is_director: bool,
     pub rule: &'static str,
     pub now: DateTime<Utc>,
@@ -73,12 +76,16 @@ pub async fn queue(
     let is_director = user.level == Level::Director;
     // Managers see only their department anyway: the department filter is for directors.
     let dept = if is_director { parse_dept_filter(&q.department)? } else { None };
-    let filter = repo::Filter { approver: Some(approver), status, month, dept, ..repo::Filter::default() };
+    let level = match non_empty(&q.level).filter(|_| is_director) {
+        None => None,
+        Some(l) => Some(Level::parse(l).ok_or_else(|| AppError::BadRequest(format!("未知职级：{l}")))?),
+    };
+    let filter = repo::Filter { approver: Some(approver), status, month, dept, level, ..repo::Filter::default() };
     let order = if status == Some("pending") { repo::Order::OldestFirst } else { repo::Order::DayDesc };
     let pager = Pager::new(
         "/leave/approvals",
         q.page,
-        query_string(&[("status", &q.status), ("month", &q.month), ("department", &q.department)]),
+        query_string(&[("status", &q.status), ("month", &q.month), ("department", &q.department), ("level", &q.level)]),
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
@@ -91,6 +98,7 @@ pub async fn queue(
         pager: pager.with_total(total),
         statuses: choices(repo::STATUSES),
         depts: dept_choices(),
+        levels: Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect(),
         is_director,
         rule: if is_director {
             "总监可审批本公司除本人以外所有员工的请假（主要是各部门经理和其他总监的请假）。"

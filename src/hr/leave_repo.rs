@@ -185,6 +185,7 @@ pub struct Filter {
     pub employee_id: Option<i64>,
     pub approver: Option<Approver>,
     pub dept: Option<Dept>,
+    pub level: Option<Level>,
     pub status: Option<&'static str>,
     pub month: Option<YearMonth>,
     /// Employee number or name (substring).
@@ -208,6 +209,9 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &Filter) {
     }
     if let Some(dept) = f.dept {
         qb.push(" AND e.department = ").push_bind(dept.code());
+    }
+    if let Some(level) = f.level {
+        qb.push(" AND e.level = ").push_bind(level.code());
     }
     if let Some(status) = f.status {
         qb.push(" AND lr.status = ").push_bind(status);

@@ -324,6 +324,10 @@ async fn scope_roles_and_tenants() {
     assert!(!mgr.get("/leave/approvals").await.body.contains(&format!("/leave/{own}\"")));
     let dir = o.app.signed_in("alpha", "dir").await;
     assert!(dir.get("/leave/approvals").await.body.contains(&format!("/leave/{own}\"")));
+    // Directors may narrow their queue by level; managers' requests are theirs to decide.
+    assert!(dir.get("/leave/approvals?level=manager").await.body.contains(&format!("/leave/{own}\"")));
+    assert!(!dir.get("/leave/approvals?level=specialist").await.body.contains(&format!("/leave/{own}\"")));
+    assert!(dir.get("/leave/approvals?level=specialist").await.body.contains(&format!("/leave/{id}\"")));
     let res = dir.post_form(&format!("/leave/{own}"), &format!("/leave/{own}/approve"), &[("comment", "同意")]).await;
     assert_eq!(res.status, 303);
     assert_eq!(status_of(&o.app, o.alpha, own).await, "approved");
