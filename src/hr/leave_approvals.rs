@@ -1,0 +1,197 @@
+//! The leave approval queue and the approve / reject decisions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::repo::{self, Approver, LeaveRow};
+use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter, show_page, DecisionForm};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::people::admin::Choice;
+use crate::people::{Action, Level};
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    /// `pending` (the default when empty), `approved`, `rejected` or `all`.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub month: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub level: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/leave/approvals.html")]
+pub struct QueuePage {
+    pub chrome: Chrome,
+    pub q: QueueQuery,
+    pub rows: Vec<LeaveRow>,
+    pub pager: Pager,
+    pub statuses: Vec<Choice>,
+    pub depts: Vec<Choice>,
+    pub levels: Vec<Choice>,
+    pub is_director: bool,
+    pub rule: &'static str,
+    pub now: DateTime<Utc>,
+}
+
+impl QueuePage {
+    pub fn age(&self, r: &LeaveRow) -> String {
+        age(r.created_at, self.now)
+    }
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(mut q): Query<QueueQuery>,
+) -> AppResult<QueuePage> {
+    user.require(Action::LeaveApprove)?;
+    let approver = Approver::of(&user).ok_or(AppError::Forbidden)?;
+    if q.status.trim().is_empty() {
+        q.status = "pending".into();
+    }
+    let status = match q.status.trim() {
+        "all" => None,
+        s => Some(repo::status_code(s).ok_or_else(|| AppError::BadRequest(format!("未知状态：{s}")))?),
+    };
+    let month = parse_month_filter(&q.month)?;
+    let is_director = user.level == Level::Director;
+    // Managers see only their department anyway: the department filter is for directors.
+    let dept = if is_director { parse_dept_filter(&q.department)? } else { None };
+    let level = match non_empty(&q.level).filter(|_| is_director) {
+        None => None,
+        Some(l) => Some(Level::parse(l).ok_or_else(|| AppError::BadRequest(format!("未知职级：{l}")))?),
+    };
+    let filter = repo::Filter { approver: Some(approver), status, month, dept, level, ..repo::Filter::default() };
+    let order = if status == Some("pending") { repo::Order::OldestFirst } else { repo::Order::DayDesc };
+    let pager = Pager::new(
+        "/leave/approvals",
+        q.page,
+        query_string(&[("status", &q.status), ("month", &q.month), ("department", &q.department), ("level", &q.level)]),
+    );
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, &filter, order, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    tx.commit().await?;
+    Ok(QueuePage {
+        chrome: Chrome::new(&user, flash, "请假审批", "/leave/approvals"),
+        q,
+        rows,
+        pager: pager.with_total(total),
+        statuses: choices(repo::STATUSES),
+        depts: dept_choices(),
+        levels: Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect(),
+        is_director,
+        rule: if is_director {
+            "总监可审批本公司除本人以外所有员工的请假（主要是各部门经理和其他总监的请假）。"
+        } else {
+            "经理审批本部门专员的请假；经理本人的请假由总监审批。"
+        },
+        now: Utc::now(),
+    })
+}
+
+/// Approve or reject: lock, check scope (404) and state (409), write, audit.
+async fn decide(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    id: i64,
+    approve: bool,
+    form: DecisionForm,
+) -> AppResult<Response> {
+    user.require(Action::LeaveApprove)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let row = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if row.is_own(user) {
+        // They can see it (it is theirs), but never decide it.
+        return Err(AppError::Forbidden);
+    }
+    if !row.approvable_by(user) {
+        return Err(AppError::NotFound);
+    }
+    if !row.is_pending() {
+        return Err(AppError::Conflict(format!("该请假申请已是“{}”，不能再审批", row.status_label())));
+    }
+    let comment = non_empty(&form.comment);
+    let mut errors = FieldErrors::default();
+    if !approve && comment.is_none() {
+        errors.add("comment", "驳回时必须填写审批意见");
+    }
+    if comment.is_some_and(|c| c.chars().count() > 500) {
+        errors.add("comment", "审批意见最多 500 个字符");
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        let page = show_page(user, flash, row, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let status = if approve { "approved" } else { "rejected" };
+    repo::decide(&mut tx, user.tenant_id, id, status, user.user_id, comment).await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(user, meta),
+        Entry {
+            action: if approve { "leave.approve" } else { "leave.reject" },
+            entity_type: Some("leave"),
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "{}{}（{}）的请假 {} {} {}",
+                if approve { "批准" } else { "驳回" },
+                row.employee_name,
+                row.employee_no,
+                row.kind,
+                row.day,
+                row.portion_label()
+            ),
+            before: Some(json!({"status": row.status})),
+            after: Some(json!({"status": status, "decision_comment": comment})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let msg = if approve { "已批准该请假申请。" } else { "已驳回该请假申请。" };
+    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/leave/{id}"))).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(&state, &meta, &user, flash, id, true, form).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(&state, &meta, &user, flash, id, false, form).await
+}

@@ -1,0 +1,173 @@
+//! HR's view of leave: everyone's requests, and the approved-leave CSV upload.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::repo::{self, LeaveRow};
+use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::imports::hr::{self as imports, ImportFailure};
+use crate::imports::LineError;
+use crate::people::admin::Choice;
+use crate::people::Action;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{Chrome, CurrentUser, Flash, IncomingFlash, Pager, RequestMeta};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AllQuery {
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub month: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/leave/all.html")]
+pub struct AllPage {
+    pub chrome: Chrome,
+    pub q: AllQuery,
+    pub rows: Vec<LeaveRow>,
+    pub pager: Pager,
+    pub statuses: Vec<Choice>,
+    pub depts: Vec<Choice>,
+}
+
+pub async fn all(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<AllQuery>,
+) -> AppResult<AllPage> {
+    user.require(Action::HrManage)?;
+    let filter = repo::Filter {
+        dept: parse_dept_filter(&q.department)?,
+        status: parse_status(&q.status)?,
+        month: parse_month_filter(&q.month)?,
+        q: non_empty(&q.q).map(str::to_owned),
+        ..repo::Filter::default()
+    };
+    let pager = Pager::new(
+        "/leave/all",
+        q.page,
+        query_string(&[("department", &q.department), ("status", &q.status), ("month", &q.month), ("q", &q.q)]),
+    );
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, &filter, repo::Order::DayDesc, pager.per_page, pager.offset(), COUNT_CAP)
+            .await?;
+    tx.commit().await?;
+    Ok(AllPage {
+        chrome: Chrome::new(&user, flash, "全员请假", "/leave/all"),
+        q,
+        rows,
+        pager: pager.with_total(total),
+        statuses: choices(repo::STATUSES),
+        depts: dept_choices(),
+    })
+}
+
+// ---------- import ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/leave/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub file_name: String,
+    /// A problem with the upload itself (no file).
+    pub problem: Option<String>,
+    pub errors: Vec<LineError>,
+    pub header: String,
+}
+
+fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
+    ImportPage {
+        chrome: Chrome::new(user, flash, "导入已批准请假", "/leave/all"),
+        file_name: String::new(),
+        problem: None,
+        errors: Vec::new(),
+        header: imports::LEAVE_HEADER.join(","),
+    }
+}
+
+pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
+    user.require(Action::HrManage)?;
+    Ok(import_page(&user, flash))
+}
+
+/// The uploaded file of a multipart form (`file` field): its name and bytes.
+pub(crate) async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<(Option<(String, Vec<u8>)>, Vec<(String, String)>)> {
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("上传表单无法读取：{e}")))?;
+    let mut file = None;
+    let mut fields = Vec::new();
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传表单无法读取：{e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().map(str::to_owned).filter(|n| !n.is_empty());
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("文件无法读取：{e}")))?;
+            if let Some(file_name) = file_name.filter(|_| !bytes.is_empty()) {
+                file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.map_err(|e| AppError::BadRequest(format!("表单无法读取：{e}")))?;
+            fields.push((name, text));
+        }
+    }
+    Ok((file, fields))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let (file, _) = read_upload(multipart).await?;
+    let mut page = import_page(&user, flash);
+    let Some((name, bytes)) = file else {
+        page.problem = Some("请选择要上传的 CSV 文件（不能为空）。".into());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    page.file_name = name.clone();
+    let rows = match imports::parse_leave(&name, &bytes) {
+        Ok(rows) => rows,
+        Err(e) => {
+            page.errors = e.errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    match imports::apply_leave(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, &rows).await {
+        Ok(summary) => {
+            tx.commit().await?;
+            let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
+            Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to("/leave/all?status=approved"))
+                .into_response())
+        }
+        Err(ImportFailure::Invalid(e)) => {
+            tx.rollback().await?;
+            page.errors = e.errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ImportFailure::Database(e)) => Err(e.into()),
+    }
+}

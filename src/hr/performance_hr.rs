@@ -1,0 +1,195 @@
+//! HR's view of performance: everyone employed in a month with their score, grade
+//! and coefficient, who is missing a score, and the month's scores CSV upload.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::repo::{self, Filter, Line, Who};
+use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::db;
+use crate::error::AppResult;
+use crate::hr::leave::read_upload;
+use crate::imports::hr::{self as imports, ImportFailure};
+use crate::imports::LineError;
+use crate::payroll;
+use crate::people::admin::Choice;
+use crate::people::Action;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    pub month: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub missing: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/performance/overview.html")]
+pub struct OverviewPage {
+    pub chrome: Chrome,
+    pub month: String,
+    pub prev_month: String,
+    pub next_month: String,
+    pub q: OverviewQuery,
+    pub lines: Vec<Line>,
+    pub pager: Pager,
+    pub employed: i64,
+    pub missing_count: i64,
+    pub depts: Vec<Choice>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(mut q): Query<OverviewQuery>,
+) -> AppResult<OverviewPage> {
+    user.require(Action::HrManage)?;
+    let month = month_param(&user, &q.month)?;
+    q.month = month.to_string();
+    let base = Filter {
+        who: Who::Everyone,
+        dept: parse_dept_filter(&q.department)?,
+        missing_only: false,
+        q: non_empty(&q.q).map(str::to_owned),
+    };
+    let filter = Filter { missing_only: q.missing == "1", ..base.clone() };
+    let pager = Pager::new(
+        "/hr/performance",
+        q.page,
+        query_string(&[("month", &q.month), ("department", &q.department), ("missing", &q.missing), ("q", &q.q)]),
+    );
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let employed =
+        if filter.missing_only { repo::count(&mut tx, user.tenant_id, month, &base, COUNT_CAP).await? } else { total };
+    let missing_count = if filter.missing_only {
+        total
+    } else {
+        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..base }, COUNT_CAP).await?
+    };
+    let lines = graded(&mut tx, user.tenant_id, month, rows).await?;
+    tx.commit().await?;
+    Ok(OverviewPage {
+        chrome: Chrome::new(&user, flash, format!("绩效汇总 {month}"), "/hr/performance"),
+        month: month.to_string(),
+        prev_month: month_link(month.previous()),
+        next_month: month_link(month.next()),
+        q,
+        lines,
+        pager: pager.with_total(total),
+        employed,
+        missing_count,
+        depts: dept_choices(),
+    })
+}
+
+// ---------- import ----------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub month: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/performance/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub month: String,
+    pub file_name: String,
+    /// Problems with the form itself (month, no file).
+    pub form_errors: FieldErrors,
+    pub errors: Vec<LineError>,
+    pub header: String,
+}
+
+fn import_page(user: &CurrentUser, flash: IncomingFlash, month: String) -> ImportPage {
+    ImportPage {
+        chrome: Chrome::new(user, flash, "导入绩效得分", "/hr/performance"),
+        month,
+        file_name: String::new(),
+        form_errors: FieldErrors::default(),
+        errors: Vec::new(),
+        header: imports::SCORES_HEADER.join(","),
+    }
+}
+
+pub async fn import_form(
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ImportQuery>,
+) -> AppResult<ImportPage> {
+    user.require(Action::HrManage)?;
+    let month = month_param(&user, &q.month)?;
+    Ok(import_page(&user, flash, month.to_string()))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ImportQuery>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    user.require(Action::HrManage)?;
+    let (file, fields) = read_upload(multipart).await?;
+    // The form's month field wins over the query string's.
+    let raw_month = fields
+        .iter()
+        .find(|(k, v)| k == "month" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_else(|| q.month.trim().to_owned());
+    let mut page = import_page(&user, flash, raw_month.clone());
+    let month = payroll::parse_month(&raw_month);
+    if month.is_none() {
+        page.form_errors.add("month", "请填写月份，格式为 YYYY-MM");
+    }
+    if file.is_none() {
+        page.form_errors.add("file", "请选择要上传的 CSV 文件（不能为空）");
+    }
+    let (Some(month), Some((name, bytes))) = (month, file) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    page.file_name = name.clone();
+    let rows = match imports::parse_scores(&name, &bytes) {
+        Ok(rows) => rows,
+        Err(e) => {
+            page.errors = e.errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    match imports::apply_scores(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, month, &rows).await {
+        Ok(summary) => {
+            tx.commit().await?;
+            let msg =
+                format!("已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。", summary.inserted, summary.updated);
+            Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/hr/performance?month={month}")))
+                .into_response())
+        }
+        Err(ImportFailure::Invalid(e)) => {
+            tx.rollback().await?;
+            page.errors = e.errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ImportFailure::Database(e)) => Err(e.into()),
+    }
+}
