@@ -111,4 +111,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("employee.leave_clear", "清除离职日期"),
     ("calendar.set", "设置节假日/调休"),
     ("calendar.delete", "删除日历设置"),
+    ("attendance.correct", "更正考勤"),
+    ("leave.apply", "提交请假申请"),
+    ("leave.cancel", "撤回请假申请"),
+    ("leave.approve", "批准请假"),
+    ("leave.reject", "驳回请假"),
+    ("performance.score", "绩效评分"),
 ];

@@ -31,11 +31,7 @@ pub struct MonthQuery {
 
 /// Who may see other people's attendance: HR, and managers and directors (their scope).
 fn require_team_view(user: &CurrentUser) -> AppResult<()> {
-    if user.can(Action::HrManage) || user.can(Action::LeaveApprove) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    user.require(Action::AttendanceOverview)
 }
 
 fn month_label(m: YearMonth) -> String {

@@ -43,6 +43,9 @@ pub enum Action {
     PayrollExport,
     /// See and change the rules policy (HR managers and directors; tenant admins).
     PolicyManage,
+    /// The attendance month grid: HR at any level, managers (their department)
+    /// and directors.
+    AttendanceOverview,
 }
 
 /// Who a rule lets in: levels, and departments (`None` = any department).
@@ -79,6 +82,7 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::HrManage, &[who(ALL_LEVELS, Some(&[Dept::Hr]))]),
     (Action::PayrollExport, &[who(ALL_LEVELS, Some(&[Dept::Hr])), who(DIRECTOR, None)]),
     (Action::PolicyManage, &[who(MANAGER_UP, Some(&[Dept::Hr]))]),
+    (Action::AttendanceOverview, &[who(ALL_LEVELS, Some(&[Dept::Hr])), who(MANAGER_UP, None)]),
 ];
 
 /// Whether `role` may perform `action`.

@@ -34,8 +34,16 @@ pub struct Chrome {
 /// The navigation: (label, href, permission needed). Only pages that exist.
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
+    ("我的考勤", "/attendance/me", Some(Action::AttendanceOwn)),
+    ("我的请假", "/leave", Some(Action::AttendanceOwn)),
+    ("我的绩效", "/performance/me", Some(Action::AttendanceOwn)),
     ("我的扣款", "/me/deductions", Some(Action::AttendanceOwn)),
     ("员工档案", "/hr/employees", Some(Action::AttendanceOwn)),
+    ("考勤汇总", "/hr/attendance", Some(Action::AttendanceOverview)),
+    ("请假审批", "/leave/approvals", Some(Action::LeaveApprove)),
+    ("全员请假", "/leave/all", Some(Action::HrManage)),
+    ("绩效评分", "/performance", Some(Action::PerformanceScore)),
+    ("绩效汇总", "/hr/performance", Some(Action::HrManage)),
     ("工资调整", "/hr/payroll", Some(Action::PayrollExport)),
     ("制度设置", "/hr/policy", Some(Action::PolicyManage)),
     ("日历", "/hr/calendar", Some(Action::AttendanceOwn)),
@@ -47,14 +55,21 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
 
 impl Chrome {
     pub fn new(user: &CurrentUser, flash: IncomingFlash, title: impl Into<String>, path: &str) -> Self {
-        let nav = NAV
+        let visible: Vec<&(&str, &str, Option<Action>)> =
+            NAV.iter().filter(|(_, _, action)| action.is_none_or(|a| user.can(a))).collect();
+        // The active entry is the longest href the path is under ("/leave" is not
+        // active on "/leave/approvals" when that has its own entry).
+        let under = |href: &str, path: &str| {
+            if href == "/" {
+                path == "/"
+            } else {
+                path == href || path.starts_with(&format!("{href}/"))
+            }
+        };
+        let active = visible.iter().filter(|(_, href, _)| under(href, path)).map(|(_, href, _)| href.len()).max();
+        let nav = visible
             .iter()
-            .filter(|(_, _, action)| action.is_none_or(|a| user.can(a)))
-            .map(|(label, href, _)| NavItem {
-                label,
-                href,
-                active: if *href == "/" { path == "/" } else { path.starts_with(href) },
-            })
+            .map(|(label, href, _)| NavItem { label, href, active: under(href, path) && Some(href.len()) == active })
             .collect();
         Self {
             title: title.into(),

@@ -29,30 +29,48 @@ async fn navigation_shows_only_what_the_role_may_open() {
     let director = app.signed_in("alpha", "director").await.get("/").await;
     assert_eq!(
         nav(&director.body),
-        ["/", "/me/deductions", "/hr/employees", "/hr/payroll", "/hr/calendar", "/audit", "/account"]
-    );
-    let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
-    assert_eq!(nav(&specialist.body), ["/", "/me/deductions", "/hr/employees", "/hr/calendar", "/account"]);
-    let admin = app.signed_in("alpha", "admin").await.get("/").await;
-    // The admin is an HR manager: HR pages too.
-    assert_eq!(
-        nav(&admin.body),
         [
             "/",
+            "/attendance/me",
+            "/leave",
+            "/performance/me",
             "/me/deductions",
+            "/hr/employees",
+            "/hr/attendance",
+            "/leave/approvals",
+            "/performance",
             "/hr/payroll",
-            "/hr/policy",
-            "/admin/users",
-            "/admin/departments",
+            "/hr/calendar",
             "/audit",
             "/account"
         ]
     );
+    let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
+    assert_eq!(
+        nav(&specialist.body),
+        [
+            "/",
+            "/attendance/me",
+            "/leave",
+            "/performance/me",
+            "/me/deductions",
+            "/hr/employees",
+            "/hr/calendar",
+            "/account"
+        ]
+    );
+    // The admin is an HR manager: every page.
+    let admin = app.signed_in("alpha", "admin").await.get("/").await;
+    assert_eq!(nav(&admin.body).len(), 18, "{:?}", nav(&admin.body));
     // Every link in the navigation opens (no dead or forbidden links).
     let c = app.signed_in("alpha", "admin").await;
     for href in nav(&admin.body) {
         assert_eq!(c.get(&href).await.status, 200, "{href}");
     }
+    // Only the most specific entry is marked active.
+    let approvals = c.get("/leave/approvals").await;
+    assert_eq!(approvals.body.matches("aria-current=\"page\"").count(), 1);
+    assert!(approvals.body.contains("<a href=\"/leave/approvals\" class=\"active\""));
 }
 
 #[tokio::test]
