@@ -218,7 +218,6 @@ impl Browser {
     }
 
     /// Choose the option with `value` in the select matching `css`.
-    #[allow(dead_code)] // used by the leave browser test
     pub async fn select(&self, css: &str, value: &str) {
         let el = self.wait_for(css).await;
         el.select_by_value(value).await.unwrap_or_else(|e| panic!("cannot select {value:?} in {css:?}: {e}"));
