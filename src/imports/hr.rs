@@ -415,7 +415,10 @@ pub async fn apply_leave(
              SELECT $1, e, d, p, k, 'approved', 'import', $6, now(), '导入的已批准请假'
              FROM UNNEST($2::bigint[], $3::date[], $4::text[], $5::text[]) AS u(e, d, p, k)
              ON CONFLICT (tenant_id, employee_id, day, portion) WHERE status <> 'rejected' DO UPDATE SET
-               kind = EXCLUDED.kind, status = 'approved', decided_at = coalesce(leave_requests.decided_at, now())
+               kind = EXCLUDED.kind, status = 'approved',
+               decided_by = CASE WHEN leave_requests.status = 'pending' THEN EXCLUDED.decided_by ELSE leave_requests.decided_by END,
+               decided_at = coalesce(leave_requests.decided_at, now()),
+               decision_comment = coalesce(leave_requests.decision_comment, EXCLUDED.decision_comment)
              RETURNING (xmax = 0)",
         )
         .bind(tenant_id)
@@ -472,12 +475,24 @@ pub async fn apply_scores(
     month: YearMonth,
     rows: &[ScoreRow],
 ) -> Result<Summary, ImportFailure> {
-    let ids = employee_ids(tx, tenant_id).await?;
+    let employed: HashMap<String, (i64, NaiveDate, Option<NaiveDate>)> =
+        sqlx::query_as::<_, (String, i64, NaiveDate, Option<NaiveDate>)>(
+            "SELECT employee_no, id, hired_on, left_on FROM employees WHERE tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(no, id, hired, left)| (no, (id, hired, left)))
+        .collect();
     let mut c = Collector::new();
     let mut resolved = Vec::with_capacity(rows.len());
     for r in rows {
-        match ids.get(&r.employee_no) {
-            Some(id) => resolved.push((*id, r)),
+        match employed.get(&r.employee_no) {
+            Some((_, hired, left)) if *hired > month.last_day() || left.is_some_and(|l| l < month.first_day()) => {
+                c.add(r.line, Some("employee_no"), format!("{} was not employed in {month}", r.employee_no));
+            }
+            Some((id, _, _)) => resolved.push((*id, r)),
             None => unknown_employee(&mut c, r.line, &r.employee_no),
         }
     }

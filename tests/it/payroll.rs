@@ -177,3 +177,19 @@ async fn names_that_look_like_formulas_are_defused() {
     assert!(e1.contains(",-"), "a negative amount stays a number: {e1}");
     assert!(!e1.contains(",'-"), "{e1}");
 }
+
+#[tokio::test]
+async fn scores_for_someone_not_employed_that_month_are_refused() {
+    let app = spawn_app().await;
+    let acme = import_example(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    // E004 was hired on 2026-11-16: no October score.
+    std::fs::write(&f, "employee_no,score\nE001,80\nE004,70\n").unwrap();
+    let before = app.scalar_i64(acme, "SELECT count(*) FROM performance_scores").await;
+    let out = app.cli(&["import", "scores", "--tenant", "acme", "--month", "2026-10", f.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3, field employee_no: E004 was not employed in 2026-10"), "{err}");
+    assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM performance_scores").await, before);
+}
