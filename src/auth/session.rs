@@ -125,17 +125,13 @@ pub async fn delete_for_user(
 }
 
 #[derive(sqlx::FromRow)]
-struct SessionRow {
+struct LookupRow {
     tenant_id: i64,
-    id: i64,
+    session_id: i64,
     user_id: i64,
     csrf_token: String,
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
     username: String,
     display_name: String,
     level: String,
@@ -149,74 +145,59 @@ struct UserRow {
 }
 
 /// The signed-in user of a session token, or `None` for an unknown, expired or
-/// ended session or an inactive user.
+/// ended session or an inactive user. One round trip (`app.session_lookup`, which
+/// runs under row-level security as the runtime role); a second only to end an
+/// expired session or, at most once a minute, to record activity.
 pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
     if token.len() != 43 {
         return Ok(None);
     }
     let hash = token_hash(token);
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.session_token', $1, true)").bind(hex(&hash)).execute(&mut *tx).await?;
-    let Some(s) = sqlx::query_as::<_, SessionRow>(
-        "SELECT tenant_id, id, user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&mut *tx)
-    .await?
+    let Some(r) =
+        sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)").bind(&hash).fetch_optional(pool).await?
     else {
         return Ok(None);
     };
-    db::set_tenant(&mut tx, s.tenant_id).await?;
-    let Some(u) = sqlx::query_as::<_, UserRow>(
-        "SELECT u.username, u.display_name, u.level, u.department, u.is_tenant_admin, u.is_active, u.employee_no,
-                t.code AS tenant_code, t.name AS tenant_name, t.settings
-         FROM users u JOIN tenants t ON t.id = u.tenant_id
-         WHERE u.tenant_id = $1 AND u.id = $2",
-    )
-    .bind(s.tenant_id)
-    .bind(s.user_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let settings = TenantSettings::from_json(u.settings);
+    let settings = TenantSettings::from_json(r.settings);
     let now = Utc::now();
-    let idle_expired = s.last_seen_at + Duration::minutes(settings.session_idle_minutes.max(1)) <= now;
-    let (Some(level), Some(dept)) = (Level::parse(&u.level), Dept::parse(&u.department)) else {
+    let idle_expired = r.last_seen_at + Duration::minutes(settings.session_idle_minutes.max(1)) <= now;
+    let role = (Level::parse(&r.level), Dept::parse(&r.department));
+    let (Some(level), Some(dept)) = role else {
         return Ok(None);
     };
-    if !u.is_active || idle_expired || s.expires_at <= now {
+    if !r.is_active || idle_expired || r.expires_at <= now {
+        let mut tx = db::begin_tenant(pool, r.tenant_id).await?;
         sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND id = $2")
-            .bind(s.tenant_id)
-            .bind(s.id)
+            .bind(r.tenant_id)
+            .bind(r.session_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         return Ok(None);
     }
-    if (now - s.last_seen_at).num_seconds() >= TOUCH_SECONDS {
+    if (now - r.last_seen_at).num_seconds() >= TOUCH_SECONDS {
+        let mut tx = db::begin_tenant(pool, r.tenant_id).await?;
         sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE tenant_id = $1 AND id = $2")
-            .bind(s.tenant_id)
-            .bind(s.id)
+            .bind(r.tenant_id)
+            .bind(r.session_id)
             .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(Some(CurrentUser {
-        tenant_id: s.tenant_id,
-        tenant_code: u.tenant_code,
-        tenant_name: u.tenant_name,
+        tenant_id: r.tenant_id,
+        tenant_code: r.tenant_code,
+        tenant_name: r.tenant_name,
         settings,
-        session_id: s.id,
-        user_id: s.user_id,
-        username: u.username,
-        display_name: u.display_name,
+        session_id: r.session_id,
+        user_id: r.user_id,
+        username: r.username,
+        display_name: r.display_name,
         level,
         dept,
-        tenant_admin: u.is_tenant_admin,
-        employee_no: u.employee_no,
-        csrf_token: s.csrf_token,
+        tenant_admin: r.is_tenant_admin,
+        employee_no: r.employee_no,
+        csrf_token: r.csrf_token,
     }))
 }
 

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::app::AppState;
-use crate::audit::repo::{self as audit_repo, AuditFilter};
+use crate::audit::repo as audit_repo;
 use crate::db;
 use crate::error::AppResult;
 use crate::people::scope::Area;
@@ -52,8 +52,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         Scope::Tenant => "全公司",
     };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let filter = AuditFilter { tz: user.settings.time_zone.clone(), ..AuditFilter::default() };
-    let (rows, _) = audit_repo::list(&mut tx, user.tenant_id, &scope, &filter, 8, 0, 8).await?;
+    let rows = audit_repo::recent(&mut tx, user.tenant_id, &scope, 8).await?;
     let user_counts = if user.can(Action::ManageUsers) {
         Some(
             sqlx::query_as::<_, (i64, i64)>(

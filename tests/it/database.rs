@@ -190,3 +190,35 @@ async fn sessions_are_readable_before_the_tenant_only_by_their_token() {
     assert_eq!(n, 0, "a wrong token hash shows nothing");
     tx.rollback().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_session_lookup_function_leaves_no_setting_behind() {
+    let app = spawn_app().await;
+    let _t = two_tenants(&app).await;
+    let login = app.client().login("alpha", "director", crate::helpers::PASSWORD).await;
+    let token = crate::helpers::Client::session_cookie(&login).expect("cookie");
+    let opts = app.db.connect_options();
+    let one = PgPoolOptions::new().max_connections(1).connect_with((*opts).clone()).await.unwrap();
+    let found: Option<String> = sqlx::query_scalar("SELECT username FROM app.session_lookup($1)")
+        .bind(yunying::auth::session::token_hash(&token))
+        .fetch_optional(&one)
+        .await
+        .unwrap();
+    assert_eq!(found.as_deref(), Some("director"));
+    let (tenant, session): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT nullif(current_setting('app.tenant_id', true), ''), nullif(current_setting('app.session_token', true), '')",
+    )
+    .fetch_one(&one)
+    .await
+    .unwrap();
+    assert_eq!((tenant, session), (None, None), "both settings ended with the lookup's statement");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&one).await.unwrap();
+    assert_eq!(n, 0);
+    // A wrong token finds nothing.
+    let none: Option<String> = sqlx::query_scalar("SELECT username FROM app.session_lookup($1)")
+        .bind(yunying::auth::session::token_hash("x"))
+        .fetch_optional(&one)
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+}
