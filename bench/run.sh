@@ -414,11 +414,25 @@ REPORT=$RAW/report.md
     cpu_row home-half "/ half peak"
     echo
     if [[ -n ${DISTURBED_RETRIES:-} || -n ${QUIET_TIMEOUTS:-} ]]; then
-        echo "**Interference:** phases re-measured because other processes took > $QUIET_MAX of the machine:"
-        echo "${DISTURBED_RETRIES:-none}; waits for a quiet machine that timed out: ${QUIET_TIMEOUTS:-0}."
+        retried=${DISTURBED_RETRIES:-none; }
+        echo "**Interference:** measured phases discarded and re-run because other processes took more than"
+        echo "$QUIET_MAX of the machine (their share in brackets): ${retried%; }. Waits for a quiet machine that"
+        echo "timed out: ${QUIET_TIMEOUTS:-0}."
         echo "Check the \"other processes\" column above: what remains there distorted the numbers."
         echo
     fi
+    still=
+    for n in healthz-peak readyz-peak home-peak home-half; do
+        d=$(disturbance "$n")
+        if awk -v d="$d" -v m="$QUIET_MAX" 'BEGIN { exit !(d > m) }'; then still="$still$n ($d), "; fi
+    done
+    if [[ -n $still ]]; then
+        echo "**Distorted:** in the kept measurements, other processes still took more than $QUIET_MAX of the machine"
+        echo "during ${still%, }: treat those numbers as lower bounds and re-run on a quiet machine."
+    else
+        echo "In every kept measurement other processes used at most $QUIET_MAX of the machine."
+    fi
+    echo
     echo "Waited ${QUIET_WAITED:-0} s in total for a quiet machine (other processes < $QUIET_MAX of it) before the phases."
     echo
     echo "Ratios: **home/healthz = $HOME_VS_HEALTHZ**, **home/readyz = $HOME_VS_READYZ** (throughput)."

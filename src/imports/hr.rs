@@ -63,18 +63,29 @@ impl From<ImportErrors> for ImportFailure {
 fn code_of<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, s: &str, what: &str) -> Result<T, String> {
     all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| {
         let codes: Vec<&str> = all.iter().map(|v| code(*v)).collect();
-        format!("{s:?} is not a {what} ({})", codes.join(", "))
+        format!("“{s}”不是有效的{what}（可选：{}）", codes.join("、"))
     })
 }
 
+fn money_problem(e: &crate::rules::ParseError) -> &'static str {
+    use crate::rules::ParseErrorKind as K;
+    match e.kind() {
+        K::Empty => "不能为空",
+        K::Malformed => "只能包含数字和小数点",
+        K::TooManyDecimals(_) => "小数位过多",
+        K::Negative => "不能为负数",
+        K::OutOfRange => "数值超出范围",
+    }
+}
+
 fn money(s: &str) -> Result<Fen, String> {
-    Fen::parse_non_negative_yuan(s).map_err(|e| format!("{s:?} is not an amount in yuan with at most 2 decimals: {e}"))
+    Fen::parse_non_negative_yuan(s).map_err(|e| format!("“{s}”不是有效金额（元，最多两位小数；{}）", money_problem(&e)))
 }
 
 fn employee_no(s: &str) -> Result<String, String> {
     let v = required(s, 32)?;
     if v.chars().any(|c| c.is_control()) {
-        return Err("must not contain control characters".into());
+        return Err("不能包含控制字符".into());
     }
     Ok(v)
 }
@@ -103,8 +114,8 @@ pub fn parse_employees(file: &str, bytes: &[u8]) -> Result<Vec<EmployeeRow>, Imp
     for row in &rows {
         let no = c.cell(row, 0, "employee_no", employee_no);
         let name = c.cell(row, 1, "name", |s| required(s, 100));
-        let dept = c.cell(row, 2, "department", |s| code_of(&Dept::ALL, Dept::code, s, "department"));
-        let level = c.cell(row, 3, "level", |s| code_of(&Level::ALL, Level::code, s, "level"));
+        let dept = c.cell(row, 2, "department", |s| code_of(&Dept::ALL, Dept::code, s, "部门"));
+        let level = c.cell(row, 3, "level", |s| code_of(&Level::ALL, Level::code, s, "职级"));
         let salary = c.cell(row, 4, "monthly_salary", money);
         let bonus = c.cell(row, 5, "bonus_base", money);
         let hired = c.cell(row, 6, "hired_on", parse_date);
@@ -113,17 +124,17 @@ pub fn parse_employees(file: &str, bytes: &[u8]) -> Result<Vec<EmployeeRow>, Imp
             c.cell(row, 8, "manager_employee_no", |s| if s.is_empty() { Ok(None) } else { employee_no(s).map(Some) });
         if let (Some(h), Some(Some(l))) = (hired, left) {
             if l < h {
-                c.add(row.line, Some("left_on"), format!("{l} is before hired_on {h}"));
+                c.add(row.line, Some("left_on"), format!("离职日期 {l} 早于入职日期 {h}"));
             }
         }
         if let (Some(no), Some(Some(m))) = (&no, &manager) {
             if no == m {
-                c.add(row.line, Some("manager_employee_no"), "an employee cannot be their own manager");
+                c.add(row.line, Some("manager_employee_no"), "员工不能是自己的上级");
             }
         }
         if let Some(no) = &no {
             if let Some(first) = seen.insert(no.clone(), row.line) {
-                c.add(row.line, Some("employee_no"), format!("{no} appears again (first on line {first})"));
+                c.add(row.line, Some("employee_no"), format!("工号 {no} 重复（首次出现在第 {first} 行）"));
             }
         }
         if let (
@@ -177,7 +188,7 @@ pub async fn apply_employees(
     for r in rows {
         if let Some(m) = &r.manager_employee_no {
             if !known.contains_key(m) && !in_file.contains(m.as_str()) {
-                c.add(r.line, Some("manager_employee_no"), format!("no employee {m} in this file or already imported"));
+                c.add(r.line, Some("manager_employee_no"), format!("本文件和已有档案中都没有工号 {m}"));
             }
         }
     }
@@ -251,7 +262,7 @@ async fn record(
 }
 
 fn unknown_employee(c: &mut Collector, line: u64, no: &str) {
-    c.add(line, Some("employee_no"), format!("no employee {no} (import employees first)"));
+    c.add(line, Some("employee_no"), format!("没有工号为 {no} 的员工（请先导入员工档案）"));
 }
 
 // ---------- attendance ----------
@@ -282,17 +293,13 @@ pub fn parse_attendance(file: &str, bytes: &[u8]) -> Result<Vec<AttendanceRow>, 
         let cout = c.cell(row, 3, "clock_out", parse_time);
         if let (Some(Some(i)), Some(Some(o))) = (cin, cout) {
             if minute(o) <= minute(i) {
-                c.add(
-                    row.line,
-                    Some("clock_out"),
-                    format!("{o} is not later than clock_in {i} (overnight shifts are not supported)"),
-                );
+                c.add(row.line, Some("clock_out"), format!("下班打卡 {o} 不晚于上班打卡 {i}（不支持跨夜班次）"));
                 continue;
             }
         }
         if let (Some(no), Some(date)) = (&no, date) {
             if let Some(first) = seen.insert((no.clone(), date), row.line) {
-                c.add(row.line, Some("date"), format!("a second row for {no} on {date} (first on line {first})"));
+                c.add(row.line, Some("date"), format!("{no} 在 {date} 有重复记录（首次出现在第 {first} 行）"));
                 continue;
             }
         }
@@ -360,7 +367,7 @@ pub fn parse_portion(s: &str) -> Result<&'static str, String> {
         "full" => Ok("full"),
         "am" => Ok("am"),
         "pm" => Ok("pm"),
-        _ => Err(format!("{s:?} is not a portion (full, am, pm)")),
+        _ => Err(format!("“{s}”不是有效时段（full、am、pm）")),
     }
 }
 
@@ -379,7 +386,7 @@ pub fn parse_leave(file: &str, bytes: &[u8]) -> Result<Vec<LeaveRow>, ImportErro
                 c.add(
                     row.line,
                     Some("date"),
-                    format!("a second {portion} leave for {no} on {date} (first on line {first})"),
+                    format!("{no} 在 {date} 的 {portion} 请假重复（首次出现在第 {first} 行）"),
                 );
                 continue;
             }
@@ -452,11 +459,11 @@ pub fn parse_scores(file: &str, bytes: &[u8]) -> Result<Vec<ScoreRow>, ImportErr
     for row in &rows {
         let no = c.cell(row, 0, "employee_no", employee_no);
         let score = c.cell(row, 1, "score", |s| {
-            Score::parse(s).map_err(|_| format!("{s:?} is not a score from 0 to 100 with at most one decimal"))
+            Score::parse(s).map_err(|_| format!("“{s}”不是有效分数（0–100，最多一位小数）"))
         });
         if let Some(no) = &no {
             if let Some(first) = seen.insert(no.clone(), row.line) {
-                c.add(row.line, Some("employee_no"), format!("{no} appears again (first on line {first})"));
+                c.add(row.line, Some("employee_no"), format!("工号 {no} 重复（首次出现在第 {first} 行）"));
                 continue;
             }
         }
@@ -490,7 +497,7 @@ pub async fn apply_scores(
     for r in rows {
         match employed.get(&r.employee_no) {
             Some((_, hired, left)) if *hired > month.last_day() || left.is_some_and(|l| l < month.first_day()) => {
-                c.add(r.line, Some("employee_no"), format!("{} was not employed in {month}", r.employee_no));
+                c.add(r.line, Some("employee_no"), format!("{} 在 {month} 不在职", r.employee_no));
             }
             Some((id, _, _)) => resolved.push((*id, r)),
             None => unknown_employee(&mut c, r.line, &r.employee_no),
@@ -538,11 +545,11 @@ pub fn parse_calendar(file: &str, bytes: &[u8]) -> Result<Vec<CalendarRow>, Impo
         let kind = c.cell(row, 1, "kind", |s| match s {
             "holiday" => Ok("holiday"),
             "workday" => Ok("workday"),
-            _ => Err(format!("{s:?} is not a kind (holiday, workday)")),
+            _ => Err(format!("“{s}”不是有效类型（holiday、workday）")),
         });
         if let Some(d) = date {
             if let Some(first) = seen.insert(d, row.line) {
-                c.add(row.line, Some("date"), format!("{d} appears again (first on line {first})"));
+                c.add(row.line, Some("date"), format!("日期 {d} 重复（首次出现在第 {first} 行）"));
                 continue;
             }
         }
@@ -627,7 +634,7 @@ mod tests {
         let err = parse_attendance("a.csv", text.as_bytes()).unwrap_err();
         let got: Vec<(u64, Option<&str>)> = err.errors.iter().map(|e| (e.line, e.field)).collect();
         assert_eq!(got, vec![(4, Some("date")), (5, Some("clock_out")), (6, Some("clock_out"))]);
-        assert!(err.to_string().contains("first on line 2"));
+        assert!(err.to_string().contains("首次出现在第 2 行"));
     }
 
     #[test]

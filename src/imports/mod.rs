@@ -110,13 +110,13 @@ pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, Impor
     let mut records = reader.byte_records();
     let expected = header.join(",");
     let first = match records.next() {
-        None => return Err(fail(1, format!("the file is empty; the first line must be: {expected}"))),
-        Some(Err(e)) => return Err(fail(1, format!("unreadable header: {e}"))),
+        None => return Err(fail(1, format!("文件为空；第一行必须是：{expected}"))),
+        Some(Err(e)) => return Err(fail(1, format!("无法读取表头：{e}"))),
         Some(Ok(r)) => r,
     };
     let got: Vec<String> = first.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     if got != header {
-        return Err(fail(1, format!("the header must be exactly `{expected}`, found `{}`", got.join(","))));
+        return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
     }
     let mut collector = Collector::new();
     let mut rows = Vec::new();
@@ -125,7 +125,7 @@ pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, Impor
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                collector.add(line, None, format!("malformed CSV: {e}"));
+                collector.add(line, None, format!("CSV 格式错误：{e}"));
                 break;
             }
         };
@@ -142,11 +142,11 @@ pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, Impor
             }
         }
         if bad_utf8 {
-            collector.add(line, None, "not valid UTF-8 (save the file as UTF-8)");
+            collector.add(line, None, "不是有效的 UTF-8 编码（请将文件另存为 UTF-8）");
             continue;
         }
         if cells.len() != header.len() {
-            collector.add(line, None, format!("expected {} fields, found {}", header.len(), cells.len()));
+            collector.add(line, None, format!("应有 {} 列，实际 {} 列", header.len(), cells.len()));
             continue;
         }
         rows.push(Row { line, cells });
@@ -156,9 +156,9 @@ pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, Impor
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if s.len() != 10 {
-        return Err(format!("{s:?} is not a date YYYY-MM-DD"));
+        return Err(format!("“{s}”不是有效日期（YYYY-MM-DD）"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("“{s}”不是有效日期（YYYY-MM-DD）"))
 }
 
 pub fn parse_optional_date(s: &str) -> Result<Option<NaiveDate>, String> {
@@ -177,16 +177,16 @@ pub fn parse_time(s: &str) -> Result<Option<NaiveTime>, String> {
     let parsed = match s.len() {
         5 => NaiveTime::parse_from_str(s, "%H:%M"),
         8 => NaiveTime::parse_from_str(s, "%H:%M:%S"),
-        _ => return Err(format!("{s:?} is not a time HH:MM or HH:MM:SS")),
+        _ => return Err(format!("“{s}”不是有效时间（HH:MM 或 HH:MM:SS）")),
     };
-    parsed.map(Some).map_err(|_| format!("{s:?} is not a time HH:MM or HH:MM:SS"))
+    parsed.map(Some).map_err(|_| format!("“{s}”不是有效时间（HH:MM 或 HH:MM:SS）"))
 }
 
 pub fn required(s: &str, max_chars: usize) -> Result<String, String> {
     if s.is_empty() {
-        Err("must not be empty".into())
+        Err("不能为空".into())
     } else if s.chars().count() > max_chars {
-        Err(format!("at most {max_chars} characters"))
+        Err(format!("最多 {max_chars} 个字符"))
     } else {
         Ok(s.to_owned())
     }
@@ -211,7 +211,7 @@ mod tests {
     fn wrong_header_and_field_counts_are_named() {
         let err = read("f.csv", b"a,c\n1,2\n", &["a", "b"]).unwrap_err();
         assert_eq!(err.errors[0].line, 1);
-        assert!(err.to_string().contains("f.csv: line 1: the header must be exactly `a,b`"), "{err}");
+        assert!(err.to_string().contains("f.csv: line 1: 表头必须是 `a,b`"), "{err}");
         let err = read("f.csv", b"a,b\n1,2\n1\n1,2,3\n", &["a", "b"]).unwrap_err();
         let lines: Vec<u64> = err.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4]);

@@ -145,7 +145,7 @@ async fn an_import_with_an_error_on_line_n_names_it_and_changes_nothing() {
     let out = app.cli(&["import", "attendance", "--tenant", "acme", bad.to_str().unwrap()], None);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 3, field employee_no: no employee E999"), "{err}");
+    assert!(err.contains("line 3, field employee_no: 没有工号为 E999 的员工"), "{err}");
     assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM attendance").await, before);
     // Bad arguments name themselves.
     let out = app.cli(&["payroll", "export", "--tenant", "acme", "--month", "2026-13"], None);
@@ -190,6 +190,6 @@ async fn scores_for_someone_not_employed_that_month_are_refused() {
     let out = app.cli(&["import", "scores", "--tenant", "acme", "--month", "2026-10", f.to_str().unwrap()], None);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 3, field employee_no: E004 was not employed in 2026-10"), "{err}");
+    assert!(err.contains("line 3, field employee_no: E004 在 2026-10 不在职"), "{err}");
     assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM performance_scores").await, before);
 }
