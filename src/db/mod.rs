@@ -171,10 +171,11 @@ async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
 
 /// Begin a transaction bound to `tenant_id`: row-level security shows and accepts
 /// only that tenant's rows until commit or rollback.
+///
+/// One round trip: `BEGIN` and the setting go as one simple query (the tenant id
+/// is an integer formatted by the server, never text from a request).
 pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    set_tenant(&mut tx, tenant_id).await?;
-    Ok(tx)
+    pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")).await
 }
 
 /// Bind an open transaction to `tenant_id` (transaction-local).
