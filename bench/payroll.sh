@@ -25,6 +25,9 @@ if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
     CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --quiet --bin yunying
 fi
 
+SERVER=
+cleanup() { if [[ -n $SERVER ]] && kill -0 "$SERVER" 2>/dev/null; then kill -TERM "$SERVER"; wait "$SERVER" || true; fi; }
+trap cleanup EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 MONTH=$(date -d "$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%Y-%m)
@@ -59,8 +62,9 @@ for N in $SCALES; do
     for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.2; done
     SOCK=$DATA/pg/run
     PSQL=(psql -X -q -h "$SOCK" -U yunying_app -d yunying)
-    ROWS=$("${PSQL[@]}" -At -c "BEGIN; SELECT set_config('app.tenant_id', '1', true) \\g /dev/null
-SELECT count(*) FROM attendance WHERE tenant_id = 1 AND day BETWEEN '$M_FIRST' AND '$M_LAST'; COMMIT;" | grep -E '^[0-9]+$' | head -1)
+    ROWS=$(printf '%s\n' "BEGIN;" "SELECT set_config('app.tenant_id', '1', true) \\g /dev/null" \
+        "SELECT count(*) FROM attendance WHERE tenant_id = 1 AND day BETWEEN '$M_FIRST' AND '$M_LAST';" "COMMIT;" |
+        "${PSQL[@]}" -At | grep -E '^[0-9]+$' | head -1)
 
     # CLI export (the server's cluster is running, so the CLI only connects).
     cli_times=(); cli_rss=()
@@ -103,8 +107,8 @@ ORDER BY e.employee_no COLLATE \"C\""
     copy_times=()
     for _ in 1 2 3; do
         t0=$(now)
-        "${PSQL[@]}" -c "BEGIN; SELECT set_config('app.tenant_id', '1', true) \\g /dev/null
-COPY ($FACTS) TO STDOUT; COMMIT;" > "$DATA/copy.txt"
+        printf '%s\n' "BEGIN;" "SELECT set_config('app.tenant_id', '1', true) \\g /dev/null" \
+            "COPY ($(tr '\n' ' ' <<< "$FACTS")) TO STDOUT;" "COMMIT;" | "${PSQL[@]}" > "$DATA/copy.txt"
         copy_times+=("$(echo "$(now) - $t0" | bc)")
     done
     COPY_S=$(printf '%s\n' "${copy_times[@]}" | median)
@@ -113,7 +117,7 @@ COPY ($FACTS) TO STDOUT; COMMIT;" > "$DATA/copy.txt"
     WEB_RATIO=$(echo "$WEB_S / $COPY_S" | bc -l | xargs printf '%.2f')
     printf '| %s | %s | %.3f | %s | %.3f | %s | %.3f | %s | %s | %s | %s |\n' "$N" "$ROWS" "$CLI_S" "$CLI_MB" "$WEB_S" "$GROWTH_MB" "$COPY_S" "$CLI_RATIO" "$WEB_RATIO" "$BYTES" "$SAME" >> "$REPORT"
     log "N=$N: cli ${CLI_S}s (${CLI_MB} MB) web ${WEB_S}s copy ${COPY_S}s (${COPY_ROWS} rows) same=$SAME"
-    kill -TERM "$SERVER"; wait "$SERVER" || true
+    cleanup; SERVER=
     rm -rf "$DATA"
 done
 {

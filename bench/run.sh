@@ -24,8 +24,17 @@ HALF_CONNECTIONS=${BENCH_HALF_CONNECTIONS:-32}
 TARGET_DIR=$ROOT/target/bench
 BIN=$TARGET_DIR/release/yunying
 OUT=$ROOT/bench/out
+mkdir -p "$OUT"
+# One benchmark at a time: two runs on the same machine would distort each other.
+exec 9>"$OUT/.run.lock"
+if ! flock -n 9; then
+    printf '[bench %s] another bench/run.sh is running; waiting for it\n' "$(date +%H:%M:%S)" >&2
+    flock 9
+fi
 RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT/$RUN_ID
+while [[ -e $RAW ]]; do RAW=$RAW+; done
+RUN_ID=$(basename "$RAW")
 mkdir -p "$RAW"
 START_EPOCH=$(date +%s)
 LOADAVG_START=$(cut -d" " -f1-3 /proc/loadavg)
@@ -118,7 +127,11 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     (cd "$SRC" && CARGO_TARGET_DIR=$TARGET_DIR cargo build --release >&2) || die "release build failed"
     # Keep the binary of a snapshot under its own name so a later working-tree
     # build cannot be mistaken for it.
-    if [[ -n $SNAPSHOT ]]; then cp "$BIN" "$TARGET_DIR/release/$BIN_NAME"; fi
+    # cp + rename: a copy of the same name being run elsewhere stays intact.
+    if [[ -n $SNAPSHOT ]]; then
+        cp "$BIN" "$TARGET_DIR/release/.$BIN_NAME.$$"
+        mv -f "$TARGET_DIR/release/.$BIN_NAME.$$" "$TARGET_DIR/release/$BIN_NAME"
+    fi
 fi
 if [[ -n $SNAPSHOT ]]; then rm -rf "$SNAPSHOT"; SNAPSHOT=; fi
 BIN=$TARGET_DIR/release/$BIN_NAME
@@ -131,7 +144,7 @@ record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 "
 # Port 0: the kernel picks a free port; the server prints the address it got.
 env -u DATABASE_URL -u DATABASE_APP_URL -u YUNYING_PUBLIC_URL \
     RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 \
-    "$BIN" >"$RAW/server.log" 2>&1 &
+    "$BIN" >"$RAW/server.log" 2>&1 9>&- &
 SERVER_PID=$!
 
 URL=
@@ -332,7 +345,6 @@ log "shutdown: $SHUTDOWN"
 # ---------------------------------------------------------------- report
 END_EPOCH=$(date +%s)
 WALL=$((END_EPOCH - START_EPOCH))
-f1() { awk -v x="$1" 'BEGIN { printf "%.1f", x }'; }
 f2() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
 f0() { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
@@ -378,11 +390,11 @@ REPORT=$RAW/report.md
     echo "- Machine: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL RAM, $(uname -sr); load average at start $LOADAVG_START"
     echo "- Commit: \`$COMMIT\`$DIRTY"
     echo "- Tools: $OHA_VERSION; $(curl --version | head -1 | cut -d' ' -f1-2); $PG_VERSION; $(rustc --version)"
-    echo "- Server: release build, embedded PostgreSQL (durable settings) in a fresh temp data dir, pool of 16, listening on $URL"
+    echo "- Server: release build, embedded PostgreSQL default (no DATABASE_URL) in a fresh temp data dir, listening on $URL"
     echo "- Load: oha on loopback, keep-alive; each endpoint ${WARMUP} s warm-up (discarded) then ${DURATION} s at -c $CONNECTIONS;"
     echo "  the home page then at half its peak rate (-q $HALF_RATE, -c $HALF_CONNECTIONS, latency correction on, so a queued"
     echo "  request counts from when it was due), ${WARMUP} s warm-up + ${DURATION} s."
-    echo "- Home page: logged in as demo / ops.director (tenant admin), $HOME_BYTES bytes of HTML."
+    echo "- Home page: logged in as demo / ops.director (operations director, not a tenant admin), $HOME_BYTES bytes of HTML."
     echo "- **The $(nproc) cores are shared** by the load generator, the server and PostgreSQL: the peaks are the whole"
     echo "  machine's capacity for this mix, not the server's alone, and oha's own CPU use takes a share of it."
     echo

@@ -222,8 +222,20 @@ pub async fn apply_employees(
         .await?;
         count(&mut summary, &inserted);
     }
+    refresh_statistics(tx, rows.len()).await?;
     record(tx, tenant_id, actor, "import.employees", "员工", file, summary).await?;
     Ok(summary)
+}
+
+/// Imports of at least this many rows refresh the planner's statistics.
+pub const ANALYZE_AFTER_ROWS: usize = 500;
+
+/// Refresh the HR tables' statistics after a bulk import, in its transaction.
+async fn refresh_statistics(tx: &mut Tx, rows: usize) -> Result<(), sqlx::Error> {
+    if rows >= ANALYZE_AFTER_ROWS {
+        sqlx::query("SELECT app.analyze_hr_tables()").execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 fn count(summary: &mut Summary, inserted: &[bool]) {
@@ -347,6 +359,7 @@ pub async fn apply_attendance(
         .await?;
         count(&mut summary, &inserted);
     }
+    refresh_statistics(tx, rows.len()).await?;
     record(tx, tenant_id, actor, "import.attendance", "考勤打卡", file, summary).await?;
     Ok(summary)
 }
@@ -438,6 +451,7 @@ pub async fn apply_leave(
         .await?;
         count(&mut summary, &inserted);
     }
+    refresh_statistics(tx, rows.len()).await?;
     record(tx, tenant_id, actor, "import.leave", "请假", file, summary).await?;
     Ok(summary)
 }
@@ -522,6 +536,7 @@ pub async fn apply_scores(
         .await?;
         count(&mut summary, &inserted);
     }
+    refresh_statistics(tx, rows.len()).await?;
     record(tx, tenant_id, actor, "import.scores", &format!("{month} 绩效得分"), file, summary).await?;
     Ok(summary)
 }
