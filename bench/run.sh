@@ -441,6 +441,10 @@ REPORT=$RAW/report.md
     if [[ -n $still ]]; then
         echo "**Distorted:** in the kept measurements, other processes still took more than $QUIET_MAX of the machine"
         echo "during ${still%, }: treat those numbers as lower bounds and re-run on a quiet machine."
+        if [[ $still == *home-peak* ]]; then
+            echo "The half-peak rate (-q $HALF_RATE) comes from that distorted home peak, so the half-peak latency was"
+            echo "measured at less load than intended."
+        fi
     else
         echo "In every kept measurement other processes used at most $QUIET_MAX of the machine."
     fi
