@@ -364,3 +364,41 @@ pub async fn two_tenants(app: &TestApp) -> TwoTenants {
     let beta_specialist = app.user(beta, "specialist", Dept::Ops, Level::Specialist, false).await;
     TwoTenants { alpha, beta, alpha_admin, alpha_specialist, beta_admin, beta_specialist }
 }
+
+/// A file of the RULES.md §7 worked examples (tests/fixtures/rules_example).
+pub fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules_example").join(name).display().to_string()
+}
+
+/// The stdout of a successful command; the test fails with both outputs otherwise.
+pub fn ok(out: &std::process::Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Import the RULES.md §7 example files through the CLI into a new tenant `acme`.
+pub async fn import_example(app: &TestApp) -> i64 {
+    let acme = app.tenant("acme").await;
+    for (kind, file, month) in [
+        ("employees", "employees.csv", None),
+        ("attendance", "attendance.csv", None),
+        ("leave", "leave.csv", None),
+        ("scores", "scores-2026-10.csv", Some("2026-10")),
+        ("scores", "scores-2026-11.csv", Some("2026-11")),
+    ] {
+        let path = fixture(file);
+        let mut args = vec!["import", kind, "--tenant", "acme"];
+        if let Some(m) = month {
+            args.extend(["--month", m]);
+        }
+        args.push(&path);
+        let stdout = ok(&app.cli(&args, None), &format!("import {kind}"));
+        assert!(stdout.contains("imported"), "{stdout}");
+    }
+    acme
+}

@@ -1,35 +1,8 @@
 //! The payroll table, deductions pages and the policy page.
 
-use std::path::PathBuf;
-
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{import_example as example, spawn_app, TestApp};
 use yunying::db;
 use yunying::people::{Dept, Level};
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules_example").join(name).display().to_string()
-}
-
-async fn example(app: &TestApp) -> i64 {
-    let acme = app.tenant("acme").await;
-    for (kind, file, month) in [
-        ("employees", "employees.csv", None),
-        ("attendance", "attendance.csv", None),
-        ("leave", "leave.csv", None),
-        ("scores", "scores-2026-10.csv", Some("2026-10")),
-        ("scores", "scores-2026-11.csv", Some("2026-11")),
-    ] {
-        let path = fixture(file);
-        let mut args = vec!["import", kind, "--tenant", "acme"];
-        if let Some(m) = month {
-            args.extend(["--month", m]);
-        }
-        args.push(&path);
-        let out = app.cli(&args, None);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-    acme
-}
 
 async fn link(app: &TestApp, tenant: i64, user: i64, employee_no: &str) {
     let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();

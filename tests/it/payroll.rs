@@ -1,46 +1,8 @@
 //! The payroll-adjustment CSV: the golden file of CONTRACT.md through the CLI,
 //! the web download, permissions, isolation, import errors, formula injection.
 
-use std::path::PathBuf;
-
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{fixture, import_example, ok, spawn_app};
 use yunying::people::{Dept, Level};
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules_example").join(name).display().to_string()
-}
-
-fn ok(out: &std::process::Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Import the RULES.md §7 example files through the CLI into tenant `acme`.
-async fn import_example(app: &TestApp) -> i64 {
-    let acme = app.tenant("acme").await;
-    for (kind, file, extra) in [
-        ("employees", "employees.csv", None),
-        ("attendance", "attendance.csv", None),
-        ("leave", "leave.csv", None),
-        ("scores", "scores-2026-10.csv", Some("2026-10")),
-        ("scores", "scores-2026-11.csv", Some("2026-11")),
-    ] {
-        let path = fixture(file);
-        let mut args = vec!["import", kind, "--tenant", "acme"];
-        if let Some(m) = extra {
-            args.extend(["--month", m]);
-        }
-        args.push(&path);
-        let stdout = ok(&app.cli(&args, None), &format!("import {kind}"));
-        assert!(stdout.contains("imported"), "{stdout}");
-    }
-    acme
-}
 
 #[tokio::test]
 async fn golden_csv_of_contract_md_through_the_cli_and_the_web() {
