@@ -273,6 +273,28 @@ async fn record(
     .await
 }
 
+/// Each row with its employee's id; every unknown employee number is an error of
+/// its line (all-or-nothing: no row is returned unless all are known).
+async fn resolve<'r, R>(
+    tx: &mut Tx,
+    tenant_id: i64,
+    file: &str,
+    rows: &'r [R],
+    key: impl Fn(&R) -> (u64, &str),
+) -> Result<Vec<(i64, &'r R)>, ImportFailure> {
+    let ids = employee_ids(tx, tenant_id).await?;
+    let mut c = Collector::new();
+    let mut resolved = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (line, no) = key(r);
+        match ids.get(no) {
+            Some(id) => resolved.push((*id, r)),
+            None => unknown_employee(&mut c, line, no),
+        }
+    }
+    Ok(c.finish(file, resolved)?)
+}
+
 fn unknown_employee(c: &mut Collector, line: u64, no: &str) {
     c.add(line, Some("employee_no"), format!("没有工号为 {no} 的员工（请先导入员工档案）"));
 }
@@ -329,16 +351,7 @@ pub async fn apply_attendance(
     file: &str,
     rows: &[AttendanceRow],
 ) -> Result<Summary, ImportFailure> {
-    let ids = employee_ids(tx, tenant_id).await?;
-    let mut c = Collector::new();
-    let mut resolved = Vec::with_capacity(rows.len());
-    for r in rows {
-        match ids.get(&r.employee_no) {
-            Some(id) => resolved.push((*id, r)),
-            None => unknown_employee(&mut c, r.line, &r.employee_no),
-        }
-    }
-    c.finish(file, ())?;
+    let resolved = resolve(tx, tenant_id, file, rows, |r| (r.line, r.employee_no.as_str())).await?;
     let mut summary = Summary::default();
     for chunk in resolved.chunks(10_000) {
         let inserted: Vec<bool> = sqlx::query_scalar(
@@ -418,16 +431,7 @@ pub async fn apply_leave(
     file: &str,
     rows: &[LeaveRow],
 ) -> Result<Summary, ImportFailure> {
-    let ids = employee_ids(tx, tenant_id).await?;
-    let mut c = Collector::new();
-    let mut resolved = Vec::with_capacity(rows.len());
-    for r in rows {
-        match ids.get(&r.employee_no) {
-            Some(id) => resolved.push((*id, r)),
-            None => unknown_employee(&mut c, r.line, &r.employee_no),
-        }
-    }
-    c.finish(file, ())?;
+    let resolved = resolve(tx, tenant_id, file, rows, |r| (r.line, r.employee_no.as_str())).await?;
     let mut summary = Summary::default();
     for chunk in resolved.chunks(10_000) {
         let inserted: Vec<bool> = sqlx::query_scalar(
