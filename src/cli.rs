@@ -201,9 +201,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => None,
     };
-    let db = Database::open(&settings).await?;
+    // One server per embedded data directory; holding the lock also means that a
+    // cluster found running was left by a server that is gone, so this one owns it.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let serve_lock_file = if serving && settings.database_url.is_none() { Some(serve_lock(&settings)?) } else { None };
+    let mut db = Database::open(&settings).await?;
+    if serve_lock_file.is_some() {
+        db.adopt_embedded_cluster();
+    }
     let result = run_with(&settings, &db, cli.command.unwrap_or(Command::Serve), password, parsed).await;
     let closed = db.close().await;
+    drop(serve_lock_file);
     result.and(closed)
 }
 
@@ -247,6 +255,27 @@ async fn run_with(
             print!("{}", report.render(&format!("http://{}", settings.bind)));
             Ok(())
         }
+    }
+}
+
+/// An exclusive lock on `$YUNYING_DATA_DIR/serve.lock`, held while serving.
+fn serve_lock(settings: &Settings) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+    let path = settings.data_dir.join("serve.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another yunying server is already running on {} (YUNYING_DATA_DIR); stop it first or use another data directory",
+            settings.data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
     }
 }
 

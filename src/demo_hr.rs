@@ -83,7 +83,7 @@ pub async fn populate(
     let mut i = 0usize;
     while rows.len() < employees {
         let dept = Dept::ALL[i % Dept::ALL.len()];
-        let level = if i % 25 == 0 { Level::Manager } else { Level::Specialist };
+        let level = if i.is_multiple_of(25) { Level::Manager } else { Level::Specialist };
         let name = super::person_name(i * 13 + seed * 7 + 5);
         let hired =
             if i % 40 == 7 { start + Duration::days(20) } else { hired_default - Duration::days((i % 700) as i64) };

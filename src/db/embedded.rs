@@ -96,6 +96,12 @@ impl Cluster {
         self.started_here
     }
 
+    /// Take charge of a server this process did not start (one left running by a
+    /// server process that was killed): it is stopped when this process ends.
+    pub fn adopt(&mut self) {
+        self.started_here = true;
+    }
+
     /// Connection options for `user` on `database`, over the socket.
     pub fn connect_options(&self, user: &str, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()

@@ -98,6 +98,17 @@ impl Database {
         Ok(())
     }
 
+    /// The serving process owns the embedded cluster even when an earlier, killed
+    /// server left it running (see `cli::serve_lock`): stop it at exit.
+    pub fn adopt_embedded_cluster(&mut self) {
+        if let Some(cluster) = self.cluster.as_mut() {
+            if !cluster.started_here() {
+                tracing::info!("adopting the embedded PostgreSQL left running by an earlier server");
+                cluster.adopt();
+            }
+        }
+    }
+
     /// Close the pools and stop the embedded cluster if this process started it.
     pub async fn close(mut self) -> anyhow::Result<()> {
         self.app.close().await;

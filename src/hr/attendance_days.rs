@@ -264,7 +264,7 @@ pub fn weeks(days: Vec<DayView>) -> Vec<Vec<Option<DayView>>> {
     };
     let lead = first.date.weekday().num_days_from_monday() as usize;
     let mut cells: Vec<Option<DayView>> = std::iter::repeat_n(None, lead).chain(days.into_iter().map(Some)).collect();
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(None);
     }
     cells.chunks(7).map(<[Option<DayView>]>::to_vec).collect()

@@ -171,7 +171,7 @@ fn month_grids(year: i32, days: &[DayRow]) -> Vec<MonthGrid> {
                     .unwrap_or_default(),
             });
         }
-        while cells.len() % 7 != 0 {
+        while !cells.len().is_multiple_of(7) {
             cells.push(Cell { day: 0, tag: "", weekend: false, title: String::new() });
         }
         let mut weeks = Vec::new();

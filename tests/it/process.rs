@@ -268,3 +268,27 @@ async fn cli_user_create_rejects_an_unknown_department() {
     assert!(!out.stdout.contains("created user"), "nothing may be created\n{out}");
     assert_no_postgres_left(&data, "after a failed `yunying user create`");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_left_by_a_killed_server_is_adopted_and_stopped_by_the_next() {
+    let data = Arc::new(DataDir::new());
+    let mut first = Server::start_in(data.clone());
+    first.kill_hard();
+    // SIGKILL skips every clean-up: the cluster is still running.
+    assert!(data.postmaster_pid_file().exists(), "the killed server's PostgreSQL is left running");
+    assert!(!spawn::processes_mentioning(&data.pgdata()).is_empty());
+
+    let mut second = Server::start_in(data.clone());
+    // A second server on the same data directory is refused, clearly.
+    let other = spawn::run_cli(&data, &["serve"], None);
+    assert!(!other.status.success(), "a second server must not start: {}", other.stdout);
+    assert!(other.stderr.contains("another yunying server is already running"), "{}", other.stderr);
+    assert!(second.terminate().success(), "{}", second.logs());
+    // The adopted cluster was stopped with the server.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !spawn::processes_mentioning(&data.pgdata()).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(spawn::processes_mentioning(&data.pgdata()).is_empty(), "no PostgreSQL of that data dir is left");
+    assert!(!data.postmaster_pid_file().exists());
+}

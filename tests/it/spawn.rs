@@ -318,6 +318,13 @@ impl Server {
         )
     }
 
+    /// Kill the server with SIGKILL (no clean-up: its PostgreSQL is left running).
+    pub fn kill_hard(&mut self) {
+        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGKILL).expect("cannot send SIGKILL to yunying");
+        let status = wait_timeout(&mut self.child, STOP_TIMEOUT).expect("yunying exits after SIGKILL");
+        self.exited = Some(status);
+    }
+
     /// Send SIGTERM and wait (at most [`STOP_TIMEOUT`]) for the exit status.
     /// Panics when the server does not exit in time (`Drop` then kills it).
     pub fn terminate(&mut self) -> ExitStatus {
