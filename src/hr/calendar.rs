@@ -16,7 +16,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::employees::{error_lines, read_upload, today, ErrorLine};
+use super::employees::today;
+use super::upload::{read_upload, ImportPage};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
@@ -452,26 +453,14 @@ pub async fn delete(
 
 // ---------- CSV upload ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/calendar/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub header: String,
-    pub problem: Option<String>,
-    pub file: String,
-    pub errors: Vec<ErrorLine>,
-    pub error_count: usize,
-}
-
 fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
-    ImportPage {
-        chrome: Chrome::new(user, flash, "导入日历", PATH),
-        header: crate::imports::hr::CALENDAR_HEADER.join(","),
-        problem: None,
-        file: String::new(),
-        errors: Vec::new(),
-        error_count: 0,
-    }
+    ImportPage::new(
+        Chrome::new(user, flash, "导入日历", PATH),
+        "/hr/calendar/import",
+        PATH,
+        crate::imports::hr::CALENDAR_HEADER,
+        "日期为 YYYY-MM-DD；类型为 holiday（节假日，不上班）或 workday（调休上班）。已设置过的日期会被替换（备注保留）。文件有任何错误时不导入任何内容。",
+    )
 }
 
 pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
@@ -488,19 +477,10 @@ pub async fn import(
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
-    let failed = |page: ImportPage| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     let Some((file, bytes)) = read_upload(multipart, "calendar.csv").await? else {
-        let mut page = import_page(&user, flash);
-        page.problem = Some("请选择要上传的 CSV 文件（文件不能为空）。".into());
-        return Ok(failed(page));
+        return Ok(import_page(&user, flash).no_file());
     };
-    let invalid = |errors: ImportErrors, flash: IncomingFlash| {
-        let mut page = import_page(&user, flash);
-        page.error_count = errors.errors.len();
-        page.errors = error_lines(&errors);
-        page.file = file.clone();
-        failed(page)
-    };
+    let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);
     let rows = match parse_calendar(&file, &bytes) {
         Ok(rows) => rows,
         Err(errors) => return Ok(invalid(errors, flash)),

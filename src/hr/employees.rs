@@ -20,6 +20,7 @@ use serde_json::json;
 use sqlx::QueryBuilder;
 
 use super::employees_repo::{self, EmployeeRow, COLUMNS};
+use super::upload::{read_upload, ImportPage};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
@@ -836,93 +837,14 @@ pub async fn leave_date(
 
 // ---------- CSV upload ----------
 
-/// The uploaded file of a multipart form: (file name, bytes). `None` when no
-/// file was chosen.
-pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> AppResult<Option<(String, Vec<u8>)>> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("上传内容无法读取：{e}"));
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name: String = field
-            .file_name()
-            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).chars().filter(|c| !c.is_control()).take(100).collect())
-            .filter(|n: &String| !n.is_empty())
-            .unwrap_or_else(|| default_name.to_owned());
-        let bytes = field.bytes().await.map_err(bad)?;
-        if bytes.is_empty() {
-            return Ok(None);
-        }
-        return Ok(Some((name, bytes.to_vec())));
-    }
-    Ok(None)
-}
-
-/// One line of an import's error list, as the upload pages show it.
-pub struct ErrorLine {
-    pub line: u64,
-    pub field: String,
-    pub message: String,
-}
-
-/// At most this many errors are listed on the page (the count says how many in all).
-pub const MAX_ERRORS_SHOWN: usize = 1000;
-
-/// Chinese label of an import file's column.
-pub fn field_label(field: &str) -> &'static str {
-    match field {
-        "employee_no" => "工号",
-        "name" => "姓名",
-        "department" => "部门",
-        "level" => "职级",
-        "monthly_salary" => "月薪",
-        "bonus_base" => "绩效奖金基数",
-        "hired_on" => "入职日期",
-        "left_on" => "离职日期",
-        "manager_employee_no" => "上级工号",
-        "date" => "日期",
-        "kind" => "类型",
-        _ => "",
-    }
-}
-
-pub fn error_lines(errors: &ImportErrors) -> Vec<ErrorLine> {
-    errors
-        .errors
-        .iter()
-        .take(MAX_ERRORS_SHOWN)
-        .map(|e| ErrorLine {
-            line: e.line,
-            field: match e.field {
-                Some(f) => format!("{}（{f}）", field_label(f)),
-                None => String::new(),
-            },
-            message: e.message.clone(),
-        })
-        .collect()
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/employees/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub header: String,
-    /// A message about the upload itself (no file chosen).
-    pub problem: Option<String>,
-    pub file: String,
-    pub errors: Vec<ErrorLine>,
-    pub error_count: usize,
-}
-
 fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
-    ImportPage {
-        chrome: Chrome::new(user, flash, "导入员工档案", LIST),
-        header: crate::imports::hr::EMPLOYEES_HEADER.join(","),
-        problem: None,
-        file: String::new(),
-        errors: Vec::new(),
-        error_count: 0,
-    }
+    ImportPage::new(
+        Chrome::new(user, flash, "导入员工档案", LIST),
+        "/hr/employees/import",
+        LIST,
+        crate::imports::hr::EMPLOYEES_HEADER,
+        "金额以元为单位、最多两位小数；日期为 YYYY-MM-DD；离职日期和上级工号可留空。部门代码：ops 运营部、marketing 市场部、sales 销售部、service 客服部、warehouse 仓储物流部、hr 人事部、finance 财务部；职级代码：director 总监、manager 经理、specialist 专员。已有工号的员工会被更新。文件有任何错误时不导入任何内容。",
+    )
 }
 
 pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
@@ -939,19 +861,10 @@ pub async fn import(
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
-    let failed = |page: ImportPage| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     let Some((file, bytes)) = read_upload(multipart, "employees.csv").await? else {
-        let mut page = import_page(&user, flash);
-        page.problem = Some("请选择要上传的 CSV 文件（文件不能为空）。".into());
-        return Ok(failed(page));
+        return Ok(import_page(&user, flash).no_file());
     };
-    let invalid = |errors: ImportErrors, flash: IncomingFlash| {
-        let mut page = import_page(&user, flash);
-        page.error_count = errors.errors.len();
-        page.errors = error_lines(&errors);
-        page.file = file.clone();
-        failed(page)
-    };
+    let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);
     let rows = match parse_employees(&file, &bytes) {
         Ok(rows) => rows,
         Err(errors) => return Ok(invalid(errors, flash)),

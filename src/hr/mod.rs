@@ -9,6 +9,7 @@ pub mod payroll_download;
 pub mod payroll_pages;
 pub mod performance;
 pub mod policy;
+pub mod upload;
 
 use axum::routing::get;
 use axum::Router;
