@@ -44,6 +44,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::people::admin::router())
         .merge(crate::audit::router())
         .merge(crate::hr::router())
+        .merge(crate::catalog::router())
+        .merge(crate::inventory::router())
+        .merge(crate::purchasing::router())
+        .merge(crate::stocktake::router())
+        .merge(crate::partners::router())
+        .merge(crate::contracts::router())
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn_with_state(state.clone(), crate::auth::session::load))

@@ -64,6 +64,14 @@ pub enum ImportCommand {
     },
     /// date,kind (holiday or workday)
     Calendar(ImportArgs),
+    /// code,name,address
+    Warehouses(ImportArgs),
+    /// sku,name,spec,unit,price,status
+    Products(ImportArgs),
+    /// sku,warehouse,on_hand,safety_stock,reorder_point,max_level (opening balances)
+    Stock(ImportArgs),
+    /// code,kind,name,contact,phone (suppliers and customers)
+    Partners(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +143,9 @@ pub struct DemoArgs {
     /// Employees per demo tenant (with two months of punches each).
     #[arg(long, default_value_t = 60)]
     pub employees: usize,
+    /// Products per demo tenant, spread over five warehouses with stock.
+    #[arg(long, default_value_t = 200)]
+    pub products: usize,
 }
 
 /// Entry point of the binary.
@@ -250,7 +261,8 @@ async fn run_with(
             crate::cli_import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
         Command::Demo(args) => {
-            let size = crate::demo::DemoSize { tenants: args.tenants, employees: args.employees };
+            let size =
+                crate::demo::DemoSize { tenants: args.tenants, employees: args.employees, products: args.products };
             let report = crate::demo::run_sized(db, size).await?;
             print!("{}", report.render(&format!("http://{}", settings.bind)));
             Ok(())

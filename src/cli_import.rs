@@ -10,6 +10,7 @@ use crate::audit::Actor;
 use crate::cli::ImportCommand;
 use crate::db::{self, Database};
 use crate::imports::hr::{self, ImportFailure};
+use crate::imports::{partners, supply};
 use crate::payroll::{self, csv_out, Selection};
 use crate::people::tenants;
 
@@ -20,6 +21,10 @@ pub enum Parsed {
     Leave(Vec<hr::LeaveRow>),
     Scores(crate::rules::YearMonth, Vec<hr::ScoreRow>),
     Calendar(Vec<hr::CalendarRow>),
+    Warehouses(Vec<supply::WarehouseRow>),
+    Products(Vec<supply::ProductRow>),
+    Stock(Vec<supply::StockRow>),
+    Partners(Vec<partners::PartnerRow>),
 }
 
 fn read(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
@@ -52,6 +57,22 @@ pub fn parse(cmd: &ImportCommand) -> anyhow::Result<Parsed> {
             let (name, bytes) = read(&a.file)?;
             Parsed::Calendar(hr::parse_calendar(&name, &bytes)?)
         }
+        ImportCommand::Warehouses(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::Warehouses(supply::parse_warehouses(&name, &bytes)?)
+        }
+        ImportCommand::Products(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::Products(supply::parse_products(&name, &bytes)?)
+        }
+        ImportCommand::Stock(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::Stock(supply::parse_stock(&name, &bytes)?)
+        }
+        ImportCommand::Partners(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::Partners(partners::parse_partners(&name, &bytes)?)
+        }
     })
 }
 
@@ -68,7 +89,11 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
         ImportCommand::Employees(a)
         | ImportCommand::Attendance(a)
         | ImportCommand::Leave(a)
-        | ImportCommand::Calendar(a) => (&a.tenant, a.file.display().to_string()),
+        | ImportCommand::Calendar(a)
+        | ImportCommand::Warehouses(a)
+        | ImportCommand::Products(a)
+        | ImportCommand::Stock(a)
+        | ImportCommand::Partners(a) => (&a.tenant, a.file.display().to_string()),
         ImportCommand::Scores { args, .. } => (&args.tenant, args.file.display().to_string()),
     };
     let tid = tenant_id(db, tenant).await?;
@@ -80,6 +105,10 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
         Parsed::Leave(rows) => hr::apply_leave(&mut tx, tid, &actor, &file, rows).await,
         Parsed::Scores(month, rows) => hr::apply_scores(&mut tx, tid, &actor, &file, *month, rows).await,
         Parsed::Calendar(rows) => hr::apply_calendar(&mut tx, tid, &actor, &file, rows).await,
+        Parsed::Warehouses(rows) => supply::apply_warehouses(&mut tx, tid, &actor, &file, rows).await,
+        Parsed::Products(rows) => supply::apply_products(&mut tx, tid, &actor, &file, rows).await,
+        Parsed::Stock(rows) => supply::apply_stock(&mut tx, tid, &actor, &file, rows).await,
+        Parsed::Partners(rows) => partners::apply_partners(&mut tx, tid, &actor, &file, rows).await,
     };
     match result {
         Ok(summary) => {

@@ -10,6 +10,8 @@ use crate::people::{tenants, Dept, Level};
 
 #[path = "demo_hr.rs"]
 pub mod hr_demo;
+#[path = "demo_supply.rs"]
+pub mod supply;
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -79,11 +81,13 @@ pub struct DemoSize {
     pub tenants: usize,
     /// Employees per tenant (at least one per demo login).
     pub employees: usize,
+    /// Products per tenant (`--products`).
+    pub products: usize,
 }
 
 impl Default for DemoSize {
     fn default() -> Self {
-        Self { tenants: 2, employees: 60 }
+        Self { tenants: 2, employees: 60, products: 200 }
     }
 }
 
@@ -107,7 +111,7 @@ pub async fn run_sized(db: &Database, size: DemoSize) -> anyhow::Result<DemoRepo
         } else {
             format!("{}（{}）", COMPANIES[n % COMPANIES.len()], n + 1)
         };
-        report.tenants.push(create_tenant(db, &code, &name, &hash, n, size.employees).await?);
+        report.tenants.push(create_tenant(db, &code, &name, &hash, n, size).await?);
     }
     Ok(report)
 }
@@ -118,7 +122,7 @@ async fn create_tenant(
     name: &str,
     hash: &str,
     n: usize,
-    employees: usize,
+    size: DemoSize,
 ) -> anyhow::Result<DemoTenant> {
     let mut logins =
         vec![DemoLogin { username: "admin".into(), display_name: "系统管理员".into(), role: "管理员".into() }];
@@ -183,7 +187,19 @@ async fn create_tenant(
             hr_demo::Person { employee_no: format!("E{}", 1001 + i), name: l.display_name.clone(), dept, level }
         })
         .collect();
-    hr_demo::populate(&mut tx, tenant.id, &people, employees, n, hr_demo::today()).await?;
+    hr_demo::populate(&mut tx, tenant.id, &people, size.employees, n, hr_demo::today()).await?;
+    let users: Vec<(String, i64, Dept, Level)> = sqlx::query_as::<_, (String, i64, String, String)>(
+        "SELECT username, id, department, level FROM users WHERE tenant_id = $1",
+    )
+    .bind(tenant.id)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .filter(|(u, ..)| u != "admin")
+    .filter_map(|(u, id, d, l)| Some((u, id, Dept::parse(&d)?, Level::parse(&l)?)))
+    .collect();
+    let ctx = supply::Ctx { tenant_id: tenant.id, n, products: size.products, today: hr_demo::today(), users };
+    supply::populate(&mut tx, &ctx).await?;
     tx.commit().await?;
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
 }

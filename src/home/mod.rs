@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
+use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::audit::repo as audit_repo;
@@ -25,6 +26,30 @@ pub struct Activity {
     pub summary: String,
 }
 
+/// One line of the home page's "待我处理" / "我的单据" panel, contributed by a
+/// business module's `home_queues`.
+#[derive(Clone, Debug)]
+pub struct QueueItem {
+    /// What waits, e.g. "待审批补货申请".
+    pub label: String,
+    pub count: i64,
+    /// When the oldest of them was raised (its age is shown), if that applies.
+    pub oldest: Option<DateTime<Utc>>,
+    /// The filtered list that shows them.
+    pub href: String,
+    pub kind: QueueKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueKind {
+    /// Waits for this user's decision.
+    Approval,
+    /// This user's own open requests and drafts.
+    Mine,
+    /// Something to look at (low stock, overdue).
+    Alert,
+}
+
 pub struct Shortcut {
     pub label: &'static str,
     pub href: &'static str,
@@ -41,6 +66,28 @@ pub struct HomePage {
     pub activity: Vec<Activity>,
     pub shortcuts: Vec<Shortcut>,
     pub user_counts: Option<(i64, i64)>,
+    pub approvals: Vec<QueueLine>,
+    pub mine: Vec<QueueLine>,
+    pub alerts: Vec<QueueLine>,
+}
+
+/// A [`QueueItem`] ready to show.
+pub struct QueueLine {
+    pub label: String,
+    pub count: i64,
+    /// "3 天" / "5 小时" since the oldest was raised; empty when it does not apply.
+    pub age: String,
+    pub href: String,
+}
+
+/// How long ago `at` was, in the largest whole unit.
+pub fn age_label(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - at).num_minutes().max(0);
+    match minutes {
+        m if m >= 24 * 60 => format!("{} 天", m / (24 * 60)),
+        m if m >= 60 => format!("{} 小时", m / 60),
+        m => format!("{m} 分钟"),
+    }
 }
 
 pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<HomePage> {
@@ -65,7 +112,29 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
     } else {
         None
     };
+    let mut queues = Vec::new();
+    queues.extend(crate::catalog::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::inventory::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::purchasing::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::stocktake::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::partners::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::contracts::home_queues(&mut tx, &user).await?);
     tx.commit().await?;
+    let now = Utc::now();
+    let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
+    for q in queues {
+        let line = QueueLine {
+            label: q.label,
+            count: q.count,
+            age: q.oldest.map(|at| age_label(at, now)).unwrap_or_default(),
+            href: q.href,
+        };
+        match q.kind {
+            QueueKind::Approval => approvals.push(line),
+            QueueKind::Mine => mine.push(line),
+            QueueKind::Alert => alerts.push(line),
+        }
+    }
     let tz = &user.settings.time_zone;
     let activity = rows
         .into_iter()
@@ -104,5 +173,22 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         activity,
         shortcuts,
         user_counts,
+        approvals,
+        mine,
+        alerts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_use_the_largest_whole_unit() {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(age_label(now - chrono::Duration::minutes(5), now), "5 分钟");
+        assert_eq!(age_label(now - chrono::Duration::minutes(150), now), "2 小时");
+        assert_eq!(age_label(now - chrono::Duration::hours(73), now), "3 天");
+        assert_eq!(age_label(now + chrono::Duration::minutes(5), now), "0 分钟");
+    }
 }

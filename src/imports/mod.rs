@@ -4,6 +4,8 @@
 //! whole file is valid, and then everything is written in one transaction.
 
 pub mod hr;
+pub mod partners;
+pub mod supply;
 
 use std::fmt;
 

@@ -21,6 +21,20 @@ pub enum Action {
     InventoryOperate,
     /// Safety stock / reorder point / max; approve replenishment and stocktake adjustments.
     InventoryApprove,
+    /// See the catalog, warehouses, stock levels and movements (read-only).
+    CatalogView,
+    /// See replenishment requests, purchase orders and stocktakes (by data scope).
+    InventoryView,
+    /// Set safety stock / reorder point / max level (the ops manager).
+    InventoryLevels,
+    /// Turn approved replenishment requests into purchase orders (ops).
+    PurchaseOrders,
+    /// See suppliers and customers.
+    PartnersView,
+    /// Create and edit suppliers and customers.
+    PartnersEdit,
+    /// See contracts (by data scope).
+    ContractsView,
     /// Draft contracts (sales reps: sales contracts; ops: purchase contracts).
     ContractsDraft,
     /// Approve or reject contracts of their department (directors: above threshold).
@@ -59,6 +73,8 @@ const DIRECTOR: &[Level] = &[Level::Director];
 const MANAGER: &[Level] = &[Level::Manager];
 const MANAGER_UP: &[Level] = &[Level::Director, Level::Manager];
 const OPERATOR: &[Level] = &[Level::Manager, Level::Specialist];
+/// Everyone whose work touches goods: all but HR (directors of any department see all).
+const GOODS_DEPTS: &[Dept] = &[Dept::Ops, Dept::Warehouse, Dept::Sales, Dept::Service, Dept::Marketing, Dept::Finance];
 
 const fn who(levels: &'static [Level], depts: Option<&'static [Dept]>) -> Who {
     Who { levels, depts }
@@ -67,6 +83,16 @@ const fn who(levels: &'static [Level], depts: Option<&'static [Dept]>) -> Who {
 /// The table. Tenant-admin-only actions are handled in [`allowed`].
 const TABLE: &[(Action, &[Who])] = &[
     (Action::ViewAudit, &[who(DIRECTOR, None)]),
+    (Action::CatalogView, &[who(ALL_LEVELS, Some(GOODS_DEPTS)), who(DIRECTOR, None)]),
+    (Action::InventoryView, &[who(ALL_LEVELS, Some(&[Dept::Ops, Dept::Warehouse])), who(DIRECTOR, None)]),
+    (Action::InventoryLevels, &[who(MANAGER, Some(&[Dept::Ops]))]),
+    (Action::PurchaseOrders, &[who(OPERATOR, Some(&[Dept::Ops]))]),
+    (
+        Action::PartnersView,
+        &[who(ALL_LEVELS, Some(&[Dept::Ops, Dept::Warehouse, Dept::Sales, Dept::Finance])), who(DIRECTOR, None)],
+    ),
+    (Action::PartnersEdit, &[who(OPERATOR, Some(&[Dept::Ops, Dept::Sales]))]),
+    (Action::ContractsView, &[who(ALL_LEVELS, Some(&[Dept::Ops, Dept::Sales, Dept::Finance])), who(DIRECTOR, None)]),
     (Action::ProductsEdit, &[who(OPERATOR, Some(&[Dept::Ops]))]),
     (Action::ProductsApprove, &[who(MANAGER, Some(&[Dept::Ops]))]),
     (Action::InventoryOperate, &[who(OPERATOR, Some(&[Dept::Ops, Dept::Warehouse]))]),
@@ -145,6 +171,19 @@ mod tests {
         assert!(!role(Level::Specialist, Dept::Finance).can(Action::ContractsDraft));
         assert!(role(Level::Manager, Dept::Sales).can(Action::ContractsApprove));
         assert!(!role(Level::Specialist, Dept::Sales).can(Action::ContractsApprove));
+        // supply side: HR (below director) sees no goods; levels are the ops manager's.
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::CatalogView));
+        assert!(!role(Level::Manager, Dept::Hr).can(Action::CatalogView));
+        assert!(role(Level::Director, Dept::Hr).can(Action::CatalogView));
+        assert!(role(Level::Specialist, Dept::Warehouse).can(Action::InventoryView));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::InventoryView));
+        assert!(role(Level::Manager, Dept::Ops).can(Action::InventoryLevels));
+        assert!(!role(Level::Specialist, Dept::Ops).can(Action::InventoryLevels));
+        assert!(!role(Level::Manager, Dept::Warehouse).can(Action::PurchaseOrders));
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::PartnersEdit));
+        assert!(!role(Level::Specialist, Dept::Service).can(Action::PartnersView));
+        assert!(role(Level::Specialist, Dept::Finance).can(Action::ContractsView));
+        assert!(!role(Level::Manager, Dept::Marketing).can(Action::ContractsView));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));

@@ -34,6 +34,15 @@ pub struct Chrome {
 /// The navigation: (label, href, permission needed). Only pages that exist.
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
+    ("商品", "/products", Some(Action::CatalogView)),
+    ("库存", "/inventory/stock", Some(Action::CatalogView)),
+    ("低库存", "/inventory/low-stock", Some(Action::InventoryView)),
+    ("补货申请", "/inventory/replenishments", Some(Action::InventoryView)),
+    ("采购单", "/purchasing/orders", Some(Action::InventoryView)),
+    ("盘点", "/inventory/stocktakes", Some(Action::InventoryView)),
+    ("仓库", "/inventory/warehouses", Some(Action::CatalogView)),
+    ("合作伙伴", "/partners", Some(Action::PartnersView)),
+    ("合同", "/contracts", Some(Action::ContractsView)),
     ("我的考勤", "/attendance/me", Some(Action::AttendanceOwn)),
     ("我的请假", "/leave", Some(Action::AttendanceOwn)),
     ("我的绩效", "/performance/me", Some(Action::AttendanceOwn)),

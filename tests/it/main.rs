@@ -15,6 +15,7 @@ mod hr_employees;
 mod hr_leave;
 mod hr_payroll_pages;
 mod hr_performance;
+mod ledger;
 mod pages;
 mod payroll;
 mod process;
