@@ -31,6 +31,18 @@ pub struct AppState {
     /// The runtime role's pool.
     pub db: PgPool,
     pub settings: Arc<Settings>,
+    /// Signed-in sessions cached for a few seconds (see `auth::session_cache`).
+    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
+}
+
+impl AppState {
+    /// The state, with the session cache's invalidation listener started.
+    pub fn new(db: PgPool, settings: Arc<Settings>) -> Self {
+        let sessions =
+            crate::auth::session_cache::SessionCache::new(Duration::from_secs(settings.session_cache_seconds));
+        crate::auth::session_cache::spawn_listener(db.clone(), sessions.clone());
+        Self { db, settings, sessions }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

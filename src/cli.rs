@@ -368,7 +368,7 @@ async fn serve(settings: &Settings, db: &Database) -> anyhow::Result<()> {
     }
     // Warm the dummy hash so the first failed login is not faster than the rest.
     tokio::task::spawn_blocking(password::dummy_hash).await?;
-    let state = AppState { db: db.app.clone(), settings: std::sync::Arc::new(settings.clone()) };
+    let state = AppState::new(db.app.clone(), std::sync::Arc::new(settings.clone()));
     app::spawn_housekeeping(db.app.clone());
     println!("Yunying (运营台) is running at {url}  (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();

@@ -19,6 +19,9 @@ pub struct Settings {
     /// The public origin (e.g. `https://ops.example.com`) when served behind a proxy.
     /// An `https` origin turns on `Secure` cookies and HSTS.
     pub public_url: Option<String>,
+    /// How long a signed-in session may be answered from the in-process cache
+    /// (`YUNYING_SESSION_CACHE_SECONDS`, default 5; 0 = always ask the database).
+    pub session_cache_seconds: u64,
 }
 
 impl Settings {
@@ -33,7 +36,14 @@ impl Settings {
                 anyhow::bail!("YUNYING_PUBLIC_URL must start with http:// or https://: {url:?}");
             }
         }
+        let session_cache_seconds = match var("YUNYING_SESSION_CACHE_SECONDS") {
+            None => 5,
+            Some(v) => v.trim().parse::<u64>().ok().filter(|s| *s <= 60).with_context(|| {
+                format!("YUNYING_SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 60: {v:?}")
+            })?,
+        };
         Ok(Self {
+            session_cache_seconds,
             database_url: var("DATABASE_URL"),
             database_app_url: var("DATABASE_APP_URL"),
             data_dir: PathBuf::from(var("YUNYING_DATA_DIR").unwrap_or_else(|| "./data".to_owned())),
@@ -55,6 +65,9 @@ impl Settings {
             data_dir: PathBuf::from("./data"),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
+            // Tests that change sessions with SQL expect the next request to see it at
+            // once; the cache's own tests turn it on.
+            session_cache_seconds: 0,
         }
     }
 }

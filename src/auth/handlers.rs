@@ -130,7 +130,9 @@ pub async fn login_submit(
     };
     // A session presented with the login request is ended: the id changes at login.
     if let Some(old) = cookie(&headers, session::cookie_name(&state.settings)) {
-        session::delete_by_token(&state.db, &old).await?;
+        if let Some((tenant_id, user_id)) = session::delete_by_token(&state.db, &old).await? {
+            state.sessions.evict_user(tenant_id, user_id);
+        }
     }
     let mut tx = db::begin_tenant(&state.db, tenant.id).await?;
     let user: Option<LoginUser> = sqlx::query_as(
@@ -226,6 +228,7 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, session::cookie_name(&state.settings)) {
         session::delete_by_token(&state.db, &token).await?;
     }
+    state.sessions.evict_user(user.tenant_id, user.user_id);
     Ok((
         AppendHeaders([
             (SET_COOKIE, session::clear_cookie(&state.settings)),
@@ -310,6 +313,7 @@ pub async fn account_submit(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.evict_user(user.tenant_id, user.user_id);
     Ok((AppendHeaders([Flash::success("个人资料已保存。").cookie()]), Redirect::to("/account")).into_response())
 }
 
@@ -375,6 +379,7 @@ pub async fn password_submit(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.evict_user(user.tenant_id, user.user_id);
     Ok((AppendHeaders([Flash::success("密码已修改，其他设备上的登录已退出。").cookie()]), Redirect::to("/account"))
         .into_response())
 }

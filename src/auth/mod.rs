@@ -3,6 +3,7 @@
 pub mod handlers;
 pub mod password;
 pub mod session;
+pub mod session_cache;
 pub mod throttle;
 
 use axum::routing::{get, post};

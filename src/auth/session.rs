@@ -23,6 +23,8 @@ use crate::people::tenants::TenantSettings;
 use crate::people::{Dept, Level};
 use crate::web::{random_token, CurrentUser, RequestMeta};
 
+use super::session_cache::{Cached, SessionCache};
+
 /// `last_seen_at` is written at most this often.
 const TOUCH_SECONDS: i64 = 60;
 
@@ -152,9 +154,34 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, s
     if token.len() != 43 {
         return Ok(None);
     }
+    Ok(lookup_hash(pool, &token_hash(token)).await?.map(|c| c.user))
+}
+
+/// [`lookup`] answered from `cache` when it may, else from the database (and then
+/// cached).
+pub async fn lookup_cached(
+    pool: &PgPool,
+    cache: &SessionCache,
+    token: &str,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
     let hash = token_hash(token);
+    if let Some(user) = cache.get(&hash, Utc::now(), TOUCH_SECONDS) {
+        return Ok(Some(user));
+    }
+    let generation = cache.generation();
+    let found = lookup_hash(pool, &hash).await?;
+    if let Some(session) = &found {
+        cache.insert(hash, generation, session.clone());
+    }
+    Ok(found.map(|c| c.user))
+}
+
+async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> Result<Option<Cached>, sqlx::Error> {
     let Some(r) =
-        sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)").bind(&hash).fetch_optional(pool).await?
+        sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)").bind(hash).fetch_optional(pool).await?
     else {
         return Ok(None);
     };
@@ -175,7 +202,9 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, s
         tx.commit().await?;
         return Ok(None);
     }
+    let mut last_seen_at = r.last_seen_at;
     if (now - r.last_seen_at).num_seconds() >= TOUCH_SECONDS {
+        last_seen_at = now;
         let mut tx = db::begin_tenant(pool, r.tenant_id).await?;
         sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE tenant_id = $1 AND id = $2")
             .bind(r.tenant_id)
@@ -184,7 +213,7 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, s
             .await?;
         tx.commit().await?;
     }
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         tenant_id: r.tenant_id,
         tenant_code: r.tenant_code,
         tenant_name: r.tenant_name,
@@ -198,13 +227,14 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, s
         tenant_admin: r.is_tenant_admin,
         employee_no: r.employee_no,
         csrf_token: r.csrf_token,
-    }))
+    };
+    Ok(Some(Cached { user, last_seen_at, expires_at: r.expires_at }))
 }
 
 /// Middleware: load the session named by the cookie, if any, into the request.
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(token) = crate::web::cookie(req.headers(), cookie_name(&state.settings)) {
-        match lookup(&state.db, &token).await {
+        match lookup_cached(&state.db, &state.sessions, &token).await {
             Ok(Some(user)) => {
                 let span = tracing::Span::current();
                 span.record("tenant", user.tenant_code.as_str());

@@ -423,6 +423,7 @@ pub async fn user_update(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.evict_user(user.tenant_id, id);
     Ok((AppendHeaders([Flash::success("用户信息已保存。").cookie()]), Redirect::to(&format!("/admin/users/{id}")))
         .into_response())
 }
@@ -501,6 +502,7 @@ async fn set_active(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.evict_user(user.tenant_id, id);
     let msg = if active { "用户已启用。" } else { "用户已停用，其登录已全部失效。" };
     Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/admin/users/{id}"))).into_response())
 }
@@ -576,6 +578,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    state.sessions.evict_user(user.tenant_id, id);
     Ok((
         AppendHeaders([Flash::success("密码已重置，请把新密码告知本人。").cookie()]),
         Redirect::to(&format!("/admin/users/{id}")),

@@ -115,6 +115,8 @@ pub struct TestApp {
     /// Owner role (for test setup that the app itself may not do).
     pub owner: PgPool,
     pub settings: Arc<Settings>,
+    /// The server's session cache (off unless the settings turn it on).
+    pub sessions: Arc<yunying::auth::session_cache::SessionCache>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -140,7 +142,8 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .await
         .expect("owner role connects");
     let settings = Arc::new(settings);
-    let state = AppState { db: db.clone(), settings: settings.clone() };
+    let state = AppState::new(db.clone(), settings.clone());
+    let sessions = state.sessions.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(app::serve(listener, app::router(state), std::future::pending()));
@@ -151,6 +154,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         db,
         owner,
         settings,
+        sessions,
     }
 }
 

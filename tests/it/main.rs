@@ -20,5 +20,6 @@ mod pages;
 mod payroll;
 mod process;
 mod security;
+mod session_cache;
 mod spawn;
 mod webdriver;
