@@ -21,4 +21,5 @@ mod payroll;
 mod process;
 mod security;
 mod spawn;
+mod stocktake;
 mod webdriver;
