@@ -18,7 +18,12 @@ fn open_err(e: OpenError) -> Option<sqlx::Error> {
 }
 
 /// Lines of a count: (product id, book quantity, on hand − reserved now).
-async fn lines_of(tx: &mut Tx, tenant_id: i64, id: i64, warehouse_id: i64) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+async fn lines_of(
+    tx: &mut Tx,
+    tenant_id: i64,
+    id: i64,
+    warehouse_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.product_id, l.book_quantity, coalesce(sl.on_hand - sl.reserved, 0)
          FROM stocktake_lines l
@@ -66,7 +71,8 @@ async fn open(
 }
 
 pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
-    let (Some(opener), Some(approver)) = (ctx.user(Dept::Warehouse, Level::Manager), ctx.user(Dept::Ops, Level::Manager))
+    let (Some(opener), Some(approver)) =
+        (ctx.user(Dept::Warehouse, Level::Manager), ctx.user(Dept::Ops, Level::Manager))
     else {
         return Ok(());
     };

@@ -36,6 +36,7 @@ fn sku_ok(s: &str) -> bool {
     s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn audit_step(
     tx: &mut Tx,
     user: &CurrentUser,
@@ -118,11 +119,8 @@ pub async fn list(
         None => None,
         Some(w) => Some(w.parse::<i64>().map_err(|_| AppError::BadRequest(format!("仓库参数无效：{w}")))?),
     };
-    let pager = Pager::new(
-        LIST_PATH,
-        q.page,
-        query_string(&[("status", &q.status), ("warehouse_id", &q.warehouse_id)]),
-    );
+    let pager =
+        Pager::new(LIST_PATH, q.page, query_string(&[("status", &q.status), ("warehouse_id", &q.warehouse_id)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let filter = repo::ListFilter { status, warehouse_id };
     let (rows, total) = repo::list(&mut tx, &user, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
@@ -250,7 +248,9 @@ pub async fn create(
         tx.commit().await?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage { chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH), form, errors, warehouses, open_one },
+            NewPage {
+                chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH), form, errors, warehouses, open_one
+            },
         )
             .into_response());
     };
@@ -360,7 +360,12 @@ async fn show_page(
     let events = repo::events(tx, user.tenant_id, st.id)
         .await?
         .into_iter()
-        .map(|e| EventView { label: e.label(), actor: e.actor_name.clone(), comment: e.comment.clone(), at: local_time(e.at, &tz) })
+        .map(|e| EventView {
+            label: e.label(),
+            actor: e.actor_name.clone(),
+            comment: e.comment.clone(),
+            at: local_time(e.at, &tz),
+        })
         .collect();
     let open = st.is_open();
     Ok(ShowPage {
@@ -463,8 +468,7 @@ async fn count_page_of(
     let sku = if sku_ok(sku.trim()) { sku.trim().to_owned() } else { String::new() };
     let pager = Pager::new(&format!("{}/count", record_path(st.id)), page, query_string(&[("sku", &sku)]));
     let reasons_only = st.status == "submitted";
-    let (rows, total) =
-        repo::count_rows(tx, user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
+    let (rows, total) = repo::count_rows(tx, user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
     let stats = repo::stats(tx, user, st.id).await?;
     Ok(CountPage {
         chrome: Chrome::new(user, flash, format!("录入盘点数 {}", st.no), LIST_PATH),
@@ -655,7 +659,11 @@ pub async fn sheet(
 // ---------- transitions ----------
 
 fn stale(st: &Header, what: &str) -> AppError {
-    AppError::Conflict(format!("盘点单 {} 当前状态为“{}”，不能{what}。请刷新页面查看最新状态。", st.no, st.status_label()))
+    AppError::Conflict(format!(
+        "盘点单 {} 当前状态为“{}”，不能{what}。请刷新页面查看最新状态。",
+        st.no,
+        st.status_label()
+    ))
 }
 
 pub async fn submit(
@@ -735,17 +743,25 @@ pub async fn approve(
             &format!("{}?diff=1", record_path(id)),
         ));
     }
-    let (adjusted, net) =
-        match repo::post_adjustments(&mut tx, user.tenant_id, id, &st.no, st.warehouse_id, user.user_id).await {
-            Ok(r) => r,
-            Err(ApproveError::Negative(sku, diff)) => {
-                tx.rollback().await?;
-                return Err(AppError::Conflict(format!(
+    let (adjusted, net) = match repo::post_adjustments(
+        &mut tx,
+        user.tenant_id,
+        id,
+        &st.no,
+        st.warehouse_id,
+        user.user_id,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(ApproveError::Negative(sku, diff)) => {
+            tx.rollback().await?;
+            return Err(AppError::Conflict(format!(
                     "不能批准：盘点后 {sku} 的库存已有变动，按差异 {diff} 调整会使现有库存变为负数（或低于已预留数量）。未做任何更改，请取消本次盘点后重新盘点。"
                 )));
-            }
-            Err(ApproveError::Database(e)) => return Err(e.into()),
-        };
+        }
+        Err(ApproveError::Database(e)) => return Err(e.into()),
+    };
     let note = (!comment.is_empty()).then_some(comment.as_str());
     repo::set_status(&mut tx, user.tenant_id, id, "approved", user.user_id, note).await?;
     repo::event(&mut tx, user.tenant_id, id, "approve", user.user_id, &comment).await?;

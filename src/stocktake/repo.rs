@@ -100,7 +100,8 @@ impl Header {
     }
 }
 
-const HEADER_SELECT: &str = "SELECT s.id, s.no, s.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, s.status,
+const HEADER_SELECT: &str =
+    "SELECT s.id, s.no, s.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, s.status,
         s.sku_prefix, s.scope_note, s.line_count, s.opened_by, ou.display_name AS opened_by_name, s.department,
         su.display_name AS submitted_by_name, s.submitted_at, du.display_name AS decided_by_name, s.decided_at,
         s.decision_comment, s.created_at
@@ -261,7 +262,10 @@ pub async fn open(tx: &mut Tx, tenant_id: i64, n: &NewStocktake<'_>) -> Result<(
         return Err(OpenError::AlreadyOpen(existing.0, existing.1));
     }
     // Per-tenant running numbers: serialise the opens of one tenant.
-    sqlx::query("SELECT pg_advisory_xact_lock(7301, ($1 % 2147483647)::int)").bind(tenant_id).execute(&mut **tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7301, ($1 % 2147483647)::int)")
+        .bind(tenant_id)
+        .execute(&mut **tx)
+        .await?;
     let inserted = sqlx::query_as::<_, (i64, String)>(
         "INSERT INTO stocktakes (tenant_id, seq, warehouse_id, sku_prefix, scope_note, opened_by, department)
          VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM stocktakes WHERE tenant_id = $1), $2, $3, $4, $5, $6)
@@ -427,6 +431,15 @@ impl Line {
     }
 }
 
+/// The lines of stocktake `$1`/`$2` under a SKU prefix (`$sku`, '' = all), and
+/// only those with a difference when `$diff`.
+fn line_filter(sku: usize, diff: usize) -> String {
+    format!(
+        "l.tenant_id = $1 AND l.stocktake_id = $2 AND left(p.sku, length(${sku})) = ${sku}
+         AND (NOT ${diff} OR l.counted_quantity IS DISTINCT FROM l.book_quantity)"
+    )
+}
+
 pub struct LineQuery<'a> {
     /// Select the book quantities and the difference flags (approvers, submitted on).
     pub with_book: bool,
@@ -446,13 +459,8 @@ pub async fn lines(
     id: i64,
     q: &LineQuery<'_>,
 ) -> Result<(Vec<Line>, i64), sqlx::Error> {
-    let filter = "l.tenant_id = $1 AND l.stocktake_id = $2 AND left(p.sku, length($5)) = $5
-        AND (NOT $6 OR l.counted_quantity IS DISTINCT FROM l.book_quantity)";
-    let order = if q.with_book {
-        "(l.counted_quantity IS DISTINCT FROM l.book_quantity) DESC, p.sku"
-    } else {
-        "p.sku"
-    };
+    let filter = line_filter(5, 6);
+    let order = if q.with_book { "(l.counted_quantity IS DISTINCT FROM l.book_quantity) DESC, p.sku" } else { "p.sku" };
     let rows = sqlx::query_as(&format!(
         "SELECT l.product_id, p.sku, p.name, p.spec, p.unit,
                 CASE WHEN $7 THEN l.book_quantity END AS book_quantity,
@@ -477,12 +485,11 @@ pub async fn lines(
     .await?;
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM stocktake_lines l JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
-         WHERE {filter} AND $3::bigint = $4::bigint"
+         WHERE {}",
+        line_filter(3, 4)
     ))
     .bind(user.tenant_id)
     .bind(id)
-    .bind(0_i64)
-    .bind(0_i64)
     .bind(q.sku)
     .bind(q.differences_only && q.with_book)
     .fetch_one(&mut **tx)
@@ -634,8 +641,9 @@ pub async fn set_status(
 ) -> Result<(), sqlx::Error> {
     let sql = match status {
         "submitted" => {
-            "UPDATE stocktakes SET status = $3, submitted_by = $4, submitted_at = now(), updated_at = now()
-             WHERE tenant_id = $1 AND id = $2 AND ($5::text IS NULL OR true)"
+            "UPDATE stocktakes SET status = $3, submitted_by = $4, submitted_at = now(), updated_at = now(),
+                 decision_comment = coalesce($5, decision_comment)
+             WHERE tenant_id = $1 AND id = $2"
         }
         // Rejected: back to counting; the rejection stays in the events.
         "counting" => {
@@ -648,14 +656,7 @@ pub async fn set_status(
              WHERE tenant_id = $1 AND id = $2"
         }
     };
-    sqlx::query(sql)
-        .bind(tenant_id)
-        .bind(id)
-        .bind(status)
-        .bind(actor)
-        .bind(comment)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(sql).bind(tenant_id).bind(id).bind(status).bind(actor).bind(comment).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -40,8 +40,11 @@ impl World {
 
     async fn status(&self, id: i64) -> String {
         let mut tx = db::begin_tenant(&self.app.db, self.t).await.unwrap();
-        let s: String =
-            sqlx::query_scalar("SELECT status FROM stocktakes WHERE id = $1").bind(id).fetch_one(&mut *tx).await.unwrap();
+        let s: String = sqlx::query_scalar("SELECT status FROM stocktakes WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         s
     }
@@ -147,13 +150,17 @@ async fn open_count_submit_approve_posts_the_differences() {
     assert_eq!(w.status(id).await, "counting");
     assert_eq!(w.scalar(&format!("SELECT count(*) FROM stocktake_lines WHERE stocktake_id = {id}")).await, 3);
     assert_eq!(
-        w.scalar(&format!("SELECT book_quantity FROM stocktake_lines WHERE stocktake_id = {id} AND product_id = {}", w.pid("A-1")))
-            .await,
+        w.scalar(&format!(
+            "SELECT book_quantity FROM stocktake_lines WHERE stocktake_id = {id} AND product_id = {}",
+            w.pid("A-1")
+        ))
+        .await,
         7919
     );
     let no: String = {
         let mut tx = db::begin_tenant(&w.app.db, w.t).await.unwrap();
-        let no = sqlx::query_scalar("SELECT no FROM stocktakes WHERE id = $1").bind(id).fetch_one(&mut *tx).await.unwrap();
+        let no =
+            sqlx::query_scalar("SELECT no FROM stocktakes WHERE id = $1").bind(id).fetch_one(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
         no
     };
@@ -294,10 +301,10 @@ async fn reason_threshold_boundaries() {
         &counter,
         id,
         &[
-            ("T-250", "255", ""),   // exactly 5 units and exactly 2 %: no reason
-            ("T-1000", "994", ""),  // 6 units (0.6 %): reason
-            ("T-100a", "102", ""),  // 2 units, exactly 2 %: no reason
-            ("T-100b", "103", ""),  // 3 units, 3 %: reason
+            ("T-250", "255", ""),  // exactly 5 units and exactly 2 %: no reason
+            ("T-1000", "994", ""), // 6 units (0.6 %): reason
+            ("T-100a", "102", ""), // 2 units, exactly 2 %: no reason
+            ("T-100b", "103", ""), // 3 units, 3 %: reason
         ],
     )
     .await;
@@ -317,7 +324,10 @@ async fn reason_threshold_boundaries() {
     let res = act(&mgr, id, "approve", &[]).await;
     assert_eq!(res.status, 303);
     assert_eq!(w.status(id).await, "approved");
-    assert_eq!(w.scalar(&format!("SELECT count(*) FROM stock_movements WHERE doc_id = {id} AND doc_type = 'stocktake'")).await, 4);
+    assert_eq!(
+        w.scalar(&format!("SELECT count(*) FROM stock_movements WHERE doc_id = {id} AND doc_type = 'stocktake'")).await,
+        4
+    );
     assert_eq!(w.on_hand("T-1000").await, 994);
 }
 
@@ -349,7 +359,11 @@ async fn one_open_count_per_warehouse() {
     assert_eq!(confirm.status, 200);
     assert!(confirm.body.contains("确认取消盘点"));
     let res = counter
-        .post_form(&format!("/inventory/stocktakes/{first}/cancel"), &format!("/inventory/stocktakes/{first}/cancel"), &[])
+        .post_form(
+            &format!("/inventory/stocktakes/{first}/cancel"),
+            &format!("/inventory/stocktakes/{first}/cancel"),
+            &[],
+        )
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(w.status(first).await, "cancelled");
@@ -498,8 +512,10 @@ async fn bad_counts_show_the_form_again_and_write_nothing() {
     assert!(res.body.contains("请输入不小于 0 的整数"));
     assert!(res.body.contains("value=\"abc\"") && res.body.contains("value=\"-3\""), "typed values kept");
     assert_eq!(
-        w.scalar(&format!("SELECT count(*) FROM stocktake_lines WHERE stocktake_id = {id} AND counted_quantity IS NOT NULL"))
-            .await,
+        w.scalar(&format!(
+            "SELECT count(*) FROM stocktake_lines WHERE stocktake_id = {id} AND counted_quantity IS NOT NULL"
+        ))
+        .await,
         0
     );
     assert_eq!(w.scalar("SELECT count(*) FROM audit_log WHERE action = 'stocktake.count'").await, 0);
