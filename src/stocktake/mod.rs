@@ -36,21 +36,22 @@ pub fn router() -> Router<AppState> {
 
 /// What waits for `user` in this module, for the home page (no query when the
 /// user's role has nothing here): approvers (ops manager, directors) the
-/// submitted counts; operators (ops/warehouse) the counts still being counted in
-/// their scope. One query.
+/// submitted counts; operators (ops/warehouse) the counts of their department
+/// still being counted. One query.
 pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
     let approver = user.can(Action::InventoryApprove);
     let operator = user.can(Action::InventoryOperate);
     if !approver && !operator {
         return Ok(Vec::new());
     }
-    let dept = repo::dept_scope(user).map(|d| d.code());
+    // "Theirs": the counts opened in the operator's department.
+    let dept = user.dept.code();
     let (waiting, oldest_waiting, counting, oldest_counting): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
         sqlx::query_as(
             "SELECT count(*) FILTER (WHERE status = 'submitted' AND $2),
                     min(submitted_at) FILTER (WHERE status = 'submitted' AND $2),
-                    count(*) FILTER (WHERE status = 'counting' AND $3 AND ($4::text IS NULL OR department = $4)),
-                    min(created_at) FILTER (WHERE status = 'counting' AND $3 AND ($4::text IS NULL OR department = $4))
+                    count(*) FILTER (WHERE status = 'counting' AND $3 AND department = $4),
+                    min(created_at) FILTER (WHERE status = 'counting' AND $3 AND department = $4)
              FROM stocktakes WHERE tenant_id = $1 AND status IN ('counting', 'submitted')",
         )
         .bind(user.tenant_id)
