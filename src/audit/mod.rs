@@ -117,4 +117,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("leave.approve", "批准请假"),
     ("leave.reject", "驳回请假"),
     ("performance.score", "绩效评分"),
+    ("stocktake.open", "开始盘点"),
+    ("stocktake.count", "录入盘点数"),
+    ("stocktake.submit", "提交盘点"),
+    ("stocktake.approve", "批准盘点调整"),
+    ("stocktake.reject", "驳回盘点"),
+    ("stocktake.cancel", "取消盘点"),
 ];

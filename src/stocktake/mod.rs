@@ -1,20 +1,83 @@
 //! Stocktake (盘点): blind counts, differences, approval, adjustment movements.
+//!
+//! Flow: an ops/warehouse operator opens a count for a warehouse (book quantities
+//! snapshotted) → counters enter counts page by page without seeing the book
+//! quantities → submit (every line counted) → the ops manager or a director (not
+//! the opener) sees the differences and approves — one adjustment movement per
+//! differing line through the ledger — or rejects with a comment (back to
+//! counting). An open count can be cancelled.
 
+use axum::routing::{get, post};
 use axum::Router;
+use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::QueueItem;
+use crate::home::{QueueItem, QueueKind};
+use crate::people::Action;
 use crate::web::CurrentUser;
 
 pub mod demo;
+pub mod pages;
+pub mod repo;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/inventory/stocktakes", get(pages::list).post(pages::create))
+        .route("/inventory/stocktakes/new", get(pages::new_form))
+        .route("/inventory/stocktakes/{id}", get(pages::show))
+        .route("/inventory/stocktakes/{id}/count", get(pages::count_form).post(pages::count_save))
+        .route("/inventory/stocktakes/{id}/sheet", get(pages::sheet))
+        .route("/inventory/stocktakes/{id}/submit", post(pages::submit))
+        .route("/inventory/stocktakes/{id}/approve", post(pages::approve))
+        .route("/inventory/stocktakes/{id}/reject", post(pages::reject))
+        .route("/inventory/stocktakes/{id}/cancel", get(pages::cancel_confirm).post(pages::cancel))
 }
 
 /// What waits for `user` in this module, for the home page (no query when the
-/// user's role has nothing here).
-pub async fn home_queues(_tx: &mut Tx, _user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
-    Ok(Vec::new())
+/// user's role has nothing here): approvers (ops manager, directors) the
+/// submitted counts; operators (ops/warehouse) the counts of their department
+/// still being counted. One query.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
+    let approver = user.can(Action::InventoryApprove);
+    let operator = user.can(Action::InventoryOperate);
+    if !approver && !operator {
+        return Ok(Vec::new());
+    }
+    // "Theirs": the counts opened in the operator's department.
+    let dept = user.dept.code();
+    let (waiting, oldest_waiting, counting, oldest_counting): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE status = 'submitted' AND $2),
+                    min(submitted_at) FILTER (WHERE status = 'submitted' AND $2),
+                    count(*) FILTER (WHERE status = 'counting' AND $3 AND department = $4),
+                    min(created_at) FILTER (WHERE status = 'counting' AND $3 AND department = $4)
+             FROM stocktakes WHERE tenant_id = $1 AND status IN ('counting', 'submitted')",
+        )
+        .bind(user.tenant_id)
+        .bind(approver)
+        .bind(operator)
+        .bind(dept)
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut items = Vec::new();
+    if waiting > 0 {
+        items.push(QueueItem {
+            label: "待审批盘点".into(),
+            count: waiting,
+            oldest: oldest_waiting,
+            href: "/inventory/stocktakes?status=submitted".into(),
+            kind: QueueKind::Approval,
+        });
+    }
+    if counting > 0 {
+        items.push(QueueItem {
+            label: "进行中的盘点".into(),
+            count: counting,
+            oldest: oldest_counting,
+            href: "/inventory/stocktakes?status=counting".into(),
+            kind: QueueKind::Mine,
+        });
+    }
+    Ok(items)
 }

@@ -22,4 +22,5 @@ mod process;
 mod security;
 mod session_cache;
 mod spawn;
+mod stocktake;
 mod webdriver;

@@ -1,0 +1,908 @@
+//! Stocktake pages: list, open, record page (progress, differences, actions),
+//! blind count entry, printable count sheet, submit, approve, reject, cancel.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::repo::{self, ApproveError, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::people::Action;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+const LIST_PATH: &str = "/inventory/stocktakes";
+
+fn record_path(id: i64) -> String {
+    format!("{LIST_PATH}/{id}")
+}
+
+fn redirect_with(flash: Flash, to: &str) -> Response {
+    (AppendHeaders([flash.cookie()]), Redirect::to(to)).into_response()
+}
+
+fn sku_ok(s: &str) -> bool {
+    s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit_step(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    meta: &RequestMeta,
+    action: &'static str,
+    id: i64,
+    summary: String,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> AppResult<()> {
+    audit::record(
+        tx,
+        user.tenant_id,
+        &Actor::user(user, meta),
+        Entry {
+            action,
+            entity_type: Some("stocktake"),
+            entity_id: Some(id.to_string()),
+            summary,
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------- list ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub warehouse_id: String,
+    pub page: Option<i64>,
+}
+
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub q: ListQuery,
+    pub statuses: Vec<Choice>,
+    pub warehouses: Vec<Warehouse>,
+    pub rows: Vec<ListRow>,
+    pub pager: Pager,
+    pub can_open: bool,
+    pub tz: String,
+}
+
+impl ListPage {
+    pub fn created(&self, r: &ListRow) -> String {
+        local_time(r.created_at, &self.tz)
+    }
+
+    pub fn wh_selected(&self, w: &Warehouse) -> bool {
+        self.q.warehouse_id == w.id.to_string()
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    user.require(Action::InventoryView)?;
+    let status = match non_empty(&q.status) {
+        None => None,
+        Some(s) if repo::STATUSES.iter().any(|(c, _)| *c == s) => Some(s),
+        Some(s) => return Err(AppError::BadRequest(format!("未知状态：{s}"))),
+    };
+    let warehouse_id = match non_empty(&q.warehouse_id) {
+        None => None,
+        Some(w) => Some(w.parse::<i64>().map_err(|_| AppError::BadRequest(format!("仓库参数无效：{w}")))?),
+    };
+    let pager =
+        Pager::new(LIST_PATH, q.page, query_string(&[("status", &q.status), ("warehouse_id", &q.warehouse_id)]));
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let filter = repo::ListFilter { status, warehouse_id };
+    let (rows, total) = repo::list(&mut tx, &user, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let warehouses = repo::warehouses(&mut tx, user.tenant_id, false).await?;
+    tx.commit().await?;
+    Ok(ListPage {
+        chrome: Chrome::new(&user, flash, "盘点", LIST_PATH),
+        statuses: repo::STATUSES.iter().map(|(code, label)| Choice { code, label }).collect(),
+        warehouses,
+        rows,
+        pager: pager.with_total(total),
+        can_open: user.can(Action::InventoryOperate),
+        tz: user.settings.time_zone.clone(),
+        q,
+    })
+}
+
+// ---------- open ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    pub warehouse_id: String,
+    #[serde(default)]
+    pub sku_prefix: String,
+    #[serde(default)]
+    pub scope_note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/new.html")]
+pub struct NewPage {
+    pub chrome: Chrome,
+    pub form: NewForm,
+    pub errors: FieldErrors,
+    pub warehouses: Vec<Warehouse>,
+    /// The warehouse's open count, when that is what stopped this one: (id, no).
+    pub open_one: Option<(i64, String)>,
+}
+
+impl NewPage {
+    pub fn wh_selected(&self, w: &Warehouse) -> bool {
+        self.form.warehouse_id == w.id.to_string()
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
+    user.require(Action::InventoryOperate)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let warehouses = repo::warehouses(&mut tx, user.tenant_id, true).await?;
+    tx.commit().await?;
+    Ok(NewPage {
+        chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH),
+        form: NewForm::default(),
+        errors: FieldErrors::default(),
+        warehouses,
+        open_one: None,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Form(form): Form<NewForm>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryOperate)?;
+    let mut errors = FieldErrors::default();
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let warehouses = repo::warehouses(&mut tx, user.tenant_id, true).await?;
+    let warehouse = form.warehouse_id.trim().parse::<i64>().ok().and_then(|id| warehouses.iter().find(|w| w.id == id));
+    if warehouse.is_none() {
+        errors.add("warehouse_id", "请选择仓库");
+    }
+    let prefix = form.sku_prefix.trim().to_owned();
+    if !sku_ok(&prefix) {
+        errors.add("sku_prefix", "SKU 前缀最多 40 位，只能包含字母、数字、_ . -");
+    }
+    let note = form.scope_note.trim().to_owned();
+    if note.chars().count() > 200 {
+        errors.add("scope_note", "盘点范围说明最多 200 字");
+    }
+    let mut open_one = None;
+    let mut result = None;
+    if let (Some(w), true) = (warehouse, errors.is_empty()) {
+        let new = repo::NewStocktake {
+            warehouse_id: w.id,
+            sku_prefix: &prefix,
+            scope_note: &note,
+            opened_by: user.user_id,
+            department: user.dept,
+            limit: None,
+        };
+        match repo::open(&mut tx, user.tenant_id, &new).await {
+            Ok(r) => result = Some((w.code.clone(), w.name.clone(), r)),
+            Err(OpenError::AlreadyOpen(id, no)) => {
+                errors.add("warehouse_id", "该仓库已有进行中的盘点，须先完成或取消它");
+                if id > 0 {
+                    open_one = Some((id, no));
+                }
+            }
+            Err(OpenError::NoLines) => {
+                errors.add(
+                    "sku_prefix",
+                    if prefix.is_empty() {
+                        "该仓库没有任何库存记录，无需盘点"
+                    } else {
+                        "该仓库没有此 SKU 前缀的库存记录"
+                    },
+                );
+            }
+            Err(OpenError::Database(e)) => return Err(e.into()),
+        }
+    }
+    let Some((wcode, wname, (id, no, lines))) = result else {
+        tx.rollback().await?;
+        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+        // The open count may be out of this user's scope: link it only when visible.
+        if let Some((oid, _)) = &open_one {
+            if repo::find(&mut tx, &user, *oid, false).await?.is_none() {
+                open_one = None;
+            }
+        }
+        tx.commit().await?;
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewPage {
+                chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH), form, errors, warehouses, open_one
+            },
+        )
+            .into_response());
+    };
+    audit_step(
+        &mut tx,
+        &user,
+        &meta,
+        "stocktake.open",
+        id,
+        format!("开始盘点 {no}（{wname}，{lines} 个商品）"),
+        None,
+        json!({ "no": no, "warehouse": wcode, "sku_prefix": prefix, "scope_note": note, "lines": lines }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(Flash::success(format!("已开始盘点 {no}，共 {lines} 个商品待盘点。")), &record_path(id)))
+}
+
+// ---------- record page ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub diff: String,
+    pub page: Option<i64>,
+}
+
+pub struct EventView {
+    pub label: &'static str,
+    pub actor: String,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub st: Header,
+    pub stats: Stats,
+    pub q: ShowQuery,
+    pub lines: Vec<Line>,
+    pub pager: Pager,
+    pub events: Vec<EventView>,
+    /// Book quantities and differences are shown (approvers, submitted on).
+    pub with_book: bool,
+    pub can_count: bool,
+    pub can_submit: bool,
+    pub can_decide: bool,
+    pub can_cancel: bool,
+    pub is_opener: bool,
+    pub comment: String,
+    pub errors: FieldErrors,
+    pub created: String,
+    pub reason_units: i64,
+    pub reason_percent: i64,
+}
+
+impl ShowPage {
+    pub fn percent(&self) -> i64 {
+        if self.st.line_count == 0 {
+            100
+        } else {
+            self.stats.counted * 100 / i64::from(self.st.line_count)
+        }
+    }
+}
+
+fn may_see_book(user: &CurrentUser, st: &Header) -> bool {
+    user.can(Action::InventoryApprove) && (st.status == "submitted" || st.status == "approved")
+}
+
+async fn show_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    st: Header,
+    q: ShowQuery,
+) -> AppResult<ShowPage> {
+    let with_book = may_see_book(user, &st);
+    let sku = q.sku.trim().to_owned();
+    let sku = if sku_ok(&sku) { sku } else { String::new() };
+    let pager = Pager::new(&record_path(st.id), q.page, query_string(&[("sku", &q.sku), ("diff", &q.diff)]));
+    let (lines, total) = repo::lines(
+        tx,
+        user,
+        st.id,
+        &LineQuery {
+            with_book,
+            sku: &sku,
+            differences_only: q.diff == "1",
+            limit: pager.per_page,
+            offset: pager.offset(),
+        },
+    )
+    .await?;
+    let mut stats = repo::stats(tx, user, st.id).await?;
+    if !with_book {
+        // Blind counting: nothing derived from the book quantities.
+        stats.differing = 0;
+        stats.missing_reasons = 0;
+        stats.net_difference = 0;
+    }
+    let tz = user.settings.time_zone.clone();
+    let events = repo::events(tx, user.tenant_id, st.id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            label: e.label(),
+            actor: e.actor_name.clone(),
+            comment: e.comment.clone(),
+            at: local_time(e.at, &tz),
+        })
+        .collect();
+    let open = st.is_open();
+    Ok(ShowPage {
+        chrome: Chrome::new(user, flash, format!("盘点单 {}", st.no), LIST_PATH),
+        with_book,
+        can_count: open && user.can(Action::InventoryOperate),
+        can_submit: st.status == "counting" && user.can(Action::InventoryOperate),
+        can_decide: st.status == "submitted" && user.can(Action::InventoryApprove) && st.opened_by != user.user_id,
+        can_cancel: open && (user.can(Action::InventoryOperate) || user.can(Action::InventoryApprove)),
+        is_opener: st.opened_by == user.user_id,
+        created: local_time(st.created_at, &tz),
+        reason_units: user.settings.stocktake_reason_units,
+        reason_percent: user.settings.stocktake_reason_percent,
+        stats,
+        q,
+        lines,
+        pager: pager.with_total(total),
+        events,
+        comment: String::new(),
+        errors: FieldErrors::default(),
+        st,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<ShowPage> {
+    user.require(Action::InventoryView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    let page = show_page(&mut tx, &user, flash, st, q).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+// ---------- blind count entry ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CountQuery {
+    #[serde(default)]
+    pub sku: String,
+    pub page: Option<i64>,
+}
+
+pub struct CountLine {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    /// What the field shows: the saved count, or what was typed.
+    pub qty: String,
+    pub reason: String,
+    pub error: Option<String>,
+    pub needs_reason: bool,
+    pub counted_by: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/count.html")]
+pub struct CountPage {
+    pub chrome: Chrome,
+    pub st: Header,
+    pub sku: String,
+    pub lines: Vec<CountLine>,
+    pub pager: Pager,
+    pub counted: i64,
+    /// Submitted: only reasons may still be entered.
+    pub reasons_only: bool,
+    pub has_errors: bool,
+}
+
+fn count_line(r: CountRow) -> CountLine {
+    CountLine {
+        product_id: r.product_id,
+        qty: r.counted_quantity.map(|q| q.to_string()).unwrap_or_default(),
+        reason: r.reason,
+        error: None,
+        needs_reason: r.needs_reason,
+        counted_by: r.counted_by_name.unwrap_or_default(),
+        sku: r.sku,
+        name: r.name,
+        spec: r.spec,
+        unit: r.unit,
+    }
+}
+
+async fn count_page_of(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    st: Header,
+    sku: &str,
+    page: Option<i64>,
+) -> AppResult<CountPage> {
+    let sku = if sku_ok(sku.trim()) { sku.trim().to_owned() } else { String::new() };
+    let pager = Pager::new(&format!("{}/count", record_path(st.id)), page, query_string(&[("sku", &sku)]));
+    let reasons_only = st.status == "submitted";
+    let (rows, total) = repo::count_rows(tx, user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
+    let stats = repo::stats(tx, user, st.id).await?;
+    Ok(CountPage {
+        chrome: Chrome::new(user, flash, format!("录入盘点数 {}", st.no), LIST_PATH),
+        sku,
+        lines: rows.into_iter().map(count_line).collect(),
+        pager: pager.with_total(total),
+        counted: stats.counted,
+        reasons_only,
+        has_errors: false,
+        st,
+    })
+}
+
+fn check_countable(st: &Header) -> AppResult<()> {
+    if st.is_open() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!("盘点单 {} 已{}，不能再录入。", st.no, st.status_label())))
+    }
+}
+
+pub async fn count_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Query(q): Query<CountQuery>,
+) -> AppResult<CountPage> {
+    user.require(Action::InventoryOperate)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    check_countable(&st)?;
+    let page = count_page_of(&mut tx, &user, flash, st, &q.sku, q.page).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// A typed count: `Ok(None)` when left empty.
+fn parse_count(s: &str) -> Result<Option<i64>, &'static str> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Some(rest) = t.strip_prefix('-') {
+        if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+            return Err("盘点数量不能为负数");
+        }
+    }
+    if !t.chars().all(|c| c.is_ascii_digit()) {
+        return Err("请输入不小于 0 的整数");
+    }
+    match t.parse::<i64>() {
+        Ok(n) if n <= 1_000_000_000 => Ok(Some(n)),
+        _ => Err("数量过大"),
+    }
+}
+
+pub async fn count_save(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryOperate)?;
+    let mut page_no = None;
+    let mut sku = String::new();
+    let mut qtys: HashMap<i64, String> = HashMap::new();
+    let mut reasons: HashMap<i64, String> = HashMap::new();
+    let mut order: Vec<i64> = Vec::new();
+    for (k, v) in fields {
+        if k == "page" {
+            page_no = v.trim().parse::<i64>().ok();
+        } else if k == "sku" {
+            sku = v;
+        } else if let Some(pid) = k.strip_prefix("qty_").and_then(|p| p.parse::<i64>().ok()) {
+            if !order.contains(&pid) {
+                order.push(pid);
+            }
+            qtys.insert(pid, v);
+        } else if let Some(pid) = k.strip_prefix("reason_").and_then(|p| p.parse::<i64>().ok()) {
+            if !order.contains(&pid) {
+                order.push(pid);
+            }
+            reasons.insert(pid, v);
+        }
+    }
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    check_countable(&st)?;
+    let reasons_only = st.status == "submitted";
+    let mut line_errors: HashMap<i64, String> = HashMap::new();
+    let mut entries = Vec::new();
+    for pid in &order {
+        let qty = if reasons_only {
+            None
+        } else {
+            match parse_count(qtys.get(pid).map(String::as_str).unwrap_or("")) {
+                Ok(q) => q,
+                Err(msg) => {
+                    line_errors.insert(*pid, msg.to_owned());
+                    None
+                }
+            }
+        };
+        let reason = reasons.get(pid).map(|r| r.trim().to_owned()).unwrap_or_default();
+        if reason.chars().count() > 200 {
+            line_errors.entry(*pid).or_insert_with(|| "原因最多 200 字".to_owned());
+        }
+        entries.push((*pid, qty, reason));
+    }
+    let back = format!(
+        "{}/count?{}",
+        record_path(id),
+        query_string(&[("sku", sku.trim()), ("page", &page_no.unwrap_or(1).to_string())])
+    );
+    if !line_errors.is_empty() {
+        // The form again, with what was typed and a message on each bad line.
+        let mut page = count_page_of(&mut tx, &user, flash, st, &sku, page_no).await?;
+        tx.rollback().await?;
+        for line in &mut page.lines {
+            if let Some(q) = qtys.get(&line.product_id) {
+                line.qty = q.clone();
+            }
+            if let Some(r) = reasons.get(&line.product_id) {
+                line.reason = r.clone();
+            }
+            line.error = line_errors.get(&line.product_id).cloned();
+        }
+        page.has_errors = true;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let changed = repo::save_counts(&mut tx, user.tenant_id, id, user.user_id, &entries).await?;
+    if changed > 0 {
+        let counted: Vec<_> = entries
+            .iter()
+            .filter(|e| e.1.is_some() || !e.2.is_empty())
+            .take(100)
+            .map(|e| json!({ "product_id": e.0, "counted": e.1, "reason": e.2 }))
+            .collect();
+        audit_step(
+            &mut tx,
+            &user,
+            &meta,
+            "stocktake.count",
+            id,
+            format!("盘点 {} 录入 {changed} 行{}", st.no, if reasons_only { "差异原因" } else { "盘点数" }),
+            None,
+            json!({ "lines": counted }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_with(Flash::success(format!("已保存本页 {changed} 行。")), &back))
+}
+
+// ---------- printable count sheet ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/sheet.html")]
+pub struct SheetPage {
+    pub chrome: Chrome,
+    pub st: Header,
+    pub lines: Vec<CountRow>,
+    pub created: String,
+}
+
+pub async fn sheet(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<SheetPage> {
+    user.require(Action::InventoryView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    let (lines, _) = repo::count_rows(&mut tx, &user, id, false, "", 100_000, 0).await?;
+    tx.commit().await?;
+    Ok(SheetPage {
+        chrome: Chrome::new(&user, flash, format!("盘点表 {}", st.no), LIST_PATH),
+        created: local_time(st.created_at, &user.settings.time_zone),
+        st,
+        lines,
+    })
+}
+
+// ---------- transitions ----------
+
+fn stale(st: &Header, what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "盘点单 {} 当前状态为“{}”，不能{what}。请刷新页面查看最新状态。",
+        st.no,
+        st.status_label()
+    ))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryOperate)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if st.status != "counting" {
+        return Err(stale(&st, "提交"));
+    }
+    let uncounted = repo::uncounted(&mut tx, user.tenant_id, id).await?;
+    if uncounted > 0 {
+        tx.rollback().await?;
+        return Ok(redirect_with(
+            Flash::error(format!("还有 {uncounted} 个商品未录入盘点数，不能提交。")),
+            &format!("{}/count", record_path(id)),
+        ));
+    }
+    repo::set_status(&mut tx, user.tenant_id, id, "submitted", user.user_id, None).await?;
+    repo::event(&mut tx, user.tenant_id, id, "submit", user.user_id, "").await?;
+    audit_step(
+        &mut tx,
+        &user,
+        &meta,
+        "stocktake.submit",
+        id,
+        format!("提交盘点 {}（{} 个商品）", st.no, st.line_count),
+        Some(json!({ "status": st.status })),
+        json!({ "status": "submitted" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(Flash::success(format!("盘点单 {} 已提交审批。", st.no)), &record_path(id)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecideForm>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryApprove)?;
+    let comment: String = form.comment.trim().chars().take(500).collect();
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if st.opened_by == user.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if st.status != "submitted" {
+        return Err(stale(&st, "批准"));
+    }
+    let s = &user.settings;
+    let (skus, missing) =
+        repo::missing_reasons(&mut tx, user.tenant_id, id, s.stocktake_reason_units, s.stocktake_reason_percent, 20)
+            .await?;
+    if missing > 0 {
+        tx.rollback().await?;
+        let more = if missing > skus.len() as i64 { format!(" 等 {missing} 行") } else { String::new() };
+        return Ok(redirect_with(
+            Flash::error(format!(
+                "不能批准：以下商品的差异超过 {} 件或账面数的 {}%，须由盘点人员填写原因：{}{more}。",
+                s.stocktake_reason_units,
+                s.stocktake_reason_percent,
+                skus.join("、")
+            )),
+            &format!("{}?diff=1", record_path(id)),
+        ));
+    }
+    let (adjusted, net) = match repo::post_adjustments(
+        &mut tx,
+        user.tenant_id,
+        id,
+        &st.no,
+        st.warehouse_id,
+        user.user_id,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(ApproveError::Negative(sku, diff)) => {
+            tx.rollback().await?;
+            return Err(AppError::Conflict(format!(
+                    "不能批准：盘点后 {sku} 的库存已有变动，按差异 {diff} 调整会使现有库存变为负数（或低于已预留数量）。未做任何更改，请取消本次盘点后重新盘点。"
+                )));
+        }
+        Err(ApproveError::Database(e)) => return Err(e.into()),
+    };
+    let note = (!comment.is_empty()).then_some(comment.as_str());
+    repo::set_status(&mut tx, user.tenant_id, id, "approved", user.user_id, note).await?;
+    repo::event(&mut tx, user.tenant_id, id, "approve", user.user_id, &comment).await?;
+    audit_step(
+        &mut tx,
+        &user,
+        &meta,
+        "stocktake.approve",
+        id,
+        format!("批准盘点 {}：调整 {adjusted} 个商品，净差异 {net}", st.no),
+        Some(json!({ "status": st.status })),
+        json!({ "status": "approved", "adjusted_lines": adjusted, "net_difference": net, "comment": comment }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        Flash::success(format!("已批准盘点单 {}，已为 {adjusted} 个商品登记库存调整。", st.no)),
+        &record_path(id),
+    ))
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<DecideForm>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryApprove)?;
+    let comment = form.comment.trim().to_owned();
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if st.opened_by == user.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if st.status != "submitted" {
+        return Err(stale(&st, "驳回"));
+    }
+    let mut errors = FieldErrors::default();
+    if comment.is_empty() {
+        errors.add("comment", "驳回时必须填写意见");
+    } else if comment.chars().count() > 500 {
+        errors.add("comment", "意见最多 500 字");
+    }
+    if !errors.is_empty() {
+        let mut page = show_page(&mut tx, &user, flash, st, ShowQuery::default()).await?;
+        tx.rollback().await?;
+        page.comment = form.comment;
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    repo::set_status(&mut tx, user.tenant_id, id, "counting", user.user_id, Some(&comment)).await?;
+    repo::event(&mut tx, user.tenant_id, id, "reject", user.user_id, &comment).await?;
+    audit_step(
+        &mut tx,
+        &user,
+        &meta,
+        "stocktake.reject",
+        id,
+        format!("驳回盘点 {}，退回重盘：{comment}", st.no),
+        Some(json!({ "status": st.status })),
+        json!({ "status": "counting", "comment": comment }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(Flash::success(format!("已驳回盘点单 {}，退回盘点人员重盘。", st.no)), &record_path(id)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stocktake/cancel.html")]
+pub struct CancelPage {
+    pub chrome: Chrome,
+    pub st: Header,
+}
+
+fn may_cancel(user: &CurrentUser) -> AppResult<()> {
+    if user.can(Action::InventoryOperate) || user.can(Action::InventoryApprove) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn cancel_confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<CancelPage> {
+    may_cancel(&user)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    if !st.is_open() {
+        return Err(stale(&st, "取消"));
+    }
+    Ok(CancelPage { chrome: Chrome::new(&user, flash, format!("取消盘点 {}", st.no), LIST_PATH), st })
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    may_cancel(&user)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    if !st.is_open() {
+        return Err(stale(&st, "取消"));
+    }
+    repo::set_status(&mut tx, user.tenant_id, id, "cancelled", user.user_id, None).await?;
+    repo::event(&mut tx, user.tenant_id, id, "cancel", user.user_id, "").await?;
+    audit_step(
+        &mut tx,
+        &user,
+        &meta,
+        "stocktake.cancel",
+        id,
+        format!("取消盘点 {}", st.no),
+        Some(json!({ "status": st.status })),
+        json!({ "status": "cancelled" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(Flash::success(format!("已取消盘点单 {}，库存未做调整。", st.no)), &record_path(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_non_negative_integers() {
+        assert_eq!(parse_count(" 12 "), Ok(Some(12)));
+        assert_eq!(parse_count(""), Ok(None));
+        assert_eq!(parse_count("0"), Ok(Some(0)));
+        assert_eq!(parse_count("-3"), Err("盘点数量不能为负数"));
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("abc").is_err());
+        assert!(parse_count("+4").is_err());
+    }
+}
