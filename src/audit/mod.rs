@@ -117,4 +117,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("leave.approve", "批准请假"),
     ("leave.reject", "驳回请假"),
     ("performance.score", "绩效评分"),
+    ("replenishment.raise", "提交补货申请"),
+    ("replenishment.approve", "批准补货申请"),
+    ("replenishment.reject", "驳回补货申请"),
+    ("purchase_order.create", "生成采购单"),
+    ("purchase_order.receive", "采购单收货"),
 ];
