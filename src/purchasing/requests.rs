@@ -713,10 +713,12 @@ fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
         comment: row.reason.clone(),
     }];
     if let (Some(who), Some(at)) = (&row.manager_name, row.manager_at) {
-        let what = match row.status.as_str() {
-            "rejected" if row.director_at.is_none() => "经理驳回",
-            "director_pending" => "经理批准，转总监审批",
-            _ => "经理批准",
+        let what = if row.status == "rejected" && row.director_at.is_none() {
+            "经理驳回"
+        } else if row.needs_director {
+            "经理批准，转总监审批"
+        } else {
+            "经理批准"
         };
         h.push(HistoryLine {
             at: local_time(at, tz),

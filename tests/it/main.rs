@@ -16,6 +16,7 @@ mod hr_leave;
 mod hr_payroll_pages;
 mod hr_performance;
 mod ledger;
+mod purchasing;
 mod pages;
 mod payroll;
 mod process;
