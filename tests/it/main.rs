@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod browser;
 mod browser_leave;
+mod browser_replenishment;
 mod database;
 mod hr_attendance;
 mod hr_employees;
