@@ -80,7 +80,10 @@ fn parse_id(s: &str) -> AppResult<i64> {
 async fn approved_request(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> AppResult<RequestRow> {
     let req = fetch_any(tx, tenant_id, id, lock).await?.ok_or(AppError::NotFound)?;
     if req.status != "approved" {
-        return Err(AppError::Conflict(format!("补货申请 #{id} 当前为“{}”，只有已批准的申请才能生成采购单", req.status_label())));
+        return Err(AppError::Conflict(format!(
+            "补货申请 #{id} 当前为“{}”，只有已批准的申请才能生成采购单",
+            req.status_label()
+        )));
     }
     Ok(req)
 }
@@ -613,7 +616,9 @@ pub async fn receive(
     let lines = load_lines(&mut tx, user.tenant_id, id, true).await?;
     let typed: HashMap<i64, String> = fields
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("qty_").and_then(|n| n.parse::<i64>().ok()).map(|n| (n, v.trim().to_owned())))
+        .filter_map(|(k, v)| {
+            k.strip_prefix("qty_").and_then(|n| n.parse::<i64>().ok()).map(|n| (n, v.trim().to_owned()))
+        })
         .collect();
     let mut line_errors = HashMap::new();
     let mut receipts = Vec::new();
@@ -721,6 +726,11 @@ pub async fn receive(
     )
     .await?;
     tx.commit().await?;
-    let msg = if all_received { format!("采购单 {po_no} 已全部收货入库。") } else { format!("已登记部分收货（{units} 件）。") };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/purchasing/orders/{id}"))).into_response())
+    let msg = if all_received {
+        format!("采购单 {po_no} 已全部收货入库。")
+    } else {
+        format!("已登记部分收货（{units} 件）。")
+    };
+    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/purchasing/orders/{id}")))
+        .into_response())
 }

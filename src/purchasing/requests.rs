@@ -184,7 +184,12 @@ const SELECT_ONE: &str = "SELECT r.id, r.product_id, p.sku, p.name AS product_na
      WHERE r.tenant_id = ";
 
 /// One request within `user`'s scope (`lock`: FOR UPDATE of the request row).
-pub async fn fetch_scoped(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> Result<Option<RequestRow>, sqlx::Error> {
+pub async fn fetch_scoped(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: i64,
+    lock: bool,
+) -> Result<Option<RequestRow>, sqlx::Error> {
     let mut qb = QueryBuilder::<Postgres>::new(SELECT_ONE);
     qb.push_bind(user.tenant_id).push(" AND r.id = ").push_bind(id);
     request_scope(user).push_filter(&mut qb, "r.requested_by", "r.department");
@@ -264,8 +269,33 @@ struct Item {
     warehouse_name: String,
 }
 
-async fn find_item(tx: &mut Tx, tenant_id: i64, sku: &str, wh: &str, errors: &mut FieldErrors) -> AppResult<Option<Item>> {
-    let product: Option<(i64, String, String, String, i64, Option<i64>, String)> = if sku.is_empty() {
+#[derive(sqlx::FromRow)]
+struct ProductHit {
+    id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    price_fen: i64,
+    last_cost_fen: Option<i64>,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct WarehouseHit {
+    id: i64,
+    code: String,
+    name: String,
+    is_active: bool,
+}
+
+async fn find_item(
+    tx: &mut Tx,
+    tenant_id: i64,
+    sku: &str,
+    wh: &str,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Item>> {
+    let product: Option<ProductHit> = if sku.is_empty() {
         None
     } else {
         sqlx::query_as(
@@ -279,10 +309,10 @@ async fn find_item(tx: &mut Tx, tenant_id: i64, sku: &str, wh: &str, errors: &mu
     match &product {
         _ if sku.is_empty() => errors.add("sku", "请填写商品 SKU"),
         None => errors.add("sku", format!("没有 SKU 为 {sku} 的商品")),
-        Some(p) if p.6 == "eliminated" => errors.add("sku", "该商品已汰换，不能再补货"),
+        Some(p) if p.status == "eliminated" => errors.add("sku", "该商品已汰换，不能再补货"),
         Some(_) => {}
     }
-    let warehouse: Option<(i64, String, String, bool)> = if wh.is_empty() {
+    let warehouse: Option<WarehouseHit> = if wh.is_empty() {
         None
     } else {
         sqlx::query_as("SELECT id, code, name, is_active FROM warehouses WHERE tenant_id = $1 AND code = $2")
@@ -294,19 +324,19 @@ async fn find_item(tx: &mut Tx, tenant_id: i64, sku: &str, wh: &str, errors: &mu
     match &warehouse {
         _ if wh.is_empty() => errors.add("warehouse", "请选择仓库"),
         None => errors.add("warehouse", format!("没有编码为 {wh} 的仓库")),
-        Some(w) if !w.3 => errors.add("warehouse", "该仓库已停用"),
+        Some(w) if !w.is_active => errors.add("warehouse", "该仓库已停用"),
         Some(_) => {}
     }
     Ok(match (product, warehouse) {
-        (Some(p), Some(w)) if p.6 != "eliminated" && w.3 => Some(Item {
-            product_id: p.0,
-            sku: p.1,
-            name: p.2,
-            unit: p.3,
-            unit_cost_fen: p.5.unwrap_or(p.4),
-            warehouse_id: w.0,
-            warehouse_code: w.1,
-            warehouse_name: w.2,
+        (Some(p), Some(w)) if p.status != "eliminated" && w.is_active => Some(Item {
+            product_id: p.id,
+            sku: p.sku,
+            name: p.name,
+            unit: p.unit,
+            unit_cost_fen: p.last_cost_fen.unwrap_or(p.price_fen),
+            warehouse_id: w.id,
+            warehouse_code: w.code,
+            warehouse_name: w.name,
         }),
         _ => None,
     })
@@ -356,7 +386,8 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> AppResult<RequestFormPage> {
     user.require(Action::InventoryOperate)?;
-    let mut form = RequestForm { sku: q.sku.trim().to_owned(), warehouse: q.warehouse.trim().to_owned(), ..Default::default() };
+    let mut form =
+        RequestForm { sku: q.sku.trim().to_owned(), warehouse: q.warehouse.trim().to_owned(), ..Default::default() };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
     let mut info = None;
@@ -485,10 +516,13 @@ pub async fn create(
             let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
             tx.commit().await?;
             let mut errors = FieldErrors::default();
-            errors.add("sku", match existing {
-                Some(id) => format!("该商品在该仓库已有未完成的补货申请 #{id}，请先处理那一张"),
-                None => "该商品在该仓库已有未完成的补货申请".to_owned(),
-            });
+            errors.add(
+                "sku",
+                match existing {
+                    Some(id) => format!("该商品在该仓库已有未完成的补货申请 #{id}，请先处理那一张"),
+                    None => "该商品在该仓库已有未完成的补货申请".to_owned(),
+                },
+            );
             let page = form_page(&user, flash, form, errors, warehouses, None, existing);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
@@ -624,7 +658,11 @@ pub async fn list(
         }
         if let Some(text) = non_empty(&q.q) {
             let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            qb.push(" AND (p.sku ILIKE ").push_bind(pattern.clone()).push(" OR p.name ILIKE ").push_bind(pattern).push(")");
+            qb.push(" AND (p.sku ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR p.name ILIKE ")
+                .push_bind(pattern)
+                .push(")");
         }
         if !q.mine.is_empty() {
             qb.push(" AND r.requested_by = ").push_bind(user.user_id);
@@ -747,11 +785,19 @@ fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
     h
 }
 
-fn show_page(user: &CurrentUser, flash: IncomingFlash, row: RequestRow, form: DecisionForm, errors: FieldErrors) -> ShowPage {
+fn show_page(
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    row: RequestRow,
+    form: DecisionForm,
+    errors: FieldErrors,
+) -> ShowPage {
     let can_decide = may_decide(user, &row);
     let can_order = row.status == "approved" && user.can(Action::PurchaseOrders);
     let stage_note = match row.status.as_str() {
-        "pending" if row.needs_director => "金额达到总监审批线：运营经理批准后还需总监审批（总监批准即为终审）。".to_owned(),
+        "pending" if row.needs_director => {
+            "金额达到总监审批线：运营经理批准后还需总监审批（总监批准即为终审）。".to_owned()
+        }
         "pending" => "等待运营经理审批。".to_owned(),
         "director_pending" => "运营经理已批准，等待总监审批。".to_owned(),
         "approved" => "已批准，等待采购下单。".to_owned(),

@@ -26,7 +26,11 @@ async fn wait_text(b: &Browser, css: &str, want: &str) {
             return;
         }
         if Instant::now() >= deadline {
-            panic!("{css} should read {want:?}, reads {now:?} on {}:\n{}", b.current_url().await, b.page_source().await);
+            panic!(
+                "{css} should read {want:?}, reads {now:?} on {}:\n{}",
+                b.current_url().await,
+                b.page_source().await
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -180,8 +184,11 @@ async fn specialist_raises_manager_approves_order_received() {
         assert!(source.contains("BR-1") && source.contains(">50<"), "the stock page shows 50 on hand:\n{source}");
     }
     assert_eq!(
-        app.scalar_i64(tenant, "SELECT on_hand FROM stock_levels JOIN products p ON p.id = product_id WHERE p.sku = 'BR-1'")
-            .await,
+        app.scalar_i64(
+            tenant,
+            "SELECT on_hand FROM stock_levels JOIN products p ON p.id = product_id WHERE p.sku = 'BR-1'"
+        )
+        .await,
         50
     );
 

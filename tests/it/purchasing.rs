@@ -75,7 +75,12 @@ async fn fixture() -> Fx {
     let (product, wh) = stocked(&app, t.alpha, "SKU-1", "WH1", 5).await;
     exec(&app, t.alpha, "INSERT INTO partners (tenant_id, code, kind, name, contact, phone) VALUES (app.current_tenant(), 'SUP1', 'supplier', '华东供应商', '王经理', '021-5555')").await;
     exec(&app, t.alpha, "INSERT INTO partners (tenant_id, code, kind, name) VALUES (app.current_tenant(), 'SUP2', 'supplier', '华南供应商')").await;
-    exec(&app, t.alpha, "UPDATE products SET default_supplier_id = (SELECT id FROM partners WHERE code = 'SUP1') WHERE sku = 'SKU-1'").await;
+    exec(
+        &app,
+        t.alpha,
+        "UPDATE products SET default_supplier_id = (SELECT id FROM partners WHERE code = 'SUP1') WHERE sku = 'SKU-1'",
+    )
+    .await;
     Fx { app, t, product, wh }
 }
 
@@ -130,8 +135,12 @@ async fn raised(c: &Client, qty: &str) -> i64 {
 }
 
 async fn decide(c: &Client, id: i64, what: &str, comment: &str) -> Page {
-    c.post_form(&format!("/inventory/replenishments/{id}"), &format!("/inventory/replenishments/{id}/{what}"), &[("comment", comment)])
-        .await
+    c.post_form(
+        &format!("/inventory/replenishments/{id}"),
+        &format!("/inventory/replenishments/{id}/{what}"),
+        &[("comment", comment)],
+    )
+    .await
 }
 
 /// POST with a token read from a page the user can open ("/" always works).
@@ -201,7 +210,9 @@ async fn raising_validates_and_writes_nothing_on_bad_input() {
     // Without the permission: 403, nothing written.
     for who in ["sales", "admin", "director"] {
         let c = fx.as_(who).await;
-        let page = post_home_token(&c, RAISE, &[("sku", "SKU-1"), ("warehouse", "WH1"), ("quantity", "5"), ("reason", "x")]).await;
+        let page =
+            post_home_token(&c, RAISE, &[("sku", "SKU-1"), ("warehouse", "WH1"), ("quantity", "5"), ("reason", "x")])
+                .await;
         assert_eq!(page.status, 403, "{who}");
     }
     assert_eq!(fx.count("SELECT count(*) FROM replenishment_requests").await, 0);
@@ -271,7 +282,7 @@ async fn manager_approval_is_final_below_the_threshold() {
     let fx = fixture().await;
     let spec = fx.as_("specialist").await;
     let id = raised(&spec, "45").await; // ¥450 < ¥50,000
-    // Who may not: the requester, other specialists, the warehouse manager, sales, HR.
+                                        // Who may not: the requester, other specialists, the warehouse manager, sales, HR.
     for who in ["specialist", "spec2", "whspec", "whmgr", "sales", "admin"] {
         let c = fx.as_(who).await;
         let page = post_home_token(&c, &format!("/inventory/replenishments/{id}/approve"), &[("comment", "")]).await;
@@ -349,7 +360,10 @@ async fn above_the_threshold_a_director_approves_too() {
     // At the threshold exactly (value ≥ threshold): director needed.
     let (_, _) = stocked(&fx.app, fx.t.alpha, "SKU-EQ", "WH1", 0).await;
     let eq = id_from(&raise(&spec, "SKU-EQ", "WH1", "40", "正好").await, "/inventory/replenishments/");
-    assert_eq!(fx.count(&format!("SELECT needs_director::int::bigint FROM replenishment_requests WHERE id = {eq}")).await, 1);
+    assert_eq!(
+        fx.count(&format!("SELECT needs_director::int::bigint FROM replenishment_requests WHERE id = {eq}")).await,
+        1
+    );
 
     let id = raised(&spec, "45").await;
     let mgr = fx.as_("manager").await;
@@ -458,7 +472,10 @@ async fn scope_of_requests() {
     // Filters: status, warehouse, search, mine.
     let mgr = fx.as_("manager").await;
     let l = mgr.get("/inventory/replenishments?q=SKU-W").await;
-    assert!(l.body.contains(&format!("/inventory/replenishments/{theirs}\"")) && !l.body.contains(&format!("/inventory/replenishments/{mine}\"")));
+    assert!(
+        l.body.contains(&format!("/inventory/replenishments/{theirs}\""))
+            && !l.body.contains(&format!("/inventory/replenishments/{mine}\""))
+    );
     let l = mgr.get("/inventory/replenishments?status=approved").await;
     assert!(l.body.contains("没有符合条件的补货申请"));
     let l = mgr.get("/inventory/replenishments?warehouse=WH1&status=pending").await;
@@ -475,8 +492,11 @@ async fn scope_of_requests() {
 }
 
 async fn on_hand(fx: &Fx) -> i64 {
-    fx.count(&format!("SELECT on_hand FROM stock_levels WHERE product_id = {} AND warehouse_id = {}", fx.product, fx.wh))
-        .await
+    fx.count(&format!(
+        "SELECT on_hand FROM stock_levels WHERE product_id = {} AND warehouse_id = {}",
+        fx.product, fx.wh
+    ))
+    .await
 }
 
 #[tokio::test]
@@ -491,7 +511,12 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     // Who may order: ops managers and specialists (PurchaseOrders); not warehouse, not directors.
     for who in ["whspec", "whmgr", "director", "sales"] {
         assert_eq!(fx.as_(who).await.get(&new_po).await.status, 403, "{who}");
-        let page = post_home_token(&fx.as_(who).await, "/purchasing/orders", &[("request", &id.to_string()), ("supplier", "SUP1"), ("unit_cost", "9.50")]).await;
+        let page = post_home_token(
+            &fx.as_(who).await,
+            "/purchasing/orders",
+            &[("request", &id.to_string()), ("supplier", "SUP1"), ("unit_cost", "9.50")],
+        )
+        .await;
         assert_eq!(page.status, 403, "{who}");
     }
     let beta = fx.app.signed_in("beta", "specialist").await;
@@ -503,31 +528,56 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     assert!(form.body.contains(r#"<option value="SUP1" selected>"#), "{}", form.body);
     assert!(form.body.contains(r#"name="unit_cost" value="10.00""#));
     // Bad input: the form again, nothing written.
-    let page = buyer.post_form(&new_po, "/purchasing/orders", &[("request", &id.to_string()), ("supplier", "NOPE"), ("unit_cost", "abc")]).await;
+    let page = buyer
+        .post_form(
+            &new_po,
+            "/purchasing/orders",
+            &[("request", &id.to_string()), ("supplier", "NOPE"), ("unit_cost", "abc")],
+        )
+        .await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("没有编码为 NOPE 的供应商") && page.body.contains("采购单价应为"));
     assert!(page.body.contains(r#"value="abc""#));
     assert_eq!(fx.count("SELECT count(*) FROM purchase_orders").await, 0);
     assert_eq!(fx.status_of(id).await, "approved");
     // Created (another supplier chosen): the request is ordered.
-    let page = buyer.post_form(&new_po, "/purchasing/orders", &[("request", &id.to_string()), ("supplier", "SUP2"), ("unit_cost", "9.50")]).await;
+    let page = buyer
+        .post_form(
+            &new_po,
+            "/purchasing/orders",
+            &[("request", &id.to_string()), ("supplier", "SUP2"), ("unit_cost", "9.50")],
+        )
+        .await;
     let po = id_from(&page, "/purchasing/orders/");
     assert_eq!(fx.status_of(id).await, "ordered");
     assert_eq!(fx.count(&format!("SELECT purchase_order_id FROM replenishment_requests WHERE id = {id}")).await, po);
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action = 'purchase_order.create'").await, 1);
     // Stale: ordering it again → 409, nothing written.
-    let page = post_home_token(&buyer, "/purchasing/orders", &[("request", &id.to_string()), ("supplier", "SUP1"), ("unit_cost", "1")]).await;
+    let page = post_home_token(
+        &buyer,
+        "/purchasing/orders",
+        &[("request", &id.to_string()), ("supplier", "SUP1"), ("unit_cost", "1")],
+    )
+    .await;
     assert_eq!(page.status, 409);
     assert_eq!(fx.count("SELECT count(*) FROM purchase_orders").await, 1);
     // The printable page and the list.
     let po_path = format!("/purchasing/orders/{po}");
     let page = spec.get(&po_path).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&format!("CG-{po:06}")) && page.body.contains("华南供应商") && page.body.contains("待收货"));
+    assert!(
+        page.body.contains(&format!("CG-{po:06}")) && page.body.contains("华南供应商") && page.body.contains("待收货")
+    );
     assert!(page.body.contains("427.50"), "45 × 9.50");
     let list = fx.as_("whspec").await.get("/purchasing/orders?status=open").await;
     assert!(list.body.contains(&po_path));
-    assert!(fx.as_("whspec").await.get("/purchasing/orders?status=received").await.body.contains("没有符合条件的采购单"));
+    assert!(fx
+        .as_("whspec")
+        .await
+        .get("/purchasing/orders?status=received")
+        .await
+        .body
+        .contains("没有符合条件的采购单"));
     assert!(fx.as_("director").await.get("/purchasing/orders?supplier=SUP2").await.body.contains(&po_path));
     assert!(!fx.as_("director").await.get("/purchasing/orders?supplier=SUP1").await.body.contains(&po_path));
     assert_eq!(fx.as_("sales").await.get("/purchasing/orders").await.status, 403);
@@ -549,7 +599,8 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     assert_eq!(page.status, 404);
     // Over-receipt and nonsense: refused, nothing changed.
     let wh = fx.as_("whspec").await;
-    for (qty, msg) in [("46", "超过未收数量 45"), ("-1", "不能为负数"), ("x", "请填写整数"), ("", "请至少填写一行")] {
+    for (qty, msg) in [("46", "超过未收数量 45"), ("-1", "不能为负数"), ("x", "请填写整数"), ("", "请至少填写一行")]
+    {
         let page = wh.post_form(&po_path, &receive, &[(&field, qty)]).await;
         assert_eq!(page.status, 422, "{qty}");
         assert!(page.body.contains(msg), "{qty}: {}", page.body);
@@ -560,7 +611,13 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     let page = wh.post_form(&po_path, &receive, &[(&field, "20")]).await;
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(on_hand(&fx).await, 25);
-    assert_eq!(fx.count(&format!("SELECT (status = 'partial' AND received_at IS NULL)::int::bigint FROM purchase_orders WHERE id = {po}")).await, 1);
+    assert_eq!(
+        fx.count(&format!(
+            "SELECT (status = 'partial' AND received_at IS NULL)::int::bigint FROM purchase_orders WHERE id = {po}"
+        ))
+        .await,
+        1
+    );
     assert_eq!(fx.count(&format!("SELECT received_quantity FROM purchase_order_lines WHERE id = {line}")).await, 20);
     assert_eq!(
         fx.count(&format!("SELECT count(*) FROM stock_movements WHERE doc_type = 'purchase_order' AND doc_id = {po} AND kind = 'receipt' AND quantity = 20 AND balance_after = 25")).await,
@@ -578,11 +635,19 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     assert_eq!(page.status, 303);
     assert_eq!(on_hand(&fx).await, 50);
     assert_eq!(fx.count(&format!("SELECT (status = 'received' AND received_at IS NOT NULL)::int::bigint FROM purchase_orders WHERE id = {po}")).await, 1);
-    assert_eq!(fx.count(&format!("SELECT count(*) FROM stock_movements WHERE doc_type = 'purchase_order' AND doc_id = {po}")).await, 2);
+    assert_eq!(
+        fx.count(&format!("SELECT count(*) FROM stock_movements WHERE doc_type = 'purchase_order' AND doc_id = {po}"))
+            .await,
+        2
+    );
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action = 'purchase_order.receive'").await, 2);
     // The ledger invariant: on hand = sum of movements.
     assert_eq!(
-        fx.count(&format!("SELECT sum(quantity)::bigint FROM stock_movements WHERE product_id = {} AND warehouse_id = {}", fx.product, fx.wh)).await,
+        fx.count(&format!(
+            "SELECT sum(quantity)::bigint FROM stock_movements WHERE product_id = {} AND warehouse_id = {}",
+            fx.product, fx.wh
+        ))
+        .await,
         50
     );
     // Stale: nothing more to receive.
@@ -611,4 +676,80 @@ async fn home_queues_by_role() {
     assert!(home.body.contains("待总监审批补货申请"));
     let home = fx.as_("sales").await.get("/").await;
     assert!(!home.body.contains("补货申请") && !home.body.contains("低库存商品"));
+}
+
+#[tokio::test]
+async fn demo_seeds_every_state() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo").await;
+    let mut users = Vec::new();
+    for (name, dept, level) in [
+        ("ops.specialist", Dept::Ops, Level::Specialist),
+        ("ops.manager", Dept::Ops, Level::Manager),
+        ("ops.director", Dept::Ops, Level::Director),
+        ("warehouse.specialist", Dept::Warehouse, Level::Specialist),
+    ] {
+        let id = app.user(t, name, dept, level, false).await;
+        users.push((name.to_owned(), id, dept, level));
+    }
+    let ctx = yunying::demo::supply::Ctx {
+        tenant_id: t,
+        n: 0,
+        products: 12,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        users,
+    };
+    // Nothing to work on: nothing seeded, no error.
+    let mut tx = db::begin_tenant(&app.db, t).await.unwrap();
+    yunying::purchasing::demo::seed(&mut tx, &ctx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.scalar_i64(t, "SELECT count(*) FROM replenishment_requests").await, 0);
+
+    for i in 0..12 {
+        stocked(&app, t, &format!("D-{i:02}"), if i % 2 == 0 { "WH1" } else { "WH2" }, if i < 6 { 3 } else { 30 })
+            .await;
+    }
+    exec(
+        &app,
+        t,
+        "INSERT INTO partners (tenant_id, code, kind, name) VALUES (app.current_tenant(), 'S1', 'supplier', '供应商')",
+    )
+    .await;
+    let mut tx = db::begin_tenant(&app.db, t).await.unwrap();
+    yunying::purchasing::demo::seed(&mut tx, &ctx).await.unwrap();
+    tx.commit().await.unwrap();
+    for (status, n) in [("pending", 2), ("director_pending", 1), ("approved", 1), ("rejected", 2), ("ordered", 3)] {
+        let got =
+            app.scalar_i64(t, &format!("SELECT count(*) FROM replenishment_requests WHERE status = '{status}'")).await;
+        assert_eq!(got, n, "{status}");
+    }
+    assert_eq!(
+        app.scalar_i64(
+            t,
+            "SELECT count(*) FROM replenishment_requests WHERE status = 'director_pending' AND needs_director"
+        )
+        .await,
+        1
+    );
+    for status in ["open", "partial", "received"] {
+        let got = app.scalar_i64(t, &format!("SELECT count(*) FROM purchase_orders WHERE status = '{status}'")).await;
+        assert_eq!(got, 1, "{status}");
+    }
+    // Receipts are in the ledger, and on hand is still the sum of the movements.
+    assert_eq!(app.scalar_i64(t, "SELECT count(*) FROM stock_movements WHERE doc_type = 'purchase_order'").await, 2);
+    assert_eq!(
+        app.scalar_i64(
+            t,
+            "SELECT count(*) FROM stock_levels s WHERE on_hand <> (SELECT coalesce(sum(quantity), 0) FROM stock_movements m
+             WHERE m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id)"
+        )
+        .await,
+        0
+    );
+    // The pages render the seeded data.
+    let c = app.signed_in("demo", "ops.manager").await;
+    for path in ["/inventory/low-stock", "/inventory/replenishments", "/purchasing/orders", "/"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+    }
 }
