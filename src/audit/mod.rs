@@ -123,4 +123,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("stocktake.approve", "批准盘点调整"),
     ("stocktake.reject", "驳回盘点"),
     ("stocktake.cancel", "取消盘点"),
+    ("replenishment.raise", "提交补货申请"),
+    ("replenishment.approve", "批准补货申请"),
+    ("replenishment.reject", "驳回补货申请"),
+    ("purchase_order.create", "生成采购单"),
+    ("purchase_order.receive", "采购单收货"),
 ];

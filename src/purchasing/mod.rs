@@ -1,20 +1,191 @@
-//! Low stock, replenishment requests (补货申请) and purchase orders.
+//! Low stock, replenishment requests (补货申请) and purchase orders (采购单).
+//!
+//! - `/inventory/low-stock`: items at or below their reorder point with the
+//!   suggested quantity (max level − (on hand − reserved + on order)).
+//! - `/inventory/replenishments…`: raise a request (a snapshot of the levels), the
+//!   ops manager approves or rejects it, a director too at or above the tenant's
+//!   threshold (two stages); at most one open request per product and warehouse.
+//! - `/purchasing/orders…`: an approved request becomes a purchase order to a
+//!   supplier; receiving it (in full or in part) posts receipt movements.
 
+use axum::routing::{get, post};
 use axum::Router;
+use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::QueueItem;
+use crate::home::{QueueItem, QueueKind};
+use crate::people::scope::Area;
+use crate::people::{Action, Dept, Level, Scope};
 use crate::web::CurrentUser;
 
 pub mod demo;
+pub mod low_stock;
+pub mod orders;
+pub mod requests;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/inventory/low-stock", get(low_stock::page))
+        .route("/inventory/replenishments", get(requests::list).post(requests::create))
+        .route("/inventory/replenishments/new", get(requests::new_form))
+        .route("/inventory/replenishments/{id}", get(requests::show))
+        .route("/inventory/replenishments/{id}/approve", post(requests::approve))
+        .route("/inventory/replenishments/{id}/reject", post(requests::reject))
+        .route("/purchasing/orders", get(orders::list).post(orders::create))
+        .route("/purchasing/orders/new", get(orders::new_form))
+        .route("/purchasing/orders/{id}", get(orders::show))
+        .route("/purchasing/orders/{id}/receive", post(orders::receive))
 }
 
+/// Open request states: at most one of these per product and warehouse.
+pub const OPEN_STATUSES: [&str; 3] = ["pending", "director_pending", "approved"];
+
+/// The data scope of replenishment requests: specialists their own, managers their
+/// department's, except the ops manager (the ops department approves them all),
+/// directors everything.
+pub fn request_scope(user: &CurrentUser) -> Scope {
+    if user.level == Level::Manager && user.dept == Dept::Ops {
+        Scope::Tenant
+    } else {
+        Scope::for_role(&user.role(), Area::Business)
+    }
+}
+
+/// Chinese label and tag class of a request status.
+pub fn request_status(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "pending" => ("待审批", "tag-warn"),
+        "director_pending" => ("待总监审批", "tag-warn"),
+        "approved" => ("已批准", "tag-ok"),
+        "rejected" => ("已驳回", "tag-bad"),
+        "ordered" => ("已下单", "tag-ok"),
+        _ => ("未知", "tag-off"),
+    }
+}
+
+pub const REQUEST_STATUSES: &[(&str, &str)] = &[
+    ("pending", "待审批"),
+    ("director_pending", "待总监审批"),
+    ("approved", "已批准"),
+    ("rejected", "已驳回"),
+    ("ordered", "已下单"),
+];
+
+/// Chinese label and tag class of a purchase-order status.
+pub fn order_status(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "open" => ("待收货", "tag-warn"),
+        "partial" => ("部分收货", "tag-warn"),
+        "received" => ("已收货", "tag-ok"),
+        "cancelled" => ("已取消", "tag-off"),
+        _ => ("未知", "tag-off"),
+    }
+}
+
+pub const ORDER_STATUSES: &[(&str, &str)] =
+    &[("open", "待收货"), ("partial", "部分收货"), ("received", "已收货"), ("cancelled", "已取消")];
+
+/// Money in yuan with two decimals.
+pub fn yuan(fen: i64) -> String {
+    crate::rules::Fen(fen).to_string()
+}
+
+/// The home page's low-stock count stops here (shown as "1000+"): the home page is
+/// benchmarked, and counting the whole partial index of a huge catalog is not free.
+const HOME_CAP: i64 = 1_000;
+
 /// What waits for `user` in this module, for the home page (no query when the
-/// user's role has nothing here).
-pub async fn home_queues(_tx: &mut Tx, _user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
-    Ok(Vec::new())
+/// user's role has nothing here). One query.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
+    if !user.can(Action::InventoryView) {
+        return Ok(Vec::new());
+    }
+    let is_director = user.level == Level::Director;
+    let approves_first = user.can(Action::InventoryApprove) && !is_director;
+    let operates = user.can(Action::InventoryOperate);
+    #[allow(clippy::type_complexity)]
+    let row: (
+        i64,
+        Option<DateTime<Utc>>,
+        i64,
+        Option<DateTime<Utc>>,
+        i64,
+        Option<DateTime<Utc>>,
+        i64,
+        i64,
+        Option<DateTime<Utc>>,
+    ) = sqlx::query_as(
+        "SELECT r.pending, r.pending_oldest, r.dpending, r.dpending_oldest, r.mine, r.mine_oldest,
+                (SELECT count(*) FROM (SELECT 1 FROM stock_levels s WHERE s.tenant_id = $1
+                     AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point LIMIT $3) x),
+                o.n, o.oldest
+         FROM (SELECT count(*) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending,
+                      min(created_at) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending_oldest,
+                      count(*) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending,
+                      min(created_at) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending_oldest,
+                      count(*) FILTER (WHERE requested_by = $2) AS mine,
+                      min(created_at) FILTER (WHERE requested_by = $2) AS mine_oldest
+               FROM replenishment_requests
+               WHERE tenant_id = $1 AND status IN ('pending', 'director_pending', 'approved')) r,
+              (SELECT count(*) AS n, min(created_at) AS oldest FROM purchase_orders
+               WHERE tenant_id = $1 AND status IN ('open', 'partial')) o",
+    )
+    .bind(user.tenant_id)
+    .bind(user.user_id)
+    .bind(HOME_CAP)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (pending, pending_oldest, dpending, dpending_oldest, mine, mine_oldest, low, open_po, open_po_oldest) = row;
+    let mut items = Vec::new();
+    if approves_first {
+        items.push(QueueItem {
+            label: "待审批补货申请".into(),
+            count: pending,
+            oldest: pending_oldest,
+            href: "/inventory/replenishments?status=pending".into(),
+            kind: QueueKind::Approval,
+        });
+    }
+    if is_director {
+        items.push(QueueItem {
+            label: "待总监审批补货申请".into(),
+            count: dpending,
+            oldest: dpending_oldest,
+            href: "/inventory/replenishments?status=director_pending".into(),
+            kind: QueueKind::Approval,
+        });
+    }
+    if operates && mine > 0 {
+        items.push(QueueItem {
+            label: "我的未完成补货申请".into(),
+            count: mine,
+            oldest: mine_oldest,
+            href: "/inventory/replenishments?mine=1".into(),
+            kind: QueueKind::Mine,
+        });
+    }
+    if low > 0 {
+        items.push(QueueItem {
+            label: if low >= HOME_CAP {
+                format!("低库存商品（{HOME_CAP} 项以上）")
+            } else {
+                "低库存商品".into()
+            },
+            count: low,
+            oldest: None,
+            href: "/inventory/low-stock".into(),
+            kind: QueueKind::Alert,
+        });
+    }
+    if operates && open_po > 0 {
+        items.push(QueueItem {
+            label: "待收货采购单".into(),
+            count: open_po,
+            oldest: open_po_oldest,
+            href: "/purchasing/orders?status=open".into(),
+            kind: QueueKind::Alert,
+        });
+    }
+    Ok(items)
 }

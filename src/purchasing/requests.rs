@@ -1,0 +1,946 @@
+//! Replenishment requests (补货申请): raise, list, show, approve / reject.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::{request_scope, request_status, yuan, REQUEST_STATUSES};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::people::{Action, Dept, Level};
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+/// At most this many units in one request.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+// ---------- levels of one item ----------
+
+/// The stock levels of a product in a warehouse, with what is already on order.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct Levels {
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub safety_stock: i64,
+    pub reorder_point: i64,
+    pub max_level: i64,
+    pub on_order: i64,
+}
+
+impl Levels {
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+
+    /// max level − (on hand − reserved + on order), never below zero.
+    pub fn suggested(&self) -> i64 {
+        (self.max_level - (self.available() + self.on_order)).max(0)
+    }
+
+    pub fn is_low(&self) -> bool {
+        self.reorder_point > 0 && self.available() <= self.reorder_point
+    }
+}
+
+pub async fn levels(tx: &mut Tx, tenant_id: i64, product_id: i64, warehouse_id: i64) -> Result<Levels, sqlx::Error> {
+    let row: Option<Levels> = sqlx::query_as(
+        "SELECT coalesce(s.on_hand, 0) AS on_hand, coalesce(s.reserved, 0) AS reserved,
+                coalesce(s.safety_stock, 0) AS safety_stock, coalesce(s.reorder_point, 0) AS reorder_point,
+                coalesce(s.max_level, 0) AS max_level,
+                (SELECT coalesce(sum(l.quantity - l.received_quantity), 0)::bigint
+                 FROM purchase_order_lines l
+                 JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
+                 WHERE l.tenant_id = $1 AND l.product_id = $2 AND l.warehouse_id = $3
+                   AND l.received_quantity < l.quantity AND o.status IN ('open', 'partial')) AS on_order
+         FROM (SELECT 1) one
+         LEFT JOIN stock_levels s ON s.tenant_id = $1 AND s.product_id = $2 AND s.warehouse_id = $3",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+/// The open request of a product in a warehouse, if any.
+pub async fn open_request(
+    tx: &mut Tx,
+    tenant_id: i64,
+    product_id: i64,
+    warehouse_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM replenishment_requests WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3
+           AND status IN ('pending', 'director_pending', 'approved')",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+// ---------- one request ----------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub unit: String,
+    pub default_supplier_id: Option<i64>,
+    pub last_cost_fen: Option<i64>,
+    pub price_fen: i64,
+    pub warehouse_id: i64,
+    pub warehouse_code: String,
+    pub warehouse_name: String,
+    pub quantity: i64,
+    pub reason: String,
+    pub status: String,
+    pub unit_cost_fen: i64,
+    pub value_fen: i64,
+    pub needs_director: bool,
+    pub snap_on_hand: i64,
+    pub snap_reserved: i64,
+    pub snap_on_order: i64,
+    pub snap_safety_stock: i64,
+    pub snap_reorder_point: i64,
+    pub snap_max_level: i64,
+    pub snap_suggested: i64,
+    pub requested_by: i64,
+    pub requester_name: String,
+    pub department: String,
+    pub manager_name: Option<String>,
+    pub manager_at: Option<DateTime<Utc>>,
+    pub manager_comment: Option<String>,
+    pub director_name: Option<String>,
+    pub director_at: Option<DateTime<Utc>>,
+    pub director_comment: Option<String>,
+    pub purchase_order_id: Option<i64>,
+    pub po_no: Option<String>,
+    pub orderer_name: Option<String>,
+    pub ordered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RequestRow {
+    pub fn status_label(&self) -> &'static str {
+        request_status(&self.status).0
+    }
+
+    pub fn status_class(&self) -> &'static str {
+        request_status(&self.status).1
+    }
+
+    pub fn dept_label(&self) -> &'static str {
+        Dept::parse(&self.department).map_or("", |d| d.label())
+    }
+
+    pub fn value(&self) -> String {
+        yuan(self.value_fen)
+    }
+
+    pub fn unit_cost(&self) -> String {
+        yuan(self.unit_cost_fen)
+    }
+
+    pub fn snap_available(&self) -> i64 {
+        self.snap_on_hand - self.snap_reserved
+    }
+
+    pub fn is_open(&self) -> bool {
+        super::OPEN_STATUSES.contains(&self.status.as_str())
+    }
+}
+
+const SELECT_ONE: &str = "SELECT r.id, r.product_id, p.sku, p.name AS product_name, p.unit, p.default_supplier_id,
+        p.last_cost_fen, p.price_fen, r.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name,
+        r.quantity, r.reason, r.status, r.unit_cost_fen, r.value_fen, r.needs_director,
+        r.snap_on_hand, r.snap_reserved, r.snap_on_order, r.snap_safety_stock, r.snap_reorder_point,
+        r.snap_max_level, r.snap_suggested, r.requested_by, u.display_name AS requester_name, r.department,
+        m.display_name AS manager_name, r.manager_at, r.manager_comment,
+        d.display_name AS director_name, r.director_at, r.director_comment,
+        r.purchase_order_id, po.po_no, o.display_name AS orderer_name, r.ordered_at, r.created_at
+     FROM replenishment_requests r
+     JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
+     JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
+     JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.requested_by
+     LEFT JOIN users m ON m.tenant_id = r.tenant_id AND m.id = r.manager_by
+     LEFT JOIN users d ON d.tenant_id = r.tenant_id AND d.id = r.director_by
+     LEFT JOIN users o ON o.tenant_id = r.tenant_id AND o.id = r.ordered_by
+     LEFT JOIN purchase_orders po ON po.tenant_id = r.tenant_id AND po.id = r.purchase_order_id
+     WHERE r.tenant_id = ";
+
+/// One request within `user`'s scope (`lock`: FOR UPDATE of the request row).
+pub async fn fetch_scoped(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: i64,
+    lock: bool,
+) -> Result<Option<RequestRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT_ONE);
+    qb.push_bind(user.tenant_id).push(" AND r.id = ").push_bind(id);
+    request_scope(user).push_filter(&mut qb, "r.requested_by", "r.department");
+    if lock {
+        qb.push(" FOR UPDATE OF r");
+    }
+    qb.build_query_as().fetch_optional(&mut **tx).await
+}
+
+/// One request of the tenant, whatever the viewer's scope (purchasing works on the
+/// tenant's approved queue). `lock`: FOR UPDATE of the request row.
+pub async fn fetch_any(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> Result<Option<RequestRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new(SELECT_ONE);
+    qb.push_bind(tenant_id).push(" AND r.id = ").push_bind(id);
+    if lock {
+        qb.push(" FOR UPDATE OF r");
+    }
+    qb.build_query_as().fetch_optional(&mut **tx).await
+}
+
+// ---------- raise ----------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub warehouse: String,
+    #[serde(default)]
+    pub quantity: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub struct WarehouseChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// What the form shows about the chosen item.
+pub struct ItemInfo {
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub warehouse: String,
+    pub levels: Levels,
+    pub unit_cost_fen: i64,
+}
+
+impl ItemInfo {
+    pub fn unit_cost(&self) -> String {
+        yuan(self.unit_cost_fen)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "purchasing/request_form.html")]
+pub struct RequestFormPage {
+    pub chrome: Chrome,
+    pub form: RequestForm,
+    pub errors: FieldErrors,
+    pub warehouses: Vec<WarehouseChoice>,
+    pub info: Option<ItemInfo>,
+    /// The open request of this item (a second one is refused).
+    pub existing: Option<i64>,
+    pub threshold: String,
+}
+
+struct Item {
+    product_id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    unit_cost_fen: i64,
+    warehouse_id: i64,
+    warehouse_code: String,
+    warehouse_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductHit {
+    id: i64,
+    sku: String,
+    name: String,
+    unit: String,
+    price_fen: i64,
+    last_cost_fen: Option<i64>,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct WarehouseHit {
+    id: i64,
+    code: String,
+    name: String,
+    is_active: bool,
+}
+
+async fn find_item(
+    tx: &mut Tx,
+    tenant_id: i64,
+    sku: &str,
+    wh: &str,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Item>> {
+    let product: Option<ProductHit> = if sku.is_empty() {
+        None
+    } else {
+        sqlx::query_as(
+            "SELECT id, sku, name, unit, price_fen, last_cost_fen, status FROM products WHERE tenant_id = $1 AND sku = $2",
+        )
+        .bind(tenant_id)
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await?
+    };
+    match &product {
+        _ if sku.is_empty() => errors.add("sku", "请填写商品 SKU"),
+        None => errors.add("sku", format!("没有 SKU 为 {sku} 的商品")),
+        Some(p) if p.status == "eliminated" => errors.add("sku", "该商品已汰换，不能再补货"),
+        Some(_) => {}
+    }
+    let warehouse: Option<WarehouseHit> = if wh.is_empty() {
+        None
+    } else {
+        sqlx::query_as("SELECT id, code, name, is_active FROM warehouses WHERE tenant_id = $1 AND code = $2")
+            .bind(tenant_id)
+            .bind(wh)
+            .fetch_optional(&mut **tx)
+            .await?
+    };
+    match &warehouse {
+        _ if wh.is_empty() => errors.add("warehouse", "请选择仓库"),
+        None => errors.add("warehouse", format!("没有编码为 {wh} 的仓库")),
+        Some(w) if !w.is_active => errors.add("warehouse", "该仓库已停用"),
+        Some(_) => {}
+    }
+    Ok(match (product, warehouse) {
+        (Some(p), Some(w)) if p.status != "eliminated" && w.is_active => Some(Item {
+            product_id: p.id,
+            sku: p.sku,
+            name: p.name,
+            unit: p.unit,
+            unit_cost_fen: p.last_cost_fen.unwrap_or(p.price_fen),
+            warehouse_id: w.id,
+            warehouse_code: w.code,
+            warehouse_name: w.name,
+        }),
+        _ => None,
+    })
+}
+
+async fn warehouse_choices(tx: &mut Tx, tenant_id: i64) -> Result<Vec<WarehouseChoice>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name FROM warehouses WHERE tenant_id = $1 AND is_active ORDER BY code LIMIT 500")
+            .bind(tenant_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().map(|(code, name)| WarehouseChoice { code, name }).collect())
+}
+
+fn form_page(
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    form: RequestForm,
+    errors: FieldErrors,
+    warehouses: Vec<WarehouseChoice>,
+    info: Option<ItemInfo>,
+    existing: Option<i64>,
+) -> RequestFormPage {
+    RequestFormPage {
+        chrome: Chrome::new(user, flash, "申请补货", "/inventory/replenishments"),
+        form,
+        errors,
+        warehouses,
+        info,
+        existing,
+        threshold: yuan(user.settings.replenishment_director_threshold_fen),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub warehouse: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<NewQuery>,
+) -> AppResult<RequestFormPage> {
+    user.require(Action::InventoryOperate)?;
+    let mut form =
+        RequestForm { sku: q.sku.trim().to_owned(), warehouse: q.warehouse.trim().to_owned(), ..Default::default() };
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+    let mut info = None;
+    let mut existing = None;
+    if !form.sku.is_empty() && !form.warehouse.is_empty() {
+        let mut ignored = FieldErrors::default();
+        if let Some(item) = find_item(&mut tx, user.tenant_id, &form.sku, &form.warehouse, &mut ignored).await? {
+            let lv = levels(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
+            existing = open_request(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
+            if lv.suggested() > 0 {
+                form.quantity = lv.suggested().to_string();
+            }
+            if lv.is_low() {
+                form.reason = "可用库存低于再订货点".into();
+            }
+            info = Some(item_info(item, lv));
+        }
+    }
+    tx.commit().await?;
+    Ok(form_page(&user, flash, form, FieldErrors::default(), warehouses, info, existing))
+}
+
+fn item_info(item: Item, levels: Levels) -> ItemInfo {
+    ItemInfo {
+        sku: item.sku,
+        name: item.name,
+        unit: item.unit,
+        warehouse: format!("{}（{}）", item.warehouse_name, item.warehouse_code),
+        levels,
+        unit_cost_fen: item.unit_cost_fen,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Form(mut form): Form<RequestForm>,
+) -> AppResult<Response> {
+    user.require(Action::InventoryOperate)?;
+    form.sku = form.sku.trim().to_owned();
+    form.warehouse = form.warehouse.trim().to_owned();
+    let mut errors = FieldErrors::default();
+    let quantity = match form.quantity.trim().parse::<i64>() {
+        Ok(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+        _ if form.quantity.trim().is_empty() => {
+            errors.add("quantity", "请填写补货数量");
+            None
+        }
+        _ => {
+            errors.add("quantity", format!("补货数量应为 1 到 {MAX_QUANTITY} 之间的整数"));
+            None
+        }
+    };
+    let reason = form.reason.trim().to_owned();
+    if reason.is_empty() {
+        errors.add("reason", "请填写补货原因");
+    } else if reason.chars().count() > 500 {
+        errors.add("reason", "补货原因最多 500 个字符");
+    }
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let item = find_item(&mut tx, user.tenant_id, &form.sku, &form.warehouse, &mut errors).await?;
+    let lv = match &item {
+        Some(i) => Some(levels(&mut tx, user.tenant_id, i.product_id, i.warehouse_id).await?),
+        None => None,
+    };
+    let existing = match &item {
+        Some(i) => open_request(&mut tx, user.tenant_id, i.product_id, i.warehouse_id).await?,
+        None => None,
+    };
+    if let Some(id) = existing {
+        errors.add("sku", format!("该商品在该仓库已有未完成的补货申请 #{id}，请先处理那一张"));
+    }
+    let value = match (&item, quantity) {
+        (Some(i), Some(q)) => {
+            let v = q.checked_mul(i.unit_cost_fen);
+            if v.is_none() {
+                errors.add("quantity", "补货金额过大");
+            }
+            v
+        }
+        _ => None,
+    };
+    let (Some(item), Some(lv), Some(quantity), Some(value), true) = (item, lv, quantity, value, errors.is_empty())
+    else {
+        let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+        tx.rollback().await?;
+        let status = if existing.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let page = form_page(&user, flash, form, errors, warehouses, None, existing);
+        return Ok((status, page).into_response());
+    };
+    let needs_director = value >= user.settings.replenishment_director_threshold_fen;
+    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO replenishment_requests (tenant_id, product_id, warehouse_id, quantity, reason, unit_cost_fen,
+             value_fen, needs_director, snap_on_hand, snap_reserved, snap_on_order, snap_safety_stock,
+             snap_reorder_point, snap_max_level, snap_suggested, requested_by, department)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+    )
+    .bind(user.tenant_id)
+    .bind(item.product_id)
+    .bind(item.warehouse_id)
+    .bind(quantity)
+    .bind(&reason)
+    .bind(item.unit_cost_fen)
+    .bind(value)
+    .bind(needs_director)
+    .bind(lv.on_hand)
+    .bind(lv.reserved)
+    .bind(lv.on_order)
+    .bind(lv.safety_stock)
+    .bind(lv.reorder_point)
+    .bind(lv.max_level)
+    .bind(lv.suggested())
+    .bind(user.user_id)
+    .bind(user.dept.code())
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e, "replenishment_requests_open_uq") => {
+            // Raised by someone else a moment ago.
+            tx.rollback().await?;
+            let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+            let existing = open_request(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
+            let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+            tx.commit().await?;
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "sku",
+                match existing {
+                    Some(id) => format!("该商品在该仓库已有未完成的补货申请 #{id}，请先处理那一张"),
+                    None => "该商品在该仓库已有未完成的补货申请".to_owned(),
+                },
+            );
+            let page = form_page(&user, flash, form, errors, warehouses, None, existing);
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "replenishment.raise",
+            entity_type: Some("replenishment"),
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "申请补货 #{id}：{}（{}）在 {} 补 {} {}，金额 ¥{}",
+                item.name,
+                item.sku,
+                item.warehouse_code,
+                quantity,
+                item.unit,
+                yuan(value)
+            ),
+            before: None,
+            after: Some(json!({
+                "sku": item.sku, "warehouse": item.warehouse_code, "quantity": quantity, "reason": reason,
+                "value_fen": value, "needs_director": needs_director, "status": "pending",
+                "snapshot": {"on_hand": lv.on_hand, "reserved": lv.reserved, "on_order": lv.on_order,
+                    "safety_stock": lv.safety_stock, "reorder_point": lv.reorder_point, "max_level": lv.max_level,
+                    "suggested": lv.suggested()}
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let msg = if needs_director {
+        "补货申请已提交，金额达到总监审批线，经理批准后还需总监审批。"
+    } else {
+        "补货申请已提交，等待运营经理审批。"
+    };
+    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/inventory/replenishments/{id}")))
+        .into_response())
+}
+
+// ---------- list ----------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub warehouse: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub mine: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ListRow {
+    pub id: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub warehouse_code: String,
+    pub quantity: i64,
+    pub value_fen: i64,
+    pub status: String,
+    pub requester_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ListRow {
+    pub fn status_label(&self) -> &'static str {
+        request_status(&self.status).0
+    }
+    pub fn status_class(&self) -> &'static str {
+        request_status(&self.status).1
+    }
+    pub fn value(&self) -> String {
+        yuan(self.value_fen)
+    }
+}
+
+pub struct StatusChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "purchasing/requests.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub q: ListQuery,
+    pub rows: Vec<ListRow>,
+    pub pager: Pager,
+    pub statuses: Vec<StatusChoice>,
+    pub warehouses: Vec<WarehouseChoice>,
+    pub can_raise: bool,
+    pub tz: String,
+}
+
+impl ListPage {
+    pub fn at(&self, t: &DateTime<Utc>) -> String {
+        local_time(*t, &self.tz)
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    user.require(Action::InventoryView)?;
+    let status = non_empty(&q.status);
+    if let Some(s) = status {
+        if !REQUEST_STATUSES.iter().any(|(c, _)| *c == s) {
+            return Err(AppError::BadRequest(format!("未知状态：{s}")));
+        }
+    }
+    let pager = Pager::new(
+        "/inventory/replenishments",
+        q.page,
+        query_string(&[("status", &q.status), ("warehouse", &q.warehouse), ("q", &q.q), ("mine", &q.mine)]),
+    );
+    let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" WHERE r.tenant_id = ").push_bind(user.tenant_id);
+        if let Some(s) = status {
+            qb.push(" AND r.status = ").push_bind(s.to_owned());
+        }
+        if let Some(w) = non_empty(&q.warehouse) {
+            qb.push(" AND w.code = ").push_bind(w.to_owned());
+        }
+        if let Some(text) = non_empty(&q.q) {
+            let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            qb.push(" AND (p.sku ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR p.name ILIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        if !q.mine.is_empty() {
+            qb.push(" AND r.requested_by = ").push_bind(user.user_id);
+        }
+        request_scope(&user).push_filter(qb, "r.requested_by", "r.department");
+    };
+    const FROM: &str = " FROM replenishment_requests r
+        JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
+        JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
+        JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.requested_by";
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT r.id, p.sku, p.name AS product_name, w.code AS warehouse_code, r.quantity, r.value_fen, r.status,
+                u.display_name AS requester_name, r.created_at",
+    );
+    qb.push(FROM);
+    push_where(&mut qb);
+    qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
+    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
+    count.push(FROM);
+    push_where(&mut count);
+    count.push(" LIMIT ").push_bind(COUNT_CAP).push(") c");
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+    let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+    tx.commit().await?;
+    Ok(ListPage {
+        chrome: Chrome::new(&user, flash, "补货申请", "/inventory/replenishments"),
+        q,
+        rows,
+        pager: pager.with_total(total),
+        statuses: REQUEST_STATUSES.iter().map(|(code, label)| StatusChoice { code, label }).collect(),
+        warehouses,
+        can_raise: user.can(Action::InventoryOperate),
+        tz: user.settings.time_zone.clone(),
+    })
+}
+
+// ---------- show ----------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub comment: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "purchasing/request_show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub row: RequestRow,
+    pub history: Vec<HistoryLine>,
+    pub can_decide: bool,
+    pub can_order: bool,
+    pub stage_note: String,
+    pub form: DecisionForm,
+    pub errors: FieldErrors,
+    pub threshold: String,
+}
+
+/// Whether `user` may decide the request now (ignoring the state when it is
+/// not open): never their own; the first stage the ops manager or a director,
+/// the director stage only a director.
+fn may_decide(user: &CurrentUser, row: &RequestRow) -> bool {
+    user.can(Action::InventoryApprove)
+        && row.requested_by != user.user_id
+        && match row.status.as_str() {
+            "pending" => true,
+            "director_pending" => user.level == Level::Director,
+            _ => false,
+        }
+}
+
+fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
+    let mut h = vec![HistoryLine {
+        at: local_time(row.created_at, tz),
+        who: row.requester_name.clone(),
+        what: format!("提交申请：补货 {} {}", row.quantity, row.unit),
+        comment: row.reason.clone(),
+    }];
+    if let (Some(who), Some(at)) = (&row.manager_name, row.manager_at) {
+        let what = if row.status == "rejected" && row.director_at.is_none() {
+            "经理驳回"
+        } else if row.needs_director {
+            "经理批准，转总监审批"
+        } else {
+            "经理批准"
+        };
+        h.push(HistoryLine {
+            at: local_time(at, tz),
+            who: who.clone(),
+            what: what.into(),
+            comment: row.manager_comment.clone().unwrap_or_default(),
+        });
+    }
+    if let (Some(who), Some(at)) = (&row.director_name, row.director_at) {
+        let what = if row.status == "rejected" { "总监驳回" } else { "总监批准" };
+        h.push(HistoryLine {
+            at: local_time(at, tz),
+            who: who.clone(),
+            what: what.into(),
+            comment: row.director_comment.clone().unwrap_or_default(),
+        });
+    }
+    if let (Some(who), Some(at)) = (&row.orderer_name, row.ordered_at) {
+        h.push(HistoryLine {
+            at: local_time(at, tz),
+            who: who.clone(),
+            what: format!("生成采购单 {}", row.po_no.clone().unwrap_or_default()),
+            comment: String::new(),
+        });
+    }
+    h
+}
+
+fn show_page(
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    row: RequestRow,
+    form: DecisionForm,
+    errors: FieldErrors,
+) -> ShowPage {
+    let can_decide = may_decide(user, &row);
+    let can_order = row.status == "approved" && user.can(Action::PurchaseOrders);
+    let stage_note = match row.status.as_str() {
+        "pending" if row.needs_director => {
+            "金额达到总监审批线：运营经理批准后还需总监审批（总监批准即为终审）。".to_owned()
+        }
+        "pending" => "等待运营经理审批。".to_owned(),
+        "director_pending" => "运营经理已批准，等待总监审批。".to_owned(),
+        "approved" => "已批准，等待采购下单。".to_owned(),
+        _ => String::new(),
+    };
+    ShowPage {
+        chrome: Chrome::new(user, flash, format!("补货申请 #{}", row.id), "/inventory/replenishments"),
+        history: history(&row, &user.settings.time_zone),
+        row,
+        can_decide,
+        can_order,
+        stage_note,
+        form,
+        errors,
+        threshold: yuan(user.settings.replenishment_director_threshold_fen),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
+    user.require(Action::InventoryView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let row = fetch_scoped(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(show_page(&user, flash, row, DecisionForm::default(), FieldErrors::default()))
+}
+
+// ---------- approve / reject ----------
+
+/// Lock, check scope (404), permission (403), state (409), write, audit.
+async fn decide(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    id: i64,
+    approve: bool,
+    form: DecisionForm,
+) -> AppResult<Response> {
+    user.require(Action::InventoryApprove)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let row = fetch_scoped(&mut tx, user, id, true).await?.ok_or(AppError::NotFound)?;
+    if row.requested_by == user.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(row.status.as_str(), "pending" | "director_pending") {
+        return Err(AppError::Conflict(format!("该补货申请已是“{}”，不能再审批", row.status_label())));
+    }
+    let is_director = user.level == Level::Director;
+    if row.status == "director_pending" && !is_director {
+        // The manager stage is done; only a director decides now.
+        return Err(AppError::Forbidden);
+    }
+    let comment = non_empty(&form.comment).map(str::to_owned);
+    let mut errors = FieldErrors::default();
+    if !approve && comment.is_none() {
+        errors.add("comment", "驳回时必须填写审批意见");
+    }
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
+        errors.add("comment", "审批意见最多 500 个字符");
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        let page = show_page(user, flash, row, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let new_status = match (approve, is_director, row.needs_director) {
+        (false, _, _) => "rejected",
+        (true, true, _) => "approved",
+        (true, false, true) => "director_pending",
+        (true, false, false) => "approved",
+    };
+    let sql = if is_director {
+        "UPDATE replenishment_requests SET status = $3, director_by = $4, director_at = now(), director_comment = $5,
+                updated_at = now() WHERE tenant_id = $1 AND id = $2"
+    } else {
+        "UPDATE replenishment_requests SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5,
+                updated_at = now() WHERE tenant_id = $1 AND id = $2"
+    };
+    sqlx::query(sql)
+        .bind(user.tenant_id)
+        .bind(id)
+        .bind(new_status)
+        .bind(user.user_id)
+        .bind(&comment)
+        .execute(&mut *tx)
+        .await?;
+    let stage = if is_director { "总监" } else { "经理" };
+    let verb = if approve { "批准" } else { "驳回" };
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(user, meta),
+        Entry {
+            action: if approve { "replenishment.approve" } else { "replenishment.reject" },
+            entity_type: Some("replenishment"),
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "{stage}{verb}补货申请 #{id}：{}（{}）在 {} 补 {} {}{}",
+                row.product_name,
+                row.sku,
+                row.warehouse_code,
+                row.quantity,
+                row.unit,
+                if new_status == "director_pending" { "，转总监审批" } else { "" }
+            ),
+            before: Some(json!({"status": row.status})),
+            after: Some(json!({"status": new_status, "stage": if is_director { "director" } else { "manager" }, "comment": comment})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let msg = match new_status {
+        "director_pending" => "已批准，金额达到总监审批线，已转总监审批。",
+        "approved" => "已批准该补货申请。",
+        _ => "已驳回该补货申请。",
+    };
+    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/inventory/replenishments/{id}")))
+        .into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(&state, &meta, &user, flash, id, true, form).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(&state, &meta, &user, flash, id, false, form).await
+}
