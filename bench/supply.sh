@@ -148,23 +148,28 @@ fi
 if [[ -n $SNAPSHOT ]]; then rm -rf "$SNAPSHOT"; SNAPSHOT=; fi
 BIN=$TARGET_DIR/release/$BIN_NAME
 [[ -x $BIN ]] || die "$BIN missing"
+# Run a copy under its own name: a `killall yunying` / `pkill -x yunying` elsewhere on
+# the machine (other checkouts' scripts and tests) must not stop this run's server.
+RUN_BIN=$TARGET_DIR/release/yunying-supply-bench
+cp "$BIN" "$RUN_BIN.$$"
+mv -f "$RUN_BIN.$$" "$RUN_BIN"
 
 # ---------------------------------------------------------------- demo data
 log "demo data: $PRODUCTS products (one tenant)"
 record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" "$BIN" demo --tenants 1 --products "$PRODUCTS"
 t0=$(date +%s.%N)
 env -u DATABASE_URL -u DATABASE_APP_URL -u YUNYING_PUBLIC_URL RUST_LOG=warn YUNYING_DATA_DIR="$DATA" \
-    "$BIN" demo --tenants 1 --products "$PRODUCTS" >"$RAW/demo.txt" 2>&1 9>&- ||
+    "$RUN_BIN" demo --tenants 1 --products "$PRODUCTS" >"$RAW/demo.txt" 2>&1 9>&- ||
     { tail -20 "$RAW/demo.txt" >&2; die "yunying demo failed"; }
 DEMO_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 log "demo data in $DEMO_SECONDS s"
 
 # ---------------------------------------------------------------- server
-log "starting $BIN serve (data dir $DATA)"
+log "starting $RUN_BIN serve (a copy of $BIN; data dir $DATA)"
 record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 "$BIN" serve
 env -u DATABASE_URL -u DATABASE_APP_URL -u YUNYING_PUBLIC_URL \
     RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 \
-    "$BIN" serve >"$RAW/server.log" 2>&1 9>&- &
+    "$RUN_BIN" serve >"$RAW/server.log" 2>&1 9>&- &
 SERVER_PID=$!
 URL=
 for _ in $(seq 1 1200); do
@@ -304,6 +309,8 @@ run_tool() {
     local TIMEFORMAT='%U %S'
     { time "$@" >"$RAW/$name.out" 2>"$RAW/$name.err" 9>&-; } 2>"$RAW/$name.time" || rc=$?
     after=$(snapshot)
+    kill -0 "$SERVER_PID" 2>/dev/null && kill -0 "$PGMASTER" 2>/dev/null ||
+        die "the server ($SERVER_PID) or its PostgreSQL ($PGMASTER) is gone during $name — stopped from outside? (log: $RAW/server.log)"
     awk -v a="$before" -v b="$after" -v t="$(tail -1 "$RAW/$name.time")" -v hz="$CLK_TCK" 'BEGIN {
         split(a, x, " "); split(b, y, " "); split(t, o, " ");
         for (i = 1; i <= 6; i++) printf "%d ", y[i] - x[i]; printf "%d\n", (o[1] + o[2]) * hz }' >"$RAW/$name.cpu"
