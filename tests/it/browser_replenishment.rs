@@ -36,12 +36,13 @@ async fn wait_text(b: &Browser, css: &str, want: &str) {
     }
 }
 
-/// Wait (at most 20 s) until the current URL starts with `prefix` and is not `not`.
-async fn wait_url(b: &Browser, prefix: &str, not: &str) -> String {
+/// Wait (at most 20 s) until the current URL is a record page `<prefix><id>` (the
+/// form page the click came from, e.g. `<prefix>new?…`, does not count).
+async fn wait_record_url(b: &Browser, prefix: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let url = b.current_url().await;
-        if url.starts_with(prefix) && url != not {
+        if url.strip_prefix(prefix).is_some_and(|id| !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit())) {
             return url;
         }
         if Instant::now() >= deadline {
@@ -126,8 +127,7 @@ async fn specialist_raises_manager_approves_order_received() {
     specialist.wait_for("input[name=quantity][value='45']").await;
     let submit = specialist.wait_for("form[action='/inventory/replenishments'] button[type=submit]").await;
     specialist.click(submit).await;
-    let request_url = wait_url(&specialist, &format!("{base}/inventory/replenishments/"), "").await;
-    assert!(!request_url.ends_with("/new"), "{request_url}");
+    let request_url = wait_record_url(&specialist, &format!("{base}/inventory/replenishments/")).await;
     wait_text(&specialist, "[data-testid=status]", "待审批").await;
     let path = request_url.trim_start_matches(&base).to_owned();
 
@@ -154,7 +154,7 @@ async fn specialist_raises_manager_approves_order_received() {
     specialist.wait_for("select[name=supplier] option[value='SUP1'][selected]").await;
     let submit = specialist.wait_for("form[action='/purchasing/orders'] button[type=submit]").await;
     specialist.click(submit).await;
-    let po_url = wait_url(&specialist, &format!("{base}/purchasing/orders/"), "").await;
+    let po_url = wait_record_url(&specialist, &format!("{base}/purchasing/orders/")).await;
     assert!(!po_url.contains("/new"), "{po_url}");
     wait_text(&specialist, "[data-testid=status]", "待收货").await;
 
