@@ -491,3 +491,73 @@ async fn print_page_and_home_queues() {
     assert!(!home.body.contains("待审批合同"));
     assert_eq!(ss.get("/contracts?mine=1").await.status, 200);
 }
+
+#[tokio::test]
+async fn demo_data_has_partners_and_contracts_in_every_state() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo").await;
+    let mut users = Vec::new();
+    for dept in [Dept::Sales, Dept::Ops] {
+        for level in [Level::Specialist, Level::Manager, Level::Director] {
+            let name = format!("{}.{}", dept.code(), level.code());
+            users.push((name.clone(), app.user(t, &name, dept, level, false).await, dept, level));
+        }
+    }
+    let mut tx = yunying::db::begin_tenant(&app.db, t).await.unwrap();
+    sqlx::query(
+        "INSERT INTO products (tenant_id, sku, name, price_fen, status)
+         SELECT $1, 'SKU-' || g, '演示商品' || g, 1000 * g, 'listed' FROM generate_series(1, 5) g",
+    )
+    .bind(t)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let ctx =
+        yunying::demo::supply::Ctx { tenant_id: t, n: 0, products: 5, today: chrono::Utc::now().date_naive(), users };
+    yunying::partners::demo::seed(&mut tx, &ctx).await.unwrap();
+    yunying::contracts::demo::seed(&mut tx, &ctx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.scalar_i64(t, "SELECT count(*) FROM partners WHERE kind = 'supplier'").await, 20);
+    assert_eq!(app.scalar_i64(t, "SELECT count(*) FROM partners WHERE kind = 'customer'").await, 30);
+    for s in ["draft", "submitted", "director_pending", "approved", "rejected", "signed"] {
+        let n = app.scalar_i64(t, &format!("SELECT count(*) FROM contracts WHERE status = '{s}'")).await;
+        assert!(n > 0, "no demo contract is {s}");
+    }
+    assert_eq!(
+        app.scalar_i64(t, "SELECT count(*) FROM contracts WHERE status = 'director_pending' AND amount_fen < 10000000")
+            .await,
+        0,
+        "awaiting a director only above the threshold"
+    );
+    assert!(app.scalar_i64(t, "SELECT count(*) FROM contract_lines").await > 0);
+    let mismatched = app
+        .scalar_i64(
+            t,
+            "SELECT count(*) FROM contracts c WHERE EXISTS (SELECT 1 FROM contract_lines l WHERE l.contract_id = c.id)
+               AND c.amount_fen <> (SELECT sum(quantity * price_fen) FROM contract_lines l WHERE l.contract_id = c.id)",
+        )
+        .await;
+    assert_eq!(mismatched, 0, "lines sum = amount");
+    assert!(
+        app.scalar_i64(t, "SELECT count(*) FROM contracts WHERE status = 'rejected' AND manager_comment <> ''").await
+            > 0
+    );
+    // Every page renders for the people who see it.
+    let ids: Vec<i64> = {
+        let mut tx = yunying::db::begin_tenant(&app.db, t).await.unwrap();
+        let ids = sqlx::query_scalar("SELECT id FROM contracts ORDER BY id").fetch_all(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        ids
+    };
+    let dir = app.signed_in("demo", "sales.director").await;
+    assert_eq!(dir.get("/partners").await.status, 200);
+    assert_eq!(dir.get("/contracts").await.status, 200);
+    for id in ids {
+        assert_eq!(dir.get(&format!("/contracts/{id}")).await.status, 200);
+        assert_eq!(dir.get(&format!("/contracts/{id}/print")).await.status, 200);
+    }
+    let sm = app.signed_in("demo", "sales.manager").await;
+    assert!(sm.get("/").await.body.contains("待审批合同"));
+    let home = dir.get("/").await.body;
+    assert!(home.contains("待总监审批合同"));
+}
