@@ -161,6 +161,14 @@ impl ContractRow {
     pub fn editable(&self) -> bool {
         matches!(self.status.as_str(), "draft" | "rejected")
     }
+    /// The comment of the decision that rejected it (the last stage decided).
+    pub fn rejection_comment(&self) -> &str {
+        if self.director_at.is_some() {
+            &self.director_comment
+        } else {
+            &self.manager_comment
+        }
+    }
     pub fn department_label(&self) -> &'static str {
         Dept::parse(&self.department).map_or("", Dept::label)
     }

@@ -880,15 +880,23 @@ pub async fn line_add(
         le.add("sku", "请填写商品 SKU");
         None
     } else {
-        let p = sqlx::query_as("SELECT id, name, price_fen FROM products WHERE tenant_id = $1 AND sku = $2")
-            .bind(user.tenant_id)
-            .bind(&lf.sku)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if p.is_none() {
-            le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
+        let p: Option<(i64, String, i64, String)> =
+            sqlx::query_as("SELECT id, name, price_fen, status FROM products WHERE tenant_id = $1 AND sku = $2")
+                .bind(user.tenant_id)
+                .bind(&lf.sku)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match p {
+            None => {
+                le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
+                None
+            }
+            Some((_, name, _, status)) if status == "eliminated" => {
+                le.add("sku", format!("{name}（{}）已汰换，不能再签入合同", lf.sku));
+                None
+            }
+            Some((id, name, price, _)) => Some((id, name, price)),
         }
-        p
     };
     let quantity = match lf.quantity.parse::<i64>() {
         Ok(q) if (1..=1_000_000).contains(&q) => Some(q),

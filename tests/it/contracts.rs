@@ -46,7 +46,7 @@ async fn org() -> Org {
     .execute(&mut *tx)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO products (tenant_id, sku, name, price_fen, status) VALUES ($1, 'P-001', '保温杯', 8800, 'listed'), ($1, 'P-002', '收纳盒', 1250, 'listed')")
+    sqlx::query("INSERT INTO products (tenant_id, sku, name, price_fen, status) VALUES ($1, 'P-001', '保温杯', 8800, 'listed'), ($1, 'P-002', '收纳盒', 1250, 'listed'), ($1, 'P-003', '旧款', 100, 'eliminated')")
         .bind(alpha)
         .execute(&mut *tx)
         .await
@@ -301,6 +301,8 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     let page = post(&ss, &lines, &[("sku", "NOPE"), ("quantity", "0"), ("price", "1.234")]).await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("没有 SKU 为 NOPE 的商品") && page.body.contains("数量应为"));
+    let page = post(&ss, &lines, &[("sku", "P-003"), ("quantity", "1")]).await;
+    assert!(page.status == 422 && page.body.contains("已汰换"), "eliminated products are not contracted");
     assert_eq!(post(&ss, &lines, &[("sku", "P-001"), ("quantity", "3"), ("price", "100.50")]).await.status, 303);
     assert_eq!(amount(&app, alpha, id).await, 30_150);
     assert_eq!(post(&ss, &lines, &[("sku", "P-002"), ("quantity", "2"), ("price", "")]).await.status, 303);
@@ -429,6 +431,25 @@ async fn permissions_scope_and_other_tenants() {
     assert!(!sm.get(&format!("/contracts/{own}")).await.body.contains(&format!("/contracts/{own}/approve")));
     assert_eq!(act(&sm2, own, "approve", &[]).await.status, 303);
     assert_eq!(status(&app, alpha, own).await, "approved");
+
+    // Purchase contracts go to the ops manager; the sales managers cannot see them.
+    act(&os, purchase, "submit", &[]).await;
+    assert_eq!(act(&sm, purchase, "approve", &[]).await.status, 404);
+    assert_eq!(act(&os, purchase, "approve", &[]).await.status, 403);
+    assert_eq!(act(&om, purchase, "approve", &[]).await.status, 303);
+    assert_eq!(status(&app, alpha, purchase).await, "approved");
+    assert_eq!(act(&om, purchase, "sign", &[("signed_on", "2026-01-05")]).await.status, 303, "the ops manager signs");
+
+    // Another tenant: 404 on every page and step.
+    let beta_ss = app.signed_in("beta", "ss").await;
+    for path in
+        [format!("/contracts/{theirs}"), format!("/contracts/{theirs}/print"), format!("/contracts/{theirs}/edit")]
+    {
+        assert_eq!(beta_ss.get(&path).await.status, 404, "{path}");
+    }
+    for step in ["submit", "sign", "edit", "lines"] {
+        assert_eq!(act(&beta_ss, theirs, step, &[("signed_on", "2026-01-05")]).await.status, 404, "{step}");
+    }
 
     // Decisions on a draft are stale (not submitted).
     assert_eq!(act(&sm, theirs, "approve", &[]).await.status, 409);
