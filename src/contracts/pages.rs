@@ -697,8 +697,13 @@ pub struct EditPage {
 /// Lock the contract for a change by its drafter: 404 out of scope, 403 not the
 /// drafter, 409 not a draft or rejected.
 async fn lock_for_edit(tx: &mut Tx, user: &CurrentUser, id: i64) -> AppResult<ContractRow> {
+    editable_by_drafter(tx, user, id, true).await
+}
+
+/// The checks of [`lock_for_edit`], without the row lock when `lock` is false (the form).
+async fn editable_by_drafter(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<ContractRow> {
     user.require(Action::ContractsDraft)?;
-    let c = fetch(tx, user, id, true).await?.ok_or(AppError::NotFound)?;
+    let c = fetch(tx, user, id, lock).await?.ok_or(AppError::NotFound)?;
     if c.drafted_by != user.user_id {
         return Err(AppError::Forbidden);
     }
@@ -743,7 +748,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> AppResult<EditPage> {
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let c = editable_by_drafter(&mut tx, &user, id, false).await?;
     let form = ContractForm::of(&c);
     let page = edit_page(
         &mut tx,
