@@ -318,3 +318,69 @@ async fn ledger_invariant_on_hand_is_the_sum_of_movements_and_never_negative() {
     result.unwrap();
     assert!(total_refused.get() > 0, "some movements must have been refused for insufficient stock");
 }
+
+async fn demo(app: &TestApp, products: &str) -> (i64, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let out = app.cli(&["demo", "--tenants", "1", "--employees", "10", "--products", products], None);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let demo: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo'").fetch_one(&app.db).await.unwrap();
+    (demo, took)
+}
+
+#[tokio::test]
+async fn demo_adds_warehouses_products_stock_and_eliminations() {
+    let app = spawn_app().await;
+    let (demo, took) = demo(&app, "200").await;
+    eprintln!("demo with 200 products: {took:?}");
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM warehouses").await, 5);
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM products").await, 200);
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM products WHERE status = 'listed'").await > 150);
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM products WHERE status = 'draft'").await > 0);
+    assert!(app.scalar_i64(demo, "SELECT count(*) FROM products WHERE status = 'delisted'").await > 0);
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM products WHERE status = 'eliminated'").await, 2);
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM product_eliminations WHERE status = 'pending'").await, 1);
+    // Every product is stocked somewhere, in one to five warehouses.
+    assert_eq!(
+        app.scalar_i64(demo, "SELECT count(*) FROM products p WHERE NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.product_id = p.id)")
+            .await,
+        0
+    );
+    let levels = app.scalar_i64(demo, "SELECT count(*) FROM stock_levels").await;
+    let low = app
+        .scalar_i64(demo, "SELECT count(*) FROM stock_levels WHERE reorder_point > 0 AND on_hand - reserved <= reorder_point")
+        .await;
+    assert!(levels > 300 && levels < 1000, "{levels}");
+    assert!(low * 100 >= levels * 5 && low * 100 <= levels * 20, "about one in ten low: {low} of {levels}");
+    // The ledger invariant holds for the demo too.
+    assert_eq!(
+        app.scalar_i64(
+            demo,
+            "SELECT count(*) FROM stock_levels s WHERE on_hand <> (SELECT coalesce(sum(quantity), 0) FROM stock_movements m
+             WHERE m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id)"
+        )
+        .await,
+        0
+    );
+    let ops = app.client();
+    assert_eq!(ops.login("demo", "ops.manager", yunying::demo::DEMO_PASSWORD).await.status, 303);
+    for path in ["/products", "/products?status=eliminated", "/products/clearance", "/inventory/stock?low=1", "/inventory/warehouses"] {
+        let page = ops.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(!page.body.contains("class=\"empty\""), "{path} has rows");
+    }
+    assert!(ops.get("/").await.body.contains("待审批商品汰换"));
+}
+
+/// `cargo test --test it -- --ignored demo_of_50000` — times the supply demo at the
+/// benchmark's scale (the debug build of the binary; PostgreSQL does the work).
+#[tokio::test]
+#[ignore]
+async fn demo_of_50000_products_takes_seconds() {
+    let app = spawn_app().await;
+    let (demo, took) = demo(&app, "50000").await;
+    assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM products").await, 50_000);
+    let levels = app.scalar_i64(demo, "SELECT count(*) FROM stock_levels").await;
+    eprintln!("demo with 50,000 products ({levels} stock levels): {took:?}");
+    assert!(took.as_secs() < 120, "{took:?}");
+}
