@@ -9,7 +9,8 @@ use crate::demo::supply::Ctx;
 use crate::people::{Dept, Level};
 
 /// (SKU prefix, brands, items: (noun, specs, unit, price range in yuan)).
-type Category = (&'static str, &'static [&'static str], &'static [(&'static str, &'static [&'static str], &'static str, u32, u32)]);
+type Category =
+    (&'static str, &'static [&'static str], &'static [(&'static str, &'static [&'static str], &'static str, u32, u32)]);
 
 const CATEGORIES: &[Category] = &[
     (
@@ -110,7 +111,7 @@ pub fn product(i: usize, tenant_n: usize) -> (String, String, String, String, i6
     let spec = specs[((h >> 16) % specs.len() as u64) as usize];
     let yuan = i64::from(lo) + ((h >> 24) % u64::from(hi - lo + 1)) as i64;
     // Prices end in .9 or .0 like a shop's.
-    let price = yuan * 100 - if (h >> 40) % 2 == 0 { 10 } else { 0 };
+    let price = yuan * 100 - if (h >> 40).is_multiple_of(2) { 10 } else { 0 };
     let cost = price * (58 + ((h >> 44) % 15) as i64) / 100;
     let status = match i % 20 {
         3 => "draft",
@@ -118,18 +119,28 @@ pub fn product(i: usize, tenant_n: usize) -> (String, String, String, String, i6
         _ => "listed",
     };
     let description = format!("{brand}{noun}，规格 {spec}，{unit}装。");
-    (format!("{prefix}{:06}", i + 1), format!("{brand}{noun}"), spec.to_owned(), unit.to_owned(), price, cost, description, status)
+    (
+        format!("{prefix}{:06}", i + 1),
+        format!("{brand}{noun}"),
+        spec.to_owned(),
+        unit.to_owned(),
+        price,
+        cost,
+        description,
+        status,
+    )
 }
 
 pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
     if ctx.products == 0 {
         return Ok(());
     }
-    let suppliers: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM partners WHERE tenant_id = $1 AND kind = 'supplier' AND is_active ORDER BY id")
-            .bind(ctx.tenant_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let suppliers: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM partners WHERE tenant_id = $1 AND kind = 'supplier' AND is_active ORDER BY id",
+    )
+    .bind(ctx.tenant_id)
+    .fetch_all(&mut **tx)
+    .await?;
     let specialist = ctx.user(Dept::Ops, Level::Specialist);
     let manager = ctx.user(Dept::Ops, Level::Manager);
     let chunk = 10_000;

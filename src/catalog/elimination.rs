@@ -10,7 +10,9 @@ use serde_json::json;
 
 use super::handlers::product_page;
 use super::repo::{self, EliminationFilter};
-use super::views::{ClearancePage, DecisionForm, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage};
+use super::views::{
+    ClearancePage, DecisionForm, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage,
+};
 use super::Status;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
@@ -91,7 +93,7 @@ pub async fn propose(
             entity_type: Some("product_elimination"),
             entity_id: Some(eid.to_string()),
             summary: format!("提出汰换商品 {}（{}）：{reason}", product.name, product.sku),
-            before: Some(json!({"status": product.status}),),
+            before: Some(json!({"status": product.status})),
             after: Some(json!({"product_id": id, "reason": reason, "status": "pending"})),
         },
     )
@@ -120,7 +122,10 @@ async fn decide(
         return Err(AppError::Forbidden);
     }
     if !e.is_pending() {
-        return Err(AppError::Conflict(format!("该汰换申请已{}，不能再审批", e.status_label().trim_start_matches('已'))));
+        return Err(AppError::Conflict(format!(
+            "该汰换申请已{}，不能再审批",
+            e.status_label().trim_start_matches('已')
+        )));
     }
     let product = repo::lock(&mut tx, user.tenant_id, e.product_id).await?.ok_or(AppError::NotFound)?;
     let comment = form.comment.trim();
@@ -165,7 +170,11 @@ async fn decide(
     )
     .await?;
     tx.commit().await?;
-    let msg = if approve { "已批准汰换，商品已标记为汰换，剩余库存列入待清仓。" } else { "已驳回汰换申请。" };
+    let msg = if approve {
+        "已批准汰换，商品已标记为汰换，剩余库存列入待清仓。"
+    } else {
+        "已驳回汰换申请。"
+    };
     Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/products/{}", e.product_id)))
         .into_response())
 }
@@ -207,8 +216,7 @@ pub async fn list(
         other => return Err(AppError::BadRequest(format!("未知状态：{other}"))),
     };
     let filter = EliminationFilter { status, proposed_by: (!q.mine.is_empty()).then_some(user.user_id) };
-    let pager =
-        Pager::new("/products/eliminations", q.page, query_string(&[("status", &q.status), ("mine", &q.mine)]));
+    let pager = Pager::new("/products/eliminations", q.page, query_string(&[("status", &q.status), ("mine", &q.mine)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
         repo::eliminations(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
@@ -233,5 +241,7 @@ pub async fn clearance(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) = repo::clearance(&mut tx, user.tenant_id, pager.per_page, pager.offset(), COUNT_CAP).await?;
     tx.commit().await?;
-    Ok(ClearancePage { chrome: Chrome::new(&user, flash, "待清仓", "/products"), rows, pager: pager.with_total(total) })
+    Ok(ClearancePage {
+        chrome: Chrome::new(&user, flash, "待清仓", "/products"), rows, pager: pager.with_total(total)
+    })
 }

@@ -313,7 +313,13 @@ pub async fn update(
         .into_response())
 }
 
-async fn set_listing(state: &AppState, meta: &RequestMeta, user: &CurrentUser, id: i64, list: bool) -> AppResult<Response> {
+async fn set_listing(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    id: i64,
+    list: bool,
+) -> AppResult<Response> {
     user.require(Action::ProductsEdit)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let product = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;

@@ -108,8 +108,7 @@ async fn record(
     tx: &mut Tx,
     tenant_id: i64,
     actor: &Actor,
-    action: &'static str,
-    what: &str,
+    (action, what): (&'static str, &str),
     file: &str,
     s: Summary,
     extra: serde_json::Value,
@@ -182,7 +181,7 @@ pub async fn apply_warehouses(
         .await?;
         tally(&mut summary, &inserted);
     }
-    record(tx, tenant_id, actor, "import.warehouses", "仓库", file, summary, serde_json::json!({})).await?;
+    record(tx, tenant_id, actor, ("import.warehouses", "仓库"), file, summary, serde_json::json!({})).await?;
     Ok(summary)
 }
 
@@ -266,7 +265,7 @@ pub async fn apply_products(
         tally(&mut summary, &inserted);
     }
     refresh_statistics(tx, rows.len()).await?;
-    record(tx, tenant_id, actor, "import.products", "商品", file, summary, serde_json::json!({})).await?;
+    record(tx, tenant_id, actor, ("import.products", "商品"), file, summary, serde_json::json!({})).await?;
     Ok(summary)
 }
 
@@ -316,15 +315,14 @@ pub async fn apply_stock(
     file: &str,
     rows: &[StockRow],
 ) -> Result<Summary, ImportFailure> {
-    let products: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT sku, id FROM products WHERE tenant_id = $1 AND sku = ANY($2)",
-    )
-    .bind(tenant_id)
-    .bind(rows.iter().map(|r| r.sku.clone()).collect::<HashSet<_>>().into_iter().collect::<Vec<_>>())
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .collect();
+    let products: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT sku, id FROM products WHERE tenant_id = $1 AND sku = ANY($2)")
+            .bind(tenant_id)
+            .bind(rows.iter().map(|r| r.sku.clone()).collect::<HashSet<_>>().into_iter().collect::<Vec<_>>())
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
     let warehouses: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM warehouses WHERE tenant_id = $1")
             .bind(tenant_id)
@@ -404,7 +402,7 @@ pub async fn apply_stock(
         }
     }
     refresh_statistics(tx, rows.len()).await?;
-    record(tx, tenant_id, actor, "import.stock", "期初库存", file, summary, serde_json::json!({"movements": posted}))
+    record(tx, tenant_id, actor, ("import.stock", "期初库存"), file, summary, serde_json::json!({"movements": posted}))
         .await?;
     Ok(summary)
 }
@@ -431,18 +429,13 @@ mod tests {
 
     #[test]
     fn products_and_warehouses() {
-        let p = parse_products(
-            "p.csv",
-            "sku,name,spec,unit,price,status\nSKU-1,保温杯,500ml,个,59.9,listed\n".as_bytes(),
-        )
-        .unwrap();
+        let p =
+            parse_products("p.csv", "sku,name,spec,unit,price,status\nSKU-1,保温杯,500ml,个,59.9,listed\n".as_bytes())
+                .unwrap();
         assert_eq!(p[0].price.fen(), 5990);
         assert_eq!(p[0].status, Status::Listed);
-        let err = parse_products(
-            "p.csv",
-            "sku,name,spec,unit,price,status\n-x,,a,个,1.234,eliminated\n".as_bytes(),
-        )
-        .unwrap_err();
+        let err = parse_products("p.csv", "sku,name,spec,unit,price,status\n-x,,a,个,1.234,eliminated\n".as_bytes())
+            .unwrap_err();
         let fields: Vec<&str> = err.errors.iter().filter_map(|e| e.field).collect();
         assert_eq!(fields, vec!["sku", "name", "price", "status"]);
         let w = parse_warehouses("w.csv", "code,name,address\nSH1,上海仓,嘉定区\n".as_bytes()).unwrap();

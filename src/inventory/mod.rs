@@ -22,7 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/warehouses", get(warehouses::list).post(warehouses::create))
         .route("/inventory/warehouses/new", get(warehouses::new_form))
         .route("/inventory/warehouses/{id}", get(warehouses::show).post(warehouses::update))
-        .route("/inventory/warehouses/{id}/deactivate", get(warehouses::deactivate_confirm).post(warehouses::deactivate))
+        .route(
+            "/inventory/warehouses/{id}/deactivate",
+            get(warehouses::deactivate_confirm).post(warehouses::deactivate),
+        )
         .route("/inventory/warehouses/{id}/reactivate", post(warehouses::reactivate))
         .route("/inventory/stock", get(stock::list))
         .route("/inventory/stock/{product_id}/{warehouse_id}", get(stock::item))

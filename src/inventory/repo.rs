@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::catalog::repo::{like_escape, MovementRow, MOVEMENT_SELECT};
+use crate::catalog::repo::{like_escape, name_match, MovementRow, MOVEMENT_SELECT};
 use crate::db::Tx;
 
 // ---------- warehouses ----------
@@ -186,17 +186,24 @@ fn push_stock_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &St
         // The predicate of the partial index stock_levels_low_idx.
         qb.push(" AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point");
     }
+}
+
+/// The products a stock search matches: SKU prefix or name substring.
+fn push_product_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &StockFilter) {
+    qb.push(" WHERE p.tenant_id = ").push_bind(tenant_id);
     if let Some(q) = &f.q {
         let e = like_escape(q);
         qb.push(" AND (p.sku LIKE ")
             .push_bind(format!("{e}%"))
-            .push(" OR p.name ILIKE ")
+            .push(" OR p.name")
+            .push(name_match(q))
             .push_bind(format!("%{e}%"))
             .push(")");
     }
 }
 
-/// One page of stock levels (by product, then warehouse) and the count capped at `cap`.
+/// One page of stock levels (by warehouse, then product: the order of the warehouse
+/// index and of the low-stock partial index) and the count capped at `cap`.
 pub async fn stock(
     tx: &mut Tx,
     tenant_id: i64,
@@ -205,21 +212,50 @@ pub async fn stock(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(
-        "SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit, w.code AS warehouse_code,
-                w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock, s.reorder_point, s.max_level
-         FROM stock_levels s
-         JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
-         JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id",
-    );
-    push_stock_filter(&mut qb, tenant_id, f);
-    qb.push(" ORDER BY s.product_id, s.warehouse_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    const COLUMNS: &str = "SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit,
+                w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
+                s.reorder_point, s.max_level";
+    const JOINS: &str = " JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+         JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id";
+    let mut qb = if f.q.is_none() {
+        // Page through the keys alone (an index scan of the warehouse or low-stock
+        // index), then fetch and join the page's rows: a deep page costs no
+        // product lookups for the rows it skips.
+        let mut qb =
+            QueryBuilder::new(format!("{COLUMNS} FROM (SELECT s.warehouse_id, s.product_id FROM stock_levels s"));
+        push_stock_filter(&mut qb, tenant_id, f);
+        qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        qb.push(") k JOIN stock_levels s ON s.tenant_id = ")
+            .push_bind(tenant_id)
+            .push(" AND s.warehouse_id = k.warehouse_id AND s.product_id = k.product_id");
+        qb.push(format!("{JOINS} ORDER BY k.warehouse_id, k.product_id"));
+        qb
+    } else {
+        // A search: the matching products first (one pass over products), then
+        // their levels by the primary key — never a walk of every level.
+        let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT * FROM products p");
+        push_product_search(&mut qb, tenant_id, f);
+        qb.push(format!(
+            ") {COLUMNS} FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id
+             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id"
+        ));
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+        qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        qb
+    };
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
+    let mut qb = QueryBuilder::new("");
     if f.q.is_some() {
-        qb.push(" JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id");
+        qb.push("WITH p AS MATERIALIZED (SELECT id, tenant_id FROM products p");
+        push_product_search(&mut qb, tenant_id, f);
+        qb.push(
+            ") SELECT count(*) FROM (SELECT 1 FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
+        );
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+    } else {
+        qb.push("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
+        push_stock_filter(&mut qb, tenant_id, f);
     }
-    push_stock_filter(&mut qb, tenant_id, f);
     qb.push(" LIMIT ").push_bind(cap).push(") t");
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
@@ -244,7 +280,12 @@ impl Level {
     }
 }
 
-pub async fn level(tx: &mut Tx, tenant_id: i64, product_id: i64, warehouse_id: i64) -> Result<Option<Level>, sqlx::Error> {
+pub async fn level(
+    tx: &mut Tx,
+    tenant_id: i64,
+    product_id: i64,
+    warehouse_id: i64,
+) -> Result<Option<Level>, sqlx::Error> {
     sqlx::query_as(
         "SELECT on_hand, reserved, safety_stock, reorder_point, max_level FROM stock_levels
          WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3",

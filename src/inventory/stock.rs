@@ -42,7 +42,8 @@ pub async fn list(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let warehouses = repo::all_warehouses(&mut tx, user.tenant_id).await?;
-    let (rows, total) = repo::stock(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let (rows, total) =
+        repo::stock(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
     tx.commit().await?;
     Ok(StockPage {
         chrome: Chrome::new(&user, flash, "库存", "/inventory/stock"),
@@ -278,8 +279,17 @@ pub async fn post_movement(
             Some(ledger::post(&mut tx, user.tenant_id, &m).await.map(|(id, _)| id))
         }
         Some(Move::Transfer { to, quantity }) => Some(
-            ledger::transfer(&mut tx, user.tenant_id, product_id, warehouse_id, *to, *quantity, reason, Some(user.user_id))
-                .await,
+            ledger::transfer(
+                &mut tx,
+                user.tenant_id,
+                product_id,
+                warehouse_id,
+                *to,
+                *quantity,
+                reason,
+                Some(user.user_id),
+            )
+            .await,
         ),
     };
     let mut insufficient = false;
@@ -306,7 +316,12 @@ pub async fn post_movement(
             let l = &page.level;
             errors.add(
                 "quantity",
-                format!("库存不足：当前可用 {}（在库 {}，已预留 {}），未做任何变动", l.available(), l.on_hand, l.reserved),
+                format!(
+                    "库存不足：当前可用 {}（在库 {}，已预留 {}），未做任何变动",
+                    l.available(),
+                    l.on_hand,
+                    l.reserved
+                ),
             );
         }
         page.move_form = form;
@@ -318,13 +333,23 @@ pub async fn post_movement(
             let to_name = warehouses.iter().find(|w| w.id == to).map_or("?", |w| w.name.as_str());
             (
                 "stock.transfer",
-                format!("调拨 {}（{}）{quantity} {}：{} → {to_name}；{reason}", product.name, product.sku, product.unit, warehouse.name),
+                format!(
+                    "调拨 {}（{}）{quantity} {}：{} → {to_name}；{reason}",
+                    product.name, product.sku, product.unit, warehouse.name
+                ),
                 json!({"movement_id": movement_id, "from_warehouse": warehouse_id, "to_warehouse": to, "quantity": quantity, "reason": reason}),
             )
         }
         Some(Move::Single(kind, quantity)) => (
             "stock.move",
-            format!("{} {}（{}）{quantity} {}，{}；{reason}", kind.label(), product.name, product.sku, product.unit, warehouse.name),
+            format!(
+                "{} {}（{}）{quantity} {}，{}；{reason}",
+                kind.label(),
+                product.name,
+                product.sku,
+                product.unit,
+                warehouse.name
+            ),
             json!({"movement_id": movement_id, "warehouse": warehouse_id, "kind": kind.code(), "quantity": quantity, "reason": reason}),
         ),
         None => return Err(AppError::Internal(anyhow::anyhow!("a movement without a kind"))),

@@ -233,16 +233,28 @@ pub async fn deactivate_confirm(
     if !warehouse.is_active {
         return Ok(Redirect::to(&format!("/inventory/warehouses/{id}")).into_response());
     }
-    Ok(DeactivatePage { chrome: Chrome::new(&user, flash, "确认停用仓库", "/inventory/warehouses"), warehouse, stock }
-        .into_response())
+    Ok(DeactivatePage {
+        chrome: Chrome::new(&user, flash, "确认停用仓库", "/inventory/warehouses"), warehouse, stock
+    }
+    .into_response())
 }
 
-async fn set_active(state: &AppState, meta: &RequestMeta, user: &CurrentUser, id: i64, active: bool) -> AppResult<Response> {
+async fn set_active(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    id: i64,
+    active: bool,
+) -> AppResult<Response> {
     user.require(EDIT)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let w = repo::lock_warehouse(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if w.is_active == active {
-        return Err(AppError::Conflict(if active { "该仓库已是启用状态".into() } else { "该仓库已被停用".into() }));
+        return Err(AppError::Conflict(if active {
+            "该仓库已是启用状态".into()
+        } else {
+            "该仓库已被停用".into()
+        }));
     }
     repo::set_warehouse_active(&mut tx, user.tenant_id, id, active).await?;
     audit::record(

@@ -51,8 +51,14 @@ fn id_from(location: Option<&str>, prefix: &str) -> i64 {
     location.and_then(|l| l.strip_prefix(prefix)).and_then(|s| s.parse().ok()).expect("a record location")
 }
 
-const FIELDS: &[(&str, &str)] =
-    &[("sku", "TEA-001"), ("name", "西湖龙井"), ("spec", "250g 罐装"), ("unit", "罐"), ("price", "298.5"), ("description", "明前")];
+const FIELDS: &[(&str, &str)] = &[
+    ("sku", "TEA-001"),
+    ("name", "西湖龙井"),
+    ("spec", "250g 罐装"),
+    ("unit", "罐"),
+    ("price", "298.5"),
+    ("description", "明前"),
+];
 
 #[tokio::test]
 async fn create_edit_list_delist_with_roles_tenants_and_stale_states() {
@@ -99,11 +105,21 @@ async fn create_edit_list_delist_with_roles_tenants_and_stale_states() {
     let edit = format!("/products/{id}/edit");
     let res = o
         .manager
-        .post_form(&edit, &format!("/products/{id}"), &[("sku", "HACK"), ("name", "特级龙井"), ("unit", "罐"), ("price", "300")])
+        .post_form(
+            &edit,
+            &format!("/products/{id}"),
+            &[("sku", "HACK"), ("name", "特级龙井"), ("unit", "罐"), ("price", "300")],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    assert_eq!(app.scalar_i64(t.alpha, "SELECT count(*) FROM products WHERE name = '特级龙井' AND sku = 'TEA-001'").await, 1);
-    let bad = o.manager.post_form(&edit, &format!("/products/{id}"), &[("name", "特级龙井"), ("unit", ""), ("price", "-1")]).await;
+    assert_eq!(
+        app.scalar_i64(t.alpha, "SELECT count(*) FROM products WHERE name = '特级龙井' AND sku = 'TEA-001'").await,
+        1
+    );
+    let bad = o
+        .manager
+        .post_form(&edit, &format!("/products/{id}"), &[("name", "特级龙井"), ("unit", ""), ("price", "-1")])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("请填写单位"));
     assert_eq!(o.sales.get(&edit).await.status, 403);
@@ -201,7 +217,8 @@ async fn elimination_is_proposed_then_decided_once() {
 
     // Two managers approve at the same moment: exactly one succeeds.
     let m2 = app.signed_in("alpha", "manager2").await;
-    let (a, b) = tokio::join!(o.manager.post_form(&show, &approve, &[]), m2.post_form(&show, &approve, &[("comment", "同意")]));
+    let (a, b) =
+        tokio::join!(o.manager.post_form(&show, &approve, &[]), m2.post_form(&show, &approve, &[("comment", "同意")]));
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [303, 409], "{} / {}", a.body, b.body);

@@ -47,7 +47,11 @@ async fn warehouses_crud_with_confirmation_roles_tenants_and_stale_states() {
 
     let bad = o
         .manager
-        .post_form("/inventory/warehouses/new", "/inventory/warehouses", &[("code", "上海"), ("name", ""), ("address", "某路 1 号")])
+        .post_form(
+            "/inventory/warehouses/new",
+            "/inventory/warehouses",
+            &[("code", "上海"), ("name", ""), ("address", "某路 1 号")],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("某路 1 号") && bad.body.contains("请填写仓库名称") && bad.body.contains("编码为"));
@@ -63,7 +67,8 @@ async fn warehouses_crud_with_confirmation_roles_tenants_and_stale_states() {
 
     let show = format!("/inventory/warehouses/{id}");
     assert_eq!(o.sales.get(&show).await.status, 200);
-    let res = o.manager.post_form(&show, &show, &[("code", "SH-JD"), ("name", "上海嘉定一号仓"), ("address", "")]).await;
+    let res =
+        o.manager.post_form(&show, &show, &[("code", "SH-JD"), ("name", "上海嘉定一号仓"), ("address", "")]).await;
     assert_eq!(res.status, 303);
     assert!(o.sales.get("/inventory/warehouses").await.body.contains("上海嘉定一号仓"));
     assert_eq!(o.beta_manager.get(&show).await.status, 404);
@@ -135,21 +140,33 @@ async fn levels_are_set_by_the_ops_manager_and_validated() {
     let ok = [("safety_stock", "5"), ("reorder_point", "10"), ("max_level", "40")];
     assert_eq!(o.specialist.post_form(&page, &post, &ok).await.status, 403);
     assert_eq!(o.beta_manager.post_form("/inventory/stock", &post, &ok).await.status, 404);
-    let bad = o.manager.post_form(&page, &post, &[("safety_stock", "12"), ("reorder_point", "10"), ("max_level", "abc")]).await;
+    let bad = o
+        .manager
+        .post_form(&page, &post, &[("safety_stock", "12"), ("reorder_point", "10"), ("max_level", "abc")])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("最高库存必须是") && bad.body.contains("value=\"12\""), "{}", bad.body);
-    let bad = o.manager.post_form(&page, &post, &[("safety_stock", "12"), ("reorder_point", "10"), ("max_level", "40")]).await;
+    let bad = o
+        .manager
+        .post_form(&page, &post, &[("safety_stock", "12"), ("reorder_point", "10"), ("max_level", "40")])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("安全库存不能高于补货点"));
-    let bad = o.manager.post_form(&page, &post, &[("safety_stock", "-1"), ("reorder_point", "50"), ("max_level", "40")]).await;
+    let bad = o
+        .manager
+        .post_form(&page, &post, &[("safety_stock", "-1"), ("reorder_point", "50"), ("max_level", "40")])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("最高库存不能低于补货点") || bad.body.contains("安全库存必须是"));
     assert_eq!(app.scalar_i64(t.alpha, "SELECT count(*) FROM stock_levels").await, 0);
     let res = o.manager.post_form(&page, &post, &ok).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(
-        app.scalar_i64(t.alpha, "SELECT count(*) FROM stock_levels WHERE safety_stock = 5 AND reorder_point = 10 AND max_level = 40")
-            .await,
+        app.scalar_i64(
+            t.alpha,
+            "SELECT count(*) FROM stock_levels WHERE safety_stock = 5 AND reorder_point = 10 AND max_level = 40"
+        )
+        .await,
         1
     );
     assert_eq!(audits(app, t.alpha, "stock.levels").await, 1);
@@ -172,7 +189,8 @@ async fn manual_movements_go_through_the_ledger() {
     assert_eq!(audits(app, t.alpha, "stock.move").await, 1);
 
     // Insufficient: the form again with a clear message, nothing written.
-    let res = o.specialist.post_form(&page, &post, &[("kind", "shipment"), ("quantity", "11"), ("reason", "订单发货")]).await;
+    let res =
+        o.specialist.post_form(&page, &post, &[("kind", "shipment"), ("quantity", "11"), ("reason", "订单发货")]).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("库存不足") && res.body.contains("value=\"11\"") && res.body.contains("订单发货"));
     assert_eq!(on_hand(app, t.alpha, p, w).await, 10);
@@ -181,7 +199,8 @@ async fn manual_movements_go_through_the_ledger() {
     let res = o.specialist.post_form(&page, &post, &[("kind", "shipment"), ("quantity", "abc"), ("reason", "")]).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("数量必须是正整数") && res.body.contains("请填写变动原因"));
-    let res = o.specialist.post_form(&page, &post, &[("kind", "transfer"), ("quantity", "3"), ("reason", "调拨")]).await;
+    let res =
+        o.specialist.post_form(&page, &post, &[("kind", "transfer"), ("quantity", "3"), ("reason", "调拨")]).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("请选择调入仓库"));
     let res = o.specialist.post_form(&page, &post, &[("kind", "steal"), ("quantity", "3"), ("reason", "x")]).await;
@@ -250,10 +269,16 @@ async fn run(app: &TestApp, tenant: i64, products: &[i64], whs: &[i64], ops: &[O
         };
         let result = match *op {
             Op::Receipt(p, w, q) => ledger::post(&mut tx, tenant, &m(p, w, MovementKind::Receipt, q)).await.map(|_| ()),
-            Op::Shipment(p, w, q) => ledger::post(&mut tx, tenant, &m(p, w, MovementKind::Shipment, -q)).await.map(|_| ()),
-            Op::Adjust(p, w, q) => ledger::post(&mut tx, tenant, &m(p, w, MovementKind::Adjustment, q)).await.map(|_| ()),
+            Op::Shipment(p, w, q) => {
+                ledger::post(&mut tx, tenant, &m(p, w, MovementKind::Shipment, -q)).await.map(|_| ())
+            }
+            Op::Adjust(p, w, q) => {
+                ledger::post(&mut tx, tenant, &m(p, w, MovementKind::Adjustment, q)).await.map(|_| ())
+            }
             Op::Transfer(p, from, q) => {
-                ledger::transfer(&mut tx, tenant, products[p], whs[from], whs[1 - from], q, "随机调拨", None).await.map(|_| ())
+                ledger::transfer(&mut tx, tenant, products[p], whs[from], whs[1 - from], q, "随机调拨", None)
+                    .await
+                    .map(|_| ())
             }
         };
         match result {
@@ -324,6 +349,9 @@ async fn demo(app: &TestApp, products: &str) -> (i64, std::time::Duration) {
     let out = app.cli(&["demo", "--tenants", "1", "--employees", "10", "--products", products], None);
     let took = started.elapsed();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    if std::env::var_os("SHOW_DEMO_LOG").is_some() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    }
     let demo: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo'").fetch_one(&app.db).await.unwrap();
     (demo, took)
 }
@@ -342,13 +370,19 @@ async fn demo_adds_warehouses_products_stock_and_eliminations() {
     assert_eq!(app.scalar_i64(demo, "SELECT count(*) FROM product_eliminations WHERE status = 'pending'").await, 1);
     // Every product is stocked somewhere, in one to five warehouses.
     assert_eq!(
-        app.scalar_i64(demo, "SELECT count(*) FROM products p WHERE NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.product_id = p.id)")
-            .await,
+        app.scalar_i64(
+            demo,
+            "SELECT count(*) FROM products p WHERE NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.product_id = p.id)"
+        )
+        .await,
         0
     );
     let levels = app.scalar_i64(demo, "SELECT count(*) FROM stock_levels").await;
     let low = app
-        .scalar_i64(demo, "SELECT count(*) FROM stock_levels WHERE reorder_point > 0 AND on_hand - reserved <= reorder_point")
+        .scalar_i64(
+            demo,
+            "SELECT count(*) FROM stock_levels WHERE reorder_point > 0 AND on_hand - reserved <= reorder_point",
+        )
         .await;
     assert!(levels > 300 && levels < 1000, "{levels}");
     assert!(low * 100 >= levels * 5 && low * 100 <= levels * 20, "about one in ten low: {low} of {levels}");
@@ -364,7 +398,13 @@ async fn demo_adds_warehouses_products_stock_and_eliminations() {
     );
     let ops = app.client();
     assert_eq!(ops.login("demo", "ops.manager", yunying::demo::DEMO_PASSWORD).await.status, 303);
-    for path in ["/products", "/products?status=eliminated", "/products/clearance", "/inventory/stock?low=1", "/inventory/warehouses"] {
+    for path in [
+        "/products",
+        "/products?status=eliminated",
+        "/products/clearance",
+        "/inventory/stock?low=1",
+        "/inventory/warehouses",
+    ] {
         let page = ops.get(path).await;
         assert_eq!(page.status, 200, "{path}");
         assert!(!page.body.contains("class=\"empty\""), "{path} has rows");
@@ -383,4 +423,61 @@ async fn demo_of_50000_products_takes_seconds() {
     let levels = app.scalar_i64(demo, "SELECT count(*) FROM stock_levels").await;
     eprintln!("demo with 50,000 products ({levels} stock levels): {took:?}");
     assert!(took.as_secs() < 120, "{took:?}");
+    // The list pages at that scale: first and deep pages, with filters.
+    let ops = app.client();
+    assert_eq!(ops.login("demo", "ops.manager", yunying::demo::DEMO_PASSWORD).await.status, 303);
+    let wh = app.scalar_i64(demo, "SELECT min(id) FROM warehouses").await;
+    for path in [
+        "/products".to_owned(),
+        "/products?page=150".to_owned(),
+        "/products?status=listed&page=100".to_owned(),
+        "/products?q=JD00".to_owned(),
+        "/products?q=保温杯".to_owned(),
+        "/inventory/stock".to_owned(),
+        "/inventory/stock?page=180".to_owned(),
+        format!("/inventory/stock?warehouse={wh}&page=100"),
+        "/inventory/stock?low=1&page=50".to_owned(),
+        "/inventory/stock?q=空气炸锅".to_owned(),
+        "/products/clearance".to_owned(),
+    ] {
+        let _ = ops.get(&path).await;
+        let started = std::time::Instant::now();
+        for _ in 0..5 {
+            assert_eq!(ops.get(&path).await.status, 200, "{path}");
+        }
+        eprintln!("{path}: {:?} per request", started.elapsed() / 5);
+    }
+    if std::env::var_os("SHOW_PLANS").is_some() {
+        let stock = "SELECT s.product_id, s.warehouse_id, p.sku, p.name, w.code, s.on_hand FROM stock_levels s
+             JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id WHERE s.tenant_id = $1";
+        let products = "SELECT p.id, p.sku, s.name FROM products p
+             LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id WHERE p.tenant_id = $1";
+        for sql in [
+            format!("{stock} ORDER BY s.warehouse_id, s.product_id LIMIT 50 OFFSET 0"),
+            format!("{stock} ORDER BY s.warehouse_id, s.product_id LIMIT 50 OFFSET 9000"),
+            "SELECT p.sku, w.code, s.on_hand FROM (SELECT s.warehouse_id, s.product_id FROM stock_levels s WHERE s.tenant_id = $1
+               ORDER BY s.warehouse_id, s.product_id LIMIT 50 OFFSET 9000) k
+             JOIN stock_levels s ON s.tenant_id = $1 AND s.warehouse_id = k.warehouse_id AND s.product_id = k.product_id
+             JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id ORDER BY k.warehouse_id, k.product_id".to_owned(),
+            format!("{stock} AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point ORDER BY s.warehouse_id, s.product_id LIMIT 50 OFFSET 2500"),
+            format!("{stock} AND (p.sku LIKE 'JD00%' OR p.name ILIKE '%空气炸锅%') ORDER BY s.warehouse_id, s.product_id LIMIT 50"),
+            "SELECT count(*) FROM (SELECT 1 FROM stock_levels s WHERE s.tenant_id = $1 LIMIT 10000) t".to_owned(),
+            format!("{products} AND (p.sku LIKE 'JD00%' OR p.name ILIKE '%JD00%') ORDER BY p.sku LIMIT 50"),
+            format!("{products} ORDER BY p.sku LIMIT 50 OFFSET 7450"),
+            "SELECT count(*) FROM products WHERE tenant_id = $1 AND name ILIKE '%空气炸锅%'".to_owned(),
+            "SELECT count(*) FROM products WHERE tenant_id = $1 AND name LIKE '%空气炸锅%'".to_owned(),
+            "SELECT count(*) FROM products WHERE tenant_id = $1 AND strpos(name, '空气炸锅') > 0".to_owned(),
+        ] {
+            let mut tx = yunying::db::begin_tenant(&app.db, demo).await.unwrap();
+            let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                .bind(demo)
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            eprintln!("{sql}\n{}\n", plan.join("\n"));
+        }
+    }
 }

@@ -80,7 +80,8 @@ async fn an_error_names_its_line_and_field_and_nothing_is_written() {
     let app = spawn_app().await;
     let acme = app.tenant("acme").await;
     // Products: line 3 has a bad price; nothing of line 2 is written.
-    let out = import(&app, "products", "sku,name,spec,unit,price,status\nA-1,杯子,,个,10,listed\nA-2,碗,,个,abc,listed\n");
+    let out =
+        import(&app, "products", "sku,name,spec,unit,price,status\nA-1,杯子,,个,10,listed\nA-2,碗,,个,abc,listed\n");
     fails_naming(&out, &["line 3", "price"]);
     assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM products").await, 0);
     // Warehouses: line 3 has an empty name.
