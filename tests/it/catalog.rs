@@ -260,3 +260,44 @@ async fn a_rejection_needs_a_comment_and_nobody_decides_their_own_proposal() {
     // Nothing waits for the HR manager; their home page still renders.
     assert_eq!(o.hr.get("/").await.status, 200);
 }
+
+#[tokio::test]
+async fn the_usual_supplier_is_chosen_from_suppliers() {
+    let o = org().await;
+    let (app, t) = (&o.app, &o.t);
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    let supplier: i64 = sqlx::query_scalar(
+        "INSERT INTO partners (tenant_id, code, kind, name) VALUES ($1, 'S01', 'supplier', '杭州茶叶合作社') RETURNING id",
+    )
+    .bind(t.alpha)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let customer: i64 = sqlx::query_scalar(
+        "INSERT INTO partners (tenant_id, code, kind, name) VALUES ($1, 'C01', 'customer', '某客户') RETURNING id",
+    )
+    .bind(t.alpha)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let form = o.specialist.get("/products/new").await;
+    assert!(form.body.contains("杭州茶叶合作社") && !form.body.contains("某客户"));
+    let customer = customer.to_string();
+    let mut fields = FIELDS.to_vec();
+    fields.push(("supplier", &customer));
+    let bad = o.specialist.post_form("/products/new", "/products", &fields).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("请选择有效的供应商"));
+    let supplier = supplier.to_string();
+    fields.pop();
+    fields.push(("supplier", &supplier));
+    let res = o.specialist.post_form("/products/new", "/products", &fields).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id = id_from(res.location(), "/products/");
+    assert!(o.sales.get(&format!("/products/{id}")).await.body.contains("杭州茶叶合作社"));
+    assert_eq!(
+        app.scalar_i64(t.alpha, &format!("SELECT default_supplier_id FROM products WHERE id = {id}")).await.to_string(),
+        supplier
+    );
+}
