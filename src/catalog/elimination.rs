@@ -19,6 +19,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::Action;
+use crate::web::forms::decision_comment;
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -128,13 +129,9 @@ async fn decide(
         )));
     }
     let product = repo::lock(&mut tx, user.tenant_id, e.product_id).await?.ok_or(AppError::NotFound)?;
-    let comment = form.comment.trim();
     let mut errors = FieldErrors::default();
-    if !approve && comment.is_empty() {
-        errors.add("comment", "驳回时必须填写意见");
-    } else if comment.chars().count() > 500 {
-        errors.add("comment", "意见最多 500 个字符");
-    }
+    let comment = decision_comment(&form.comment, approve, &mut errors);
+    let comment = comment.as_str();
     if !errors.is_empty() {
         let mut page = product_page(&mut tx, user, flash, product).await?;
         tx.rollback().await?;

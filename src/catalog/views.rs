@@ -1,5 +1,6 @@
 //! Page structs (askama) of the catalog.
 
+pub use crate::web::forms::DecisionForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
@@ -137,12 +138,6 @@ pub struct ProposePage {
     pub on_hand: i64,
     pub form: ProposeForm,
     pub errors: FieldErrors,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    pub comment: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -17,6 +17,7 @@ use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::rules::Fen;
+use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
 
 fn done(id: i64, msg: String) -> Response {
@@ -96,12 +97,6 @@ pub async fn submit(
 
 // ---------- approve / reject ----------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    pub comment: String,
-}
-
 /// The stage at which `user` decides `c`, after the checks: 403 for their own
 /// contract or one they may not decide, 409 when it no longer waits for them.
 fn stage_for(user: &CurrentUser, c: &ContractRow, what: &str) -> AppResult<&'static str> {
@@ -168,10 +163,9 @@ pub async fn approve(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
     let stage = stage_for(&user, &c, "批准")?;
-    let comment = form.comment.trim().to_owned();
-    if comment.chars().count() > 500 {
-        let mut errors = FieldErrors::default();
-        errors.add("comment", "审批意见最多 500 个字符");
+    let mut errors = FieldErrors::default();
+    let comment = decision_comment(&form.comment, true, &mut errors);
+    if !errors.is_empty() {
         return again(tx, &user, flash, c, errors, comment, String::new()).await;
     }
     let threshold = user.settings.contract_director_threshold_fen;
@@ -220,13 +214,8 @@ pub async fn reject(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
     let stage = stage_for(&user, &c, "驳回")?;
-    let comment = form.comment.trim().to_owned();
     let mut errors = FieldErrors::default();
-    if comment.is_empty() {
-        errors.add("comment", "驳回时必须填写意见（comment）");
-    } else if comment.chars().count() > 500 {
-        errors.add("comment", "审批意见最多 500 个字符");
-    }
+    let comment = decision_comment(&form.comment, false, &mut errors);
     if !errors.is_empty() {
         return again(tx, &user, flash, c, errors, comment, String::new()).await;
     }

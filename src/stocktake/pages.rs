@@ -19,6 +19,7 @@ use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
+use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -703,21 +704,15 @@ pub async fn submit(
     Ok(redirect_with(Flash::success(format!("盘点单 {} 已提交审批。", st.no)), &record_path(id)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct DecideForm {
-    #[serde(default)]
-    pub comment: String,
-}
-
 pub async fn approve(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
+    flash: IncomingFlash,
     Path(id): Path<i64>,
-    Form(form): Form<DecideForm>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     user.require(Action::InventoryApprove)?;
-    let comment: String = form.comment.trim().chars().take(500).collect();
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
     if st.opened_by == user.user_id {
@@ -725,6 +720,15 @@ pub async fn approve(
     }
     if st.status != "submitted" {
         return Err(stale(&st, "批准"));
+    }
+    let mut errors = FieldErrors::default();
+    let comment = decision_comment(&form.comment, true, &mut errors);
+    if !errors.is_empty() {
+        let mut page = show_page(&mut tx, &user, flash, st, ShowQuery::default()).await?;
+        tx.rollback().await?;
+        page.comment = form.comment;
+        page.errors = errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let s = &user.settings;
     let (skus, missing) =
@@ -789,10 +793,9 @@ pub async fn reject(
     user: CurrentUser,
     flash: IncomingFlash,
     Path(id): Path<i64>,
-    Form(form): Form<DecideForm>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     user.require(Action::InventoryApprove)?;
-    let comment = form.comment.trim().to_owned();
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
     if st.opened_by == user.user_id {
@@ -802,11 +805,7 @@ pub async fn reject(
         return Err(stale(&st, "驳回"));
     }
     let mut errors = FieldErrors::default();
-    if comment.is_empty() {
-        errors.add("comment", "驳回时必须填写意见");
-    } else if comment.chars().count() > 500 {
-        errors.add("comment", "意见最多 500 字");
-    }
+    let comment = decision_comment(&form.comment, false, &mut errors);
     if !errors.is_empty() {
         let mut page = show_page(&mut tx, &user, flash, st, ShowQuery::default()).await?;
         tx.rollback().await?;

@@ -212,7 +212,7 @@ async fn elimination_is_proposed_then_decided_once() {
     assert_eq!(o.beta_manager.post_form("/products", &approve, &[]).await.status, 404);
     let bad = o.manager.post_form(&show, &reject, &[("comment", "")]).await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("驳回时必须填写意见"));
+    assert!(bad.body.contains("驳回时必须填写审批意见"));
     assert_eq!(pending_id(app, t.alpha).await, e);
 
     // Two managers approve at the same moment: exactly one succeeds.

@@ -269,7 +269,7 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     // Rejecting needs a comment: the page again, nothing changed.
     let page = act(&sm, id, "reject", &[("comment", "")]).await;
     assert_eq!(page.status, 422);
-    assert!(page.body.contains("驳回时必须填写意见"), "{}", page.body);
+    assert!(page.body.contains("驳回时必须填写审批意见"), "{}", page.body);
     assert_eq!(status(&app, alpha, id).await, "submitted");
     assert_eq!(audits(&app, alpha, "contract.reject", id).await, 0);
     assert_eq!(act(&sm, id, "reject", &[("comment", "付款条件请写清楚")]).await.status, 303);
