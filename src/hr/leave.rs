@@ -12,6 +12,7 @@ mod hr_pages;
 #[path = "leave_repo.rs"]
 pub mod repo;
 
+pub use crate::web::forms::DecisionForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -353,12 +354,6 @@ pub async fn apply(
 }
 
 // ---------- a request's page ----------
-
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    pub comment: String,
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "hr/leave/show.html")]

@@ -18,6 +18,7 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::admin::Choice;
 use crate::people::{Action, Level};
+use crate::web::forms::decision_comment;
 use crate::web::forms::non_empty;
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
@@ -132,14 +133,9 @@ async fn decide(
     if !row.is_pending() {
         return Err(AppError::Conflict(format!("该请假申请已是“{}”，不能再审批", row.status_label())));
     }
-    let comment = non_empty(&form.comment);
     let mut errors = FieldErrors::default();
-    if !approve && comment.is_none() {
-        errors.add("comment", "驳回时必须填写审批意见");
-    }
-    if comment.is_some_and(|c| c.chars().count() > 500) {
-        errors.add("comment", "审批意见最多 500 个字符");
-    }
+    let comment = decision_comment(&form.comment, approve, &mut errors);
+    let comment = non_empty(&comment);
     if !errors.is_empty() {
         tx.rollback().await?;
         let page = show_page(user, flash, row, form, errors);

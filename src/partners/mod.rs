@@ -1,20 +1,593 @@
-//! Partners: suppliers and customers.
+//! Partners: suppliers and customers (list, create, edit, deactivate/reactivate,
+//! a partner page with its contracts). The import lives in `crate::imports::partners`.
 
-use axum::Router;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::{Postgres, QueryBuilder};
 
 use crate::app::AppState;
-use crate::db::Tx;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::home::QueueItem;
-use crate::web::CurrentUser;
+use crate::people::Action;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub mod demo;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/partners", get(list).post(create))
+        .route("/partners/new", get(new_form))
+        .route("/partners/{id}", get(show).post(update))
+        .route("/partners/{id}/edit", get(edit_form))
+        .route("/partners/{id}/deactivate", get(deactivate_confirm).post(deactivate))
+        .route("/partners/{id}/reactivate", post(reactivate))
 }
 
-/// What waits for `user` in this module, for the home page (no query when the
-/// user's role has nothing here).
+/// What waits for `user` in this module, for the home page: nothing (partners
+/// have no workflow).
 pub async fn home_queues(_tx: &mut Tx, _user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
     Ok(Vec::new())
+}
+
+// ---------- kinds and validation (shared with the import) ----------
+
+pub const KINDS: &[(&str, &str)] = &[("supplier", "供应商"), ("customer", "客户")];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    KINDS.iter().find(|(c, _)| *c == kind).map_or("未知", |(_, l)| l)
+}
+
+/// A partner code: 1–32 letters, digits, `_ . -`, starting with a letter or digit.
+pub fn check_code(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 32
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err("编码为 1–32 位字母、数字、_ . -，以字母或数字开头".into())
+    }
+}
+
+pub fn check_kind(s: &str) -> Result<&'static str, String> {
+    KINDS
+        .iter()
+        .find(|(c, _)| *c == s)
+        .map(|(c, _)| *c)
+        .ok_or_else(|| format!("“{s}”不是有效的类型（可选：supplier 供应商、customer 客户）"))
+}
+
+/// Free text of at most `max` characters without control characters.
+pub fn check_text(s: &str, max: usize, required: bool) -> Result<(), String> {
+    if required && s.is_empty() {
+        return Err("不能为空".into());
+    }
+    if s.chars().count() > max {
+        return Err(format!("最多 {max} 个字符"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err("不能包含控制字符".into());
+    }
+    Ok(())
+}
+
+pub fn check_phone(s: &str) -> Result<(), String> {
+    if s.chars().count() > 30 || !s.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')')) {
+        return Err("电话最多 30 位，只能包含数字、空格和 + - ( )".into());
+    }
+    Ok(())
+}
+
+/// `%term%` for ILIKE with the pattern characters escaped.
+pub fn like_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+// ---------- rows ----------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PartnerRow {
+    pub id: i64,
+    pub code: String,
+    pub kind: String,
+    pub name: String,
+    pub contact: String,
+    pub phone: String,
+    pub address: String,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PartnerRow {
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
+    }
+}
+
+const COLUMNS: &str = "id, code, kind, name, contact, phone, address, is_active, created_at, updated_at";
+
+async fn find(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> Result<Option<PartnerRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM partners WHERE tenant_id = $1 AND id = $2{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    sqlx::query_as(&sql).bind(tenant_id).bind(id).fetch_optional(&mut **tx).await
+}
+
+// ---------- list ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub active: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub q: ListQuery,
+    pub kinds: &'static [(&'static str, &'static str)],
+    pub rows: Vec<PartnerRow>,
+    pub pager: Pager,
+    pub can_edit: bool,
+}
+
+fn push_filter(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    tenant_id: i64,
+    kind: Option<&'static str>,
+    active: Option<bool>,
+    q: Option<String>,
+) {
+    qb.push(" WHERE tenant_id = ").push_bind(tenant_id);
+    if let Some(k) = kind {
+        qb.push(" AND kind = ").push_bind(k);
+    }
+    if let Some(a) = active {
+        qb.push(" AND is_active = ").push_bind(a);
+    }
+    if let Some(term) = q {
+        let p = like_pattern(&term);
+        qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    user.require(Action::PartnersView)?;
+    let kind = match non_empty(&q.kind) {
+        None => None,
+        Some(k) => Some(check_kind(k).map_err(AppError::BadRequest)?),
+    };
+    let active = match q.active.as_str() {
+        "" => None,
+        "yes" => Some(true),
+        "no" => Some(false),
+        other => return Err(AppError::BadRequest(format!("状态应为 yes 或 no：{other}"))),
+    };
+    let term = non_empty(&q.q).map(str::to_owned);
+    let pager = Pager::new("/partners", q.page, query_string(&[("kind", &q.kind), ("active", &q.active), ("q", &q.q)]));
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM partners"));
+    push_filter(&mut qb, user.tenant_id, kind, active, term.clone());
+    qb.push(" ORDER BY kind, code LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
+    let rows: Vec<PartnerRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM partners");
+    push_filter(&mut qb, user.tenant_id, kind, active, term);
+    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(ListPage {
+        chrome: Chrome::new(&user, flash, "合作伙伴", "/partners"),
+        q,
+        kinds: KINDS,
+        rows,
+        pager: pager.with_total(total),
+        can_edit: user.can(Action::PartnersEdit),
+    })
+}
+
+// ---------- create / edit ----------
+
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct PartnerForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+impl PartnerForm {
+    fn trimmed(mut self) -> Self {
+        for f in [&mut self.code, &mut self.kind, &mut self.name, &mut self.contact, &mut self.phone, &mut self.address]
+        {
+            *f = f.trim().to_owned();
+        }
+        self
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/form.html")]
+pub struct FormPage {
+    pub chrome: Chrome,
+    /// `None` when creating.
+    pub id: Option<i64>,
+    pub form: PartnerForm,
+    pub errors: FieldErrors,
+    pub kinds: &'static [(&'static str, &'static str)],
+}
+
+fn validate(form: &PartnerForm, creating: bool, errors: &mut FieldErrors) {
+    if creating {
+        if let Err(e) = check_code(&form.code) {
+            errors.add("code", e);
+        }
+    }
+    if check_kind(&form.kind).is_err() {
+        errors.add("kind", "请选择类型（供应商或客户）");
+    }
+    if let Err(e) = check_text(&form.name, 100, true) {
+        errors.add("name", format!("名称{e}"));
+    }
+    if let Err(e) = check_text(&form.contact, 50, false) {
+        errors.add("contact", format!("联系人{e}"));
+    }
+    if let Err(e) = check_phone(&form.phone) {
+        errors.add("phone", e);
+    }
+    if let Err(e) = check_text(&form.address, 200, false) {
+        errors.add("address", format!("地址{e}"));
+    }
+}
+
+fn form_page(
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    id: Option<i64>,
+    form: PartnerForm,
+    errors: FieldErrors,
+) -> FormPage {
+    let title = if id.is_some() { "编辑合作伙伴" } else { "新建合作伙伴" };
+    FormPage { chrome: Chrome::new(user, flash, title, "/partners"), id, form, errors, kinds: KINDS }
+}
+
+pub async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<FormPage> {
+    user.require(Action::PartnersEdit)?;
+    let form = PartnerForm { kind: "customer".into(), ..PartnerForm::default() };
+    Ok(form_page(&user, flash, None, form, FieldErrors::default()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Form(form): Form<PartnerForm>,
+) -> AppResult<Response> {
+    user.require(Action::PartnersEdit)?;
+    let form = form.trimmed();
+    let mut errors = FieldErrors::default();
+    validate(&form, true, &mut errors);
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, None, form, errors)).into_response());
+    }
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "INSERT INTO partners (tenant_id, code, kind, name, contact, phone, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(user.tenant_id)
+    .bind(&form.code)
+    .bind(&form.kind)
+    .bind(&form.name)
+    .bind(&form.contact)
+    .bind(&form.phone)
+    .bind(&form.address)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e, "partners_tenant_id_code_key") => {
+            tx.rollback().await?;
+            errors.add("code", format!("编码 {} 已被使用", form.code));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, None, form, errors)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "partner.create",
+            entity_type: Some("partner"),
+            entity_id: Some(id.to_string()),
+            summary: format!("新建{} {}（{}）", kind_label(&form.kind), form.name, form.code),
+            before: None,
+            after: Some(json!({
+                "code": form.code, "kind": form.kind, "name": form.name, "contact": form.contact,
+                "phone": form.phone, "address": form.address,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([Flash::success(format!("已新建 {}。", form.name)).cookie()]),
+        Redirect::to(&format!("/partners/{id}")),
+    )
+        .into_response())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<FormPage> {
+    user.require(Action::PartnersEdit)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let form = PartnerForm {
+        code: p.code,
+        kind: p.kind,
+        name: p.name,
+        contact: p.contact,
+        phone: p.phone,
+        address: p.address,
+    };
+    Ok(form_page(&user, flash, Some(id), form, FieldErrors::default()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<PartnerForm>,
+) -> AppResult<Response> {
+    user.require(Action::PartnersEdit)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let before = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
+    // The code is fixed once created.
+    let form = PartnerForm { code: before.code.clone(), ..form.trimmed() };
+    let mut errors = FieldErrors::default();
+    validate(&form, false, &mut errors);
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, Some(id), form, errors)).into_response());
+    }
+    sqlx::query(
+        "UPDATE partners SET kind = $3, name = $4, contact = $5, phone = $6, address = $7, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(&form.kind)
+    .bind(&form.name)
+    .bind(&form.contact)
+    .bind(&form.phone)
+    .bind(&form.address)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "partner.update",
+            entity_type: Some("partner"),
+            entity_id: Some(id.to_string()),
+            summary: format!("修改合作伙伴 {}（{}）", form.name, form.code),
+            before: Some(json!({
+                "kind": before.kind, "name": before.name, "contact": before.contact,
+                "phone": before.phone, "address": before.address,
+            })),
+            after: Some(json!({
+                "kind": form.kind, "name": form.name, "contact": form.contact,
+                "phone": form.phone, "address": form.address,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((AppendHeaders([Flash::success("已保存。").cookie()]), Redirect::to(&format!("/partners/{id}"))).into_response())
+}
+
+// ---------- partner page ----------
+
+pub struct PartnerContract {
+    pub id: i64,
+    pub contract_no: String,
+    pub title: String,
+    pub amount: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub p: PartnerRow,
+    pub created: String,
+    pub updated: String,
+    pub can_edit: bool,
+    /// `None` when the viewer may not see contracts.
+    pub contracts: Option<Vec<PartnerContract>>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
+    user.require(Action::PartnersView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    let contracts = if user.can(Action::ContractsView) {
+        Some(crate::contracts::for_partner(&mut tx, &user, id, 50).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    let tz = &user.settings.time_zone;
+    Ok(ShowPage {
+        chrome: Chrome::new(&user, flash, format!("合作伙伴：{}", p.name), "/partners"),
+        created: local_time(p.created_at, tz),
+        updated: local_time(p.updated_at, tz),
+        can_edit: user.can(Action::PartnersEdit),
+        contracts,
+        p,
+    })
+}
+
+// ---------- deactivate / reactivate ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "partners/deactivate.html")]
+pub struct DeactivatePage {
+    pub chrome: Chrome,
+    pub p: PartnerRow,
+}
+
+pub async fn deactivate_confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Action::PartnersEdit)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    if !p.is_active {
+        return Ok(Redirect::to(&format!("/partners/{id}")).into_response());
+    }
+    Ok(DeactivatePage { chrome: Chrome::new(&user, flash, "确认停用合作伙伴", "/partners"), p }.into_response())
+}
+
+async fn set_active(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: &CurrentUser,
+    id: i64,
+    active: bool,
+) -> AppResult<Response> {
+    user.require(Action::PartnersEdit)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let p = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
+    if p.is_active == active {
+        return Err(AppError::Conflict(if active {
+            "该合作伙伴已是启用状态".into()
+        } else {
+            "该合作伙伴已停用".into()
+        }));
+    }
+    sqlx::query("UPDATE partners SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(user.tenant_id)
+        .bind(id)
+        .bind(active)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(user, meta),
+        Entry {
+            action: if active { "partner.reactivate" } else { "partner.deactivate" },
+            entity_type: Some("partner"),
+            entity_id: Some(id.to_string()),
+            summary: format!("{}{} {}（{}）", if active { "启用" } else { "停用" }, p.kind_label(), p.name, p.code),
+            before: Some(json!({"is_active": p.is_active})),
+            after: Some(json!({"is_active": active})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let msg = if active { "已重新启用。" } else { "已停用；新合同不能再选择该合作伙伴。" };
+    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/partners/{id}"))).into_response())
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    set_active(&state, &meta, &user, id, false).await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    set_active(&state, &meta, &user, id, true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_kinds_and_patterns() {
+        assert!(check_code("S001").is_ok());
+        assert!(check_code("c-01.x_2").is_ok());
+        assert!(check_code("").is_err());
+        assert!(check_code("-S1").is_err());
+        assert!(check_code("供应商").is_err());
+        assert!(check_code(&"A".repeat(33)).is_err());
+        assert_eq!(check_kind("supplier"), Ok("supplier"));
+        assert!(check_kind("vendor").is_err());
+        assert!(check_phone("021-6888 1234").is_ok());
+        assert!(check_phone("电话").is_err());
+        assert_eq!(like_pattern("a%b_c"), "%a\\%b\\_c%");
+    }
 }

@@ -18,6 +18,7 @@ use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::{Action, Dept, Level};
 use crate::web::forms::non_empty;
+use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -703,12 +704,6 @@ pub async fn list(
 
 // ---------- show ----------
 
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    pub comment: String,
-}
-
 pub struct HistoryLine {
     pub at: String,
     pub who: String,
@@ -855,14 +850,9 @@ async fn decide(
         // The manager stage is done; only a director decides now.
         return Err(AppError::Forbidden);
     }
-    let comment = non_empty(&form.comment).map(str::to_owned);
     let mut errors = FieldErrors::default();
-    if !approve && comment.is_none() {
-        errors.add("comment", "驳回时必须填写审批意见");
-    }
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
-        errors.add("comment", "审批意见最多 500 个字符");
-    }
+    let comment = decision_comment(&form.comment, approve, &mut errors);
+    let comment = non_empty(&comment).map(str::to_owned);
     if !errors.is_empty() {
         tx.rollback().await?;
         let page = show_page(user, flash, row, form, errors);

@@ -19,6 +19,7 @@ use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
+use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::pagination::{query_string, COUNT_CAP};
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -703,29 +704,49 @@ pub async fn submit(
     Ok(redirect_with(Flash::success(format!("盘点单 {} 已提交审批。", st.no)), &record_path(id)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct DecideForm {
-    #[serde(default)]
-    pub comment: String,
+/// The checks of a decision on a submitted count, in its locked transaction: in
+/// scope (404), not the opener's own (403), still submitted (409), a valid comment
+/// (else the page again, 422, and the transaction rolled back).
+async fn decision_checks(
+    tx: &mut db::Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    id: i64,
+    approve: bool,
+    form: DecisionForm,
+) -> AppResult<Result<(repo::Header, String), Response>> {
+    let st = repo::find(tx, user, id, true).await?.ok_or(AppError::NotFound)?;
+    if st.opened_by == user.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if st.status != "submitted" {
+        return Err(stale(&st, if approve { "批准" } else { "驳回" }));
+    }
+    let mut errors = FieldErrors::default();
+    let comment = decision_comment(&form.comment, approve, &mut errors);
+    if errors.is_empty() {
+        return Ok(Ok((st, comment)));
+    }
+    let mut page = show_page(tx, user, flash, st, ShowQuery::default()).await?;
+    page.comment = form.comment;
+    page.errors = errors;
+    Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()))
 }
 
 pub async fn approve(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
+    flash: IncomingFlash,
     Path(id): Path<i64>,
-    Form(form): Form<DecideForm>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     user.require(Action::InventoryApprove)?;
-    let comment: String = form.comment.trim().chars().take(500).collect();
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if st.opened_by == user.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if st.status != "submitted" {
-        return Err(stale(&st, "批准"));
-    }
+    let (st, comment) = match decision_checks(&mut tx, &user, flash, id, true, form).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
     let s = &user.settings;
     let (skus, missing) =
         repo::missing_reasons(&mut tx, user.tenant_id, id, s.stocktake_reason_units, s.stocktake_reason_percent, 20)
@@ -789,31 +810,14 @@ pub async fn reject(
     user: CurrentUser,
     flash: IncomingFlash,
     Path(id): Path<i64>,
-    Form(form): Form<DecideForm>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     user.require(Action::InventoryApprove)?;
-    let comment = form.comment.trim().to_owned();
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if st.opened_by == user.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if st.status != "submitted" {
-        return Err(stale(&st, "驳回"));
-    }
-    let mut errors = FieldErrors::default();
-    if comment.is_empty() {
-        errors.add("comment", "驳回时必须填写意见");
-    } else if comment.chars().count() > 500 {
-        errors.add("comment", "意见最多 500 字");
-    }
-    if !errors.is_empty() {
-        let mut page = show_page(&mut tx, &user, flash, st, ShowQuery::default()).await?;
-        tx.rollback().await?;
-        page.comment = form.comment;
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
+    let (st, comment) = match decision_checks(&mut tx, &user, flash, id, false, form).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
     repo::set_status(&mut tx, user.tenant_id, id, "counting", user.user_id, Some(&comment)).await?;
     repo::event(&mut tx, user.tenant_id, id, "reject", user.user_id, &comment).await?;
     audit_step(

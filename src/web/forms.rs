@@ -28,6 +28,25 @@ impl FieldErrors {
     }
 }
 
+/// The form of every approve / reject POST (CONTRACT.md): `comment`, required to reject.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The comment of an approve / reject decision, trimmed: required to reject, at most
+/// 500 characters. A problem goes into `errors` under `comment`.
+pub fn decision_comment(raw: &str, approve: bool, errors: &mut FieldErrors) -> String {
+    let comment = raw.trim();
+    if !approve && comment.is_empty() {
+        errors.add("comment", "驳回时必须填写审批意见");
+    } else if comment.chars().count() > 500 {
+        errors.add("comment", "审批意见最多 500 个字符");
+    }
+    comment.to_owned()
+}
+
 /// Trimmed text, `None` when empty.
 pub fn non_empty(s: &str) -> Option<&str> {
     let t = s.trim();

@@ -80,10 +80,18 @@ async fn navigation_shows_only_what_the_role_may_open() {
     // The admin is an HR manager: every page.
     let admin = app.signed_in("alpha", "admin").await.get("/").await;
     assert_eq!(nav(&admin.body).len(), 18, "{:?}", nav(&admin.body));
-    // Every link in the navigation opens (no dead or forbidden links).
+    // Every link in the navigation opens (no dead or forbidden links), for the
+    // admin (HR) and for the director and specialist (the supply side).
     let c = app.signed_in("alpha", "admin").await;
     for href in nav(&admin.body) {
         assert_eq!(c.get(&href).await.status, 200, "{href}");
+    }
+    for who in ["director", "specialist"] {
+        let c = app.signed_in("alpha", who).await;
+        let links = nav(&c.get("/").await.body);
+        for href in links {
+            assert_eq!(c.get(&href).await.status, 200, "{who}: {href}");
+        }
     }
     // Only the most specific entry is marked active.
     let approvals = c.get("/leave/approvals").await;

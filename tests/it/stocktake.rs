@@ -441,7 +441,7 @@ async fn reject_needs_a_comment_and_returns_to_counting() {
     let mgr = w.client("opsmgr").await;
     let res = act(&mgr, id, "reject", &[("comment", "  ")]).await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("驳回时必须填写意见"));
+    assert!(res.body.contains("驳回时必须填写审批意见"));
     assert_eq!(w.status(id).await, "submitted");
     let res = act(&mgr, id, "reject", &[("comment", "请复盘 E-1")]).await;
     assert_eq!(res.status, 303);

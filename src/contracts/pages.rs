@@ -1,0 +1,1027 @@
+//! Contract pages: list, draft (new/create), record page, print, edit and lines.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::numerals::{capital_yuan, grouped_yuan};
+use super::{
+    decides, event, fetch, kind_for, kind_label, partner_kind_for, status_class, status_label, view_scope, ContractRow,
+    KINDS, MAX_AMOUNT_FEN, STATUSES,
+};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::partners::like_pattern;
+use crate::people::{Action, Level};
+use crate::rules::Fen;
+use crate::web::forms::non_empty;
+use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+
+// ---------- list ----------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub mine: String,
+    pub page: Option<i64>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ListRow {
+    pub id: i64,
+    pub contract_no: String,
+    pub kind: String,
+    pub partner_code: String,
+    pub partner_name: String,
+    pub title: String,
+    pub amount_fen: i64,
+    pub status: String,
+    pub drafter_name: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contracts/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub q: ListQuery,
+    pub statuses: &'static [(&'static str, &'static str)],
+    pub kinds: &'static [(&'static str, &'static str)],
+    pub rows: Vec<ListRow>,
+    pub pager: Pager,
+    pub can_draft: bool,
+    pub scope_note: &'static str,
+    pub tz: String,
+}
+
+impl ListPage {
+    pub fn status_label(&self, s: &str) -> &'static str {
+        status_label(s)
+    }
+    pub fn status_class(&self, s: &str) -> &'static str {
+        status_class(s)
+    }
+    pub fn kind_label(&self, k: &str) -> &'static str {
+        kind_label(k)
+    }
+    pub fn amount(&self, fen: &i64) -> String {
+        grouped_yuan(*fen)
+    }
+    pub fn when(&self, at: &DateTime<Utc>) -> String {
+        local_time(*at, &self.tz)
+    }
+}
+
+struct Filter {
+    status: Option<&'static str>,
+    kind: Option<&'static str>,
+    partner: Option<String>,
+    q: Option<String>,
+    mine: bool,
+}
+
+fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &Filter) {
+    qb.push(" WHERE c.tenant_id = ").push_bind(user.tenant_id);
+    view_scope(user).push_filter(qb, "c.drafted_by", "c.department");
+    if let Some(s) = f.status {
+        qb.push(" AND c.status = ").push_bind(s);
+    }
+    if let Some(k) = f.kind {
+        qb.push(" AND c.kind = ").push_bind(k);
+    }
+    if let Some(p) = &f.partner {
+        qb.push(" AND p.code = ").push_bind(p.clone());
+    }
+    if let Some(term) = &f.q {
+        let pat = like_pattern(term);
+        qb.push(" AND (c.title ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR c.contract_no ILIKE ")
+            .push_bind(pat)
+            .push(")");
+    }
+    if f.mine {
+        qb.push(" AND c.drafted_by = ").push_bind(user.user_id);
+    }
+}
+
+fn pick(all: &'static [(&'static str, &'static str)], v: &str, what: &str) -> AppResult<Option<&'static str>> {
+    match non_empty(v) {
+        None => Ok(None),
+        Some(v) => all
+            .iter()
+            .find(|(c, _)| *c == v)
+            .map(|(c, _)| Some(*c))
+            .ok_or_else(|| AppError::BadRequest(format!("未知{what}：{v}"))),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ListPage> {
+    user.require(Action::ContractsView)?;
+    let filter = Filter {
+        status: pick(STATUSES, &q.status, "状态")?,
+        kind: pick(KINDS, &q.kind, "合同类型")?,
+        partner: non_empty(&q.partner).map(str::to_owned),
+        q: non_empty(&q.q).map(str::to_owned),
+        mine: !q.mine.is_empty(),
+    };
+    let pager = Pager::new(
+        "/contracts",
+        q.page,
+        query_string(&[
+            ("status", &q.status),
+            ("kind", &q.kind),
+            ("partner", &q.partner),
+            ("q", &q.q),
+            ("mine", &q.mine),
+        ]),
+    );
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT c.id, c.contract_no, c.kind, p.code AS partner_code, p.name AS partner_name, c.title, c.amount_fen,
+                c.status, d.display_name AS drafter_name, c.updated_at
+         FROM contracts c
+         JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
+         JOIN users d ON d.tenant_id = c.tenant_id AND d.id = c.drafted_by",
+    );
+    push_filter(&mut qb, &user, &filter);
+    qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
+    );
+    push_filter(&mut qb, &user, &filter);
+    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    let scope_note = match view_scope(&user) {
+        crate::people::Scope::Own { .. } => "显示您起草的合同",
+        crate::people::Scope::Department(_) => "显示本部门的合同",
+        crate::people::Scope::Tenant => "显示全公司的合同",
+    };
+    Ok(ListPage {
+        chrome: Chrome::new(&user, flash, "合同", "/contracts"),
+        q,
+        statuses: STATUSES,
+        kinds: KINDS,
+        rows,
+        pager: pager.with_total(total),
+        can_draft: user.can(Action::ContractsDraft),
+        scope_note,
+        tz: user.settings.time_zone.clone(),
+    })
+}
+
+// ---------- the draft form ----------
+
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct ContractForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub payment_terms: String,
+    #[serde(default)]
+    pub delivery_date: String,
+}
+
+impl ContractForm {
+    fn trimmed(mut self) -> Self {
+        for f in [
+            &mut self.kind,
+            &mut self.partner,
+            &mut self.title,
+            &mut self.amount,
+            &mut self.payment_terms,
+            &mut self.delivery_date,
+        ] {
+            *f = f.trim().to_owned();
+        }
+        self
+    }
+
+    fn of(c: &ContractRow) -> Self {
+        ContractForm {
+            kind: c.kind.clone(),
+            partner: c.partner_code.clone(),
+            title: c.title.clone(),
+            amount: Fen(c.amount_fen).to_string(),
+            payment_terms: c.payment_terms.clone(),
+            delivery_date: c.delivery_date.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A partner choice for the form's list of suggestions.
+pub struct PartnerChoice {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contracts/form.html")]
+pub struct NewPage {
+    pub chrome: Chrome,
+    pub form: ContractForm,
+    pub errors: FieldErrors,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub partners: Vec<PartnerChoice>,
+}
+
+async fn partner_choices(
+    tx: &mut Tx,
+    tenant_id: i64,
+    kinds: &[&'static str],
+) -> Result<Vec<PartnerChoice>, sqlx::Error> {
+    let pkinds: Vec<&str> = kinds.iter().map(|k| partner_kind_for(k)).collect();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, name FROM partners WHERE tenant_id = $1 AND is_active AND kind = ANY($2) ORDER BY kind, code LIMIT 500",
+    )
+    .bind(tenant_id)
+    .bind(pkinds)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(code, name)| PartnerChoice { code, name }).collect())
+}
+
+fn allowed_kinds(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
+    KINDS.iter().copied().filter(|(c, _)| kind_for(user.dept) == Some(*c)).collect()
+}
+
+fn money_message(e: &crate::rules::ParseError) -> &'static str {
+    use crate::rules::ParseErrorKind as K;
+    match e.kind() {
+        K::Empty => "请填写金额（元）",
+        K::Malformed => "金额只能包含数字和小数点，如 12800 或 12800.50",
+        K::TooManyDecimals(_) => "金额最多两位小数",
+        K::Negative => "金额不能为负数",
+        K::OutOfRange => "金额超出范围",
+    }
+}
+
+/// Parse a yuan amount of a form field (≥ 0; `positive`: > 0).
+pub fn parse_amount(s: &str, positive: bool) -> Result<i64, String> {
+    let fen = Fen::parse_non_negative_yuan(s).map_err(|e| money_message(&e).to_owned())?.fen();
+    if fen > MAX_AMOUNT_FEN {
+        return Err("金额超出范围".into());
+    }
+    if positive && fen == 0 {
+        return Err("金额必须大于 0".into());
+    }
+    Ok(fen)
+}
+
+/// The fields common to drafting and editing, checked. `amount` is `None` when the
+/// contract has lines (the amount is their sum).
+struct Valid {
+    partner_id: i64,
+    amount_fen: Option<i64>,
+    delivery_date: Option<NaiveDate>,
+}
+
+async fn validate(
+    tx: &mut Tx,
+    tenant_id: i64,
+    form: &ContractForm,
+    kind: Option<&str>,
+    has_lines: bool,
+    errors: &mut FieldErrors,
+) -> Result<Option<Valid>, sqlx::Error> {
+    if form.title.is_empty() {
+        errors.add("title", "请填写合同标题");
+    } else if form.title.chars().count() > 200 {
+        errors.add("title", "合同标题最多 200 个字符");
+    }
+    let amount_fen = if has_lines {
+        None
+    } else {
+        match parse_amount(&form.amount, true) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors.add("amount", e);
+                None
+            }
+        }
+    };
+    if form.payment_terms.chars().count() > 500 {
+        errors.add("payment_terms", "付款条件最多 500 个字符");
+    }
+    let delivery_date = match non_empty(&form.delivery_date) {
+        None => None,
+        Some(d) => match crate::imports::parse_date(d) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add("delivery_date", "交货日期格式应为 YYYY-MM-DD");
+                None
+            }
+        },
+    };
+    let mut partner_id = None;
+    if form.partner.is_empty() {
+        errors.add("partner", "请填写合作伙伴编码");
+    } else {
+        let found: Option<(i64, String, String, bool)> =
+            sqlx::query_as("SELECT id, kind, name, is_active FROM partners WHERE tenant_id = $1 AND code = $2")
+                .bind(tenant_id)
+                .bind(&form.partner)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match found {
+            None => errors.add("partner", format!("没有编码为 {} 的合作伙伴", form.partner)),
+            Some((_, _, name, false)) => errors.add("partner", format!("{name}（{}）已停用", form.partner)),
+            Some((id, pkind, name, true)) => match kind {
+                Some(k) if partner_kind_for(k) != pkind => {
+                    let (want, got) = if k == "sales" { ("客户", "供应商") } else { ("供应商", "客户") };
+                    errors.add(
+                        "partner",
+                        format!("{}的合作伙伴必须是{want}；{name}（{}）是{got}", kind_label(k), form.partner),
+                    );
+                }
+                _ => partner_id = Some(id),
+            },
+        }
+    }
+    Ok(match (partner_id, errors.is_empty()) {
+        (Some(partner_id), true) => {
+            Some(Valid { partner_id, amount_fen: if has_lines { None } else { amount_fen }, delivery_date })
+        }
+        _ => None,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
+    user.require(Action::ContractsDraft)?;
+    let kinds = allowed_kinds(&user);
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let partners = partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+    tx.commit().await?;
+    let form = ContractForm { kind: kinds.first().map(|k| k.0.to_owned()).unwrap_or_default(), ..Default::default() };
+    Ok(NewPage {
+        chrome: Chrome::new(&user, flash, "起草合同", "/contracts"),
+        form,
+        errors: FieldErrors::default(),
+        kinds,
+        partners,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Form(form): Form<ContractForm>,
+) -> AppResult<Response> {
+    user.require(Action::ContractsDraft)?;
+    let form = form.trimmed();
+    let mut errors = FieldErrors::default();
+    let allowed = kind_for(user.dept);
+    let kind = KINDS.iter().find(|(c, _)| *c == form.kind).map(|(c, _)| *c);
+    match (kind, allowed) {
+        (None, _) => errors.add("kind", "请选择合同类型（sales 销售合同或 purchase 采购合同）"),
+        (Some(k), Some(a)) if k != a => {
+            errors.add("kind", format!("{}只能起草{}", user.dept.label(), kind_label(a)));
+        }
+        (Some(_), None) => errors.add("kind", "您所在的部门不能起草合同"),
+        _ => {}
+    }
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let valid = validate(&mut tx, user.tenant_id, &form, kind, false, &mut errors).await?;
+    let (Some(v), Some(kind), Some(department)) = (valid, kind, allowed) else {
+        let kinds = allowed_kinds(&user);
+        let partners = partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+        tx.rollback().await?;
+        let page =
+            NewPage { chrome: Chrome::new(&user, flash, "起草合同", "/contracts"), form, errors, kinds, partners };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let department = if department == "sales" { "sales" } else { "ops" };
+    let amount_fen = v.amount_fen.unwrap_or(0);
+    let (id, no): (i64, String) = sqlx::query_as(
+        "WITH n AS (SELECT nextval(pg_get_serial_sequence('contracts', 'id')) AS id)
+         INSERT INTO contracts (tenant_id, id, contract_no, kind, partner_id, title, amount_fen, payment_terms,
+                                delivery_date, department, drafted_by)
+         SELECT $1, n.id, 'HT-' || lpad(n.id::text, 6, '0'), $2, $3, $4, $5, $6, $7, $8, $9 FROM n
+         RETURNING id, contract_no",
+    )
+    .bind(user.tenant_id)
+    .bind(kind)
+    .bind(v.partner_id)
+    .bind(&form.title)
+    .bind(amount_fen)
+    .bind(&form.payment_terms)
+    .bind(v.delivery_date)
+    .bind(department)
+    .bind(user.user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    event(&mut tx, user.tenant_id, id, "create", None, user.user_id, "").await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "contract.create",
+            entity_type: Some("contract"),
+            entity_id: Some(id.to_string()),
+            summary: format!("起草{} {no}《{}》，金额 {} 元", kind_label(kind), form.title, Fen(amount_fen)),
+            before: None,
+            after: Some(json!({
+                "contract_no": no, "kind": kind, "partner": form.partner, "title": form.title, "amount_fen": amount_fen,
+                "payment_terms": form.payment_terms, "delivery_date": v.delivery_date, "status": "draft",
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([Flash::success(format!("已起草合同 {no}；核对无误后请提交审批。")).cookie()]),
+        Redirect::to(&format!("/contracts/{id}")),
+    )
+        .into_response())
+}
+
+// ---------- record page ----------
+
+pub struct LineView {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub price: String,
+    pub subtotal: String,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub what: &'static str,
+    pub comment: String,
+}
+
+pub async fn lines(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<LineView>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT l.id, pr.sku, pr.name, pr.spec, pr.unit, l.quantity, l.price_fen
+         FROM contract_lines l JOIN products pr ON pr.tenant_id = l.tenant_id AND pr.id = l.product_id
+         WHERE l.tenant_id = $1 AND l.contract_id = $2 ORDER BY l.id",
+    )
+    .bind(tenant_id)
+    .bind(contract_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sku, name, spec, unit, quantity, price_fen)| LineView {
+            id,
+            sku,
+            name,
+            spec,
+            unit,
+            quantity,
+            price: grouped_yuan(price_fen),
+            subtotal: grouped_yuan(quantity.saturating_mul(price_fen)),
+        })
+        .collect())
+}
+
+fn event_label(action: &str, stage: Option<&str>) -> &'static str {
+    match (action, stage) {
+        ("create", _) => "起草",
+        ("update", _) => "修改",
+        ("submit", _) => "提交审批",
+        ("director_pending", _) => "经理批准，转总监审批",
+        ("approve", Some("director")) => "总监批准",
+        ("approve", _) => "经理批准",
+        ("reject", Some("director")) => "总监驳回",
+        ("reject", _) => "经理驳回",
+        ("sign", _) => "签订",
+        _ => "其他",
+    }
+}
+
+async fn history(tx: &mut Tx, user: &CurrentUser, contract_id: i64) -> Result<Vec<EventView>, sqlx::Error> {
+    type Row = (String, Option<String>, String, String, DateTime<Utc>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.action, e.stage, u.display_name, e.comment, e.at
+         FROM contract_events e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
+         WHERE e.tenant_id = $1 AND e.contract_id = $2 ORDER BY e.id",
+    )
+    .bind(user.tenant_id)
+    .bind(contract_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let tz = &user.settings.time_zone;
+    Ok(rows
+        .into_iter()
+        .map(|(action, stage, actor, comment, at)| EventView {
+            at: local_time(at, tz),
+            actor,
+            what: event_label(&action, stage.as_deref()),
+            comment,
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contracts/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub c: ContractRow,
+    pub lines: Vec<LineView>,
+    pub history: Vec<EventView>,
+    pub amount_capital: String,
+    pub threshold: String,
+    pub needs_director: bool,
+    pub can_edit: bool,
+    pub can_submit: bool,
+    pub can_decide: bool,
+    pub can_sign: bool,
+    pub errors: FieldErrors,
+    /// What was typed in the decision comment and the signing date.
+    pub comment: String,
+    pub signed_on: String,
+    pub today: String,
+}
+
+pub fn today(user: &CurrentUser) -> NaiveDate {
+    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// Whether `user` may sign `c` (once approved): its drafter or the manager of its department.
+pub fn signs(user: &CurrentUser, c: &ContractRow) -> bool {
+    c.drafted_by == user.user_id || (user.level == Level::Manager && user.dept.code() == c.department)
+}
+
+/// The record page of `c` (already fetched within the user's scope).
+pub async fn show_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    c: ContractRow,
+    errors: FieldErrors,
+    comment: String,
+    signed_on: String,
+) -> Result<ShowPage, sqlx::Error> {
+    let lines = lines(tx, user.tenant_id, c.id).await?;
+    let history = history(tx, user, c.id).await?;
+    let threshold_fen = user.settings.contract_director_threshold_fen;
+    let mine = c.drafted_by == user.user_id;
+    let can_decide = !mine
+        && decides(user, &c.department)
+        && (c.status == "submitted" || (c.status == "director_pending" && user.level == Level::Director));
+    Ok(ShowPage {
+        chrome: Chrome::new(user, flash, format!("合同 {}", c.contract_no), "/contracts"),
+        amount_capital: capital_yuan(c.amount_fen),
+        threshold: grouped_yuan(threshold_fen),
+        needs_director: c.amount_fen >= threshold_fen,
+        can_edit: mine && c.editable() && user.can(Action::ContractsDraft),
+        can_submit: mine && c.editable() && user.can(Action::ContractsDraft),
+        can_decide,
+        can_sign: c.status == "approved" && signs(user, &c),
+        errors,
+        comment,
+        signed_on: if signed_on.is_empty() { today(user).to_string() } else { signed_on },
+        today: today(user).to_string(),
+        lines,
+        history,
+        c,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<ShowPage> {
+    user.require(Action::ContractsView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = fetch(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    let page = show_page(&mut tx, &user, flash, c, FieldErrors::default(), String::new(), String::new()).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+// ---------- print ----------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contracts/print.html")]
+pub struct PrintPage {
+    pub chrome: Chrome,
+    pub c: ContractRow,
+    pub lines: Vec<LineView>,
+    pub company: String,
+    pub amount_figures: String,
+    pub amount_capital: String,
+    pub printed_on: String,
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<PrintPage> {
+    user.require(Action::ContractsView)?;
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = fetch(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+    let lines = lines(&mut tx, user.tenant_id, id).await?;
+    tx.commit().await?;
+    Ok(PrintPage {
+        chrome: Chrome::new(&user, flash, format!("{} {}", c.contract_no, c.title), "/contracts"),
+        company: user.tenant_name.clone(),
+        amount_figures: grouped_yuan(c.amount_fen),
+        amount_capital: capital_yuan(c.amount_fen),
+        printed_on: today(&user).to_string(),
+        lines,
+        c,
+    })
+}
+
+// ---------- edit (draft or rejected, by the drafter) ----------
+
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct LineForm {
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub quantity: String,
+    #[serde(default)]
+    pub price: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contracts/edit.html")]
+pub struct EditPage {
+    pub chrome: Chrome,
+    pub c: ContractRow,
+    pub form: ContractForm,
+    pub errors: FieldErrors,
+    pub lines: Vec<LineView>,
+    pub line_form: LineForm,
+    pub line_errors: FieldErrors,
+    pub partners: Vec<PartnerChoice>,
+}
+
+/// Lock the contract for a change by its drafter: 404 out of scope, 403 not the
+/// drafter, 409 not a draft or rejected.
+async fn lock_for_edit(tx: &mut Tx, user: &CurrentUser, id: i64) -> AppResult<ContractRow> {
+    editable_by_drafter(tx, user, id, true).await
+}
+
+/// The checks of [`lock_for_edit`], without the row lock when `lock` is false (the form).
+async fn editable_by_drafter(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<ContractRow> {
+    user.require(Action::ContractsDraft)?;
+    let c = fetch(tx, user, id, lock).await?.ok_or(AppError::NotFound)?;
+    if c.drafted_by != user.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if !c.editable() {
+        return Err(AppError::Conflict(format!(
+            "合同 {} 当前为“{}”，只有草稿或被驳回的合同可以修改",
+            c.contract_no,
+            c.status_label()
+        )));
+    }
+    Ok(c)
+}
+
+async fn edit_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    flash: IncomingFlash,
+    c: ContractRow,
+    form: ContractForm,
+    errors: FieldErrors,
+    (line_form, line_errors): (LineForm, FieldErrors),
+) -> Result<EditPage, sqlx::Error> {
+    let lines = lines(tx, user.tenant_id, c.id).await?;
+    let kind: &'static str = if c.kind == "sales" { "sales" } else { "purchase" };
+    let partners = partner_choices(tx, user.tenant_id, &[kind]).await?;
+    Ok(EditPage {
+        chrome: Chrome::new(user, flash, format!("修改合同 {}", c.contract_no), "/contracts"),
+        c,
+        form,
+        errors,
+        lines,
+        line_form,
+        line_errors,
+        partners,
+    })
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+) -> AppResult<EditPage> {
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = editable_by_drafter(&mut tx, &user, id, false).await?;
+    let form = ContractForm::of(&c);
+    let page = edit_page(
+        &mut tx,
+        &user,
+        flash,
+        c,
+        form,
+        FieldErrors::default(),
+        (LineForm::default(), FieldErrors::default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+async fn line_count(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// The sum of the contract's lines (`None` without lines).
+async fn lines_sum(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<i128>, sqlx::Error> {
+    let s: Option<String> = sqlx::query_scalar(
+        "SELECT sum(quantity::numeric * price_fen)::text FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(s.and_then(|s| s.parse::<i128>().ok()))
+}
+
+async fn set_amount(tx: &mut Tx, tenant_id: i64, id: i64, fen: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contracts SET amount_fen = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(fen)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(form): Form<ContractForm>,
+) -> AppResult<Response> {
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let form = ContractForm { kind: c.kind.clone(), ..form.trimmed() };
+    let has_lines = line_count(&mut tx, user.tenant_id, id).await? > 0;
+    let mut errors = FieldErrors::default();
+    let valid = validate(&mut tx, user.tenant_id, &form, Some(&c.kind), has_lines, &mut errors).await?;
+    let Some(v) = valid else {
+        let mut form = form;
+        if has_lines {
+            form.amount = Fen(c.amount_fen).to_string();
+        }
+        let page =
+            edit_page(&mut tx, &user, flash, c, form, errors, (LineForm::default(), FieldErrors::default())).await?;
+        tx.rollback().await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    // With lines the amount is their sum, whatever was typed.
+    let amount_fen = match v.amount_fen {
+        Some(a) => a,
+        None => {
+            lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen)
+        }
+    };
+    sqlx::query(
+        "UPDATE contracts SET partner_id = $3, title = $4, amount_fen = $5, payment_terms = $6, delivery_date = $7,
+                updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(v.partner_id)
+    .bind(&form.title)
+    .bind(amount_fen)
+    .bind(&form.payment_terms)
+    .bind(v.delivery_date)
+    .execute(&mut *tx)
+    .await?;
+    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "").await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "contract.update",
+            entity_type: Some("contract"),
+            entity_id: Some(id.to_string()),
+            summary: format!("修改合同 {}《{}》", c.contract_no, form.title),
+            before: Some(json!({
+                "partner": c.partner_code, "title": c.title, "amount_fen": c.amount_fen,
+                "payment_terms": c.payment_terms, "delivery_date": c.delivery_date,
+            })),
+            after: Some(json!({
+                "partner": form.partner, "title": form.title, "amount_fen": amount_fen,
+                "payment_terms": form.payment_terms, "delivery_date": v.delivery_date,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((AppendHeaders([Flash::success("合同已保存。").cookie()]), Redirect::to(&format!("/contracts/{id}")))
+        .into_response())
+}
+
+pub async fn line_add(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    flash: IncomingFlash,
+    Path(id): Path<i64>,
+    Form(lf): Form<LineForm>,
+) -> AppResult<Response> {
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let lf = LineForm {
+        sku: lf.sku.trim().to_owned(),
+        quantity: lf.quantity.trim().to_owned(),
+        price: lf.price.trim().to_owned(),
+    };
+    let mut le = FieldErrors::default();
+    let product: Option<(i64, String, i64)> = if lf.sku.is_empty() {
+        le.add("sku", "请填写商品 SKU");
+        None
+    } else {
+        let p: Option<(i64, String, i64, String)> =
+            sqlx::query_as("SELECT id, name, price_fen, status FROM products WHERE tenant_id = $1 AND sku = $2")
+                .bind(user.tenant_id)
+                .bind(&lf.sku)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match p {
+            None => {
+                le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
+                None
+            }
+            Some((_, name, _, status)) if status == "eliminated" => {
+                le.add("sku", format!("{name}（{}）已汰换，不能再签入合同", lf.sku));
+                None
+            }
+            Some((id, name, price, _)) => Some((id, name, price)),
+        }
+    };
+    let quantity = match lf.quantity.parse::<i64>() {
+        Ok(q) if (1..=1_000_000).contains(&q) => Some(q),
+        _ => {
+            le.add("quantity", "数量应为 1 到 1000000 的整数");
+            None
+        }
+    };
+    let price = if lf.price.is_empty() {
+        product.as_ref().map(|p| p.2)
+    } else {
+        match parse_amount(&lf.price, false) {
+            Ok(p) if p <= 10_000_000_000 => Some(p),
+            Ok(_) => {
+                le.add("price", "单价超出范围");
+                None
+            }
+            Err(e) => {
+                le.add("price", e.replace("金额", "单价"));
+                None
+            }
+        }
+    };
+    let (Some((product_id, product_name, _)), Some(quantity), Some(price_fen)) = (product, quantity, price) else {
+        let form = ContractForm::of(&c);
+        let page = edit_page(&mut tx, &user, flash, c, form, FieldErrors::default(), (lf, le)).await?;
+        tx.rollback().await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    sqlx::query(
+        "INSERT INTO contract_lines (tenant_id, contract_id, product_id, quantity, price_fen) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(price_fen)
+    .execute(&mut *tx)
+    .await?;
+    let sum = lines_sum(&mut tx, user.tenant_id, id).await?.unwrap_or(0);
+    let Some(sum) = i64::try_from(sum).ok().filter(|s| *s <= MAX_AMOUNT_FEN) else {
+        let mut le = FieldErrors::default();
+        le.add("quantity", "合同金额超出范围");
+        tx.rollback().await?;
+        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+        let form = ContractForm::of(&c);
+        let page = edit_page(&mut tx, &user, flash, c, form, FieldErrors::default(), (lf, le)).await?;
+        tx.commit().await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    set_amount(&mut tx, user.tenant_id, id, sum).await?;
+    let note = format!("添加明细 {} {} × {} 元", lf.sku, quantity, Fen(price_fen));
+    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, &note).await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "contract.line_add",
+            entity_type: Some("contract"),
+            entity_id: Some(id.to_string()),
+            summary: format!(
+                "合同 {} 添加明细：{product_name}（{}）× {quantity}，单价 {} 元",
+                c.contract_no,
+                lf.sku,
+                Fen(price_fen)
+            ),
+            before: Some(json!({"amount_fen": c.amount_fen})),
+            after: Some(json!({"sku": lf.sku, "quantity": quantity, "price_fen": price_fen, "amount_fen": sum})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        AppendHeaders([Flash::success(format!("已添加明细；合同金额为明细合计 {} 元。", Fen(sum))).cookie()]),
+        Redirect::to(&format!("/contracts/{id}/edit")),
+    )
+        .into_response())
+}
+
+pub async fn line_remove(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    user: CurrentUser,
+    Path((id, line_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let removed: Option<(i64, i64)> = sqlx::query_as(
+        "DELETE FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2 AND id = $3 RETURNING quantity, price_fen",
+    )
+    .bind(user.tenant_id)
+    .bind(id)
+    .bind(line_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((quantity, price_fen)) = removed else {
+        return Err(AppError::NotFound);
+    };
+    // Without lines the amount stays what the lines added up to (editable again).
+    let sum = lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen);
+    set_amount(&mut tx, user.tenant_id, id, sum).await?;
+    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "删除一条明细").await?;
+    audit::record(
+        &mut tx,
+        user.tenant_id,
+        &Actor::user(&user, &meta),
+        Entry {
+            action: "contract.line_remove",
+            entity_type: Some("contract"),
+            entity_id: Some(id.to_string()),
+            summary: format!("合同 {} 删除明细（数量 {quantity}，单价 {} 元）", c.contract_no, Fen(price_fen)),
+            before: Some(
+                json!({"line_id": line_id, "quantity": quantity, "price_fen": price_fen, "amount_fen": c.amount_fen}),
+            ),
+            after: Some(json!({"amount_fen": sum})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((AppendHeaders([Flash::success("已删除明细。").cookie()]), Redirect::to(&format!("/contracts/{id}/edit")))
+        .into_response())
+}

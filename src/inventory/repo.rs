@@ -1,0 +1,377 @@
+//! Warehouses, stock levels and movement history: SQL functions taking a tenant
+//! transaction. On hand itself only changes through [`super::ledger`].
+
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::catalog::repo::{like_escape, name_match, MovementRow, MOVEMENT_SELECT};
+use crate::db::Tx;
+
+// ---------- warehouses ----------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct WarehouseRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const WAREHOUSE_COLUMNS: &str = "id, code, name, address, is_active, created_at";
+
+/// Filters of the warehouse list.
+#[derive(Clone, Debug, Default)]
+pub struct WarehouseFilter {
+    pub active: Option<bool>,
+    pub q: Option<String>,
+}
+
+pub async fn warehouses(
+    tx: &mut Tx,
+    tenant_id: i64,
+    f: &WarehouseFilter,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<WarehouseRow>, i64), sqlx::Error> {
+    let push = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" WHERE tenant_id = ").push_bind(tenant_id);
+        if let Some(a) = f.active {
+            qb.push(" AND is_active = ").push_bind(a);
+        }
+        if let Some(q) = &f.q {
+            let p = format!("%{}%", like_escape(q));
+            qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
+        }
+    };
+    let mut qb = QueryBuilder::new(format!("SELECT {WAREHOUSE_COLUMNS} FROM warehouses"));
+    push(&mut qb);
+    qb.push(" ORDER BY code LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM warehouses");
+    push(&mut qb);
+    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok((rows, total))
+}
+
+/// Every warehouse (for selects), by code.
+pub async fn all_warehouses(tx: &mut Tx, tenant_id: i64) -> Result<Vec<WarehouseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {WAREHOUSE_COLUMNS} FROM warehouses WHERE tenant_id = $1 ORDER BY code LIMIT 500"))
+        .bind(tenant_id)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+pub async fn find_warehouse(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<WarehouseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {WAREHOUSE_COLUMNS} FROM warehouses WHERE tenant_id = $1 AND id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub async fn lock_warehouse(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<WarehouseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {WAREHOUSE_COLUMNS} FROM warehouses WHERE tenant_id = $1 AND id = $2 FOR UPDATE"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub async fn insert_warehouse(
+    tx: &mut Tx,
+    tenant_id: i64,
+    code: &str,
+    name: &str,
+    address: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO warehouses (tenant_id, code, name, address) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(tenant_id)
+        .bind(code)
+        .bind(name)
+        .bind(address)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+pub async fn update_warehouse(
+    tx: &mut Tx,
+    tenant_id: i64,
+    id: i64,
+    code: &str,
+    name: &str,
+    address: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE warehouses SET code = $3, name = $4, address = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(code)
+    .bind(name)
+    .bind(address)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_warehouse_active(tx: &mut Tx, tenant_id: i64, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE warehouses SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(active)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// (items with stock, total on hand) of a warehouse.
+pub async fn warehouse_stock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE on_hand > 0), coalesce(sum(on_hand), 0)::bigint
+         FROM stock_levels WHERE tenant_id = $1 AND warehouse_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+// ---------- stock levels ----------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StockRow {
+    pub product_id: i64,
+    pub warehouse_id: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub unit: String,
+    pub warehouse_code: String,
+    pub warehouse_name: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub safety_stock: i64,
+    pub reorder_point: i64,
+    pub max_level: i64,
+}
+
+impl StockRow {
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+    pub fn low(&self) -> bool {
+        self.reorder_point > 0 && self.available() <= self.reorder_point
+    }
+}
+
+/// Filters of the stock list.
+#[derive(Clone, Debug, Default)]
+pub struct StockFilter {
+    pub warehouse_id: Option<i64>,
+    /// SKU prefix or name substring.
+    pub q: Option<String>,
+    /// Only levels at or below their reorder point.
+    pub low: bool,
+}
+
+fn push_stock_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &StockFilter) {
+    qb.push(" WHERE s.tenant_id = ").push_bind(tenant_id);
+    if let Some(w) = f.warehouse_id {
+        qb.push(" AND s.warehouse_id = ").push_bind(w);
+    }
+    if f.low {
+        // The predicate of the partial index stock_levels_low_idx.
+        qb.push(" AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point");
+    }
+}
+
+/// The products a stock search matches: SKU prefix or name substring.
+fn push_product_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &StockFilter) {
+    qb.push(" WHERE p.tenant_id = ").push_bind(tenant_id);
+    if let Some(q) = &f.q {
+        let e = like_escape(q);
+        qb.push(" AND (p.sku LIKE ")
+            .push_bind(format!("{e}%"))
+            .push(" OR p.name")
+            .push(name_match(q))
+            .push_bind(format!("%{e}%"))
+            .push(")");
+    }
+}
+
+/// One page of stock levels (by warehouse, then product: the order of the warehouse
+/// index and of the low-stock partial index) and the count capped at `cap`.
+pub async fn stock(
+    tx: &mut Tx,
+    tenant_id: i64,
+    f: &StockFilter,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
+    const COLUMNS: &str = "SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit,
+                w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
+                s.reorder_point, s.max_level";
+    const JOINS: &str = " JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+         JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id";
+    let mut qb = if f.q.is_none() {
+        // Page through the keys alone (an index scan of the warehouse or low-stock
+        // index), then fetch and join the page's rows: a deep page costs no
+        // product lookups for the rows it skips.
+        let mut qb =
+            QueryBuilder::new(format!("{COLUMNS} FROM (SELECT s.warehouse_id, s.product_id FROM stock_levels s"));
+        push_stock_filter(&mut qb, tenant_id, f);
+        qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        qb.push(") k JOIN stock_levels s ON s.tenant_id = ")
+            .push_bind(tenant_id)
+            .push(" AND s.warehouse_id = k.warehouse_id AND s.product_id = k.product_id");
+        qb.push(format!("{JOINS} ORDER BY k.warehouse_id, k.product_id"));
+        qb
+    } else {
+        // A search: the matching products first (one pass over products), then
+        // their levels by the primary key — never a walk of every level.
+        let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT * FROM products p");
+        push_product_search(&mut qb, tenant_id, f);
+        qb.push(format!(
+            ") {COLUMNS} FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id
+             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id"
+        ));
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+        qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        qb
+    };
+    let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut qb = QueryBuilder::new("");
+    if f.q.is_some() {
+        qb.push("WITH p AS MATERIALIZED (SELECT id, tenant_id FROM products p");
+        push_product_search(&mut qb, tenant_id, f);
+        qb.push(
+            ") SELECT count(*) FROM (SELECT 1 FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
+        );
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+    } else {
+        qb.push("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
+        push_stock_filter(&mut qb, tenant_id, f);
+    }
+    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok((rows, total))
+}
+
+/// The levels of one product in one warehouse (None when it has never had any).
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct Level {
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub safety_stock: i64,
+    pub reorder_point: i64,
+    pub max_level: i64,
+}
+
+impl Level {
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+    pub fn low(&self) -> bool {
+        self.reorder_point > 0 && self.available() <= self.reorder_point
+    }
+}
+
+pub async fn level(
+    tx: &mut Tx,
+    tenant_id: i64,
+    product_id: i64,
+    warehouse_id: i64,
+) -> Result<Option<Level>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT on_hand, reserved, safety_stock, reorder_point, max_level FROM stock_levels
+         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The level row locked (created at zero first when missing).
+pub async fn lock_level(tx: &mut Tx, tenant_id: i64, product_id: i64, warehouse_id: i64) -> Result<Level, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stock_levels (tenant_id, product_id, warehouse_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_as(
+        "SELECT on_hand, reserved, safety_stock, reorder_point, max_level FROM stock_levels
+         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3 FOR UPDATE",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn set_levels(
+    tx: &mut Tx,
+    tenant_id: i64,
+    product_id: i64,
+    warehouse_id: i64,
+    safety: i64,
+    reorder: i64,
+    max: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE stock_levels SET safety_stock = $4, reorder_point = $5, max_level = $6, updated_at = now()
+         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .bind(safety)
+    .bind(reorder)
+    .bind(max)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One page of an item's movements, newest first, and the count capped at `cap`.
+pub async fn movements(
+    tx: &mut Tx,
+    tenant_id: i64,
+    product_id: i64,
+    warehouse_id: i64,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<MovementRow>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "{MOVEMENT_SELECT} WHERE m.tenant_id = $1 AND m.product_id = $2 AND m.warehouse_id = $3
+         ORDER BY m.id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut **tx)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM stock_movements
+         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3 LIMIT $4) t",
+    )
+    .bind(tenant_id)
+    .bind(product_id)
+    .bind(warehouse_id)
+    .bind(cap)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((rows, total))
+}
