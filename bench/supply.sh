@@ -2,13 +2,14 @@
 # Supply-side benchmark (issue 4) — see bench/README.md.
 #
 # One run: release build → `yunying demo --tenants 1 --products N` (5 warehouses) in
-# a fresh temp data dir → `yunying serve` on it → log in as demo/ops.manager → for
-# each list page (low stock, products, stock; first page, deep page, a filter):
-# oha at peak, then pgbench -M prepared running the page's own list + count queries
-# in the app's tenant transaction (bench/sql/*.sql), back to back, then oha at half
-# the page's peak rate → the approve POST (wrk, a distinct pending request per POST)
-# against pgbench running the handler's transaction on another set of requests →
-# /readyz for reference → SIGTERM → Markdown report in bench/out/supply-latest.md.
+# a fresh temp data dir → VACUUM (ANALYZE) → `yunying serve` on it → log in as
+# demo/ops.manager → /readyz for reference → for each list page (low stock,
+# products, stock; first page, deep page, a filter): oha at peak, then pgbench
+# -M prepared running the page's own list + count queries in the app's tenant
+# transaction (bench/sql/*.sql), back to back, then oha at half the page's peak rate,
+# then one EXPLAIN ANALYZE of its queries → the approve POST (wrk, a distinct pending
+# request per POST) against pgbench running the handler's transaction on another set
+# of requests → SIGTERM → Markdown report in bench/out/supply-latest.md.
 #
 # Knobs (environment): BENCH_PRODUCTS (default 50000), BENCH_DURATION (s per measured
 # phase, default 12), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (oha, wrk and
