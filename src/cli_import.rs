@@ -113,6 +113,9 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
     match result {
         Ok(summary) => {
             tx.commit().await?;
+            if matches!(parsed, Parsed::Stock(ref rows) if rows.len() >= 1_000) {
+                crate::demo::vacuum_supply(db).await?;
+            }
             println!("{file}: imported ({summary})");
             Ok(())
         }

@@ -113,7 +113,17 @@ pub async fn run_sized(db: &Database, size: DemoSize) -> anyhow::Result<DemoRepo
         };
         report.tenants.push(create_tenant(db, &code, &name, &hash, n, size).await?);
     }
+    vacuum_supply(db).await?;
     Ok(report)
+}
+
+/// Bulk stock data leaves a dead version of nearly every stock level behind (each
+/// opening movement updates its level): clean them up, and refresh the statistics
+/// and the visibility map (index-only scans), before anyone pages through them.
+/// VACUUM cannot run in a transaction, and only the tables' owner may run it.
+pub async fn vacuum_supply(db: &Database) -> anyhow::Result<()> {
+    sqlx::query("VACUUM (ANALYZE) stock_levels, stock_movements, products").execute(&db.owner).await?;
+    Ok(())
 }
 
 async fn create_tenant(

@@ -12,7 +12,7 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Scope};
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, IncomingFlash, Pager};
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,7 +88,8 @@ pub async fn list(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     tx.commit().await?;
     let tz = user.settings.time_zone.clone();
     let lines = rows

@@ -20,7 +20,7 @@ use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::decision_comment;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 const OPEN_EXISTS: &str = "该商品已有一条待审批的汰换申请，请等待审批结果";
@@ -216,7 +216,8 @@ pub async fn list(
     let pager = Pager::new("/products/eliminations", q.page, query_string(&[("status", &q.status), ("mine", &q.mine)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::eliminations(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::eliminations(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     tx.commit().await?;
     Ok(EliminationsPage {
         chrome: Chrome::new(&user, flash, "商品汰换申请", "/products"),
@@ -236,7 +237,8 @@ pub async fn clearance(
     user.require(Action::CatalogView)?;
     let pager = Pager::new("/products/clearance", q.page, String::new());
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (rows, total) = repo::clearance(&mut tx, user.tenant_id, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let (rows, total) =
+        repo::clearance(&mut tx, user.tenant_id, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(ClearancePage {
         chrome: Chrome::new(&user, flash, "待清仓", "/products"), rows, pager: pager.with_total(total)

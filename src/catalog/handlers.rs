@@ -16,7 +16,7 @@ use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub async fn list(
@@ -36,7 +36,7 @@ pub async fn list(
     let pager = Pager::new("/products", q.page, query_string(&[("status", &q.status), ("q", &q.q)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (products, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(ProductsPage {
         chrome: Chrome::new(&user, flash, "商品", "/products"),

@@ -90,9 +90,14 @@ pub async fn list(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<ProductRow>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}"));
+    // Page through the SKUs alone (an index-only scan of the SKU or status index),
+    // then fetch and join the page's rows: a deep page costs no supplier lookups
+    // for the rows it skips.
+    let mut qb = QueryBuilder::new(format!("SELECT {PRODUCT_COLUMNS} FROM (SELECT p.sku FROM products p"));
     push_product_filter(&mut qb, tenant_id, f);
     qb.push(" ORDER BY p.sku LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    qb.push(") k JOIN products p ON p.tenant_id = ").push_bind(tenant_id).push(" AND p.sku = k.sku");
+    qb.push(" LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id ORDER BY p.sku");
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM products p");
     push_product_filter(&mut qb, tenant_id, f);

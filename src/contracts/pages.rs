@@ -24,7 +24,7 @@ use crate::partners::like_pattern;
 use crate::people::{Action, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 // ---------- list ----------
@@ -174,7 +174,7 @@ pub async fn list(
         "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
     );
     push_filter(&mut qb, &user, &filter);
-    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     let scope_note = match view_scope(&user) {

@@ -17,7 +17,7 @@ use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
 /// Employees per page of the grid.
@@ -298,7 +298,7 @@ pub async fn grid(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
     push_filters(&mut count, user.tenant_id, month, dept, &scope);
-    count.push(" LIMIT ").push_bind(COUNT_CAP).push(") c");
+    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
     let mut list = QueryBuilder::new(format!("SELECT {COLUMNS}"));

@@ -30,7 +30,7 @@ use crate::imports::{parse_date, ImportErrors};
 use crate::people::{Action, Dept, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 const LIST: &str = "/hr/employees";
@@ -273,7 +273,7 @@ pub async fn list(
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
     push_filter(&mut qb, &user, &filter, today);
-    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(ListPage {

@@ -35,7 +35,7 @@ use crate::people::admin::Choice;
 use crate::people::{Action, Dept};
 use crate::rules::YearMonth;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub(crate) use hr_pages::read_upload;
@@ -187,8 +187,16 @@ async fn my_page(
                 month: filter_month,
                 ..repo::Filter::default()
             };
-            repo::list(&mut tx, user.tenant_id, &f, repo::Order::DayDesc, pager.per_page, pager.offset(), COUNT_CAP)
-                .await?
+            repo::list(
+                &mut tx,
+                user.tenant_id,
+                &f,
+                repo::Order::DayDesc,
+                pager.per_page,
+                pager.offset(),
+                pager.count_limit(),
+            )
+            .await?
         }
         None => (Vec::new(), 0),
     };

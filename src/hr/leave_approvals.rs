@@ -20,7 +20,7 @@ use crate::people::admin::Choice;
 use crate::people::{Action, Level};
 use crate::web::forms::decision_comment;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -90,7 +90,8 @@ pub async fn queue(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, order, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::list(&mut tx, user.tenant_id, &filter, order, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     tx.commit().await?;
     Ok(QueuePage {
         chrome: Chrome::new(&user, flash, "请假审批", "/leave/approvals"),

@@ -19,7 +19,7 @@ use crate::imports::LineError;
 use crate::people::admin::Choice;
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, Flash, IncomingFlash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -66,9 +66,16 @@ pub async fn all(
         query_string(&[("department", &q.department), ("status", &q.status), ("month", &q.month), ("q", &q.q)]),
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, repo::Order::DayDesc, pager.per_page, pager.offset(), COUNT_CAP)
-            .await?;
+    let (rows, total) = repo::list(
+        &mut tx,
+        user.tenant_id,
+        &filter,
+        repo::Order::DayDesc,
+        pager.per_page,
+        pager.offset(),
+        pager.count_limit(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(AllPage {
         chrome: Chrome::new(&user, flash, "全员请假", "/leave/all"),

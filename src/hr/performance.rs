@@ -41,7 +41,7 @@ use crate::people::admin::Choice;
 use crate::people::{Action, Dept, Level, Scope};
 use crate::rules::{Grade, Score, YearMonth};
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub fn router() -> Router<AppState> {
@@ -159,9 +159,11 @@ pub async fn scoring(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     let missing_count =
-        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..filter }, COUNT_CAP).await?;
+        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..filter }, pager.count_limit())
+            .await?;
     let lines = graded(&mut tx, user.tenant_id, month, rows).await?;
     tx.commit().await?;
     Ok(ScoringPage {

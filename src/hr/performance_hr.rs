@@ -22,7 +22,7 @@ use crate::payroll;
 use crate::people::admin::Choice;
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -76,13 +76,17 @@ pub async fn overview(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
-    let employed =
-        if filter.missing_only { repo::count(&mut tx, user.tenant_id, month, &base, COUNT_CAP).await? } else { total };
+        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
+    let employed = if filter.missing_only {
+        repo::count(&mut tx, user.tenant_id, month, &base, pager.count_limit()).await?
+    } else {
+        total
+    };
     let missing_count = if filter.missing_only {
         total
     } else {
-        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..base }, COUNT_CAP).await?
+        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..base }, pager.count_limit()).await?
     };
     let lines = graded(&mut tx, user.tenant_id, month, rows).await?;
     tx.commit().await?;

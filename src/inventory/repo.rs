@@ -231,34 +231,56 @@ pub async fn stock(
         qb.push(format!("{JOINS} ORDER BY k.warehouse_id, k.product_id"));
         qb
     } else {
-        // A search: the matching products first (one pass over products), then
-        // their levels by the primary key — never a walk of every level.
-        let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT * FROM products p");
+        // A search: one pass over products finds the matches, their levels come by
+        // the primary key, and the page and the capped count share that one pass
+        // (a second statement only when the page is empty).
+        let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT id, tenant_id, sku, name, unit FROM products p");
         push_product_search(&mut qb, tenant_id, f);
-        qb.push(format!(
-            ") {COLUMNS} FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id
-             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id"
-        ));
+        qb.push(
+            "), m AS MATERIALIZED (SELECT s.* FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
+        );
         push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
-        qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        qb
-    };
-    let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("");
-    if f.q.is_some() {
-        qb.push("WITH p AS MATERIALIZED (SELECT id, tenant_id FROM products p");
+        qb.push(") ");
+        qb.push(COLUMNS);
+        qb.push(", (SELECT count(*) FROM (SELECT 1 FROM m LIMIT ").push_bind(cap).push(
+            ") c) AS total
+             FROM m s JOIN p ON p.id = s.product_id
+             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id
+             ORDER BY s.warehouse_id, s.product_id LIMIT ",
+        );
+        qb.push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let found: Vec<SearchRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+        if let Some(total) = found.first().map(|r| r.total) {
+            return Ok((found.into_iter().map(|r| r.row).collect(), total));
+        }
+        if offset == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        // Paged past the end: count the matches alone.
+        let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT id, tenant_id FROM products p");
         push_product_search(&mut qb, tenant_id, f);
         qb.push(
             ") SELECT count(*) FROM (SELECT 1 FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
         );
         push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
-    } else {
-        qb.push("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
-        push_stock_filter(&mut qb, tenant_id, f);
-    }
+        qb.push(" LIMIT ").push_bind(cap).push(") t");
+        let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
+        return Ok((Vec::new(), total));
+    };
+    let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
+    push_stock_filter(&mut qb, tenant_id, f);
     qb.push(" LIMIT ").push_bind(cap).push(") t");
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
+}
+
+/// A row of a stock search and the search's capped count.
+#[derive(sqlx::FromRow)]
+struct SearchRow {
+    #[sqlx(flatten)]
+    row: StockRow,
+    total: i64,
 }
 
 /// The levels of one product in one warehouse (None when it has never had any).

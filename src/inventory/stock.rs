@@ -17,7 +17,7 @@ use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub async fn list(
@@ -43,7 +43,7 @@ pub async fn list(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let warehouses = repo::all_warehouses(&mut tx, user.tenant_id).await?;
     let (rows, total) =
-        repo::stock(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::stock(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(StockPage {
         chrome: Chrome::new(&user, flash, "库存", "/inventory/stock"),
@@ -68,9 +68,16 @@ async fn item_page(
     let level = repo::level(tx, user.tenant_id, product_id, warehouse_id).await?.unwrap_or_default();
     let path = format!("/inventory/stock/{product_id}/{warehouse_id}");
     let pager = Pager::new(&path, page, String::new());
-    let (movements, total) =
-        repo::movements(tx, user.tenant_id, product_id, warehouse_id, pager.per_page, pager.offset(), COUNT_CAP)
-            .await?;
+    let (movements, total) = repo::movements(
+        tx,
+        user.tenant_id,
+        product_id,
+        warehouse_id,
+        pager.per_page,
+        pager.offset(),
+        pager.count_limit(),
+    )
+    .await?;
     let others = repo::all_warehouses(tx, user.tenant_id)
         .await?
         .into_iter()

@@ -15,7 +15,7 @@ use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 /// Who edits warehouses (see docs/decisions.md).
@@ -40,7 +40,7 @@ pub async fn list(
     let pager = Pager::new("/inventory/warehouses", q.page, query_string(&[("active", &q.active), ("q", &q.q)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (rows, total) =
-        repo::warehouses(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::warehouses(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(WarehousesPage {
         chrome: Chrome::new(&user, flash, "仓库", "/inventory/warehouses"),

@@ -20,7 +20,7 @@ use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::home::QueueItem;
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub mod demo;
@@ -207,7 +207,7 @@ pub async fn list(
     let rows: Vec<PartnerRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM partners");
     push_filter(&mut qb, user.tenant_id, kind, active, term);
-    qb.push(" LIMIT ").push_bind(COUNT_CAP).push(") capped");
+    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(ListPage {

@@ -18,7 +18,7 @@ use crate::auth::{password, session};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub fn router() -> Router<AppState> {
@@ -110,7 +110,7 @@ pub async fn users_list(
     );
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let (users, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(UsersPage {
         chrome: Chrome::new(&user, flash, "用户管理", "/admin/users"),

@@ -24,7 +24,7 @@ use crate::inventory::ledger::{self, DocType, MovementKind, NewMovement};
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub struct SupplierChoice {
@@ -378,7 +378,7 @@ pub async fn list(
     qb.push(" ORDER BY o.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM purchase_orders o");
     push_where(&mut count);
-    count.push(" LIMIT ").push_bind(COUNT_CAP).push(") c");
+    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
     let can_order = user.can(Action::PurchaseOrders);
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let rows: Vec<OrderListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;

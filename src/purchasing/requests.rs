@@ -19,7 +19,7 @@ use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::{Action, Dept, Level};
 use crate::web::forms::non_empty;
 use crate::web::forms::{decision_comment, DecisionForm};
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 /// At most this many units in one request.
@@ -684,7 +684,7 @@ pub async fn list(
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
     count.push(FROM);
     push_where(&mut count);
-    count.push(" LIMIT ").push_bind(COUNT_CAP).push(") c");
+    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::{decision_comment, DecisionForm};
-use crate::web::pagination::{query_string, COUNT_CAP};
+use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 const LIST_PATH: &str = "/inventory/stocktakes";
@@ -124,7 +124,8 @@ pub async fn list(
         Pager::new(LIST_PATH, q.page, query_string(&[("status", &q.status), ("warehouse_id", &q.warehouse_id)]));
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let filter = repo::ListFilter { status, warehouse_id };
-    let (rows, total) = repo::list(&mut tx, &user, &filter, pager.per_page, pager.offset(), COUNT_CAP).await?;
+    let (rows, total) =
+        repo::list(&mut tx, &user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     let warehouses = repo::warehouses(&mut tx, user.tenant_id, false).await?;
     tx.commit().await?;
     Ok(ListPage {

@@ -3,15 +3,19 @@
 
 /// Rows per page.
 pub const PER_PAGE: i64 = 50;
-/// Counts stop at this many rows ("10000+").
-pub const COUNT_CAP: i64 = 10_000;
+/// Counts look this many rows past the start of the current page and stop there
+/// ("共 1050+ 条"): a list never pays for a full count of a huge table, only for
+/// what it shows and the next twenty pages, so that "下一页" is always right.
+pub const COUNT_AHEAD: i64 = 1_000;
+/// The deepest page a query string may ask for.
+pub const MAX_PAGE: i64 = 100_000;
 
 /// The pager of a list page.
 #[derive(Clone, Debug)]
 pub struct Pager {
     pub page: i64,
     pub per_page: i64,
-    /// Total rows, at most `COUNT_CAP`.
+    /// Total rows, at most [`count_limit`](Self::count_limit).
     pub total: i64,
     /// `total` hit the cap.
     pub capped: bool,
@@ -24,7 +28,7 @@ impl Pager {
     /// `page` as given in the query string (1-based; anything below 1 is 1).
     pub fn new(path: &str, page: Option<i64>, query: String) -> Self {
         Self {
-            page: page.unwrap_or(1).clamp(1, COUNT_CAP),
+            page: page.unwrap_or(1).clamp(1, MAX_PAGE),
             per_page: PER_PAGE,
             total: 0,
             capped: false,
@@ -37,9 +41,16 @@ impl Pager {
         (self.page - 1) * self.per_page
     }
 
+    /// The LIMIT of this page's count query.
+    pub fn count_limit(&self) -> i64 {
+        self.offset() + COUNT_AHEAD
+    }
+
+    /// `total` as counted with [`count_limit`](Self::count_limit).
     pub fn with_total(mut self, total: i64) -> Self {
-        self.capped = total >= COUNT_CAP;
-        self.total = total.min(COUNT_CAP);
+        let limit = self.count_limit();
+        self.capped = total >= limit;
+        self.total = total.min(limit);
         self
     }
 
@@ -110,7 +121,22 @@ mod tests {
         let empty = Pager::new("/x", None, String::new()).with_total(0);
         assert_eq!((empty.pages(), empty.first_row(), empty.has_next()), (1, 0, false));
         assert_eq!(Pager::new("/x", Some(-4), String::new()).page, 1);
-        let capped = Pager::new("/x", None, String::new()).with_total(COUNT_CAP);
+        let capped = Pager::new("/x", None, String::new()).with_total(COUNT_AHEAD);
         assert!(capped.capped);
+        assert_eq!((capped.total, capped.pages()), (COUNT_AHEAD, 20));
+    }
+
+    #[test]
+    fn counts_look_ahead_of_deep_pages() {
+        // Page 50 counts up to 2,450 + 1,000 rows: the next page is known to exist.
+        let deep = Pager::new("/x", Some(50), String::new());
+        assert_eq!(deep.count_limit(), 3_450);
+        let deep = deep.with_total(3_450);
+        assert!(deep.capped && deep.has_next());
+        assert_eq!(deep.pages(), 69);
+        // A short list is counted exactly.
+        let short = Pager::new("/x", Some(3), String::new()).with_total(120);
+        assert!(!short.capped && !short.has_next());
+        assert_eq!(Pager::new("/x", Some(i64::MAX), String::new()).page, MAX_PAGE);
     }
 }
