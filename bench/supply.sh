@@ -36,7 +36,7 @@ PRODUCT_STATUS=${BENCH_PRODUCT_STATUS:-delisted}
 APPROVE_POOL=${BENCH_APPROVE_POOL:-60000}
 PAGES=${BENCH_PAGES:-"low products stock approve"}
 PER_PAGE=50      # crate::web::pagination::PER_PAGE
-COUNT_CAP=10000  # crate::web::pagination::COUNT_CAP
+COUNT_AHEAD=1000  # crate::web::pagination::COUNT_AHEAD (the scripts set cap = offset + 1000)
 TARGET_DIR=$ROOT/target/bench
 BIN=$TARGET_DIR/release/yunying
 SQL=$ROOT/bench/sql
@@ -442,24 +442,27 @@ page() {
     wait_quiet
     log "$name: GET $path ($(wc -c <"$RAW/$name.html") bytes) — oha ${WARMUP}s + ${DURATION}s at -c $CONNECTIONS"
     oha_peak "$name" "$path"
-    pgbench_peak "$name" "$script" -D tenant="$TENANT" -D limit=$PER_PAGE -D cap=$COUNT_CAP "$@"
+    pgbench_peak "$name" "$script" -D tenant="$TENANT" -D limit=$PER_PAGE "$@"
     wait_quiet
     oha_half "$name" "$path"
-    explain "$name" "$script" -D tenant="$TENANT" -D limit=$PER_PAGE -D cap=$COUNT_CAP "$@"
+    explain "$name" "$script" -D tenant="$TENANT" -D limit=$PER_PAGE "$@"
 }
 # explain NAME SCRIPT -D k=v…: EXPLAIN (ANALYZE, BUFFERS) of the script's queries (not
 # the set_config) through psql as yunying_app, pgbench's :name variables turned into
 # psql's :'name' literals; the execution times go into the report.
 declare -A EXPLAIN_MS
 explain() {
-    local name=$1 script=$2 vars=() kv
+    local name=$1 script=$2 vars=() kv offset=0
     shift 2
     while (($#)); do
         kv=$2
         vars+=(-v "$kv")
+        [[ $kv == offset=* ]] && offset=${kv#offset=}
         shift 2
     done
-    sed -e "s/\([^:]\):\([a-z_]\+\)/\1:'\2'/g" -e '/set_config/!s/^\(SELECT\|WITH\) /EXPLAIN (ANALYZE, BUFFERS) \1 /' "$script" |
+    # The scripts' pgbench `\set cap :offset + N` line, for psql.
+    vars+=(-v "cap=$((offset + COUNT_AHEAD))")
+    sed -e '/^\\set /d' -e "s/\([^:]\):\([a-z_]\+\)/\1:'\2'/g" -e '/set_config/!s/^\(SELECT\|WITH\) /EXPLAIN (ANALYZE, BUFFERS) \1 /' "$script" |
         psql -X -v ON_ERROR_STOP=1 "${PG_APP[@]}" "${vars[@]}" >"$RAW/$name.explain.txt" 2>&1 ||
         log "warning: EXPLAIN of $name failed (see $RAW/$name.explain.txt)"
     EXPLAIN_MS[$name]=$(sed -n 's/.*Execution Time: \([0-9.]*\) ms.*/\1/p' "$RAW/$name.explain.txt" | paste -sd/ -)
@@ -745,7 +748,7 @@ REPORT=$RAW/report.md
     echo
     echo "pgbench scripts and their variables:"
     echo
-    for n in "${LIST_PAGES[@]}"; do echo "- $n: \`bench/sql/${PAGE_SQL[$n]}\` with ${PAGE_VARS[$n]} (and tenant=$TENANT, limit=$PER_PAGE, cap=$COUNT_CAP)"; done
+    for n in "${LIST_PAGES[@]}"; do echo "- $n: \`bench/sql/${PAGE_SQL[$n]}\` with ${PAGE_VARS[$n]} (and tenant=$TENANT, limit=$PER_PAGE, cap=offset+$COUNT_AHEAD)"; done
     if want approve; then
         echo
         echo "## Approve POST"

@@ -1,10 +1,12 @@
 -- GET /products[?page=N]: the list query and its capped count query of
 -- src/catalog/repo.rs `list` (called by catalog::handlers::list) without filters,
 -- in the tenant transaction of db::begin_tenant. Variables (-D): tenant, limit,
--- offset, cap.
+-- offset.
+-- The count looks twenty pages past the current one (web::pagination::COUNT_AHEAD).
+\set cap :offset + 1000
 BEGIN;
 SELECT set_config('app.tenant_id', :tenant, true);
 SELECT p.id, p.sku, p.name, p.spec, p.unit, p.price_fen, p.last_cost_fen, p.description, p.status,
-     p.default_supplier_id, s.name AS supplier_name, p.created_at FROM products p LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id WHERE p.tenant_id = :tenant ORDER BY p.sku LIMIT :limit OFFSET :offset;
+     p.default_supplier_id, s.name AS supplier_name, p.created_at FROM (SELECT p.sku FROM products p WHERE p.tenant_id = :tenant ORDER BY p.sku LIMIT :limit OFFSET :offset) k JOIN products p ON p.tenant_id = :tenant AND p.sku = k.sku LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id ORDER BY p.sku;
 SELECT count(*) FROM (SELECT 1 FROM products p WHERE p.tenant_id = :tenant LIMIT :cap) t;
 COMMIT;

@@ -1,7 +1,9 @@
 -- GET /inventory/stock[?page=N]: the list query and its capped count query of
 -- src/inventory/repo.rs `stock` (called by inventory::stock::list) without a search
 -- (keys paged first, then joined), in the tenant transaction of db::begin_tenant.
--- Variables (-D): tenant, limit, offset, cap.
+-- Variables (-D): tenant, limit, offset.
+-- The count looks twenty pages past the current one (web::pagination::COUNT_AHEAD).
+\set cap :offset + 1000
 BEGIN;
 SELECT set_config('app.tenant_id', :tenant, true);
 SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit,
