@@ -71,14 +71,45 @@ fn push_product_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &
         qb.push(" AND p.status = ").push_bind(s.code());
     }
     if let Some(q) = &f.q {
-        let e = like_escape(q);
-        qb.push(" AND (p.sku LIKE ")
-            .push_bind(format!("{e}%"))
-            .push(" OR p.name")
-            .push(name_match(q))
-            .push_bind(format!("%{e}%"))
-            .push(")");
+        push_search(qb, tenant_id, q);
     }
+}
+
+/// The distinct bigrams of a search text, ASCII letters folded: what
+/// `app.product_bigrams` (migration 0013) keeps of every product's name and SKU.
+pub fn bigrams(q: &str) -> Vec<String> {
+    let chars: Vec<char> = q.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let grams: std::collections::BTreeSet<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    grams.into_iter().collect()
+}
+
+/// ` AND` "the SKU starts with `q` (in any case) or the name contains it" on
+/// products `p`.
+///
+/// The LIKE / ILIKE conditions decide; for a query of two characters or more the
+/// candidates come first from the bigram index of names and SKUs (`product_terms`),
+/// so a search reads a few rows instead of every product (LIKE alone cannot use an
+/// index under row-level security). A one-character query scans.
+pub fn push_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
+    let e = like_escape(q);
+    qb.push(" AND (p.sku ILIKE ")
+        .push_bind(format!("{e}%"))
+        .push(" OR p.name")
+        .push(name_match(q))
+        .push_bind(format!("%{e}%"))
+        .push(")");
+    let grams = bigrams(q);
+    if grams.is_empty() {
+        return;
+    }
+    let n = grams.len() as i64;
+    qb.push(" AND p.id IN (SELECT t.product_id FROM product_terms t WHERE t.tenant_id = ")
+        .push_bind(tenant_id)
+        .push(" AND t.term = ANY(")
+        .push_bind(grams)
+        .push(") GROUP BY t.product_id HAVING count(*) = ")
+        .push_bind(n)
+        .push(")");
 }
 
 /// One page of products by SKU, plus the total count capped at `cap`.
@@ -484,4 +515,26 @@ pub async fn recent_movements(
     .bind(limit)
     .fetch_all(&mut **tx)
     .await
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_fold_ascii_and_are_distinct() {
+        assert_eq!(bigrams("晨光晨光"), ["光晨", "晨光"]);
+        assert_eq!(bigrams("USB"), ["sb", "us"]);
+        assert!(bigrams("笔").is_empty());
+    }
+
+    #[test]
+    fn a_short_query_scans_and_a_longer_one_uses_the_index() {
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM products p WHERE true");
+        push_search(&mut qb, 1, "笔");
+        assert!(!qb.sql().contains("product_terms"));
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM products p WHERE true");
+        push_search(&mut qb, 1, "晨光");
+        assert!(qb.sql().contains("product_terms"));
+    }
 }

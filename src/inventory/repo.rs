@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::catalog::repo::{like_escape, name_match, MovementRow, MOVEMENT_SELECT};
+use crate::catalog::repo::{like_escape, MovementRow, MOVEMENT_SELECT};
 use crate::db::Tx;
 
 // ---------- warehouses ----------
@@ -192,13 +192,7 @@ fn push_stock_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &St
 fn push_product_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &StockFilter) {
     qb.push(" WHERE p.tenant_id = ").push_bind(tenant_id);
     if let Some(q) = &f.q {
-        let e = like_escape(q);
-        qb.push(" AND (p.sku LIKE ")
-            .push_bind(format!("{e}%"))
-            .push(" OR p.name")
-            .push(name_match(q))
-            .push_bind(format!("%{e}%"))
-            .push(")");
+        crate::catalog::repo::push_search(qb, tenant_id, q);
     }
 }
 

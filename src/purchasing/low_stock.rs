@@ -95,12 +95,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &LowQuery
             .push(")");
     }
     if let Some(text) = search {
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        qb.push(" AND (p.sku ILIKE ")
-            .push_bind(format!("{escaped}%"))
-            .push(" OR p.name ILIKE ")
-            .push_bind(format!("%{escaped}%"))
-            .push(")");
+        crate::catalog::repo::push_search(qb, tenant_id, text);
     }
 }
 

@@ -301,3 +301,68 @@ async fn the_usual_supplier_is_chosen_from_suppliers() {
         supplier
     );
 }
+
+/// Products named `names` (SKUs P-1, P-2, …) in `tenant`, by SQL (the trigger of
+/// migration 0013 indexes their names).
+async fn named(app: &TestApp, tenant: i64, names: &[&str]) {
+    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
+    for (i, name) in names.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO products (tenant_id, sku, name, price_fen, status) VALUES ($1, $2, $3, 100, 'listed')",
+        )
+        .bind(tenant)
+        .bind(format!("P-{}", i + 1))
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The SKUs on a product list page, in order.
+fn skus(body: &str) -> Vec<String> {
+    body.split("<tr data-sku=\"").skip(1).filter_map(|s| s.split('"').next().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn search_finds_exactly_the_sku_prefixes_and_name_substrings() {
+    let o = org().await;
+    let (app, t) = (&o.app, &o.t);
+    named(app, t.alpha, &["晨光中性笔", "晨光文具盒", "得力订书机", "USB 数据线", "光晨纸巾"]).await;
+    named(app, t.beta, &["晨光中性笔"]).await;
+    let search = |q: &str| {
+        let url = format!("/products?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+        let c = &o.sales;
+        async move { skus(&c.get(&url).await.body) }
+    };
+    assert_eq!(search("晨光").await, ["P-1", "P-2"], "the bigram 晨光, not 光晨");
+    assert_eq!(search("光中性").await, ["P-1"]);
+    assert_eq!(search("usb").await, ["P-4"], "ASCII letters match in any case");
+    assert_eq!(search("B 数").await, ["P-4"], "a space is part of a bigram");
+    assert_eq!(search("笔").await, ["P-1"], "one character: the plain scan");
+    assert_eq!(search("P-").await, ["P-1", "P-2", "P-3", "P-4", "P-5"], "SKU prefix");
+    assert_eq!(search("p-2").await, ["P-2"], "SKU prefixes in any case");
+    assert_eq!(search("-2").await, Vec::<String>::new(), "a SKU matches by its start only");
+    assert_eq!(search("晨光光").await, Vec::<String>::new(), "every bigram must be there, and in order");
+    // Renaming re-indexes: the old name is no longer found, the new one is.
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    sqlx::query("UPDATE products SET name = '齐心订书钉' WHERE tenant_id = $1 AND sku = 'P-3'")
+        .bind(t.alpha)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(search("得力").await, Vec::<String>::new());
+    assert_eq!(search("订书").await, ["P-3"]);
+    // The candidates really come from the index: without its terms, P-2 is not found.
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    sqlx::query("DELETE FROM product_terms WHERE product_id = (SELECT id FROM products WHERE sku = 'P-2')")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(search("晨光").await, ["P-1"]);
+    // The index is tenant-keyed like everything else.
+    assert_eq!(app.scalar_i64(t.beta, "SELECT count(DISTINCT product_id) FROM product_terms").await, 1);
+}
