@@ -230,16 +230,22 @@ pub async fn stock(
         // (a second statement only when the page is empty).
         let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT id, tenant_id, sku, name, unit FROM products p");
         push_product_search(&mut qb, tenant_id, f);
+        // `m` carries the product's columns: joining `p` again would be planned as a
+        // nested loop over two CTEs whose sizes the planner cannot know.
         qb.push(
-            "), m AS MATERIALIZED (SELECT s.* FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
+            "), m AS MATERIALIZED (SELECT s.*, p.sku, p.name AS product_name, p.unit
+                FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
         );
         push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
-        qb.push(") ");
-        qb.push(COLUMNS);
-        qb.push(", (SELECT count(*) FROM (SELECT 1 FROM m LIMIT ").push_bind(cap).push(
+        qb.push(
+            ") SELECT s.product_id, s.warehouse_id, s.sku, s.product_name, s.unit,
+                w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
+                s.reorder_point, s.max_level, (SELECT count(*) FROM (SELECT 1 FROM m LIMIT ",
+        )
+        .push_bind(cap)
+        .push(
             ") c) AS total
-             FROM m s JOIN p ON p.id = s.product_id
-             JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id
+             FROM m s JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id
              ORDER BY s.warehouse_id, s.product_id LIMIT ",
         );
         qb.push_bind(limit).push(" OFFSET ").push_bind(offset);
