@@ -83,6 +83,16 @@ pub fn bigrams(q: &str) -> Vec<String> {
     grams.into_iter().collect()
 }
 
+/// A search the bigram index answers exactly, with no LIKE to recheck: two
+/// characters, no ASCII letter (nothing to fold), at least one that no SKU can
+/// contain — so its one bigram is in `product_terms` for a product exactly when
+/// the product's name contains it, and no SKU can start with it.
+pub fn exact_term(q: &str) -> Option<&str> {
+    let chars: Vec<char> = q.chars().collect();
+    let sku_char = |c: &char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    (chars.len() == 2 && !chars.iter().any(char::is_ascii_alphabetic) && !chars.iter().all(sku_char)).then_some(q)
+}
+
 /// ` AND` "the SKU starts with `q` (in any case) or the name contains it" on
 /// products `p`.
 ///
@@ -526,6 +536,16 @@ mod search_tests {
         assert_eq!(bigrams("晨光晨光"), ["光晨", "晨光"]);
         assert_eq!(bigrams("USB"), ["sb", "us"]);
         assert!(bigrams("笔").is_empty());
+    }
+
+    #[test]
+    fn exact_terms_are_two_characters_no_sku_can_hold() {
+        assert_eq!(exact_term("晨光"), Some("晨光"));
+        assert_eq!(exact_term("晨1"), Some("晨1"));
+        assert_eq!(exact_term("A光"), None, "an ASCII letter is folded: recheck");
+        assert_eq!(exact_term("12"), None, "a SKU may start with it");
+        assert_eq!(exact_term("晨光笔"), None, "three characters: two bigrams, recheck");
+        assert_eq!(exact_term("笔"), None);
     }
 
     #[test]

@@ -196,6 +196,12 @@ fn push_product_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &
     }
 }
 
+const COLUMNS: &str = "SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit,
+                w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
+                s.reorder_point, s.max_level";
+const JOINS: &str = " JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+         JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id";
+
 /// One page of stock levels (by warehouse, then product: the order of the warehouse
 /// index and of the low-stock partial index) and the count capped at `cap`.
 pub async fn stock(
@@ -206,11 +212,9 @@ pub async fn stock(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
-    const COLUMNS: &str = "SELECT s.product_id, s.warehouse_id, p.sku, p.name AS product_name, p.unit,
-                w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
-                s.reorder_point, s.max_level";
-    const JOINS: &str = " JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
-         JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id";
+    if let Some(term) = f.q.as_deref().and_then(crate::catalog::repo::exact_term) {
+        return stock_by_term(tx, tenant_id, f, term, limit, offset, cap).await;
+    }
     let mut qb = if f.q.is_none() {
         // Page through the keys alone (an index scan of the warehouse or low-stock
         // index), then fetch and join the page's rows: a deep page costs no
@@ -273,6 +277,55 @@ pub async fn stock(
     qb.push(" LIMIT ").push_bind(cap).push(") t");
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
+}
+
+/// [`stock`] for a search the name bigram index answers exactly
+/// ([`exact_term`](crate::catalog::repo::exact_term)): the matching levels' keys
+/// come from `product_terms` and the levels' primary key alone, and only the
+/// page's rows are joined to their products.
+async fn stock_by_term(
+    tx: &mut Tx,
+    tenant_id: i64,
+    f: &StockFilter,
+    term: &str,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
+    let levels = StockFilter { q: None, ..f.clone() };
+    let push_keys = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(
+            "SELECT s.warehouse_id, s.product_id FROM product_terms t
+             JOIN stock_levels s ON s.tenant_id = t.tenant_id AND s.product_id = t.product_id",
+        );
+        push_stock_filter(qb, tenant_id, &levels);
+        qb.push(" AND t.tenant_id = ").push_bind(tenant_id).push(" AND t.term = ").push_bind(term.to_owned());
+    };
+    let mut qb = QueryBuilder::new("WITH m AS MATERIALIZED (");
+    push_keys(&mut qb);
+    qb.push(") ");
+    qb.push(COLUMNS);
+    qb.push(", (SELECT count(*) FROM (SELECT 1 FROM m LIMIT ")
+        .push_bind(cap)
+        .push(") c) AS total FROM (SELECT warehouse_id, product_id FROM m ORDER BY warehouse_id, product_id LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .push(") k JOIN stock_levels s ON s.tenant_id = ")
+        .push_bind(tenant_id)
+        .push(" AND s.warehouse_id = k.warehouse_id AND s.product_id = k.product_id");
+    qb.push(JOINS).push(" ORDER BY k.warehouse_id, k.product_id");
+    let found: Vec<SearchRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    if let Some(total) = found.first().map(|r| r.total) {
+        return Ok((found.into_iter().map(|r| r.row).collect(), total));
+    }
+    if offset == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (");
+    push_keys(&mut qb);
+    qb.push(" LIMIT ").push_bind(cap).push(") c");
+    Ok((Vec::new(), qb.build_query_scalar().fetch_one(&mut **tx).await?))
 }
 
 /// A row of a stock search and the search's capped count.

@@ -486,3 +486,43 @@ async fn demo_of_50000_products_takes_seconds() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_two_character_name_search_is_answered_by_the_bigram_index_exactly() {
+    let o = org().await;
+    let (app, t) = (&o.app, &o.t);
+    let mut items = Vec::new();
+    for (sku, wh, name) in [
+        ("CG-1", "WH1", "晨光中性笔"),
+        ("CG-2", "WH1", "晨光文具盒"),
+        ("CG-3", "WH2", "晨光中性笔"),
+        ("DL-1", "WH1", "得力订书机"),
+        ("GC-1", "WH1", "光晨纸巾"),
+    ] {
+        let (p, w) = item(app, t.alpha, sku, wh).await;
+        let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+        sqlx::query("UPDATE products SET name = $2 WHERE id = $1").bind(p).bind(name).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        receipt(app, t.alpha, p, w, 10).await;
+        items.push((sku, w));
+    }
+    let wh1 = items[0].1;
+    let rows = |body: &str| -> Vec<String> {
+        body.split("<tr data-sku=\"").skip(1).filter_map(|s| s.split('"').next().map(str::to_owned)).collect()
+    };
+    let get = |q: &str, extra: &str| {
+        let url =
+            format!("/inventory/stock?q={}{extra}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+        let c = &o.sales;
+        async move { c.get(&url).await.body }
+    };
+    let all = get("晨光", "").await;
+    assert_eq!(rows(&all), ["CG-1", "CG-2", "CG-3"], "not 光晨纸巾");
+    assert!(all.contains("共 3 条"));
+    let in_wh1 = get("晨光", &format!("&warehouse={wh1}")).await;
+    assert_eq!(rows(&in_wh1), ["CG-1", "CG-2"]);
+    assert!(get("晨光", "&page=2").await.contains("共 3 条"), "past the last page, the count still says 3");
+    assert_eq!(rows(&get("订书", "").await), ["DL-1"]);
+    // The same answers as the general path (three characters: bigrams, then LIKE).
+    assert_eq!(rows(&get("晨光中", "").await), ["CG-1", "CG-3"]);
+}
