@@ -223,8 +223,35 @@ impl Browser {
         el.select_by_value(value).await.unwrap_or_else(|e| panic!("cannot select {value:?} in {css:?}: {e}"));
     }
 
+    /// Click a link or a submit button and wait (at most 20 s) until the page it
+    /// leads to has loaded. Every click in these tests navigates; waiting for the
+    /// new document here means that no later lookup can find an element of the
+    /// page being left (which then goes stale under the test's feet).
     pub async fn click(&self, el: Element) {
+        self.client
+            .execute("window.__yunyingLeaving = true;", vec![])
+            .await
+            .unwrap_or_else(|e| panic!("cannot mark the current page: {e}"));
         el.click().await.unwrap_or_else(|e| panic!("cannot click: {e}"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            // Errors while the browser swaps documents are expected: ask again.
+            let loaded = self
+                .client
+                .execute("return window.__yunyingLeaving === undefined && document.readyState === 'complete';", vec![])
+                .await;
+            if matches!(loaded, Ok(serde_json::Value::Bool(true))) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "the click did not lead to a new page within {WAIT:?}; still on {}:\n{}",
+                    self.current_url().await,
+                    self.page_source().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Wait (at most 20 s) until the current URL is `base` + `path`.
