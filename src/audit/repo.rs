@@ -55,6 +55,16 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scop
     }
 }
 
+/// The newest `limit` entries in the scope (no count: the home page).
+pub async fn recent(tx: &mut Tx, tenant_id: i64, scope: &Scope, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::new(
+        "SELECT a.id, a.at, a.actor_name, a.action, a.entity_type, a.entity_id, a.summary, a.before, a.after, a.ip, a.request_id",
+    );
+    push_filter(&mut qb, tenant_id, scope, &AuditFilter::default());
+    qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit);
+    qb.build_query_as().persistent(true).fetch_all(&mut **tx).await
+}
+
 /// One page of entries in the scope, newest first, and the capped total.
 pub async fn list(
     tx: &mut Tx,

@@ -5,7 +5,8 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
-use crate::home::{HomeCounts, QueueItem, QueueKind};
+use crate::db::Tx;
+use crate::home::{QueueItem, QueueKind};
 use crate::people::Action;
 use crate::web::CurrentUser;
 
@@ -74,28 +75,34 @@ impl Status {
     }
 }
 
-/// The home page's summary groups this user sees (see `home::fetch_summary`).
-pub fn home_groups(user: &CurrentUser) -> &'static [&'static str] {
-    if user.can(Action::ProductsApprove) || user.can(Action::ProductsEdit) {
-        &["eliminations"]
-    } else {
-        &[]
-    }
-}
-
-/// Pending eliminations: to decide (approvers) or proposed by this user.
-pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
+/// What waits for `user` in this module, for the home page (no query when the
+/// user's role has nothing here): for the ops manager, the pending elimination
+/// proposals of others; for an ops specialist, their own pending proposals.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
     let approver = user.can(Action::ProductsApprove);
     if !approver && !user.can(Action::ProductsEdit) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let (count, oldest) = counts.get(if approver { "eliminations.pending" } else { "eliminations.mine" });
+    let (count, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = if approver {
+        sqlx::query_as(
+            "SELECT count(*), min(proposed_at) FROM product_eliminations
+             WHERE tenant_id = $1 AND status = 'pending' AND proposed_by <> $2",
+        )
+    } else {
+        sqlx::query_as(
+            "SELECT count(*), min(proposed_at) FROM product_eliminations
+             WHERE tenant_id = $1 AND status = 'pending' AND proposed_by = $2",
+        )
+    }
+    .bind(user.tenant_id)
+    .bind(user.user_id)
+    .fetch_one(&mut **tx)
+    .await?;
     if count == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    vec![if approver {
+    Ok(vec![if approver {
         QueueItem {
-            key: "eliminations.pending",
             label: "待审批商品汰换".into(),
             count,
             oldest,
@@ -104,12 +111,11 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
         }
     } else {
         QueueItem {
-            key: "eliminations.mine",
             label: "我提出的商品汰换（待审批）".into(),
             count,
             oldest,
             href: "/products/eliminations?status=pending&mine=1".into(),
             kind: QueueKind::Mine,
         }
-    }]
+    }])
 }

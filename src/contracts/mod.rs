@@ -18,7 +18,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::{HomeCounts, QueueItem, QueueKind};
+use crate::home::{QueueItem, QueueKind};
 use crate::people::scope::Area;
 use crate::people::{Action, Dept, Level, Scope};
 use crate::web::CurrentUser;
@@ -252,31 +252,42 @@ pub async fn for_partner(
         .collect())
 }
 
-/// The home page's summary groups this user sees (see `home::fetch_summary`).
-pub fn home_groups(user: &CurrentUser) -> &'static [&'static str] {
-    let is_director = user.level == Level::Director && user.can(Action::ContractsApprove);
-    let manages = user.level == Level::Manager && decides(user, user.dept.code());
-    if is_director || manages || user.can(Action::ContractsDraft) {
-        &["contracts"]
-    } else {
-        &[]
-    }
-}
-
-/// Contracts to decide (the drafting department's manager; directors above the
-/// threshold) and this user's own drafts and rejected contracts.
-pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
+/// What waits for `user` in this module, for the home page, in one query:
+/// managers (sales/ops) the submitted contracts of their department (not their
+/// own), directors those awaiting a director, drafters their drafts and rejected
+/// contracts. Nothing (and no query) for everyone else.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
     let is_director = user.level == Level::Director && user.can(Action::ContractsApprove);
     let manages = user.level == Level::Manager && decides(user, user.dept.code());
     let drafts = user.can(Action::ContractsDraft);
-    let none = (0, None);
-    let (sub_n, sub_at) = if manages { counts.get("contracts.submitted") } else { none };
-    let (dir_n, dir_at) = if is_director { counts.get("contracts.director_pending") } else { none };
-    let (mine_n, mine_at) = if drafts { counts.get("contracts.mine") } else { none };
+    if !is_director && !manages && !drafts {
+        return Ok(Vec::new());
+    }
+    let dept = if manages { user.dept.code() } else { "" };
+    type Counts = (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>);
+    let (sub_n, sub_at, dir_n, dir_at, mine_n, mine_at): Counts = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'submitted' AND department = $2 AND drafted_by <> $3),
+                min(submitted_at) FILTER (WHERE status = 'submitted' AND department = $2 AND drafted_by <> $3),
+                count(*) FILTER (WHERE status = 'director_pending' AND $4),
+                min(manager_at) FILTER (WHERE status = 'director_pending' AND $4),
+                count(*) FILTER (WHERE drafted_by = $3 AND status IN ('draft', 'rejected') AND $5),
+                min(updated_at) FILTER (WHERE drafted_by = $3 AND status IN ('draft', 'rejected') AND $5)
+         FROM contracts
+         WHERE tenant_id = $1
+           AND ((status = 'submitted' AND department = $2)
+                OR (status = 'director_pending' AND $4)
+                OR (drafted_by = $3 AND status IN ('draft', 'rejected') AND $5))",
+    )
+    .bind(user.tenant_id)
+    .bind(dept)
+    .bind(user.user_id)
+    .bind(is_director)
+    .bind(drafts)
+    .fetch_one(&mut **tx)
+    .await?;
     let mut out = Vec::new();
     if sub_n > 0 {
         out.push(QueueItem {
-            key: "contracts.submitted",
             label: "待审批合同".into(),
             count: sub_n,
             oldest: sub_at,
@@ -286,7 +297,6 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
     }
     if dir_n > 0 {
         out.push(QueueItem {
-            key: "contracts.director_pending",
             label: "待总监审批合同".into(),
             count: dir_n,
             oldest: dir_at,
@@ -296,7 +306,6 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
     }
     if mine_n > 0 {
         out.push(QueueItem {
-            key: "contracts.mine",
             label: "我的合同草稿与被驳回合同".into(),
             count: mine_n,
             oldest: mine_at,
@@ -304,5 +313,5 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
             kind: QueueKind::Mine,
         });
     }
-    out
+    Ok(out)
 }

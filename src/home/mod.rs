@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use std::collections::HashMap;
 
 use crate::app::AppState;
+use crate::audit::repo as audit_repo;
+use crate::db;
 use crate::error::AppResult;
 use crate::people::scope::Area;
 use crate::people::{Action, Scope};
@@ -30,8 +30,6 @@ pub struct Activity {
 /// business module's `home_queues`.
 #[derive(Clone, Debug)]
 pub struct QueueItem {
-    /// The `app.home_summary` count it shows, e.g. "replenishments.pending".
-    pub key: &'static str,
     /// What waits, e.g. "待审批补货申请".
     pub label: String,
     pub count: i64,
@@ -75,7 +73,6 @@ pub struct HomePage {
 
 /// A [`QueueItem`] ready to show.
 pub struct QueueLine {
-    pub key: &'static str,
     pub label: String,
     pub count: i64,
     /// "3 天" / "5 小时" since the oldest was raised; empty when it does not apply.
@@ -93,68 +90,6 @@ pub fn age_label(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Low-stock items and other unbounded counts are counted up to this many.
-pub const HOME_CAP: i64 = 1_000;
-
-/// How many recent audit entries the home page shows.
-const ACTIVITY: i32 = 8;
-
-/// The counts `app.home_summary` returned, by `"<group>.<queue>"`: how many, and
-/// when the oldest of them was raised.
-#[derive(Debug, Default, Deserialize)]
-#[serde(transparent)]
-pub struct HomeCounts(HashMap<String, (i64, Option<DateTime<Utc>>)>);
-
-impl HomeCounts {
-    /// The count and oldest time of `key`; zero when its group was not asked for.
-    pub fn get(&self, key: &str) -> (i64, Option<DateTime<Utc>>) {
-        self.0.get(key).copied().unwrap_or((0, None))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct RecentEntry {
-    at: DateTime<Utc>,
-    actor_name: String,
-    action: String,
-    summary: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Summary {
-    activity: Vec<RecentEntry>,
-    queues: HomeCounts,
-}
-
-/// Everything the home page reads, in one statement (`app.home_summary`, migration
-/// 0014): the recent activity in `scope` and the counts of `groups`, which the
-/// modules name from this user's permissions. The function binds the tenant
-/// itself, transaction-local to the statement, and runs as the runtime role under
-/// row-level security.
-async fn fetch_summary(
-    db: &sqlx::PgPool,
-    user: &CurrentUser,
-    scope: &Scope,
-    groups: &[&str],
-) -> Result<Summary, sqlx::Error> {
-    let scope = match scope {
-        Scope::Own { .. } => "own",
-        Scope::Department(_) => "department",
-        Scope::Tenant => "tenant",
-    };
-    let summary: sqlx::types::Json<Summary> = sqlx::query_scalar("SELECT app.home_summary($1, $2, $3, $4, $5, $6, $7)")
-        .bind(user.tenant_id)
-        .bind(user.user_id)
-        .bind(user.dept.code())
-        .bind(scope)
-        .bind(groups)
-        .bind(ACTIVITY)
-        .bind(HOME_CAP as i32)
-        .fetch_one(db)
-        .await?;
-    Ok(summary.0)
-}
-
 pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<HomePage> {
     let role = user.role();
     let scope = Scope::for_role(&role, Area::Business);
@@ -163,28 +98,32 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         Scope::Department(_) => "本部门",
         Scope::Tenant => "全公司",
     };
-    let admin = user.can(Action::ManageUsers);
-    let mut groups: Vec<&str> = Vec::new();
-    if admin {
-        groups.push("users");
-    }
-    groups.extend(crate::catalog::home_groups(&user));
-    groups.extend(crate::purchasing::home_groups(&user));
-    groups.extend(crate::stocktake::home_groups(&user));
-    groups.extend(crate::contracts::home_groups(&user));
-    let summary = fetch_summary(&state.db, &user, &scope, &groups).await?;
-    let counts = &summary.queues;
-    let user_counts = admin.then(|| (counts.get("users.active").0, counts.get("users.inactive").0));
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let rows = audit_repo::recent(&mut tx, user.tenant_id, &scope, 8).await?;
+    let user_counts = if user.can(Action::ManageUsers) {
+        Some(
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active) FROM users WHERE tenant_id = $1",
+            )
+            .bind(user.tenant_id)
+            .fetch_one(&mut *tx)
+            .await?,
+        )
+    } else {
+        None
+    };
     let mut queues = Vec::new();
-    queues.extend(crate::catalog::home_queues(counts, &user));
-    queues.extend(crate::purchasing::home_queues(counts, &user));
-    queues.extend(crate::stocktake::home_queues(counts, &user));
-    queues.extend(crate::contracts::home_queues(counts, &user));
+    queues.extend(crate::catalog::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::inventory::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::purchasing::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::stocktake::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::partners::home_queues(&mut tx, &user).await?);
+    queues.extend(crate::contracts::home_queues(&mut tx, &user).await?);
+    tx.commit().await?;
     let now = Utc::now();
     let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
     for q in queues {
         let line = QueueLine {
-            key: q.key,
             label: q.label,
             count: q.count,
             age: q.oldest.map(|at| age_label(at, now)).unwrap_or_default(),
@@ -197,8 +136,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         }
     }
     let tz = &user.settings.time_zone;
-    let activity = summary
-        .activity
+    let activity = rows
         .into_iter()
         .map(|r| Activity {
             at: local_time(r.at, tz),

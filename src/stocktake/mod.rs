@@ -9,9 +9,11 @@
 
 use axum::routing::{get, post};
 use axum::Router;
+use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
-use crate::home::{HomeCounts, QueueItem, QueueKind};
+use crate::db::Tx;
+use crate::home::{QueueItem, QueueKind};
 use crate::people::Action;
 use crate::web::CurrentUser;
 
@@ -32,29 +34,35 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/stocktakes/{id}/cancel", get(pages::cancel_confirm).post(pages::cancel))
 }
 
-/// The home page's summary groups this user sees (see `home::fetch_summary`).
-pub fn home_groups(user: &CurrentUser) -> &'static [&'static str] {
-    if user.can(Action::InventoryApprove) || user.can(Action::InventoryOperate) {
-        &["stocktakes"]
-    } else {
-        &[]
-    }
-}
-
-/// Counts to approve (approvers) and counts in progress in the operator's department.
-pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
+/// What waits for `user` in this module, for the home page (no query when the
+/// user's role has nothing here): approvers (ops manager, directors) the
+/// submitted counts; operators (ops/warehouse) the counts of their department
+/// still being counted. One query.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
     let approver = user.can(Action::InventoryApprove);
     let operator = user.can(Action::InventoryOperate);
     if !approver && !operator {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let (waiting, oldest_waiting) = if approver { counts.get("stocktakes.submitted") } else { (0, None) };
     // "Theirs": the counts opened in the operator's department.
-    let (counting, oldest_counting) = if operator { counts.get("stocktakes.counting") } else { (0, None) };
+    let dept = user.dept.code();
+    let (waiting, oldest_waiting, counting, oldest_counting): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE status = 'submitted' AND $2),
+                    min(submitted_at) FILTER (WHERE status = 'submitted' AND $2),
+                    count(*) FILTER (WHERE status = 'counting' AND $3 AND department = $4),
+                    min(created_at) FILTER (WHERE status = 'counting' AND $3 AND department = $4)
+             FROM stocktakes WHERE tenant_id = $1 AND status IN ('counting', 'submitted')",
+        )
+        .bind(user.tenant_id)
+        .bind(approver)
+        .bind(operator)
+        .bind(dept)
+        .fetch_one(&mut **tx)
+        .await?;
     let mut items = Vec::new();
     if waiting > 0 {
         items.push(QueueItem {
-            key: "stocktakes.submitted",
             label: "待审批盘点".into(),
             count: waiting,
             oldest: oldest_waiting,
@@ -64,7 +72,6 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
     }
     if counting > 0 {
         items.push(QueueItem {
-            key: "stocktakes.counting",
             label: "进行中的盘点".into(),
             count: counting,
             oldest: oldest_counting,
@@ -72,5 +79,5 @@ pub fn home_queues(counts: &HomeCounts, user: &CurrentUser) -> Vec<QueueItem> {
             kind: QueueKind::Mine,
         });
     }
-    items
+    Ok(items)
 }
