@@ -103,6 +103,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     Ok(vec![if approver {
         QueueItem {
+            key: "eliminations.pending",
             label: "待审批商品汰换".into(),
             count,
             oldest,
@@ -111,6 +112,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
         }
     } else {
         QueueItem {
+            key: "eliminations.mine",
             label: "我提出的商品汰换（待审批）".into(),
             count,
             oldest,

@@ -288,6 +288,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     let mut out = Vec::new();
     if sub_n > 0 {
         out.push(QueueItem {
+            key: "contracts.submitted",
             label: "待审批合同".into(),
             count: sub_n,
             oldest: sub_at,
@@ -297,6 +298,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if dir_n > 0 {
         out.push(QueueItem {
+            key: "contracts.director_pending",
             label: "待总监审批合同".into(),
             count: dir_n,
             oldest: dir_at,
@@ -306,6 +308,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if mine_n > 0 {
         out.push(QueueItem {
+            key: "contracts.mine",
             label: "我的合同草稿与被驳回合同".into(),
             count: mine_n,
             oldest: mine_at,

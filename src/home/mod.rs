@@ -30,6 +30,9 @@ pub struct Activity {
 /// business module's `home_queues`.
 #[derive(Clone, Debug)]
 pub struct QueueItem {
+    /// What it counts, "<records>.<queue>" (e.g. "replenishments.pending"); the
+    /// page marks each line with it.
+    pub key: &'static str,
     /// What waits, e.g. "待审批补货申请".
     pub label: String,
     pub count: i64,
@@ -73,6 +76,7 @@ pub struct HomePage {
 
 /// A [`QueueItem`] ready to show.
 pub struct QueueLine {
+    pub key: &'static str,
     pub label: String,
     pub count: i64,
     /// "3 天" / "5 小时" since the oldest was raised; empty when it does not apply.
@@ -124,6 +128,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
     let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
     for q in queues {
         let line = QueueLine {
+            key: q.key,
             label: q.label,
             count: q.count,
             age: q.oldest.map(|at| age_label(at, now)).unwrap_or_default(),

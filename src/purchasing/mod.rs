@@ -140,6 +140,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     let mut items = Vec::new();
     if approves_first {
         items.push(QueueItem {
+            key: "replenishments.pending",
             label: "待审批补货申请".into(),
             count: pending,
             oldest: pending_oldest,
@@ -149,6 +150,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if is_director {
         items.push(QueueItem {
+            key: "replenishments.director_pending",
             label: "待总监审批补货申请".into(),
             count: dpending,
             oldest: dpending_oldest,
@@ -158,6 +160,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if operates && mine > 0 {
         items.push(QueueItem {
+            key: "replenishments.mine",
             label: "我的未完成补货申请".into(),
             count: mine,
             oldest: mine_oldest,
@@ -167,6 +170,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if low > 0 {
         items.push(QueueItem {
+            key: "low_stock.items",
             label: if low >= HOME_CAP {
                 format!("低库存商品（{HOME_CAP} 项以上）")
             } else {
@@ -180,6 +184,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if operates && open_po > 0 {
         items.push(QueueItem {
+            key: "purchase_orders.open",
             label: "待收货采购单".into(),
             count: open_po,
             oldest: open_po_oldest,

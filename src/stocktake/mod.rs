@@ -63,6 +63,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     let mut items = Vec::new();
     if waiting > 0 {
         items.push(QueueItem {
+            key: "stocktakes.submitted",
             label: "待审批盘点".into(),
             count: waiting,
             oldest: oldest_waiting,
@@ -72,6 +73,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     if counting > 0 {
         items.push(QueueItem {
+            key: "stocktakes.counting",
             label: "进行中的盘点".into(),
             count: counting,
             oldest: oldest_counting,

@@ -13,6 +13,7 @@ mod browser_replenishment;
 mod catalog;
 mod contracts;
 mod database;
+mod home;
 mod hr_attendance;
 mod hr_employees;
 mod hr_leave;

@@ -1,0 +1,160 @@
+//! The home page's queues and counts: every count a role sees equals the records
+//! it stands for, in its own tenant only.
+
+use std::collections::BTreeMap;
+
+use crate::helpers::{ok, spawn_app, Client, TestApp};
+
+/// The `(queue key, count)` lines of a home page.
+fn queues(html: &str) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for part in html.split("data-queue=\"").skip(1) {
+        let key = &part[..part.find('"').expect("closing quote")];
+        let rest = &part[part.find("data-count=\"").expect("a count beside the key") + 12..];
+        let count = rest[..rest.find('"').expect("closing quote")].parse().expect("a number");
+        assert!(out.insert(key.to_owned(), count).is_none(), "{key} shown twice");
+    }
+    out
+}
+
+/// What each queue counts, for the user `me` of department `dept` (the definition
+/// the home page must agree with).
+fn oracle(key: &str, me: i64, dept: &str) -> String {
+    match key {
+        "eliminations.pending" => {
+            format!("SELECT count(*) FROM product_eliminations WHERE status = 'pending' AND proposed_by <> {me}")
+        }
+        "eliminations.mine" => {
+            format!("SELECT count(*) FROM product_eliminations WHERE status = 'pending' AND proposed_by = {me}")
+        }
+        "replenishments.pending" => {
+            format!("SELECT count(*) FROM replenishment_requests WHERE status = 'pending' AND requested_by <> {me}")
+        }
+        "replenishments.director_pending" => format!(
+            "SELECT count(*) FROM replenishment_requests WHERE status = 'director_pending' AND requested_by <> {me}"
+        ),
+        "replenishments.mine" => format!(
+            "SELECT count(*) FROM replenishment_requests
+             WHERE status IN ('pending', 'director_pending', 'approved') AND requested_by = {me}"
+        ),
+        "low_stock.items" => {
+            "SELECT count(*) FROM stock_levels WHERE reorder_point > 0 AND on_hand - reserved <= reorder_point".into()
+        }
+        "purchase_orders.open" => "SELECT count(*) FROM purchase_orders WHERE status IN ('open', 'partial')".into(),
+        "stocktakes.submitted" => "SELECT count(*) FROM stocktakes WHERE status = 'submitted'".into(),
+        "stocktakes.counting" => {
+            format!("SELECT count(*) FROM stocktakes WHERE status = 'counting' AND department = '{dept}'")
+        }
+        "contracts.submitted" => format!(
+            "SELECT count(*) FROM contracts WHERE status = 'submitted' AND department = '{dept}' AND drafted_by <> {me}"
+        ),
+        "contracts.director_pending" => "SELECT count(*) FROM contracts WHERE status = 'director_pending'".into(),
+        "contracts.mine" => {
+            format!("SELECT count(*) FROM contracts WHERE drafted_by = {me} AND status IN ('draft', 'rejected')")
+        }
+        other => panic!("no definition for the queue {other}"),
+    }
+}
+
+async fn signed_in_demo_user(app: &TestApp, username: &str) -> Client {
+    let c = app.client();
+    let res = c.login("demo", username, yunying::demo::DEMO_PASSWORD).await;
+    assert_eq!(res.status, 303, "login of {username}: {}", res.body);
+    c
+}
+
+#[tokio::test]
+async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
+    let app = spawn_app().await;
+    ok(&app.cli(&["demo"], None), "demo");
+    let demo: i64 =
+        sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo'").fetch_one(&app.owner).await.unwrap();
+    // The other demo tenant has records of every kind too, so a count that leaked
+    // across tenants would not match.
+    let demo2: i64 =
+        sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo2'").fetch_one(&app.owner).await.unwrap();
+    for table in ["replenishment_requests", "stocktakes", "contracts", "purchase_orders", "product_eliminations"] {
+        let n = app.scalar_i64(demo2, &format!("SELECT count(*) FROM {table}")).await;
+        assert!(n > 0, "demo2 has {table}");
+    }
+
+    // Which queues each role sees on the demo data (every queue there is non-empty).
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "ops.director",
+            &[
+                "contracts.director_pending",
+                "low_stock.items",
+                "replenishments.director_pending",
+                "stocktakes.submitted",
+            ],
+        ),
+        (
+            "ops.manager",
+            &[
+                "contracts.submitted",
+                "eliminations.pending",
+                "low_stock.items",
+                "purchase_orders.open",
+                "replenishments.pending",
+                "stocktakes.submitted",
+            ],
+        ),
+        (
+            "ops.specialist",
+            &["contracts.mine", "eliminations.mine", "low_stock.items", "purchase_orders.open", "replenishments.mine"],
+        ),
+        (
+            "warehouse.specialist",
+            &["low_stock.items", "purchase_orders.open", "replenishments.mine", "stocktakes.counting"],
+        ),
+        (
+            "sales.director",
+            &[
+                "contracts.director_pending",
+                "low_stock.items",
+                "replenishments.director_pending",
+                "stocktakes.submitted",
+            ],
+        ),
+        ("sales.manager", &["contracts.submitted"]),
+        ("sales.specialist", &["contracts.mine"]),
+        ("hr.specialist", &[]),
+    ];
+    for (username, keys) in expected {
+        let mut tx = yunying::db::begin_tenant(&app.db, demo).await.unwrap();
+        let (me, dept): (i64, String) =
+            sqlx::query_as("SELECT id, department FROM users WHERE tenant_id = $1 AND username = $2")
+                .bind(demo)
+                .bind(username)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        let page = signed_in_demo_user(&app, username).await.get("/").await;
+        assert_eq!(page.status, 200);
+        let shown = queues(&page.body);
+        let shown_keys: Vec<&str> = shown.keys().map(String::as_str).collect();
+        assert_eq!(shown_keys, *keys, "the queues on {username}'s home page");
+        for (key, count) in &shown {
+            let want = app.scalar_i64(demo, &oracle(key, me, &dept)).await;
+            assert_eq!(*count, want, "{key} on {username}'s home page");
+            assert!(*count > 0, "{key}: only non-empty queues are listed");
+        }
+    }
+
+    // The tenant administrator sees the users of the tenant: active and deactivated.
+    let admin = app.signed_in_demo().await;
+    let page = admin.get("/").await;
+    let active = app.scalar_i64(demo, "SELECT count(*) FROM users WHERE is_active").await;
+    let inactive = app.scalar_i64(demo, "SELECT count(*) FROM users WHERE NOT is_active").await;
+    assert!(
+        page.body
+            .contains(&format!("<span class=\"stat-value\">{active}</span><span class=\"stat-label\">在用账号</span>"))
+            && page.body.contains(&format!(
+                "<span class=\"stat-value\">{inactive}</span><span class=\"stat-label\">已停用账号</span>"
+            )),
+        "{}",
+        page.body
+    );
+}
