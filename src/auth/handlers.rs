@@ -314,7 +314,7 @@ pub async fn account_submit(
     .await?;
     tx.commit().await?;
     state.sessions.evict_user(user.tenant_id, user.user_id);
-    Ok((AppendHeaders([Flash::success("个人资料已保存。").cookie()]), Redirect::to("/account")).into_response())
+    Ok(Flash::success("个人资料已保存。").redirect("/account"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -380,6 +380,5 @@ pub async fn password_submit(
     .await?;
     tx.commit().await?;
     state.sessions.evict_user(user.tenant_id, user.user_id);
-    Ok((AppendHeaders([Flash::success("密码已修改，其他设备上的登录已退出。").cookie()]), Redirect::to("/account"))
-        .into_response())
+    Ok(Flash::success("密码已修改，其他设备上的登录已退出。").redirect("/account"))
 }

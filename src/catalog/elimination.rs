@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
 
@@ -100,11 +100,7 @@ pub async fn propose(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("汰换申请已提交，等待运营经理审批。").cookie()]),
-        Redirect::to(&format!("/products/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success("汰换申请已提交，等待运营经理审批。").redirect(&format!("/products/{id}")))
 }
 
 async fn decide(
@@ -172,8 +168,7 @@ async fn decide(
     } else {
         "已驳回汰换申请。"
     };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/products/{}", e.product_id)))
-        .into_response())
+    Ok(Flash::success(msg).redirect(&format!("/products/{}", e.product_id)))
 }
 
 pub async fn approve(

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
 
@@ -200,11 +200,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已创建商品 {}（草稿）。", form.sku)).cookie()]),
-        Redirect::to(&format!("/products/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已创建商品 {}（草稿）。", form.sku)).redirect(&format!("/products/{id}")))
 }
 
 pub async fn product_page(
@@ -309,8 +305,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("商品信息已保存。").cookie()]), Redirect::to(&format!("/products/{id}")))
-        .into_response())
+    Ok(Flash::success("商品信息已保存。").redirect(&format!("/products/{id}")))
 }
 
 async fn set_listing(
@@ -350,7 +345,7 @@ async fn set_listing(
     .await?;
     tx.commit().await?;
     let msg = if list { "商品已上架。" } else { "商品已下架。" };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/products/{id}"))).into_response())
+    Ok(Flash::success(msg).redirect(&format!("/products/{id}")))
 }
 
 pub async fn list_product(

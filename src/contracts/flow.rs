@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
@@ -21,7 +21,7 @@ use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
 
 fn done(id: i64, msg: String) -> Response {
-    (AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/contracts/{id}"))).into_response()
+    Flash::success(msg).redirect(&format!("/contracts/{id}"))
 }
 
 fn stale(c: &ContractRow, what: &str) -> AppError {
@@ -72,11 +72,7 @@ pub async fn submit(
     }
     if c.amount_fen <= 0 {
         tx.rollback().await?;
-        return Ok((
-            AppendHeaders([Flash::error("合同金额为 0，请先填写金额或添加明细。").cookie()]),
-            Redirect::to(&format!("/contracts/{id}/edit")),
-        )
-            .into_response());
+        return Ok(Flash::error("合同金额为 0，请先填写金额或添加明细。").redirect(&format!("/contracts/{id}/edit")));
     }
     sqlx::query(
         "UPDATE contracts SET status = 'submitted', submitted_at = now(),

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -462,11 +462,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已起草合同 {no}；核对无误后请提交审批。")).cookie()]),
-        Redirect::to(&format!("/contracts/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已起草合同 {no}；核对无误后请提交审批。")).redirect(&format!("/contracts/{id}")))
 }
 
 // ---------- record page ----------
@@ -861,8 +857,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("合同已保存。").cookie()]), Redirect::to(&format!("/contracts/{id}")))
-        .into_response())
+    Ok(Flash::success("合同已保存。").redirect(&format!("/contracts/{id}")))
 }
 
 pub async fn line_add(
@@ -975,11 +970,8 @@ pub async fn line_add(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已添加明细；合同金额为明细合计 {} 元。", Fen(sum))).cookie()]),
-        Redirect::to(&format!("/contracts/{id}/edit")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已添加明细；合同金额为明细合计 {} 元。", Fen(sum)))
+        .redirect(&format!("/contracts/{id}/edit")))
 }
 
 pub async fn line_remove(
@@ -1022,6 +1014,5 @@ pub async fn line_remove(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("已删除明细。").cookie()]), Redirect::to(&format!("/contracts/{id}/edit")))
-        .into_response())
+    Ok(Flash::success("已删除明细。").redirect(&format!("/contracts/{id}/edit")))
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::Deserialize;
@@ -305,5 +305,5 @@ pub async fn save(
     tx.commit().await?;
     let target = format!("/hr/attendance/{id}?month={}", date.format("%Y-%m"));
     let message = format!("已更正 {} {date} 的考勤。", employee.name);
-    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&target)).into_response())
+    Ok(Flash::success(message).redirect(&target))
 }

@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{id_segment, today};
@@ -421,7 +421,7 @@ pub async fn confirm(
             };
             let message =
                 format!("已导入 {}：新增 {} 条，更新 {} 条考勤记录。", s.file_name, summary.inserted, summary.updated);
-            Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&target)).into_response())
+            Ok(Flash::success(message).redirect(&target))
         }
     }
 }
@@ -449,5 +449,5 @@ pub async fn cancel(
     .await?;
     tx.commit().await?;
     let message = format!("已取消导入 {}，没有写入任何考勤。", s.file_name);
-    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to("/hr/attendance/import")).into_response())
+    Ok(Flash::success(message).redirect("/hr/attendance/import"))
 }

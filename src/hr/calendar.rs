@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -321,11 +321,9 @@ pub async fn set_day(
     let before = lock_day(&mut tx, user.tenant_id, date).await?;
     if before.as_ref().is_some_and(|b| b.kind == kind && b.note == note) {
         tx.rollback().await?;
-        return Ok((
-            AppendHeaders([Flash::success(format!("{date} 已是{}，没有变化。", kind_label(&kind))).cookie()]),
-            Redirect::to(&year_path(date.year())),
-        )
-            .into_response());
+        return Ok(
+            Flash::success(format!("{date} 已是{}，没有变化。", kind_label(&kind))).redirect(&year_path(date.year()))
+        );
     }
     sqlx::query(
         "INSERT INTO calendar_days (tenant_id, day, kind, note) VALUES ($1, $2, $3, $4)
@@ -357,11 +355,7 @@ pub async fn set_day(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已将 {date} 设为{label}。")).cookie()]),
-        Redirect::to(&year_path(date.year())),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已将 {date} 设为{label}。")).redirect(&year_path(date.year())))
 }
 
 // ---------- delete ----------
@@ -444,11 +438,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已删除 {date} 的日历设置。")).cookie()]),
-        Redirect::to(&year_path(date.year())),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已删除 {date} 的日历设置。")).redirect(&year_path(date.year())))
 }
 
 // ---------- CSV upload ----------
@@ -496,15 +486,8 @@ pub async fn import(
     };
     tx.commit().await?;
     let year = rows.first().map_or_else(|| today(&user).year(), |r| r.date.year());
-    Ok((
-        AppendHeaders([Flash::success(format!(
-            "已导入日历（{file}）：新增 {} 天，更新 {} 天。",
-            summary.inserted, summary.updated
-        ))
-        .cookie()]),
-        Redirect::to(&year_path(year)),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已导入日历（{file}）：新增 {} 天，更新 {} 天。", summary.inserted, summary.updated))
+        .redirect(&year_path(year)))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -500,11 +500,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已创建员工档案 {employee_no} {}。", v.name)).cookie()]),
-        Redirect::to(&show_path(id)),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已创建员工档案 {employee_no} {}。", v.name)).redirect(&show_path(id)))
 }
 
 // ---------- show / edit ----------
@@ -644,8 +640,7 @@ pub async fn update(
     let (before_json, after_json) = (employee_json(&before), employee_json(&after));
     if before_json == after_json {
         tx.rollback().await?;
-        return Ok((AppendHeaders([Flash::success("没有修改任何内容。").cookie()]), Redirect::to(&show_path(id)))
-            .into_response());
+        return Ok(Flash::success("没有修改任何内容。").redirect(&show_path(id)));
     }
     sqlx::query(
         "UPDATE employees SET name = $3, department = $4, level = $5, monthly_salary_fen = $6, bonus_base_fen = $7,
@@ -678,7 +673,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("员工档案已保存。").cookie()]), Redirect::to(&show_path(id))).into_response())
+    Ok(Flash::success("员工档案已保存。").redirect(&show_path(id)))
 }
 
 // ---------- leaving date ----------
@@ -777,8 +772,7 @@ pub async fn leave_date(
     }
     if new == emp.left_on {
         tx.rollback().await?;
-        return Ok((AppendHeaders([Flash::success("离职日期没有变化。").cookie()]), Redirect::to(&show_path(id)))
-            .into_response());
+        return Ok(Flash::success("离职日期没有变化。").redirect(&show_path(id)));
     }
     if form.confirm != "yes" {
         let login: Option<String> =
@@ -832,7 +826,7 @@ pub async fn leave_date(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success(message).cookie()]), Redirect::to(&show_path(id))).into_response())
+    Ok(Flash::success(message).redirect(&show_path(id)))
 }
 
 // ---------- CSV upload ----------
@@ -879,13 +873,6 @@ pub async fn import(
         Err(ImportFailure::Database(e)) => return Err(e.into()),
     };
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!(
-            "已导入员工档案（{file}）：新增 {} 人，更新 {} 人。",
-            summary.inserted, summary.updated
-        ))
-        .cookie()]),
-        Redirect::to(LIST),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已导入员工档案（{file}）：新增 {} 人，更新 {} 人。", summary.inserted, summary.updated))
+        .redirect(LIST))
 }

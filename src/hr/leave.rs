@@ -17,7 +17,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -357,8 +357,7 @@ pub async fn apply(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("请假申请已提交，等待审批。").cookie()]), Redirect::to(&format!("/leave/{id}")))
-        .into_response())
+    Ok(Flash::success("请假申请已提交，等待审批。").redirect(&format!("/leave/{id}")))
 }
 
 // ---------- a request's page ----------
@@ -446,11 +445,7 @@ pub async fn cancel_confirm(
         return Err(AppError::NotFound);
     }
     if !row.is_pending() {
-        return Ok((
-            AppendHeaders([Flash::error("该申请已不是待审批状态，不能撤回。").cookie()]),
-            Redirect::to(&format!("/leave/{id}")),
-        )
-            .into_response());
+        return Ok(Flash::error("该申请已不是待审批状态，不能撤回。").redirect(&format!("/leave/{id}")));
     }
     Ok(CancelPage { chrome: Chrome::new(&user, flash, "确认撤回请假申请", "/leave"), row }.into_response())
 }
@@ -490,6 +485,5 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("请假申请已撤回。").cookie()]), Redirect::to(&format!("/leave/{id}")))
-        .into_response())
+    Ok(Flash::success("请假申请已撤回。").redirect(&format!("/leave/{id}")))
 }

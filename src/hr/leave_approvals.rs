@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -168,7 +168,7 @@ async fn decide(
     .await?;
     tx.commit().await?;
     let msg = if approve { "已批准该请假申请。" } else { "已驳回该请假申请。" };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/leave/{id}"))).into_response())
+    Ok(Flash::success(msg).redirect(&format!("/leave/{id}")))
 }
 
 pub async fn approve(

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
@@ -167,8 +167,7 @@ pub async fn import(
         Ok(summary) => {
             tx.commit().await?;
             let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
-            Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to("/leave/all?status=approved"))
-                .into_response())
+            Ok(Flash::success(msg).redirect("/leave/all?status=approved"))
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;

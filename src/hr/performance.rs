@@ -23,7 +23,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -311,16 +311,8 @@ pub async fn score(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!(
-            "已保存 {} 的 {month} 绩效：{new_score}（{}）。",
-            employee.name,
-            grade.label_zh()
-        ))
-        .cookie()]),
-        Redirect::to(&format!("/performance?month={month}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已保存 {} 的 {month} 绩效：{new_score}（{}）。", employee.name, grade.label_zh()))
+        .redirect(&format!("/performance?month={month}")))
 }
 
 async fn rerender(

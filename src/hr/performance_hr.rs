@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::repo::{self, Filter, Line, Who};
@@ -186,8 +186,7 @@ pub async fn import(
             tx.commit().await?;
             let msg =
                 format!("已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。", summary.inserted, summary.updated);
-            Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/hr/performance?month={month}")))
-                .into_response())
+            Ok(Flash::success(msg).redirect(&format!("/hr/performance?month={month}")))
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;

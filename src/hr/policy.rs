@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde_json::Value;
@@ -403,9 +403,5 @@ pub async fn save(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已保存新版本，自 {month} 起生效。")).cookie()]),
-        Redirect::to("/hr/policy"),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已保存新版本，自 {month} 起生效。")).redirect("/hr/policy"))
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
 
@@ -186,11 +186,7 @@ pub async fn set_levels(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("库存水位已保存。").cookie()]),
-        Redirect::to(&format!("/inventory/stock/{product_id}/{warehouse_id}")),
-    )
-        .into_response())
+    Ok(Flash::success("库存水位已保存。").redirect(&format!("/inventory/stock/{product_id}/{warehouse_id}")))
 }
 
 /// A validated manual movement.
@@ -376,9 +372,5 @@ pub async fn post_movement(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("库存变动已登记。").cookie()]),
-        Redirect::to(&format!("/inventory/stock/{product_id}/{warehouse_id}")),
-    )
-        .into_response())
+    Ok(Flash::success("库存变动已登记。").redirect(&format!("/inventory/stock/{product_id}/{warehouse_id}")))
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde_json::json;
 
@@ -145,11 +145,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已创建仓库 {}。", form.name)).cookie()]),
-        Redirect::to(&format!("/inventory/warehouses/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已创建仓库 {}。", form.name)).redirect(&format!("/inventory/warehouses/{id}")))
 }
 
 pub async fn show(
@@ -212,11 +208,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success("仓库信息已保存。").cookie()]),
-        Redirect::to(&format!("/inventory/warehouses/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success("仓库信息已保存。").redirect(&format!("/inventory/warehouses/{id}")))
 }
 
 pub async fn deactivate_confirm(
@@ -273,8 +265,7 @@ async fn set_active(
     .await?;
     tx.commit().await?;
     let msg = if active { "仓库已启用。" } else { "仓库已停用：不再接收入库和调入。" };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/inventory/warehouses/{id}")))
-        .into_response())
+    Ok(Flash::success(msg).redirect(&format!("/inventory/warehouses/{id}")))
 }
 
 pub async fn deactivate(

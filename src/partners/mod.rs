@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Utc};
@@ -354,11 +354,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已新建 {}。", form.name)).cookie()]),
-        Redirect::to(&format!("/partners/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已新建 {}。", form.name)).redirect(&format!("/partners/{id}")))
 }
 
 pub async fn edit_form(
@@ -435,7 +431,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok((AppendHeaders([Flash::success("已保存。").cookie()]), Redirect::to(&format!("/partners/{id}"))).into_response())
+    Ok(Flash::success("已保存。").redirect(&format!("/partners/{id}")))
 }
 
 // ---------- partner page ----------
@@ -551,7 +547,7 @@ async fn set_active(
     .await?;
     tx.commit().await?;
     let msg = if active { "已重新启用。" } else { "已停用；新合同不能再选择该合作伙伴。" };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/partners/{id}"))).into_response())
+    Ok(Flash::success(msg).redirect(&format!("/partners/{id}")))
 }
 
 pub async fn deactivate(

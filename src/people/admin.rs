@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -286,11 +286,7 @@ pub async fn user_create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已创建用户 {}。", form.username)).cookie()]),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已创建用户 {}。", form.username)).redirect(&format!("/admin/users/{id}")))
 }
 
 // ---------- show / edit ----------
@@ -424,8 +420,7 @@ pub async fn user_update(
     .await?;
     tx.commit().await?;
     state.sessions.evict_user(user.tenant_id, id);
-    Ok((AppendHeaders([Flash::success("用户信息已保存。").cookie()]), Redirect::to(&format!("/admin/users/{id}")))
-        .into_response())
+    Ok(Flash::success("用户信息已保存。").redirect(&format!("/admin/users/{id}")))
 }
 
 // ---------- deactivate / reactivate ----------
@@ -470,11 +465,7 @@ async fn set_active(
     }
     if !active && target.id == user.user_id {
         tx.rollback().await?;
-        return Ok((
-            AppendHeaders([Flash::error("不能停用自己的账号。").cookie()]),
-            Redirect::to(&format!("/admin/users/{id}")),
-        )
-            .into_response());
+        return Ok(Flash::error("不能停用自己的账号。").redirect(&format!("/admin/users/{id}")));
     }
     sqlx::query("UPDATE users SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
         .bind(user.tenant_id)
@@ -504,7 +495,7 @@ async fn set_active(
     tx.commit().await?;
     state.sessions.evict_user(user.tenant_id, id);
     let msg = if active { "用户已启用。" } else { "用户已停用，其登录已全部失效。" };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/admin/users/{id}"))).into_response())
+    Ok(Flash::success(msg).redirect(&format!("/admin/users/{id}")))
 }
 
 pub async fn deactivate(
@@ -579,11 +570,7 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     state.sessions.evict_user(user.tenant_id, id);
-    Ok((
-        AppendHeaders([Flash::success("密码已重置，请把新密码告知本人。").cookie()]),
-        Redirect::to(&format!("/admin/users/{id}")),
-    )
-        .into_response())
+    Ok(Flash::success("密码已重置，请把新密码告知本人。").redirect(&format!("/admin/users/{id}")))
 }
 
 // ---------- departments ----------

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -251,11 +251,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        AppendHeaders([Flash::success(format!("已生成采购单 {po_no}。")).cookie()]),
-        Redirect::to(&format!("/purchasing/orders/{po_id}")),
-    )
-        .into_response())
+    Ok(Flash::success(format!("已生成采购单 {po_no}。")).redirect(&format!("/purchasing/orders/{po_id}")))
 }
 
 // ---------- list ----------
@@ -731,6 +727,5 @@ pub async fn receive(
     } else {
         format!("已登记部分收货（{units} 件）。")
     };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/purchasing/orders/{id}")))
-        .into_response())
+    Ok(Flash::success(msg).redirect(&format!("/purchasing/orders/{id}")))
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -563,8 +563,7 @@ pub async fn create(
     } else {
         "补货申请已提交，等待运营经理审批。"
     };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/inventory/replenishments/{id}")))
-        .into_response())
+    Ok(Flash::success(msg).redirect(&format!("/inventory/replenishments/{id}")))
 }
 
 // ---------- list ----------
@@ -909,8 +908,7 @@ async fn decide(
         "approved" => "已批准该补货申请。",
         _ => "已驳回该补货申请。",
     };
-    Ok((AppendHeaders([Flash::success(msg).cookie()]), Redirect::to(&format!("/inventory/replenishments/{id}")))
-        .into_response())
+    Ok(Flash::success(msg).redirect(&format!("/inventory/replenishments/{id}")))
 }
 
 pub async fn approve(

@@ -33,6 +33,12 @@ impl Flash {
         (SET_COOKIE, format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"))
     }
 
+    /// A 303 redirect to `to` that carries this message there.
+    pub fn redirect(&self, to: &str) -> Response {
+        use axum::response::{AppendHeaders, IntoResponse, Redirect};
+        (AppendHeaders([self.cookie()]), Redirect::to(to)).into_response()
+    }
+
     fn parse(raw: &str) -> Option<Self> {
         let decoded: String =
             form_urlencoded::parse(format!("v={raw}").as_bytes()).next().map(|(_, v)| v.into_owned())?;
