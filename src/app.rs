@@ -33,15 +33,18 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Signed-in sessions cached for a few seconds (see `auth::session_cache`).
     pub sessions: Arc<crate::auth::session_cache::SessionCache>,
+    /// Home-page summaries, kept until the tenant's data changes (see `home::cache`).
+    pub home: Arc<crate::home::cache::HomeCache>,
 }
 
 impl AppState {
-    /// The state, with the session cache's invalidation listener started.
+    /// The state, with the caches' invalidation listener started.
     pub fn new(db: PgPool, settings: Arc<Settings>) -> Self {
         let sessions =
             crate::auth::session_cache::SessionCache::new(Duration::from_secs(settings.session_cache_seconds));
-        crate::auth::session_cache::spawn_listener(db.clone(), sessions.clone());
-        Self { db, settings, sessions }
+        let home = crate::home::cache::HomeCache::new(Duration::from_secs(settings.home_cache_seconds));
+        crate::cache::spawn_listener(db.clone(), vec![sessions.clone(), home.clone()]);
+        Self { db, settings, sessions, home }
     }
 }
 
@@ -49,7 +52,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
-    // Pages: sessions are loaded, then CSRF is checked, then the handler runs.
+    // Pages: sessions are loaded, then CSRF is checked, then the handler runs; after
+    // a request that may have written, its tenant's home summaries are dropped.
     let pages = Router::new()
         .merge(crate::home::router())
         .merge(crate::auth::router())
@@ -65,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn_with_state(state.clone(), crate::auth::session::load))
+                .layer(from_fn_with_state(state.clone(), crate::home::cache::forget_after_writes))
                 .layer(from_fn_with_state(state.clone(), web::csrf::verify))
                 .layer(from_fn(web::flash::clear_after_show)),
         );

@@ -22,6 +22,10 @@ pub struct Settings {
     /// How long a signed-in session may be answered from the in-process cache
     /// (`YUNYING_SESSION_CACHE_SECONDS`, default 5; 0 = always ask the database).
     pub session_cache_seconds: u64,
+    /// How long a user's home-page summary may be answered from the in-process
+    /// cache (`YUNYING_HOME_CACHE_SECONDS`, default 5; 0 = read it on every view).
+    /// Any write to the tenant's data drops it at once, whatever the time left.
+    pub home_cache_seconds: u64,
 }
 
 impl Settings {
@@ -36,14 +40,18 @@ impl Settings {
                 anyhow::bail!("YUNYING_PUBLIC_URL must start with http:// or https://: {url:?}");
             }
         }
-        let session_cache_seconds = match var("YUNYING_SESSION_CACHE_SECONDS") {
-            None => 5,
-            Some(v) => v.trim().parse::<u64>().ok().filter(|s| *s <= 60).with_context(|| {
-                format!("YUNYING_SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 60: {v:?}")
-            })?,
+        let cache_seconds = |name: &str| match var(name) {
+            None => Ok(5),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 60)
+                .with_context(|| format!("{name} must be a whole number of seconds from 0 to 60: {v:?}")),
         };
         Ok(Self {
-            session_cache_seconds,
+            session_cache_seconds: cache_seconds("YUNYING_SESSION_CACHE_SECONDS")?,
+            home_cache_seconds: cache_seconds("YUNYING_HOME_CACHE_SECONDS")?,
             database_url: var("DATABASE_URL"),
             database_app_url: var("DATABASE_APP_URL"),
             data_dir: PathBuf::from(var("YUNYING_DATA_DIR").unwrap_or_else(|| "./data".to_owned())),
@@ -65,9 +73,10 @@ impl Settings {
             data_dir: PathBuf::from("./data"),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
-            // Tests that change sessions with SQL expect the next request to see it at
-            // once; the cache's own tests turn it on.
+            // Tests that change sessions or records with SQL expect the next request
+            // to see it at once; the caches' own tests turn them on.
             session_cache_seconds: 0,
+            home_cache_seconds: 0,
         }
     }
 }

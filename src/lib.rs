@@ -10,6 +10,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod cli_import;

@@ -12,21 +12,18 @@
 //!   profile edits) evict the affected entries right after their commit;
 //! - changes made anywhere (another instance, an operator's SQL) reach every instance
 //!   through PostgreSQL: triggers (migration 0012) `NOTIFY yunying_sessions` when a
-//!   session ends or a user or tenant changes, and [`spawn_listener`] evicts on each
-//!   notification. Until the listener is connected, and whenever it loses its
-//!   connection, the cache is off and empty;
-//! - a lookup that raced with an eviction is not cached: every eviction bumps a
-//!   generation, and an entry read under an older generation is dropped.
+//!   session ends or a user or tenant changes, and the listener
+//!   ([`crate::cache::spawn_listener`]) evicts on each notification. Until the
+//!   listener is connected, and whenever it loses its connection, the cache is off
+//!   and empty;
+//! - a lookup that raced with an eviction is not cached (see [`crate::cache`]).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgListener;
-use sqlx::PgPool;
 
+use crate::cache::{Invalidated, TtlCache};
 use crate::web::CurrentUser;
 
 /// The channel of migration 0012's triggers. Payload: `tenant` or `tenant:user`.
@@ -43,108 +40,54 @@ pub struct Cached {
     pub expires_at: DateTime<Utc>,
 }
 
-struct Entry {
-    session: Cached,
-    fetched: Instant,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: HashMap<Vec<u8>, Entry>,
-    generation: u64,
-}
-
-pub struct SessionCache {
-    ttl: Duration,
-    /// Off until the invalidation listener is connected.
-    live: AtomicBool,
-    inner: Mutex<Inner>,
-}
+/// Signed-in sessions by token hash.
+pub struct SessionCache(TtlCache<Vec<u8>, Cached>);
 
 impl SessionCache {
     pub fn new(ttl: Duration) -> Arc<Self> {
-        Arc::new(Self { ttl, live: AtomicBool::new(false), inner: Mutex::new(Inner::default()) })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves plain data behind: keep using it.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        Arc::new(Self(TtlCache::new(ttl, CAPACITY)))
     }
 
     /// Entries held (for tests and diagnostics).
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.0.is_empty()
     }
 
     pub fn enabled(&self) -> bool {
-        !self.ttl.is_zero() && self.live.load(Ordering::Acquire)
-    }
-
-    fn set_live(&self, live: bool) {
-        self.live.store(live, Ordering::Release);
-        if !live {
-            self.clear();
-        }
+        self.0.enabled()
     }
 
     /// The cached user of a token hash, if the entry may still be used at `now`.
     pub fn get(&self, hash: &[u8], now: DateTime<Utc>, touch_seconds: i64) -> Option<CurrentUser> {
-        if !self.enabled() {
-            return None;
-        }
-        let inner = self.lock();
-        let e = inner.entries.get(hash)?;
-        usable(&e.session, e.fetched.elapsed(), self.ttl, now, touch_seconds).then(|| e.session.user.clone())
+        self.0.get(hash, |s, _age| usable(s, now, touch_seconds)).map(|s| s.user)
     }
 
     /// The generation to pass to [`insert`](Self::insert): read it BEFORE the lookup.
     pub fn generation(&self) -> u64 {
-        self.lock().generation
+        self.0.generation()
     }
 
     /// Cache a lookup's result, unless something was evicted since `generation`.
     pub fn insert(&self, hash: Vec<u8>, generation: u64, session: Cached) {
-        if !self.enabled() {
-            return;
-        }
-        let ttl = self.ttl;
-        let mut inner = self.lock();
-        if inner.generation != generation {
-            return;
-        }
-        if inner.entries.len() >= CAPACITY {
-            inner.entries.retain(|_, e| e.fetched.elapsed() < ttl);
-            if inner.entries.len() >= CAPACITY {
-                inner.entries.clear();
-            }
-        }
-        inner.entries.insert(hash, Entry { session, fetched: Instant::now() });
-    }
-
-    fn evict_where(&self, pred: impl Fn(&CurrentUser) -> bool) {
-        let mut inner = self.lock();
-        inner.generation += 1;
-        inner.entries.retain(|_, e| !pred(&e.session.user));
+        self.0.insert(hash, generation, session);
     }
 
     /// After a commit that changed this user or ended their sessions.
     pub fn evict_user(&self, tenant_id: i64, user_id: i64) {
-        self.evict_where(|u| u.tenant_id == tenant_id && u.user_id == user_id);
+        self.0.evict_where(|_, s| s.user.tenant_id == tenant_id && s.user.user_id == user_id);
     }
 
     /// After a commit that changed the tenant (name, settings).
     pub fn evict_tenant(&self, tenant_id: i64) {
-        self.evict_where(|u| u.tenant_id == tenant_id);
+        self.0.evict_where(|_, s| s.user.tenant_id == tenant_id);
     }
 
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.generation += 1;
-        inner.entries.clear();
+        self.0.clear();
     }
 
     /// Apply one notification payload (`tenant` or `tenant:user`); anything
@@ -159,48 +102,29 @@ impl SessionCache {
     }
 }
 
-/// Whether a cached session may answer at `now`, `age` after it was read.
-fn usable(s: &Cached, age: Duration, ttl: Duration, now: DateTime<Utc>, touch_seconds: i64) -> bool {
+impl Invalidated for SessionCache {
+    fn channel(&self) -> &'static str {
+        CHANNEL
+    }
+
+    fn wanted(&self) -> bool {
+        !self.0.ttl().is_zero()
+    }
+
+    fn notified(&self, payload: &str) {
+        self.apply_notification(payload);
+    }
+
+    fn set_live(&self, live: bool) {
+        self.0.set_live(live);
+    }
+}
+
+/// Whether a cached session may answer at `now` (the cache has checked its ttl):
+/// neither idle-expired nor past its lifetime, and no touch of `last_seen_at` due.
+fn usable(s: &Cached, now: DateTime<Utc>, touch_seconds: i64) -> bool {
     let idle = chrono::Duration::minutes(s.user.settings.session_idle_minutes.max(1));
-    age < ttl
-        && now < s.last_seen_at + idle
-        && now < s.expires_at
-        && (now - s.last_seen_at).num_seconds() < touch_seconds
-}
-
-/// Keep the cache in step with the database: LISTEN on [`CHANNEL`], evict on every
-/// notification, and keep the cache off (and empty) whenever not listening.
-pub fn spawn_listener(pool: PgPool, cache: Arc<SessionCache>) {
-    if cache.ttl.is_zero() {
-        return;
-    }
-    tokio::spawn(async move {
-        loop {
-            match listen(&pool, &cache).await {
-                Ok(()) => {}
-                Err(err) => tracing::warn!(error = %err, "session cache listener lost its connection; cache off"),
-            }
-            cache.set_live(false);
-            if pool.is_closed() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    });
-}
-
-async fn listen(pool: &PgPool, cache: &SessionCache) -> Result<(), sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
-    cache.clear();
-    cache.set_live(true);
-    loop {
-        match listener.try_recv().await? {
-            Some(n) => cache.apply_notification(n.payload()),
-            // The connection was lost (notifications may have been missed).
-            None => return Ok(()),
-        }
-    }
+    now < s.last_seen_at + idle && now < s.expires_at && (now - s.last_seen_at).num_seconds() < touch_seconds
 }
 
 #[cfg(test)]
@@ -237,18 +161,16 @@ mod tests {
 
     fn live(ttl: u64) -> Arc<SessionCache> {
         let c = SessionCache::new(Duration::from_secs(ttl));
-        c.live.store(true, Ordering::Release);
+        c.set_live(true);
         c
     }
 
     #[test]
-    fn entries_answer_only_within_ttl_idle_lifetime_and_touch_interval() {
+    fn entries_answer_only_within_idle_lifetime_and_touch_interval() {
         let s = cached(1, 2, "2026-11-22T10:00:00Z");
-        let ttl = Duration::from_secs(5);
         let now = at("2026-11-22T10:00:30Z");
-        assert!(usable(&s, Duration::from_secs(1), ttl, now, 60));
-        assert!(!usable(&s, Duration::from_secs(5), ttl, now, 60), "older than the ttl");
-        assert!(!usable(&s, Duration::ZERO, ttl, at("2026-11-22T10:01:00Z"), 60), "a touch is due");
+        assert!(usable(&s, now, 60));
+        assert!(!usable(&s, at("2026-11-22T10:01:00Z"), 60), "a touch is due");
         let idle = Cached {
             user: CurrentUser {
                 settings: TenantSettings { session_idle_minutes: 0, ..TenantSettings::default() },
@@ -256,24 +178,9 @@ mod tests {
             },
             ..s.clone()
         };
-        assert!(!usable(&idle, Duration::ZERO, ttl, at("2026-11-22T10:01:00Z"), 3600), "idle timeout (min 1 minute)");
+        assert!(!usable(&idle, at("2026-11-22T10:01:00Z"), 3600), "idle timeout (min 1 minute)");
         let ended = Cached { expires_at: at("2026-11-22T10:00:10Z"), ..s.clone() };
-        assert!(!usable(&ended, Duration::ZERO, ttl, now, 60), "past the absolute lifetime");
-    }
-
-    #[test]
-    fn off_until_live_and_when_ttl_is_zero() {
-        let c = SessionCache::new(Duration::from_secs(5));
-        c.insert(b"h".to_vec(), c.generation(), cached(1, 2, "2026-11-22T10:00:00Z"));
-        assert!(c.get(b"h", at("2026-11-22T10:00:01Z"), 60).is_none(), "not live yet");
-        let off = live(0);
-        off.insert(b"h".to_vec(), off.generation(), cached(1, 2, "2026-11-22T10:00:00Z"));
-        assert!(off.get(b"h", at("2026-11-22T10:00:01Z"), 60).is_none());
-        let on = live(5);
-        on.insert(b"h".to_vec(), on.generation(), cached(1, 2, "2026-11-22T10:00:00Z"));
-        assert_eq!(on.get(b"h", at("2026-11-22T10:00:01Z"), 60).map(|u| u.user_id), Some(2));
-        on.set_live(false);
-        assert!(on.get(b"h", at("2026-11-22T10:00:01Z"), 60).is_none(), "losing the listener empties it");
+        assert!(!usable(&ended, now, 60), "past the absolute lifetime");
     }
 
     #[test]
@@ -291,14 +198,5 @@ mod tests {
         assert!(c.get(b"c", now, 60).is_some());
         c.apply_notification("garbage");
         assert!(c.get(b"c", now, 60).is_none(), "an unreadable payload clears everything");
-    }
-
-    #[test]
-    fn a_lookup_that_raced_an_eviction_is_not_cached() {
-        let c = live(5);
-        let generation = c.generation();
-        c.evict_user(1, 2); // committed while the lookup was reading
-        c.insert(b"h".to_vec(), generation, cached(1, 2, "2026-11-22T10:00:00Z"));
-        assert!(c.get(b"h", at("2026-11-22T10:00:01Z"), 60).is_none());
     }
 }

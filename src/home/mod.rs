@@ -1,4 +1,11 @@
 //! The home page: what exists so far for this person, by role and data scope.
+//!
+//! What it reads from the database is one [`Summary`] per user, kept in
+//! [`cache::HomeCache`] until the tenant's data changes.
+
+pub mod cache;
+
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::audit::repo as audit_repo;
-use crate::db;
+use crate::db::{self, Tx};
 use crate::error::AppResult;
 use crate::people::scope::Area;
 use crate::people::{Action, Scope};
@@ -17,6 +24,70 @@ use crate::web::{local_time, Chrome, CurrentUser, IncomingFlash};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
+}
+
+/// What the home page shows of the database for one user, as read (the page
+/// formats times and ages when it is shown).
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The newest audit entries in the user's scope.
+    pub activity: Vec<RecentEntry>,
+    /// Active and inactive users, for tenant administrators.
+    pub user_counts: Option<(i64, i64)>,
+    pub queues: Vec<QueueItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecentEntry {
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub action: String,
+    pub summary: String,
+}
+
+/// Read `user`'s [`Summary`]: the recent activity, the user counts for tenant
+/// administrators, and each module's queues (no query for a module where the
+/// user's role has nothing).
+pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sqlx::Error> {
+    let scope = Scope::for_role(&user.role(), Area::Business);
+    let activity = audit_repo::recent(tx, user.tenant_id, &scope, 8)
+        .await?
+        .into_iter()
+        .map(|r| RecentEntry { at: r.at, actor_name: r.actor_name, action: r.action, summary: r.summary })
+        .collect();
+    let user_counts = if user.can(Action::ManageUsers) {
+        Some(
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active) FROM users WHERE tenant_id = $1",
+            )
+            .bind(user.tenant_id)
+            .fetch_one(&mut **tx)
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut queues = Vec::new();
+    queues.extend(crate::catalog::home_queues(tx, user).await?);
+    queues.extend(crate::inventory::home_queues(tx, user).await?);
+    queues.extend(crate::purchasing::home_queues(tx, user).await?);
+    queues.extend(crate::stocktake::home_queues(tx, user).await?);
+    queues.extend(crate::partners::home_queues(tx, user).await?);
+    queues.extend(crate::contracts::home_queues(tx, user).await?);
+    Ok(Summary { activity, user_counts, queues })
+}
+
+/// `user`'s summary, from the cache when it holds one.
+async fn summary(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Summary>> {
+    if let Some(s) = state.home.get(user) {
+        return Ok(s);
+    }
+    let generation = state.home.generation();
+    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let s = Arc::new(load_summary(&mut tx, user).await?);
+    tx.commit().await?;
+    state.home.insert(user, generation, s.clone());
+    Ok(s)
 }
 
 pub struct Activity {
@@ -102,37 +173,16 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         Scope::Department(_) => "本部门",
         Scope::Tenant => "全公司",
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let rows = audit_repo::recent(&mut tx, user.tenant_id, &scope, 8).await?;
-    let user_counts = if user.can(Action::ManageUsers) {
-        Some(
-            sqlx::query_as::<_, (i64, i64)>(
-                "SELECT count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active) FROM users WHERE tenant_id = $1",
-            )
-            .bind(user.tenant_id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )
-    } else {
-        None
-    };
-    let mut queues = Vec::new();
-    queues.extend(crate::catalog::home_queues(&mut tx, &user).await?);
-    queues.extend(crate::inventory::home_queues(&mut tx, &user).await?);
-    queues.extend(crate::purchasing::home_queues(&mut tx, &user).await?);
-    queues.extend(crate::stocktake::home_queues(&mut tx, &user).await?);
-    queues.extend(crate::partners::home_queues(&mut tx, &user).await?);
-    queues.extend(crate::contracts::home_queues(&mut tx, &user).await?);
-    tx.commit().await?;
+    let summary = summary(&state, &user).await?;
     let now = Utc::now();
     let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
-    for q in queues {
+    for q in &summary.queues {
         let line = QueueLine {
             key: q.key,
-            label: q.label,
+            label: q.label.clone(),
             count: q.count,
             age: q.oldest.map(|at| age_label(at, now)).unwrap_or_default(),
-            href: q.href,
+            href: q.href.clone(),
         };
         match q.kind {
             QueueKind::Approval => approvals.push(line),
@@ -141,13 +191,14 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         }
     }
     let tz = &user.settings.time_zone;
-    let activity = rows
-        .into_iter()
+    let activity = summary
+        .activity
+        .iter()
         .map(|r| Activity {
             at: local_time(r.at, tz),
-            actor: r.actor_name,
+            actor: r.actor_name.clone(),
             action: crate::audit::action_label(&r.action),
-            summary: r.summary,
+            summary: r.summary.clone(),
         })
         .collect();
     let mut shortcuts = Vec::new();
@@ -177,7 +228,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         scope_label,
         activity,
         shortcuts,
-        user_counts,
+        user_counts: summary.user_counts,
         approvals,
         mine,
         alerts,

@@ -117,6 +117,8 @@ pub struct TestApp {
     pub settings: Arc<Settings>,
     /// The server's session cache (off unless the settings turn it on).
     pub sessions: Arc<yunying::auth::session_cache::SessionCache>,
+    /// The server's home-page summary cache (off unless the settings turn it on).
+    pub home: Arc<yunying::home::cache::HomeCache>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -144,6 +146,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let settings = Arc::new(settings);
     let state = AppState::new(db.clone(), settings.clone());
     let sessions = state.sessions.clone();
+    let home = state.home.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(app::serve(listener, app::router(state), std::future::pending()));
@@ -155,6 +158,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         owner,
         settings,
         sessions,
+        home,
     }
 }
 

@@ -150,9 +150,9 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
     let inactive = app.scalar_i64(demo, "SELECT count(*) FROM users WHERE NOT is_active").await;
     assert!(
         page.body
-            .contains(&format!("<span class=\"stat-value\">{active}</span><span class=\"stat-label\">在用账号</span>"))
+            .contains(&format!("data-stat=\"users.active\">{active}</span><span class=\"stat-label\">在用账号</span>"))
             && page.body.contains(&format!(
-                "<span class=\"stat-value\">{inactive}</span><span class=\"stat-label\">已停用账号</span>"
+                "data-stat=\"users.inactive\">{inactive}</span><span class=\"stat-label\">已停用账号</span>"
             )),
         "{}",
         page.body

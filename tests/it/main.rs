@@ -14,6 +14,7 @@ mod catalog;
 mod contracts;
 mod database;
 mod home;
+mod home_cache;
 mod hr_attendance;
 mod hr_employees;
 mod hr_leave;
