@@ -3,7 +3,8 @@
 #
 # One run: release build → start the server on the embedded PostgreSQL in a fresh
 # temp data dir → log in → peak throughput and latency of /healthz, /readyz and /
-# → the home page at half its peak rate (rate-limited) with RSS sampling → SIGTERM
+# → the home page at half its peak rate (rate-limited) with RSS sampling → the home
+# page while the tenant is written to, and the writes' cost → SIGTERM
 # → Markdown report in bench/out/latest.md (also printed).
 #
 # Knobs (environment): BENCH_DURATION (s per measured phase, default 12),
@@ -11,7 +12,11 @@
 # phases, default 32), BENCH_HALF_CONNECTIONS (half-peak phase, default 32),
 # BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_SKIP_BUILD=1,
 # BENCH_REV=<git rev> (benchmark that commit: a `git archive` snapshot is built in a
-# temp dir instead of the working tree, which others may be editing).
+# temp dir instead of the working tree, which others may be editing),
+# BENCH_WRITES=0 (skip the phases with writes: the home page while pgbench writes to
+# the tenant at BENCH_WRITE_RATE transactions/s, default 50, and the write
+# throughput with and without the home-cache triggers). YUNYING_HOME_CACHE_SECONDS
+# reaches the server as set (0: the home page without its cache).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -320,6 +325,76 @@ THREADS=$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status")
 PG_PROCS=$(($(ps -o pid= --ppid "$PGMASTER" | wc -l) + 1))
 log "home half: $(rps home-half) req/s, p50 $(pct_ms home-half p50) ms, p99 $(pct_ms home-half p99) ms; RSS max ${RSS_HALF_MAX_KB} kB, HWM ${VMHWM_KB} kB"
 
+# ---------------------------------------------------------------- writes
+# The home page keeps each user's summary until the tenant's data changes: every
+# write statement's trigger (migration 0014) sends NOTIFY with the writer's tenant.
+# Two measurements of what that means, with pgbench writing as the runtime role (a
+# transaction shaped like a POST's: one UPDATE and one audit INSERT):
+# 1. the home page at peak while the tenant is written to WRITE_RATE times a second
+#    (each write drops the summary; the next view reads the database again);
+# 2. the triggers' cost to writers: pgbench's write throughput at -c CONNECTIONS with
+#    the home_notify triggers enabled and disabled, alternately, twice each.
+if [[ ${BENCH_WRITES:-1} == 1 ]]; then
+    for tool in psql pgbench; do command -v "$tool" >/dev/null || die "$tool is required (BENCH_WRITES=0 skips)"; done
+    WRITE_RATE=${BENCH_WRITE_RATE:-50}
+    PGPORT=$(sed -n 4p "$DATA/pg/data/postmaster.pid")
+    PGSOCK=$(sed -n 5p "$DATA/pg/data/postmaster.pid")
+    PG_APP=(-h "$PGSOCK" -p "$PGPORT" -U yunying_app -d yunying)
+    PG_OWNER=(-h "$PGSOCK" -p "$PGPORT" -U yunying_owner -d yunying)
+    q_owner() { psql -X -q -At -v ON_ERROR_STOP=1 "${PG_OWNER[@]}" "$@"; }
+    TENANT=$(q_owner -c "SELECT id FROM tenants WHERE code = 'demo'")
+    read -r PMIN PMAX < <(printf '%s\n' "BEGIN;" "SELECT set_config('app.tenant_id', '$TENANT', true) \\g /dev/null" \
+        "SELECT min(id), max(id) FROM products WHERE tenant_id = $TENANT;" "COMMIT;" | q_owner -F ' ' | awk 'NF { print; exit }')
+    [[ -n $PMIN && -n $PMAX ]] || die "no demo products"
+    cat >"$RAW/write.sql" <<'SQL'
+\set p random(:pmin, :pmax)
+BEGIN;
+SELECT set_config('app.tenant_id', :tenant, true);
+UPDATE products SET updated_at = now() WHERE tenant_id = :tenant AND id = :p;
+INSERT INTO audit_log (tenant_id, actor_name, action, entity_type, entity_id, summary)
+    VALUES (:tenant, 'bench', 'product.update', 'product', :p, 'bench write ' || :p);
+COMMIT;
+SQL
+    PGB_VARS=(-D "tenant=$TENANT" -D "pmin=$PMIN" -D "pmax=$PMAX")
+    pgb() {
+        local name=$1
+        shift
+        record_cmd pgbench -n -M prepared "${PGB_VARS[@]}" -f "$RAW/write.sql" "$@" "${PG_APP[@]}"
+        pgbench -n -M prepared "${PGB_VARS[@]}" -f "$RAW/write.sql" "$@" "${PG_APP[@]}" >"$RAW/$name.pgbench" 2>&1 ||
+            die "$name: pgbench failed: $(tail -3 "$RAW/$name.pgbench")"
+    }
+    wait_quiet
+    log "home at peak while pgbench writes to the tenant at $WRITE_RATE/s"
+    pgb writes-background -c 2 -j 1 -R "$WRITE_RATE" -T $((WARMUP + DURATION + 4)) &
+    WRITER_PID=$!
+    sleep 1
+    run_oha home-writes-warmup -z "${WARMUP}s" -c "$CONNECTIONS" -H "$COOKIE" "$URL/"
+    run_oha home-writes -z "${DURATION}s" -c "$CONNECTIONS" -H "$COOKIE" "$URL/"
+    wait "$WRITER_PID" || die "background writer failed"
+    WRITES_DONE=$(awk '/number of transactions actually processed/ { split($NF, a, "/"); print a[1] }' "$RAW/writes-background.pgbench")
+    log "home under writes: $(rps home-writes) req/s, p99 $(pct_ms home-writes p99) ms ($WRITES_DONE writes)"
+
+    triggers() {
+        record_cmd psql "${PG_OWNER[@]}" -c "ALTER TABLE … $1 TRIGGER home_notify  -- every table that has it"
+        q_owner -c "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'home_notify' LOOP EXECUTE format('ALTER TABLE %s $1 TRIGGER home_notify', t); END LOOP; END \$\$"
+    }
+    WRITE_TPS_ON=()
+    WRITE_TPS_OFF=()
+    for round in 1 2; do
+        for mode in on off; do
+            if [[ $mode == on ]]; then triggers ENABLE; else triggers DISABLE; fi
+            wait_quiet
+            pgb "writes-$mode-$round" -c "$CONNECTIONS" -j 2 -T "$DURATION"
+            tps=$(awk '/^tps = / { printf "%.0f", $3; exit }' "$RAW/writes-$mode-$round.pgbench")
+            log "writes, triggers $mode (round $round): $tps tps"
+            if [[ $mode == on ]]; then WRITE_TPS_ON+=("$tps"); else WRITE_TPS_OFF+=("$tps"); fi
+        done
+    done
+    triggers ENABLE
+    WRITE_ON=$(printf '%s\n' "${WRITE_TPS_ON[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+    WRITE_OFF=$(printf '%s\n' "${WRITE_TPS_OFF[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+fi
+
 # ---------------------------------------------------------------- stop
 log "SIGTERM → $SERVER_PID"
 record_cmd kill -TERM "$SERVER_PID"
@@ -395,6 +470,8 @@ REPORT=$RAW/report.md
     echo "  the home page then at half its peak rate (-q $HALF_RATE, -c $HALF_CONNECTIONS, latency correction on, so a queued"
     echo "  request counts from when it was due), ${WARMUP} s warm-up + ${DURATION} s."
     echo "- Home page: logged in as demo / ops.director (operations director, not a tenant admin), $HOME_BYTES bytes of HTML."
+    echo "  Home-page summary cache: YUNYING_HOME_CACHE_SECONDS=${YUNYING_HOME_CACHE_SECONDS:-5 (default)} (0 = read on every"
+    echo "  view); with no writes during a phase, every view but the first few is served from it."
     echo "- **The $(nproc) cores are shared** by the load generator, the server and PostgreSQL: the peaks are the whole"
     echo "  machine's capacity for this mix, not the server's alone, and oha's own CPU use takes a share of it."
     echo
@@ -453,6 +530,20 @@ REPORT=$RAW/report.md
     echo
     echo "Ratios: **home/healthz = $HOME_VS_HEALTHZ**, **home/readyz = $HOME_VS_READYZ** (throughput)."
     echo
+    if [[ ${BENCH_WRITES:-1} == 1 ]]; then
+        echo "## While the tenant is written to"
+        echo
+        echo "pgbench (runtime role) writes to tenant demo, each transaction an UPDATE of a product and an audit INSERT"
+        echo "(\`write.sql\` in the raw outputs); every write's trigger sends NOTIFY and drops the tenant's home summaries."
+        echo
+        echo "| Phase | Result |"
+        echo "|---|---:|"
+        echo "| / (logged in) at peak, -c $CONNECTIONS, while $WRITES_DONE writes ran at $WRITE_RATE/s | $(f0 "$(rps home-writes)") req/s, p99 $(f2 "$(pct_ms home-writes p99)") ms = $(ratio "$(rps home-writes)" "$R_RPS") of /readyz |"
+        echo "| Write throughput, home_notify triggers on (-c $CONNECTIONS, ${DURATION} s × 2) | ${WRITE_TPS_ON[*]} tps, mean $WRITE_ON |"
+        echo "| Write throughput, triggers off (alternating with the above) | ${WRITE_TPS_OFF[*]} tps, mean $WRITE_OFF |"
+        echo "| Writers' throughput with the triggers, relative to without | **$(ratio "$WRITE_ON" "$WRITE_OFF")** |"
+        echo
+    fi
     echo "## Targets"
     echo
     echo "| Target | Measured | Verdict |"
