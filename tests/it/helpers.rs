@@ -33,11 +33,21 @@ fn cluster() -> &'static TestCluster {
 
 fn init_cluster() -> TestCluster {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("it-pg");
+    // Every test process using the cluster holds a shared lock on this file for its
+    // whole life; the last one's watchdog stops the cluster (a run started while an
+    // earlier run's watchdog is stopping it waits for that, then starts it again).
+    let lock_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("it-pg.lock");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .expect("test cluster lock file");
+    lock.lock_shared().expect("shared lock on the test cluster");
+    std::mem::forget(lock);
     let mut cluster = Cluster::new(&dir, Tuning::FastUnsafe).expect("test cluster: PostgreSQL binaries");
     cluster.ensure_running().expect("test cluster must start");
-    if cluster.started_here() {
-        spawn_watchdog(&cluster);
-    }
+    spawn_watchdog(&cluster, &lock_path);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
         let su = superuser_pool(&cluster).await;
@@ -66,8 +76,9 @@ fn init_cluster() -> TestCluster {
     TestCluster { cluster }
 }
 
-/// Stop the cluster when this test process exits, however it exits.
-fn spawn_watchdog(cluster: &Cluster) {
+/// Stop the cluster when this test process exits, however it exits, unless another
+/// test process still uses it (holds its shared lock on `lock_path`).
+fn spawn_watchdog(cluster: &Cluster, lock_path: &std::path::Path) {
     let pg_ctl = cluster.bindir().join("pg_ctl");
     let stop = format!(
         "{}'{}' -D '{}' -m immediate stop",
@@ -76,8 +87,9 @@ fn spawn_watchdog(cluster: &Cluster) {
         cluster.pgdata().display()
     );
     let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1",
-        pid = std::process::id()
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; flock -n -x '{lock}' {stop} >/dev/null 2>&1",
+        pid = std::process::id(),
+        lock = lock_path.display()
     );
     // Deliberately not waited for: it outlives this process to clean up after it.
     #[allow(clippy::zombie_processes)]
