@@ -355,22 +355,6 @@ INSERT INTO audit_log (tenant_id, actor_name, action, entity_type, entity_id, su
     VALUES (:tenant, 'bench', 'product.update', 'product', :p, 'bench write ' || :p);
 COMMIT;
 SQL
-    # The server's path for a signed-in POST: the triggers stay silent and the change
-    # is announced afterwards from a transaction that does not wait for the WAL flush
-    # (src/db/mod.rs: begin_tenant inside deferring_home_notify, announce_home_change).
-    cat >"$RAW/write_deferred.sql" <<'SQL'
-\set p random(:pmin, :pmax)
-BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.home_notify', 'deferred', true);
-UPDATE products SET updated_at = now() WHERE tenant_id = :tenant AND id = :p;
-INSERT INTO audit_log (tenant_id, actor_name, action, entity_type, entity_id, summary)
-    VALUES (:tenant, 'bench', 'product.update', 'product', :p, 'bench write ' || :p);
-COMMIT;
-BEGIN;
-SET LOCAL synchronous_commit = off;
-SELECT pg_notify('yunying_home', :tenant);
-COMMIT;
-SQL
     PGB_VARS=(-D "tenant=$TENANT" -D "pmin=$PMIN" -D "pmax=$PMAX")
     # pgb NAME SCRIPT PGBENCH-ARGS…
     pgb() {
@@ -395,16 +379,13 @@ SQL
         record_cmd psql "${PG_OWNER[@]}" -c "ALTER TABLE … $1 TRIGGER home_notify  -- every table that has it"
         q_owner -c "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'home_notify' LOOP EXECUTE format('ALTER TABLE %s $1 TRIGGER home_notify', t); END LOOP; END \$\$"
     }
-    # on: the triggers notify in the writing transaction (CLI, SQL, GET handlers);
-    # deferred: the server's POST path; off: no notification at all (the baseline).
-    declare -A WRITE_TPS=([on]="" [deferred]="" [off]="")
+    # on: every write notifies at its commit; off: no notification (the baseline).
+    declare -A WRITE_TPS=([on]="" [off]="")
     for round in 1 2; do
-        for mode in on deferred off; do
+        for mode in on off; do
             if [[ $mode == off ]]; then triggers DISABLE; else triggers ENABLE; fi
-            script=write.sql
-            [[ $mode == deferred ]] && script=write_deferred.sql
             wait_quiet
-            pgb "writes-$mode-$round" "$script" -c "$CONNECTIONS" -j 2 -T "$DURATION"
+            pgb "writes-$mode-$round" write.sql -c "$CONNECTIONS" -j 2 -T "$DURATION"
             tps=$(awk '/^tps = / { printf "%.0f", $3; exit }' "$RAW/writes-$mode-$round.pgbench")
             log "writes, $mode (round $round): $tps tps"
             WRITE_TPS[$mode]="${WRITE_TPS[$mode]} $tps"
@@ -413,7 +394,6 @@ SQL
     triggers ENABLE
     mean() { printf '%s\n' $1 | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
     WRITE_ON=$(mean "${WRITE_TPS[on]}")
-    WRITE_DEFERRED=$(mean "${WRITE_TPS[deferred]}")
     WRITE_OFF=$(mean "${WRITE_TPS[off]}")
 fi
 
@@ -561,10 +541,9 @@ REPORT=$RAW/report.md
         echo "| Phase | Result |"
         echo "|---|---:|"
         echo "| / (logged in) at peak, -c $CONNECTIONS, while $WRITES_DONE writes ran at $WRITE_RATE/s | $(f0 "$(rps home-writes)") req/s, p99 $(f2 "$(pct_ms home-writes p99)") ms = $(ratio "$(rps home-writes)" "$R_RPS") of /readyz |"
-        echo "| Writes notifying in their own transaction (triggers: CLI, SQL, GET handlers), -c $CONNECTIONS, ${DURATION} s × 2 |${WRITE_TPS[on]} tps, mean $WRITE_ON |"
-        echo "| Writes deferring it, then announcing without waiting for the flush (the server's POST path) |${WRITE_TPS[deferred]} tps, mean $WRITE_DEFERRED |"
-        echo "| Writes with the triggers disabled (no notification: the baseline; the three alternate) |${WRITE_TPS[off]} tps, mean $WRITE_OFF |"
-        echo "| Relative to the baseline: in-transaction / deferred | $(ratio "$WRITE_ON" "$WRITE_OFF") / **$(ratio "$WRITE_DEFERRED" "$WRITE_OFF")** |"
+        echo "| Writes with the home_notify triggers (-c $CONNECTIONS, ${DURATION} s × 2) |${WRITE_TPS[on]} tps, mean $WRITE_ON |"
+        echo "| Writes with the triggers disabled (no notification: the baseline; the two alternate) |${WRITE_TPS[off]} tps, mean $WRITE_OFF |"
+        echo "| Writers' throughput with the triggers, relative to without | **$(ratio "$WRITE_ON" "$WRITE_OFF")** |"
         echo
     fi
     echo "## Targets"

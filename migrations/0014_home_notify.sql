@@ -13,13 +13,7 @@ CREATE FUNCTION app.notify_home() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    -- A signed-in request's transactions leave the notification to the server,
-    -- which sends it once the request is done, from a transaction that does not wait
-    -- for the WAL flush (src/db/mod.rs, announce_home_change): a notifying commit
-    -- holds PostgreSQL's global notify lock through its flush, serialising writers.
-    IF current_setting('app.home_notify', true) IS DISTINCT FROM 'deferred' THEN
-        PERFORM pg_notify('yunying_home', coalesce(current_setting('app.tenant_id', true), ''));
-    END IF;
+    PERFORM pg_notify('yunying_home', coalesce(current_setting('app.tenant_id', true), ''));
     RETURN NULL;
 END $$;
 

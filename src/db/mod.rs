@@ -184,45 +184,9 @@ async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
 /// only that tenant's rows until commit or rollback.
 ///
 /// One round trip: `BEGIN` and the setting go as one simple query (the tenant id
-/// is an integer formatted by the server, never text from a request). Inside
-/// [`deferring_home_notify`], the transaction also tells migration 0014's triggers
-/// not to notify: the caller announces the writes after commit.
+/// is an integer formatted by the server, never text from a request).
 pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Error> {
-    let defer = if DEFER_HOME_NOTIFY.try_with(|_| ()).is_ok() {
-        ", set_config('app.home_notify', 'deferred', true)"
-    } else {
-        ""
-    };
-    pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true){defer}")).await
-}
-
-tokio::task_local! {
-    static DEFER_HOME_NOTIFY: ();
-}
-
-/// Run `f` (a request's handler) with the home-cache notifications of the tenant
-/// transactions it begins deferred: their triggers stay silent, and the caller
-/// must call [`announce_home_change`] once `f` is done, whatever it did.
-///
-/// Why: PostgreSQL serialises the commits of transactions that NOTIFY, through
-/// their WAL flush, which costs concurrent writers a large share of their
-/// throughput (bench/RESULTS.md). The announcement is a transaction of its own
-/// that commits without waiting for the flush.
-pub async fn deferring_home_notify<F: std::future::Future>(f: F) -> F::Output {
-    DEFER_HOME_NOTIFY.scope((), f).await
-}
-
-/// Tell every server instance that `tenant_id`'s data changed (what migration
-/// 0014's triggers send). Nothing in it needs durability, so its transaction
-/// commits without waiting for the WAL flush.
-pub async fn announce_home_change(pool: &PgPool, tenant_id: i64) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off").await?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(crate::home::cache::CHANNEL)
-        .bind(tenant_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+    pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")).await
 }
 
 /// Bind an open transaction to `tenant_id` (transaction-local).

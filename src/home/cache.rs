@@ -13,11 +13,7 @@
 //! - for read-your-writes, [`forget_after_writes`] also drops them in this process
 //!   right after every request that may have written (any method but GET/HEAD),
 //!   before its response leaves, so the page a POST redirects to never shows what
-//!   was there before it — without waiting for the notification. For a signed-in
-//!   request it also sends the notification itself, after the handler's commits
-//!   (whose triggers stay silent): a notifying commit holds PostgreSQL's global
-//!   notify lock through its WAL flush, which would serialise concurrent writers;
-//!   the announcement commits without waiting for the flush;
+//!   was there before it — without waiting for the notification;
 //! - a summary read while an eviction happened is not kept, the cache is off
 //!   whenever the listener is not connected, and an entry lives at most
 //!   `YUNYING_HOME_CACHE_SECONDS` (default 5) in any case (see [`crate::cache`]);
@@ -35,7 +31,6 @@ use axum::response::Response;
 use super::Summary;
 use crate::app::AppState;
 use crate::cache::{Invalidated, TtlCache};
-use crate::db;
 use crate::people::{Dept, Level};
 use crate::web::CurrentUser;
 
@@ -132,51 +127,19 @@ impl Invalidated for HomeCache {
 }
 
 /// Middleware (inside the session layer): after a request that may have written,
-/// drop its tenant's summaries here and announce the change to every instance,
-/// before the response is sent. A signed-in request's own transactions leave the
-/// announcement to this (see [`db::deferring_home_notify`]); a request with nobody
-/// signed in (a login) notifies through the triggers and drops every tenant's
-/// summaries here, its tenant being unknown.
+/// drop its tenant's summaries — every tenant's when nobody is signed in (a
+/// login) — before the response is sent.
 pub async fn forget_after_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let Some(tenant_id) = req.extensions().get::<CurrentUser>().map(|u| u.tenant_id) else {
-        let res = next.run(req).await;
-        state.home.clear();
-        return res;
-    };
-    let mut pending = Announcement { state: state.clone(), tenant_id, done: false };
-    let res = db::deferring_home_notify(next.run(req)).await;
-    state.home.evict_tenant(tenant_id);
-    if let Err(err) = db::announce_home_change(&state.db, tenant_id).await {
-        tracing::warn!(error = %err, tenant_id, "could not announce a change to other instances' home caches");
+    let tenant = req.extensions().get::<CurrentUser>().map(|u| u.tenant_id);
+    let res = next.run(req).await;
+    match tenant {
+        Some(tenant_id) => state.home.evict_tenant(tenant_id),
+        None => state.home.clear(),
     }
-    pending.done = true;
     res
-}
-
-/// The announcement still owed when a request ends early (its handler panicked, or
-/// the client went away): made from a task of its own.
-struct Announcement {
-    state: AppState,
-    tenant_id: i64,
-    done: bool,
-}
-
-impl Drop for Announcement {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        self.state.home.evict_tenant(self.tenant_id);
-        let (pool, tenant_id) = (self.state.db.clone(), self.tenant_id);
-        tokio::spawn(async move {
-            if let Err(err) = db::announce_home_change(&pool, tenant_id).await {
-                tracing::warn!(error = %err, tenant_id, "could not announce a change to other instances' home caches");
-            }
-        });
-    }
 }
 
 #[cfg(test)]

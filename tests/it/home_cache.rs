@@ -83,8 +83,8 @@ async fn views_are_served_from_the_cache_until_a_write_reaches_it() {
 async fn a_write_through_the_app_shows_at_once_to_everyone_in_its_tenant_only() {
     let app = app_with_cache().await;
     let _t = two_tenants(&app).await;
-    // No trigger can help: the server's own eviction after the POST (and its
-    // announcement) must make the next views right.
+    // No notification can help: only the in-process eviction after the POST can
+    // make the next views right.
     home_triggers(&app, false).await;
     let admin = app.signed_in("alpha", "admin").await;
     let director = app.signed_in("alpha", "director").await;
@@ -151,40 +151,4 @@ async fn every_tenant_table_notifies_the_home_cache_with_the_writers_tenant() {
     app.user(t.beta, "someone", Dept::Sales, Level::Specialist, false).await;
     let n = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await.expect("a notification").unwrap();
     assert_eq!(n.payload(), t.beta.to_string());
-}
-
-#[tokio::test]
-async fn a_signed_in_write_is_announced_once_after_its_commit_not_by_its_triggers() {
-    let app = app_with_cache().await;
-    let t = two_tenants(&app).await;
-    let admin = app.signed_in("alpha", "admin").await;
-    let form = admin.get("/admin/users/new").await;
-    assert_eq!(form.status, 200);
-    let mut listener = PgListener::connect_with(&app.db).await.unwrap();
-    listener.listen(yunying::home::cache::CHANNEL).await.unwrap();
-    let p = admin
-        .post_form(
-            "/admin/users/new",
-            "/admin/users",
-            &[
-                ("username", "newbie"),
-                ("display_name", "新同事"),
-                ("department", "sales"),
-                ("level", "specialist"),
-                ("password", "new-pass-123"),
-            ],
-        )
-        .await;
-    assert_eq!(p.status, 303, "{}", p.body);
-    // The handler's transaction wrote users and audit_log, whose triggers would each
-    // have notified at its commit; deferred, the only notification is the server's
-    // announcement (a second one, from the triggers, would follow within moments).
-    let mut payloads = Vec::new();
-    while let Ok(n) = tokio::time::timeout(Duration::from_millis(500), listener.recv()).await {
-        payloads.push(n.unwrap().payload().to_owned());
-    }
-    assert_eq!(payloads, [t.alpha.to_string()]);
-    // The user was created (the deferral lost nothing).
-    let n = app.scalar_i64(t.alpha, "SELECT count(*) FROM users WHERE username = 'newbie'").await;
-    assert_eq!(n, 1);
 }
