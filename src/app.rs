@@ -48,6 +48,12 @@ impl AppState {
     }
 }
 
+impl axum::extract::FromRef<AppState> for Arc<Settings> {
+    fn from_ref(state: &AppState) -> Self {
+        state.settings.clone()
+    }
+}
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application router.
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::contracts::router())
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(web::input_guard::refuse_control_characters))
                 .layer(from_fn_with_state(state.clone(), crate::auth::session::load))
                 .layer(from_fn_with_state(state.clone(), crate::home::cache::forget_after_writes))
                 .layer(from_fn_with_state(state.clone(), web::csrf::verify))
@@ -80,7 +87,11 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .fallback(web::errors::not_found)
         // Router::layer: the last added is the outermost.
-        .layer(RequestBodyLimitLayer::new(32 * 1024 * 1024))
+        // One limit for every body: an upload's file may be `upload_max_bytes` (the
+        // upload reader refuses more with its 413 page), plus room for the form's
+        // other fields; forms are capped at 2 MB by the CSRF check.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(state.settings.upload_max_bytes + 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(|_panic| {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()

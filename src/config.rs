@@ -26,6 +26,8 @@ pub struct Settings {
     /// cache (`YUNYING_HOME_CACHE_SECONDS`, default 5; 0 = read it on every view).
     /// Any write to the tenant's data drops it at once, whatever the time left.
     pub home_cache_seconds: u64,
+    /// The largest file an upload form accepts (`YUNYING_UPLOAD_MAX_MB`, default 32).
+    pub upload_max_bytes: usize,
 }
 
 impl Settings {
@@ -49,7 +51,15 @@ impl Settings {
                 .filter(|s| *s <= 60)
                 .with_context(|| format!("{name} must be a whole number of seconds from 0 to 60: {v:?}")),
         };
+        let upload_max_mb =
+            match var("YUNYING_UPLOAD_MAX_MB") {
+                None => 32,
+                Some(v) => v.trim().parse::<usize>().ok().filter(|mb| (1..=1024).contains(mb)).with_context(|| {
+                    format!("YUNYING_UPLOAD_MAX_MB must be a whole number of MB from 1 to 1024: {v:?}")
+                })?,
+            };
         Ok(Self {
+            upload_max_bytes: upload_max_mb * 1024 * 1024,
             session_cache_seconds: cache_seconds("YUNYING_SESSION_CACHE_SECONDS")?,
             home_cache_seconds: cache_seconds("YUNYING_HOME_CACHE_SECONDS")?,
             database_url: var("DATABASE_URL"),
@@ -77,6 +87,7 @@ impl Settings {
             // to see it at once; the caches' own tests turn them on.
             session_cache_seconds: 0,
             home_cache_seconds: 0,
+            upload_max_bytes: 32 * 1024 * 1024,
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum AppError {
     /// Input that cannot be shown again in a form (bad query string, malformed body).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// An upload past the size limit (the message names the limit).
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
     /// Login throttled.
     #[error("too many requests")]
     TooManyRequests,
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +66,7 @@ impl AppError {
             AppError::Csrf => "表单已失效或来源不可信，请返回刷新页面后重试。".into(),
             AppError::Conflict(msg) => format!("操作无法完成：{msg}"),
             AppError::BadRequest(msg) => format!("请求有误：{msg}"),
+            AppError::PayloadTooLarge(msg) => msg.clone(),
             AppError::TooManyRequests => "登录尝试过于频繁，请 15 分钟后再试。".into(),
             AppError::Database(_) | AppError::Internal(_) => {
                 "系统错误，请稍后重试；如问题持续，请把下方请求编号告诉管理员。".into()

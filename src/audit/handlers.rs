@@ -48,9 +48,12 @@ pub struct AuditPage {
 fn parse_date(field: &str, s: &str) -> AppResult<Option<NaiveDate>> {
     match non_empty(s) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("{field} 日期格式应为 YYYY-MM-DD：{s}"))),
+        Some(s) => crate::input::date(s).map(Some).map_err(|e| {
+            AppError::BadRequest(match e {
+                crate::input::DateError::Format => format!("{field} 日期格式应为 YYYY-MM-DD：{s}"),
+                crate::input::DateError::Range => format!("{field} 日期{}：{s}", crate::input::DATE_RANGE),
+            })
+        }),
     }
 }
 

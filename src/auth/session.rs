@@ -150,15 +150,7 @@ struct LookupRow {
 /// ended session or an inactive user. One round trip (`app.session_lookup`, which
 /// runs under row-level security as the runtime role); a second only to end an
 /// expired session or, at most once a minute, to record activity.
-pub async fn lookup(pool: &PgPool, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
-    if token.len() != 43 {
-        return Ok(None);
-    }
-    Ok(lookup_hash(pool, &token_hash(token)).await?.map(|c| c.user))
-}
-
-/// [`lookup`] answered from `cache` when it may, else from the database (and then
-/// cached).
+/// Answered from `cache` when it may, else from the database (and then cached).
 pub async fn lookup_cached(
     pool: &PgPool,
     cache: &SessionCache,

@@ -6,8 +6,8 @@ use axum::Router;
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::{QueueItem, QueueKind};
 use crate::people::Action;
+use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;

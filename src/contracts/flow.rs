@@ -260,8 +260,16 @@ pub async fn sign(
     }
     let typed = form.signed_on.trim().to_owned();
     let mut errors = FieldErrors::default();
-    let date = match crate::imports::parse_date(&typed) {
-        Err(_) => {
+    let date = match crate::input::date(&typed) {
+        Err(crate::input::DateError::Range) if typed.as_str() > "2100" => {
+            errors.add("signed_on", "签订日期不能晚于今天");
+            None
+        }
+        Err(crate::input::DateError::Range) => {
+            errors.add("signed_on", crate::input::out_of_range("签订日期"));
+            None
+        }
+        Err(crate::input::DateError::Format) => {
             errors.add("signed_on", "请填写签订日期（YYYY-MM-DD）");
             None
         }

@@ -18,9 +18,9 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::{QueueItem, QueueKind};
 use crate::people::scope::Area;
 use crate::people::{Action, Dept, Level, Scope};
+use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;

@@ -334,16 +334,13 @@ async fn validate(
     if form.payment_terms.chars().count() > 500 {
         errors.add("payment_terms", "付款条件最多 500 个字符");
     }
-    let delivery_date = match non_empty(&form.delivery_date) {
-        None => None,
-        Some(d) => match crate::imports::parse_date(d) {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add("delivery_date", "交货日期格式应为 YYYY-MM-DD");
-                None
-            }
-        },
-    };
+    let delivery_date = crate::input::optional_date(&form.delivery_date)
+        .map_err(|e| match e {
+            crate::input::DateError::Format => errors.add("delivery_date", "交货日期格式应为 YYYY-MM-DD"),
+            crate::input::DateError::Range => errors.add("delivery_date", crate::input::out_of_range("交货日期")),
+        })
+        .ok()
+        .flatten();
     let mut partner_id = None;
     if form.partner.is_empty() {
         errors.add("partner", "请填写合作伙伴编码");

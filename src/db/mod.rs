@@ -88,11 +88,6 @@ impl Database {
         }
     }
 
-    /// Build from existing pools (tests).
-    pub fn from_pools(app: PgPool, owner: PgPool) -> Self {
-        Self { app, owner, cluster: None }
-    }
-
     pub async fn migrate(&self) -> anyhow::Result<()> {
         MIGRATOR.run(&self.owner).await.context("database migration failed")?;
         Ok(())

@@ -69,10 +69,8 @@ pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sq
     };
     let mut queues = Vec::new();
     queues.extend(crate::catalog::home_queues(tx, user).await?);
-    queues.extend(crate::inventory::home_queues(tx, user).await?);
     queues.extend(crate::purchasing::home_queues(tx, user).await?);
     queues.extend(crate::stocktake::home_queues(tx, user).await?);
-    queues.extend(crate::partners::home_queues(tx, user).await?);
     queues.extend(crate::contracts::home_queues(tx, user).await?);
     Ok(Summary { activity, user_counts, queues })
 }
@@ -97,32 +95,7 @@ pub struct Activity {
     pub summary: String,
 }
 
-/// One line of the home page's "待我处理" / "我的单据" panel, contributed by a
-/// business module's `home_queues`.
-#[derive(Clone, Debug)]
-pub struct QueueItem {
-    /// What it counts, "<records>.<queue>" (e.g. "replenishments.pending"); the
-    /// page marks each line with it.
-    pub key: &'static str,
-    /// What waits, e.g. "待审批补货申请".
-    pub label: String,
-    pub count: i64,
-    /// When the oldest of them was raised (its age is shown), if that applies.
-    pub oldest: Option<DateTime<Utc>>,
-    /// The filtered list that shows them.
-    pub href: String,
-    pub kind: QueueKind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QueueKind {
-    /// Waits for this user's decision.
-    Approval,
-    /// This user's own open requests and drafts.
-    Mine,
-    /// Something to look at (low stock, overdue).
-    Alert,
-}
+pub use crate::queues::{QueueItem, QueueKind};
 
 pub struct Shortcut {
     pub label: &'static str,

@@ -16,7 +16,6 @@ mod import;
 #[path = "attendance_pages.rs"]
 mod pages;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -25,7 +24,6 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::payroll;
 use crate::rules::YearMonth;
-use crate::web::csrf::MAX_UPLOAD_BYTES;
 use crate::web::forms::non_empty;
 use crate::web::CurrentUser;
 
@@ -33,10 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/attendance/me", get(pages::my_month))
         .route("/hr/attendance", get(pages::grid))
-        .route(
-            "/hr/attendance/import",
-            get(import::form).post(import::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
-        )
+        .route("/hr/attendance/import", get(import::form).post(import::upload))
         .route("/hr/attendance/import/{id}", get(import::preview))
         .route("/hr/attendance/import/{id}/confirm", post(import::confirm))
         .route("/hr/attendance/import/{id}/cancel", post(import::cancel))

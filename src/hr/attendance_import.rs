@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,6 +24,7 @@ use crate::imports::{self, LineError};
 use crate::people::Action;
 use crate::rules::classify::hhmm;
 use crate::rules::YearMonth;
+use crate::web::upload::Upload;
 use crate::web::{local_time, Chrome, CurrentUser, Flash, IncomingFlash, RequestMeta};
 
 /// How long an upload waits for its confirmation.
@@ -115,18 +116,6 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser, flash: Incom
     import_page(&state, &user, flash, String::new(), Vec::new(), None).await
 }
 
-/// The base name of an uploaded file, safe to store and show.
-fn clean_file_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let name = name.trim();
-    if name.is_empty() {
-        "attendance.csv".to_owned()
-    } else {
-        name.to_owned()
-    }
-}
-
 /// A file that passed every check, with what the preview shows.
 pub struct Checked {
     pub rows: Vec<AttendanceRow>,
@@ -178,27 +167,11 @@ pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     flash: IncomingFlash,
-    mut multipart: Multipart,
+    upload: Upload,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::BadRequest("文件过大（最大 32 MB）".into())
-        } else {
-            AppError::BadRequest("上传内容无法读取".into())
-        }
-    };
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            if !(name.is_empty() && bytes.is_empty()) {
-                upload = Some((clean_file_name(&name), bytes.to_vec()));
-            }
-        }
-    }
-    let Some((file_name, bytes)) = upload else {
+    let upload = upload.read().await?;
+    let Some((file_name, bytes)) = upload.into_file("attendance.csv")? else {
         let page =
             import_page(&state, &user, flash, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

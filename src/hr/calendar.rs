@@ -6,8 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::employees::today;
-use super::upload::{read_upload, ImportPage};
+use super::upload::ImportPage;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
@@ -27,6 +26,7 @@ use crate::imports::{parse_date, ImportErrors};
 use crate::people::Action;
 use crate::rules::{Calendar, CalendarDayKind};
 use crate::web::forms::non_empty;
+use crate::web::upload::Upload;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
 
 const PATH: &str = "/hr/calendar";
@@ -37,10 +37,7 @@ const NOTE_MAX: usize = 100;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hr/calendar", get(year_page).post(set_day))
-        .route(
-            "/hr/calendar/import",
-            get(import_form).post(import).layer(DefaultBodyLimit::max(crate::web::csrf::MAX_UPLOAD_BYTES)),
-        )
+        .route("/hr/calendar/import", get(import_form).post(import))
         .route("/hr/calendar/{date}/delete", get(delete_confirm).post(delete))
 }
 
@@ -463,11 +460,11 @@ pub async fn import(
     meta: RequestMeta,
     user: CurrentUser,
     flash: IncomingFlash,
-    multipart: Result<Multipart, MultipartRejection>,
+    upload: Upload,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
-    let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
-    let Some((file, bytes)) = read_upload(multipart, "calendar.csv").await? else {
+    let upload = upload.read().await?;
+    let Some((file, bytes)) = upload.into_file("calendar.csv")? else {
         return Ok(import_page(&user, flash).no_file());
     };
     let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);

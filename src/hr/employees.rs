@@ -8,8 +8,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,17 +19,18 @@ use serde_json::json;
 use sqlx::QueryBuilder;
 
 use super::employees_repo::{self, EmployeeRow, COLUMNS};
-use super::upload::{read_upload, ImportPage};
+use super::upload::ImportPage;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
-use crate::imports::{parse_date, ImportErrors};
+use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
+use crate::web::upload::Upload;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 const LIST: &str = "/hr/employees";
@@ -39,10 +39,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hr/employees", get(list).post(create))
         .route("/hr/employees/new", get(new_form))
-        .route(
-            "/hr/employees/import",
-            get(import_form).post(import).layer(DefaultBodyLimit::max(crate::web::csrf::MAX_UPLOAD_BYTES)),
-        )
+        .route("/hr/employees/import", get(import_form).post(import))
         .route("/hr/employees/{id}", get(show).post(update))
         .route("/hr/employees/{id}/leave-date", get(leave_date_form).post(leave_date))
 }
@@ -104,10 +101,10 @@ fn money_field(raw: &str, label: &str) -> Result<Fen, String> {
 
 /// Parse an optional date field `YYYY-MM-DD`.
 fn date_field(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
-    match non_empty(raw) {
-        None => Ok(None),
-        Some(s) => parse_date(s).map(Some).map_err(|_| format!("{label}应为 YYYY-MM-DD 格式的日期")),
-    }
+    crate::input::optional_date(raw).map_err(|e| match e {
+        crate::input::DateError::Format => format!("{label}应为 YYYY-MM-DD 格式的日期"),
+        crate::input::DateError::Range => crate::input::out_of_range(label),
+    })
 }
 
 async fn employee_exists(tx: &mut Tx, tenant_id: i64, no: &str) -> Result<bool, sqlx::Error> {
@@ -851,11 +848,11 @@ pub async fn import(
     meta: RequestMeta,
     user: CurrentUser,
     flash: IncomingFlash,
-    multipart: Result<Multipart, MultipartRejection>,
+    upload: Upload,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
-    let multipart = multipart.map_err(|e| AppError::BadRequest(format!("请用文件上传表单提交：{e}")))?;
-    let Some((file, bytes)) = read_upload(multipart, "employees.csv").await? else {
+    let upload = upload.read().await?;
+    let Some((file, bytes)) = upload.into_file("employees.csv")? else {
         return Ok(import_page(&user, flash).no_file());
     };
     let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);

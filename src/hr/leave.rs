@@ -38,8 +38,6 @@ use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
-pub(crate) use hr_pages::read_upload;
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/leave", get(my_leave).post(apply))
@@ -243,11 +241,17 @@ fn validate<'a>(form: &'a ApplyForm, errors: &mut FieldErrors) -> Option<Valid<'
         errors.add("date", "请填写请假日期");
         None
     } else {
-        let d = (raw.len() == 10).then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()).flatten();
-        if d.is_none() {
-            errors.add("date", "日期格式应为 YYYY-MM-DD，例如 2026-11-02");
+        match crate::input::date(raw) {
+            Ok(d) => Some(d),
+            Err(crate::input::DateError::Format) => {
+                errors.add("date", "日期格式应为 YYYY-MM-DD，例如 2026-11-02");
+                None
+            }
+            Err(crate::input::DateError::Range) => {
+                errors.add("date", format!("日期{}", crate::input::DATE_RANGE));
+                None
+            }
         }
-        d
     };
     let portion = repo::PORTIONS.iter().find(|(c, _)| *c == form.portion.trim()).map(|(c, _)| *c);
     if portion.is_none() {

@@ -2,8 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
+
+use crate::web::upload::Upload;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::imports::hr::{self as imports, ImportFailure};
 use crate::imports::LineError;
 use crate::people::admin::Choice;
@@ -115,40 +116,16 @@ pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<I
     Ok(import_page(&user, flash))
 }
 
-/// The uploaded file of a multipart form (`file` field): its name and bytes.
-pub(crate) async fn read_upload(
-    multipart: Result<Multipart, MultipartRejection>,
-) -> AppResult<(Option<(String, Vec<u8>)>, Vec<(String, String)>)> {
-    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("上传表单无法读取：{e}")))?;
-    let mut file = None;
-    let mut fields = Vec::new();
-    while let Some(field) =
-        multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("上传表单无法读取：{e}")))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let file_name = field.file_name().map(str::to_owned).filter(|n| !n.is_empty());
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("文件无法读取：{e}")))?;
-            if let Some(file_name) = file_name.filter(|_| !bytes.is_empty()) {
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            let text = field.text().await.map_err(|e| AppError::BadRequest(format!("表单无法读取：{e}")))?;
-            fields.push((name, text));
-        }
-    }
-    Ok((file, fields))
-}
-
 pub async fn import(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
     flash: IncomingFlash,
-    multipart: Result<Multipart, MultipartRejection>,
+    upload: Upload,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
-    let (file, _) = read_upload(multipart).await?;
+    let upload = upload.read().await?;
+    let file = upload.into_file("leave.csv")?;
     let mut page = import_page(&user, flash);
     let Some((name, bytes)) = file else {
         page.problem = Some("请选择要上传的 CSV 文件（不能为空）。".into());

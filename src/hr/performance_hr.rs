@@ -3,8 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,7 +14,6 @@ use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db;
 use crate::error::AppResult;
-use crate::hr::leave::read_upload;
 use crate::imports::hr::{self as imports, ImportFailure};
 use crate::imports::LineError;
 use crate::payroll;
@@ -23,6 +21,7 @@ use crate::people::admin::Choice;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
+use crate::web::upload::Upload;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -151,16 +150,13 @@ pub async fn import(
     user: CurrentUser,
     flash: IncomingFlash,
     Query(q): Query<ImportQuery>,
-    multipart: Result<Multipart, MultipartRejection>,
+    upload: Upload,
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
-    let (file, fields) = read_upload(multipart).await?;
+    let upload = upload.read().await?;
     // The form's month field wins over the query string's.
-    let raw_month = fields
-        .iter()
-        .find(|(k, v)| k == "month" && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_else(|| q.month.trim().to_owned());
+    let raw_month = upload.field("month").map_or_else(|| q.month.trim().to_owned(), str::to_owned);
+    let file = upload.into_file("scores.csv")?;
     let mut page = import_page(&user, flash, raw_month.clone());
     let month = payroll::parse_month(&raw_month);
     if month.is_none() {

@@ -1,37 +1,12 @@
-//! The CSV upload pages' shared parts: reading the file from a multipart form,
-//! the error list (every error by line and field), and the upload page itself.
+//! The CSV upload pages' shared parts: the error list (every error by line and field), and the upload page itself.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{AppError, AppResult};
 use crate::imports::ImportErrors;
 use crate::web::Chrome;
-
-/// The uploaded file of a multipart form: (file name, bytes). `None` when no
-/// file was chosen.
-pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> AppResult<Option<(String, Vec<u8>)>> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("上传内容无法读取：{e}"));
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name: String = field
-            .file_name()
-            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).chars().filter(|c| !c.is_control()).take(100).collect())
-            .filter(|n: &String| !n.is_empty())
-            .unwrap_or_else(|| default_name.to_owned());
-        let bytes = field.bytes().await.map_err(bad)?;
-        if bytes.is_empty() {
-            return Ok(None);
-        }
-        return Ok(Some((name, bytes.to_vec())));
-    }
-    Ok(None)
-}
 
 /// One line of an import's error list, as the upload pages show it.
 pub struct ErrorLine {

@@ -1,5 +1,5 @@
-//! Import files (CONTRACT.md, "Import files"): UTF-8 (a leading BOM is accepted),
-//! comma-separated, RFC 4180 quoting, an exact header line. Every error is
+//! Import files (CONTRACT.md, "Import files"): UTF-8 (a leading BOM is accepted)
+//! or, when not valid UTF-8, GB18030/GBK; comma-separated, RFC 4180 quoting, an exact header line. Every error is
 //! reported with its line and field, all at once; nothing is written unless the
 //! whole file is valid, and then everything is written in one transaction.
 
@@ -7,9 +7,10 @@ pub mod hr;
 pub mod partners;
 pub mod supply;
 
+use std::borrow::Cow;
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
 /// One problem in an import file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,23 +102,71 @@ impl Default for Collector {
     }
 }
 
-/// Read `bytes` as an import file with exactly `header`.
-pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, ImportErrors> {
+/// The text of an import file: UTF-8 (its BOM dropped) when the bytes are valid
+/// UTF-8, otherwise GB18030 (which includes GBK), what Excel on a Chinese Windows
+/// writes as "CSV". `None` when the bytes are neither.
+pub fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(Cow::Borrowed(text)),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes),
+    }
+}
+
+/// Physical line numbers of byte offsets in a text, asked for in increasing order:
+/// a line ends at LF, CRLF or a lone CR, and the first line is 1.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Everything before `pos` has been counted into `line`.
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { text: text.as_bytes(), pos: 0, line: 1 }
+    }
+
+    /// The line on which the record found at `offset` starts (`offset` never
+    /// decreases). The csv reader ends a record at a CR and may report the next
+    /// one from the LF after it, so the line ends at `offset` are skipped: a
+    /// record never starts with one.
+    fn at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.text.len());
+        while self.pos < offset || matches!(self.text.get(self.pos), Some(b'\r' | b'\n')) {
+            match self.text[self.pos] {
+                b'\n' => self.line += 1,
+                b'\r' if self.text.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+/// Read `bytes` as an import file with exactly `header`: every record with the
+/// physical line it starts on (the header is line 1, whatever the line ends) and
+/// its trimmed cells. Cells with control characters are refused by line and field.
+pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row>, ImportErrors> {
     let fail = |line: u64, message: String| ImportErrors {
         file: file.to_owned(),
         errors: vec![LineError { line, field: None, message }],
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = reader.byte_records();
+    let Some(text) = decode(bytes) else {
+        return Err(fail(1, "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（请将文件另存为 UTF-8 CSV）".into()));
+    };
+    let mut lines = Lines::new(&text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
     let expected = header.join(",");
     let first = match records.next() {
         None => return Err(fail(1, format!("文件为空；第一行必须是：{expected}"))),
         Some(Err(e)) => return Err(fail(1, format!("无法读取表头：{e}"))),
         Some(Ok(r)) => r,
     };
-    let got: Vec<String> = first.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-    if got != header {
+    if first.iter().ne(header.iter().copied()) {
+        let got: Vec<&str> = first.iter().collect();
         return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
     }
     let mut collector = Collector::new();
@@ -126,50 +175,32 @@ pub fn read(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<Row>, Impor
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.at(p.byte() as usize));
                 collector.add(line, None, format!("CSV 格式错误：{e}"));
                 break;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)) {
+        let line = rec.position().map_or(0, |p| lines.at(p.byte() as usize));
+        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
             continue; // a blank line
         }
+        if rec.len() != header.len() {
+            collector.add(line, None, format!("应有 {} 列，实际 {} 列", header.len(), rec.len()));
+            continue;
+        }
         let mut cells = Vec::with_capacity(rec.len());
-        let mut bad_utf8 = false;
-        for c in rec.iter() {
-            match std::str::from_utf8(c) {
-                Ok(s) => cells.push(s.trim().to_owned()),
-                Err(_) => bad_utf8 = true,
+        for (cell, field) in rec.iter().zip(header) {
+            if let Err(message) = crate::input::check_text(cell) {
+                collector.add(line, Some(field), message);
             }
-        }
-        if bad_utf8 {
-            collector.add(line, None, "不是有效的 UTF-8 编码（请将文件另存为 UTF-8）");
-            continue;
-        }
-        if cells.len() != header.len() {
-            collector.add(line, None, format!("应有 {} 列，实际 {} 列", header.len(), cells.len()));
-            continue;
+            cells.push(cell.trim().to_owned());
         }
         rows.push(Row { line, cells });
     }
     collector.finish(file, rows)
 }
 
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    if s.len() != 10 {
-        return Err(format!("“{s}”不是有效日期（YYYY-MM-DD）"));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("“{s}”不是有效日期（YYYY-MM-DD）"))
-}
-
-pub fn parse_optional_date(s: &str) -> Result<Option<NaiveDate>, String> {
-    if s.is_empty() {
-        Ok(None)
-    } else {
-        parse_date(s).map(Some)
-    }
-}
+pub use crate::input::{parse_date, parse_optional_date};
 
 /// `HH:MM` or `HH:MM:SS`; empty is `None` (a missing punch).
 pub fn parse_time(s: &str) -> Result<Option<NaiveTime>, String> {
@@ -218,8 +249,61 @@ mod tests {
         let lines: Vec<u64> = err.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4]);
         assert!(read("f.csv", b"", &["a"]).is_err());
-        let err = read("f.csv", b"a,b\n\xff,1\n", &["a", "b"]).unwrap_err();
-        assert!(err.to_string().contains("UTF-8"));
+        let err = read("f.csv", b"a,b\n\xff\xff,1\n", &["a", "b"]).unwrap_err();
+        assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    /// The line of the first error of `text` as an attendance file whose bad
+    /// record (`2026-11-31,25:61`) starts on the fifth physical line.
+    fn bad_record_line(text: &str) -> u64 {
+        let err = crate::imports::hr::parse_attendance("a.csv", text.as_bytes()).unwrap_err();
+        let lines: Vec<u64> = err.errors.iter().map(|e| e.line).collect();
+        assert!(lines.iter().all(|l| *l == lines[0]), "one bad record: {err}");
+        lines[0]
+    }
+
+    #[test]
+    fn line_numbers_are_physical_whatever_the_line_ends() {
+        let lf = "employee_no,date,clock_in,clock_out\nE1,2026-11-02,09:00,18:00\nE1,2026-11-03,09:00,18:00\n\
+                  E1,2026-11-04,09:00,18:00\nE1,2026-11-31,25:61,18:00\nE1,2026-11-05,09:00,18:00\n";
+        assert_eq!(bad_record_line(lf), 5, "LF");
+        assert_eq!(bad_record_line(&lf.replace('\n', "\r\n")), 5, "CRLF");
+        assert_eq!(bad_record_line(&lf.replace('\n', "\r")), 5, "CR");
+        assert_eq!(bad_record_line(&format!("\u{feff}{}", lf.replace('\n', "\r\n"))), 5, "BOM + CRLF");
+        // A quoted cell with a line break: the records after it start one line further.
+        let quoted = "a,b\r\n1,x\r\n2,\"multi\r\nline\"\r\n3,y\r\n";
+        for text in [quoted.to_owned(), quoted.replace("\r\n", "\n")] {
+            let rows = read("f.csv", text.as_bytes(), &["a", "b"]).unwrap();
+            assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3, 5], "{text:?}");
+            assert_eq!(rows[1].cells[1].replace('\r', ""), "multi\nline");
+        }
+        // Blank lines count too.
+        let blank =
+            "employee_no,date,clock_in,clock_out\r\n\r\nE1,2026-11-02,09:00,18:00\r\n\r\nE1,2026-11-31,25:61,18:00\r\n";
+        assert_eq!(bad_record_line(blank), 5, "blank lines");
+    }
+
+    #[test]
+    fn gb18030_files_are_read_when_not_utf8() {
+        let text = "code,kind,name\r\nS1,supplier,上海文具有限公司\r\nS2,customer,张三\r\n";
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+        assert!(!unmappable && std::str::from_utf8(&gbk).is_err(), "the sample is real GBK");
+        let rows = read("p.csv", &gbk, &["code", "kind", "name"]).unwrap();
+        assert_eq!(rows[0].cells, vec!["S1", "supplier", "上海文具有限公司"]);
+        assert_eq!(rows[1].cells[2], "张三");
+        assert_eq!(rows[1].line, 3);
+        // UTF-8 stays UTF-8 (its bytes are not valid GB18030 text of the same meaning).
+        let rows = read("p.csv", text.as_bytes(), &["code", "kind", "name"]).unwrap();
+        assert_eq!(rows[1].cells[2], "张三");
+    }
+
+    #[test]
+    fn control_characters_in_cells_are_refused_by_line_and_field() {
+        let err = read("f.csv", b"a,b\r\n1,2\r\nx\0y,3\r\n", &["a", "b"]).unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{err}");
+        assert_eq!((err.errors[0].line, err.errors[0].field), (3, Some("a")));
+        assert!(err.to_string().contains("控制字符"), "{err}");
+        assert!(read("f.csv", b"a,b\n\"x\ty\",3\n", &["a", "b"]).is_ok(), "a tab is text");
     }
 
     #[test]

@@ -7,9 +7,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
-use crate::db::Tx;
-use crate::home::QueueItem;
-use crate::web::CurrentUser;
 
 pub mod demo;
 pub mod repo;
@@ -31,10 +28,4 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/stock/{product_id}/{warehouse_id}", get(stock::item))
         .route("/inventory/stock/{product_id}/{warehouse_id}/levels", post(stock::set_levels))
         .route("/inventory/stock/{product_id}/{warehouse_id}/movements", post(stock::post_movement))
-}
-
-/// What waits for `user` in this module, for the home page. Low-stock counts are
-/// the purchasing module's (next to the replenishment queue); nothing here.
-pub async fn home_queues(_tx: &mut Tx, _user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
-    Ok(Vec::new())
 }

@@ -17,7 +17,6 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};
-use crate::home::QueueItem;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
@@ -33,12 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/partners/{id}/edit", get(edit_form))
         .route("/partners/{id}/deactivate", get(deactivate_confirm).post(deactivate))
         .route("/partners/{id}/reactivate", post(reactivate))
-}
-
-/// What waits for `user` in this module, for the home page: nothing (partners
-/// have no workflow).
-pub async fn home_queues(_tx: &mut Tx, _user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
-    Ok(Vec::new())
 }
 
 // ---------- kinds and validation (shared with the import) ----------

@@ -47,6 +47,13 @@ impl MonthContext {
     }
 }
 
+impl MonthContext {
+    /// A month viewed before its first day has been evaluated: nothing to show yet.
+    pub fn not_started(&self) -> bool {
+        self.through.is_some_and(|t| t < self.month.first_day())
+    }
+}
+
 /// Today in Asia/Shanghai (for [`MonthContext::as_of`] in web views).
 pub fn today_in(tz: &str) -> NaiveDate {
     let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
@@ -192,6 +199,9 @@ pub async fn for_each<F>(
 where
     F: FnMut(EmployeeMonth) -> Result<(), PayrollError>,
 {
+    if ctx.not_started() {
+        return Ok(0);
+    }
     let mut rows = facts(tx, tenant_id, ctx, selection);
     let mut n = 0;
     while let Some(row) = rows.try_next().await? {
@@ -278,14 +288,15 @@ pub async fn one(
     Ok(found)
 }
 
-/// Parse `YYYY-MM`.
+/// Parse `YYYY-MM`, from 2000-01 to 2100-12 (the dates' range; anything else is
+/// a typing mistake, answered with a message rather than an empty page).
 pub fn parse_month(s: &str) -> Option<YearMonth> {
     let (y, m) = s.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
+    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let month = YearMonth::new(y.parse().ok()?, m.parse().ok()?)?;
-    (month.first_day().year() >= 2000).then_some(month)
+    (2000..=crate::input::MAX_YEAR).contains(&month.first_day().year()).then_some(month)
 }
 
 #[cfg(test)]
@@ -307,7 +318,8 @@ mod tests {
     #[test]
     fn months() {
         assert!(parse_month("2026-11").is_some());
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "1999-12"] {
+        assert!(parse_month("2100-12").is_some());
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "1999-12", "2101-01", "9999-12", "+202-11"] {
             assert!(parse_month(bad).is_none(), "{bad}");
         }
     }

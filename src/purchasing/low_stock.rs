@@ -41,6 +41,8 @@ pub struct LowRow {
     pub max_level: i64,
     pub on_order: i64,
     pub open_request: Option<i64>,
+    /// The open request is within the viewer's scope (its page opens for them).
+    pub open_request_visible: bool,
 }
 
 impl LowRow {
@@ -132,16 +134,24 @@ pub async fn page(
                   AND l.received_quantity < l.quantity AND o.status IN ('open', 'partial')) AS on_order,
                (SELECT r.id FROM replenishment_requests r
                 WHERE r.tenant_id = p.tenant_id AND r.product_id = pg.product_id AND r.warehouse_id = pg.warehouse_id
-                  AND r.status IN ('pending', 'director_pending', 'approved')) AS open_request
+                  AND r.status IN ('pending', 'director_pending', 'approved')) AS open_request,
+               EXISTS (SELECT 1 FROM replenishment_requests r
+                WHERE r.tenant_id = p.tenant_id AND r.product_id = pg.product_id AND r.warehouse_id = pg.warehouse_id
+                  AND r.status IN ('pending', 'director_pending', 'approved')",
+        );
+    // The open request's link is shown only to those who may open it.
+    super::request_scope(&user).push_filter(&mut qb, "r.requested_by", "r.department");
+    qb.push(
+        ") AS open_request_visible
         FROM pg
         JOIN products p ON p.tenant_id = ",
-        )
-        .push_bind(user.tenant_id)
-        .push(
-            " AND p.id = pg.product_id
+    )
+    .push_bind(user.tenant_id)
+    .push(
+        " AND p.id = pg.product_id
         JOIN warehouses w ON w.tenant_id = p.tenant_id AND w.id = pg.warehouse_id
         ORDER BY pg.warehouse_id, pg.product_id",
-        );
+    );
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
     push_filter(&mut count, user.tenant_id, &q);
     count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");

@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::{QueueItem, QueueKind};
 use crate::people::scope::Area;
 use crate::people::{Action, Dept, Level, Scope};
+use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;

@@ -21,11 +21,6 @@ pub struct Employee {
 }
 
 impl Employee {
-    /// Whether the employee is employed on `date`.
-    pub fn is_employed_on(&self, date: NaiveDate) -> bool {
-        date >= self.hired_on && self.left_on.is_none_or(|left| date <= left)
-    }
-
     /// Whether the employee is employed at any time in `month` (the payroll CSV
     /// has one row for each such employee).
     pub fn is_employed_in(&self, month: YearMonth) -> bool {

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::home::{QueueItem, QueueKind};
 use crate::people::Action;
+use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;

@@ -100,10 +100,4 @@ impl Chrome {
     pub fn anonymous(title: impl Into<String>, csrf_token: String) -> Self {
         Self { title: title.into(), user: None, nav: Vec::new(), flash: None, csrf_token }
     }
-
-    /// Replace the incoming flash with one for this render (form errors).
-    pub fn with_flash(mut self, flash: Flash) -> Self {
-        self.flash = Some(flash);
-        self
-    }
 }

@@ -28,8 +28,6 @@ pub const FIELD: &str = "csrf_token";
 pub const PRE_SESSION_COOKIE: &str = "yy_csrf";
 /// The largest form body accepted.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
-/// The largest upload (multipart) body accepted.
-pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
 
 pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
@@ -54,32 +52,63 @@ pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> 
     };
     let (parts, body) = req.into_parts();
     let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let boundary = multer::parse_boundary(&content_type).ok();
-    let limit = if boundary.is_some() { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-    };
-    let presented = if content_type.starts_with("application/x-www-form-urlencoded") {
-        form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
-    } else if let Some(boundary) = boundary {
-        multipart_token(bytes.clone(), boundary).await
+    let (presented, body) = if let Ok(boundary) = multer::parse_boundary(&content_type) {
+        // An upload: only the head of the body is read here (the form puts the token
+        // first); the rest streams on to the handler's upload reader.
+        multipart_token(body, boundary).await
     } else {
-        parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        };
+        let presented = if content_type.starts_with("application/x-www-form-urlencoded") {
+            form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned())
+        } else {
+            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        (presented, Body::from(bytes))
     };
     let matches = presented.is_some_and(|p| !p.is_empty() && bool::from(p.as_bytes().ct_eq(expected.as_bytes())));
     if !matches {
         tracing::warn!("missing or wrong CSRF token");
         return AppError::Csrf.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, body)).await
 }
 
-/// The `csrf_token` field of a multipart body (file uploads); put it first in the
-/// form so it is found before the file.
-async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
+/// How much of an upload's body is read, at most, to find its `csrf_token` field.
+const MULTIPART_HEAD_BYTES: usize = 64 * 1024;
+
+/// The `csrf_token` field of a multipart body (file uploads), which the forms put
+/// first, and the body to hand on: the chunks read so far, then the rest unread.
+async fn multipart_token(body: Body, boundary: String) -> (Option<String>, Body) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut head: Vec<axum::body::Bytes> = Vec::new();
+    let mut head_len = 0;
+    let mut token = None;
+    while head_len < MULTIPART_HEAD_BYTES {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                head_len += chunk.len();
+                head.push(chunk);
+            }
+            // The body ended, or failed (the handler sees the same failure).
+            _ => break,
+        }
+        if let Some(found) = token_in(&head, &boundary).await {
+            token = Some(found);
+            break;
+        }
+    }
+    let replay = futures_util::stream::iter(head.into_iter().map(Ok::<_, axum::Error>));
+    (token, Body::from_stream(replay.chain(stream)))
+}
+
+/// The `csrf_token` field, when it is complete within `head`.
+async fn token_in(head: &[axum::body::Bytes], boundary: &str) -> Option<String> {
+    let chunks: Vec<Result<axum::body::Bytes, std::convert::Infallible>> = head.iter().cloned().map(Ok).collect();
+    let mut multipart = multer::Multipart::new(futures_util::stream::iter(chunks), boundary.to_owned());
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some(FIELD) {
             return field.text().await.ok();

@@ -7,8 +7,10 @@ pub mod errors;
 pub mod extract;
 pub mod flash;
 pub mod forms;
+pub mod input_guard;
 pub mod pagination;
 pub mod security;
+pub mod upload;
 
 pub use chrome::Chrome;
 pub use extract::{CurrentUser, RequestMeta};

@@ -58,6 +58,12 @@ impl Pager {
         ((self.total + self.per_page - 1) / self.per_page).max(1)
     }
 
+    /// A page number past the last page of a list that has rows (a typed or stale
+    /// link): the page says so and links to the last page.
+    pub fn past_end(&self) -> bool {
+        self.total > 0 && self.page > self.pages()
+    }
+
     pub fn has_prev(&self) -> bool {
         self.page > 1
     }
@@ -88,10 +94,6 @@ impl Pager {
         } else {
             self.offset() + 1
         }
-    }
-
-    pub fn last_row(&self, rows_on_page: usize) -> i64 {
-        self.offset() + rows_on_page as i64
     }
 }
 
@@ -138,5 +140,14 @@ mod tests {
         let short = Pager::new("/x", Some(3), String::new()).with_total(120);
         assert!(!short.capped && !short.has_next());
         assert_eq!(Pager::new("/x", Some(i64::MAX), String::new()).page, MAX_PAGE);
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_named_as_such() {
+        let past = Pager::new("/x", Some(100_000), String::new()).with_total(200);
+        assert!(past.past_end() && !past.capped);
+        assert_eq!((past.pages(), past.href(past.pages())), (4, "/x?page=4".to_owned()));
+        assert!(!Pager::new("/x", Some(4), String::new()).with_total(200).past_end());
+        assert!(!Pager::new("/x", Some(2), String::new()).with_total(0).past_end(), "an empty list is just empty");
     }
 }

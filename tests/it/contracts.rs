@@ -189,6 +189,31 @@ async fn drafting_validates_kinds_partners_and_keeps_what_was_typed() {
 }
 
 #[tokio::test]
+async fn delivery_dates_outside_1900_to_2100_are_refused_with_the_range_named() {
+    let Org { app, alpha } = org().await;
+    let ss = app.signed_in("alpha", "ss").await;
+    for date in ["0000-01-01", "9999-12-31", "1899-12-31"] {
+        let page = post(
+            &ss,
+            "/contracts",
+            &[("kind", "sales"), ("partner", "C001"), ("title", "远期"), ("amount", "1"), ("delivery_date", date)],
+        )
+        .await;
+        assert_eq!(page.status, 422, "{date}: {}", page.body);
+        assert!(page.body.contains("交货日期超出范围（应在 1900-01-01 至 2100-12-31 之间）"), "{date}: {}", page.body);
+        assert!(page.body.contains(&format!("value=\"{date}\"")), "typed date kept");
+    }
+    assert_eq!(app.scalar_i64(alpha, "SELECT count(*) FROM contracts").await, 0, "nothing written");
+    let page = post(
+        &ss,
+        "/contracts",
+        &[("kind", "sales"), ("partner", "C001"), ("title", "远期"), ("amount", "1"), ("delivery_date", "2100-12-31")],
+    )
+    .await;
+    assert_eq!(page.status, 303, "the last day of the range: {}", page.body);
+}
+
+#[tokio::test]
 async fn the_director_threshold_decides_between_one_and_two_stages() {
     let Org { app, alpha } = org().await;
     let ss = app.signed_in("alpha", "ss").await;

@@ -250,6 +250,14 @@ impl TestApp {
         child.wait_with_output().expect("yunying finishes")
     }
 
+    /// The text column of a query's rows, read in a tenant transaction of the runtime role.
+    pub async fn strings(&self, tenant_id: i64, sql: &str) -> Vec<String> {
+        let mut tx = db::begin_tenant(&self.db, tenant_id).await.expect("tx");
+        let v: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut *tx).await.expect(sql);
+        tx.commit().await.expect("commit");
+        v
+    }
+
     /// Run a closure's query in a tenant transaction of the runtime role.
     pub async fn scalar_i64(&self, tenant_id: i64, sql: &str) -> i64 {
         let mut tx = db::begin_tenant(&self.db, tenant_id).await.expect("tx");
@@ -334,6 +342,26 @@ impl Client {
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         all.extend_from_slice(fields);
         self.post_raw(path, &all, &[]).await
+    }
+
+    /// POST a multipart upload form: the CSRF token read from `form_page` (first,
+    /// as the forms put it), the text `fields`, then `bytes` as the `file` field.
+    pub async fn upload(
+        &self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, 200, "GET {form_page} for its token: {}", page.body);
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", page.csrf());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
+        Self::read(self.http.post(format!("{}{path}", self.base)).multipart(form).send().await.expect("POST")).await
     }
 
     pub async fn login(&self, company: &str, username: &str, password: &str) -> Page {

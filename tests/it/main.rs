@@ -20,6 +20,7 @@ mod hr_employees;
 mod hr_leave;
 mod hr_payroll_pages;
 mod hr_performance;
+mod inputs;
 mod inventory;
 mod ledger;
 mod pages;

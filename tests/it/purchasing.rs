@@ -185,6 +185,26 @@ async fn low_stock_page_suggests_and_links_open_requests() {
 }
 
 #[tokio::test]
+async fn low_stock_links_only_the_requests_the_viewer_may_open() {
+    let fx = fixture().await;
+    let id = raised(&fx.as_("spec2").await, "45").await;
+    let link = format!(r#"href="/inventory/replenishments/{id}""#);
+    // Another specialist sees that a request is open, without a link to a 404.
+    let spec = fx.as_("specialist").await;
+    let page = spec.get("/inventory/low-stock").await;
+    assert!(!page.body.contains(&link), "{}", page.body);
+    assert!(page.body.contains(r#"data-testid="open-request-other""#), "{}", page.body);
+    assert_eq!(spec.get(&format!("/inventory/replenishments/{id}")).await.status, 404, "outside their scope");
+    // Its author and the ops manager open it from the list.
+    for who in ["spec2", "manager"] {
+        let c = fx.as_(who).await;
+        let page = c.get("/inventory/low-stock").await;
+        assert!(page.body.contains(&link), "{who}: {}", page.body);
+        assert_eq!(c.get(&format!("/inventory/replenishments/{id}")).await.status, 200, "{who}");
+    }
+}
+
+#[tokio::test]
 async fn raising_validates_and_writes_nothing_on_bad_input() {
     let fx = fixture().await;
     let spec = fx.as_("specialist").await;
