@@ -13,7 +13,6 @@ pub mod auth;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
-pub mod cli_import;
 pub mod config;
 pub mod contracts;
 pub mod db;

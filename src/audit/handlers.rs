@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::repo::{self, AuditFilter, AuditRow};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Scope};

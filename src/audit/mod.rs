@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db::Tx;
 use crate::web::{CurrentUser, RequestMeta};
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{password, session, throttle};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::AppResult;

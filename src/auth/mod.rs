@@ -9,7 +9,7 @@ pub mod throttle;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

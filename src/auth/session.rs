@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::config::Settings;
 use crate::db::{self, Tx};
 use crate::error::AppError;

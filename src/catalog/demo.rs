@@ -5,7 +5,7 @@
 //! before (kind supplier), if any. Bulk inserts (UNNEST), fast for 50,000.
 
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 use crate::people::{Dept, Level};
 
 /// (SKU prefix, brands, items: (noun, specs, unit, price range in yuan)).

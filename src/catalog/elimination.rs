@@ -14,7 +14,7 @@ use super::views::{
     ClearancePage, DecisionForm, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage,
 };
 use super::Status;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::repo::{self, ProductFields, ProductFilter};
 use super::views::{status_choices, ProductForm, ProductFormPage, ProductPage, ProductsPage, ProductsQuery};
 use super::Status;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};

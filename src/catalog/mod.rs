@@ -4,7 +4,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db::Tx;
 use crate::people::Action;
 use crate::queues::{QueueItem, QueueKind};

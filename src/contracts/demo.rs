@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 use crate::people::{Dept, Level};
 
 /// A history row: action, stage, actor, comment, when.

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::pages::{show_page, signs, today};
 use super::{decides, event, fetch, ContractRow};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

@@ -16,7 +16,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db::Tx;
 use crate::people::scope::Area;
 use crate::people::{Action, Dept, Level, Scope};

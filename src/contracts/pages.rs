@@ -16,7 +16,7 @@ use super::{
     decides, event, fetch, kind_for, kind_label, partner_kind_for, status_class, status_label, view_scope, ContractRow,
     KINDS, MAX_AMOUNT_FEN, STATUSES,
 };
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::Summary;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::cache::{Invalidated, TtlCache};
 use crate::people::{Dept, Level};
 use crate::web::CurrentUser;

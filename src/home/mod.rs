@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::repo as audit_repo;
 use crate::db::{self, Tx};
 use crate::error::AppResult;

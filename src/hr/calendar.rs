@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::employees::today;
 use super::upload::ImportPage;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

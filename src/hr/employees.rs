@@ -20,7 +20,7 @@ use sqlx::QueryBuilder;
 
 use super::employees_repo::{self, EmployeeRow, COLUMNS};
 use super::upload::ImportPage;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};

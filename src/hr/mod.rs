@@ -14,7 +14,7 @@ pub mod upload;
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

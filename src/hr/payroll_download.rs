@@ -7,7 +7,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult};

@@ -10,7 +10,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::employees_repo;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::payroll::{self, EmployeeMonth, Selection};

@@ -5,7 +5,7 @@
 //! on the first products. All set-based SQL: seconds for 50,000 products.
 
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 use crate::people::{Dept, Level};
 
 pub const WAREHOUSES: &[(&str, &str, &str)] = &[

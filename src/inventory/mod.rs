@@ -6,7 +6,7 @@ pub mod ledger;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 
 pub mod demo;
 pub mod repo;

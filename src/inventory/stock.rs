@@ -10,7 +10,7 @@ use serde_json::json;
 use super::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
 use super::repo::{self, StockFilter};
 use super::views::{ItemPage, ItemQuery, LevelsForm, MoveForm, StockPage, StockQuery};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::catalog::repo as catalog;
 use crate::db::{self, Tx};

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::repo::{self, WarehouseFilter};
 use super::views::{DeactivatePage, WarehouseForm, WarehouseFormPage, WarehousesPage, WarehousesQuery};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};

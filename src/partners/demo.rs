@@ -3,7 +3,7 @@
 //! addresses. Deterministic (varied by the tenant's index).
 
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 
 const SUPPLIERS: &[(&str, &str)] = &[
     ("宁波", "华锐塑料制品有限公司"),

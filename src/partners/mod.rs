@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};

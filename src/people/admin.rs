@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::repo::{self, NewUser, UserFilter, UserRow};
 use super::{Action, Dept, Level};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{password, session};
 use crate::db;

@@ -4,7 +4,7 @@
 //! there are none).
 
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 use crate::inventory::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
 use crate::people::tenants::TenantSettings;
 use crate::people::{Dept, Level};

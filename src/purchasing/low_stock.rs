@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::requests::WarehouseChoice;
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db;
 use crate::error::AppResult;
 use crate::people::Action;

@@ -16,7 +16,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::requests::{fetch_any, RequestRow, StatusChoice};
 use super::{order_status, yuan, ORDER_STATUSES};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::{request_scope, request_status, yuan, REQUEST_STATUSES};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};

@@ -6,7 +6,7 @@
 
 use super::repo::{self, NewStocktake, OpenError};
 use crate::db::Tx;
-use crate::demo::supply::Ctx;
+use crate::demo::ctx::Ctx;
 use crate::people::{Dept, Level};
 
 fn open_err(e: OpenError) -> Option<sqlx::Error> {

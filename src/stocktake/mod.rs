@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db::Tx;
 use crate::people::Action;
 use crate::queues::{QueueItem, QueueKind};

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::repo::{self, ApproveError, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use super::CurrentUser;
-use crate::app::AppState;
 use crate::config::Settings;
 use crate::error::AppError;
 
@@ -29,11 +28,11 @@ pub const PRE_SESSION_COOKIE: &str = "yy_csrf";
 /// The largest form body accepted.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
-pub async fn verify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn verify(State(settings): State<std::sync::Arc<Settings>>, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
         return next.run(req).await;
     }
-    if !same_origin(req.headers(), &state.settings) {
+    if !same_origin(req.headers(), &settings) {
         tracing::warn!("cross-site request refused");
         return AppError::Csrf.into_response();
     }

@@ -22,6 +22,7 @@ mod hr_payroll_pages;
 mod hr_performance;
 mod inputs;
 mod inventory;
+mod layering;
 mod ledger;
 mod pages;
 mod partners;

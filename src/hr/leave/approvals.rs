@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::repo::{self, Approver, LeaveRow};
 use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter, show_page, DecisionForm};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult};

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
 use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::Actor;
 use crate::db;
 use crate::error::AppResult;

@@ -8,9 +8,8 @@ use crate::db::{self, Database};
 use crate::people::repo::{self, NewUser};
 use crate::people::{tenants, Dept, Level};
 
-#[path = "demo_hr.rs"]
-pub mod hr_demo;
-#[path = "demo_supply.rs"]
+pub mod ctx;
+pub mod hr;
 pub mod supply;
 
 /// The password of every demo user.
@@ -148,7 +147,7 @@ async fn create_tenant(
     let existing = tenants::find_by_code(&db.app, code).await?;
     let tenant = match existing {
         Some(t) => return Ok(DemoTenant { code: t.code, name: t.name, created: false, logins }),
-        None => tenants::create(&db.owner, code, name, hr_demo::tracking_since(hr_demo::today())).await?,
+        None => tenants::create(&db.owner, code, name, hr::tracking_since(hr::today())).await?,
     };
     let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
     let mut i = n * 37;
@@ -186,7 +185,7 @@ async fn create_tenant(
         },
     )
     .await?;
-    let people: Vec<hr_demo::Person> = logins
+    let people: Vec<hr::Person> = logins
         .iter()
         .enumerate()
         .map(|(i, l)| {
@@ -194,10 +193,10 @@ async fn create_tenant(
                 Some((d, lv)) => (Dept::parse(d).unwrap_or(Dept::Ops), Level::parse(lv).unwrap_or(Level::Specialist)),
                 None => (Dept::Hr, Level::Manager),
             };
-            hr_demo::Person { employee_no: format!("E{}", 1001 + i), name: l.display_name.clone(), dept, level }
+            hr::Person { employee_no: format!("E{}", 1001 + i), name: l.display_name.clone(), dept, level }
         })
         .collect();
-    hr_demo::populate(&mut tx, tenant.id, &people, size.employees, n, hr_demo::today()).await?;
+    hr::populate(&mut tx, tenant.id, &people, size.employees, n, hr::today()).await?;
     let users: Vec<(String, i64, Dept, Level)> = sqlx::query_as::<_, (String, i64, String, String)>(
         "SELECT username, id, department, level FROM users WHERE tenant_id = $1",
     )
@@ -208,7 +207,7 @@ async fn create_tenant(
     .filter(|(u, ..)| u != "admin")
     .filter_map(|(u, id, d, l)| Some((u, id, Dept::parse(&d)?, Level::parse(&l)?)))
     .collect();
-    let ctx = supply::Ctx { tenant_id: tenant.id, n, products: size.products, today: hr_demo::today(), users };
+    let ctx = supply::Ctx { tenant_id: tenant.id, n, products: size.products, today: hr::today(), users };
     supply::populate(&mut tx, &ctx).await?;
     tx.commit().await?;
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })

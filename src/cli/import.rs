@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use futures_util::TryStreamExt;
 
+use super::ImportCommand;
 use crate::audit::Actor;
-use crate::cli::ImportCommand;
 use crate::db::{self, Database};
 use crate::imports::hr::{self, ImportFailure};
 use crate::imports::{partners, supply};

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::repo::{self, Filter, Line, Who};
 use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::Actor;
 use crate::db;
 use crate::error::AppResult;

@@ -7,20 +7,16 @@
 //! `payroll::evaluate`), so what these pages show is exactly what the payroll
 //! CSV charges.
 
-#[path = "attendance_correct.rs"]
 mod correct;
-#[path = "attendance_days.rs"]
 mod days;
-#[path = "attendance_import.rs"]
 mod import;
-#[path = "attendance_pages.rs"]
 mod pages;
 
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::error::{AppError, AppResult};
 use crate::payroll;
 use crate::rules::YearMonth;

@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{self, AppState};
+pub mod import;
+
+use crate::app::{self, state::AppState};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::password;
 use crate::config::Settings;
@@ -205,7 +207,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     // Parse import files before touching the database, too.
     let parsed = match &cli.command {
-        Some(Command::Import(cmd)) => Some(crate::cli_import::parse(cmd)?),
+        Some(Command::Import(cmd)) => Some(import::parse(cmd)?),
         Some(Command::Payroll(PayrollCommand::Export { month, .. })) => {
             crate::payroll::parse_month(month).with_context(|| format!("--month: {month:?} is not a month YYYY-MM"))?;
             None
@@ -231,7 +233,7 @@ async fn run_with(
     db: &Database,
     command: Command,
     password: Option<String>,
-    parsed: Option<crate::cli_import::Parsed>,
+    parsed: Option<import::Parsed>,
 ) -> anyhow::Result<()> {
     db.migrate().await?;
     match command {
@@ -255,10 +257,10 @@ async fn run_with(
         }
         Command::Import(cmd) => {
             let parsed = parsed.context("import file not parsed")?;
-            crate::cli_import::apply(db, &cmd, parsed).await
+            import::apply(db, &cmd, parsed).await
         }
         Command::Payroll(PayrollCommand::Export { tenant, month, out }) => {
-            crate::cli_import::payroll_export(db, &tenant, &month, out.as_deref()).await
+            import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
         Command::Demo(args) => {
             let size =

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{id_segment, today};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::Actor;
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

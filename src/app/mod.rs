@@ -1,8 +1,12 @@
-//! Application state, router assembly, middleware order and graceful shutdown.
+//! Router assembly, middleware order and graceful shutdown; the state is in
+//! [`state`], a leaf every feature may import.
+
+pub mod state;
+
+pub use state::AppState;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -21,38 +25,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Settings;
 use crate::error::AppError;
 use crate::web;
-
-/// The one state every handler shares (cheap to clone).
-#[derive(Clone)]
-pub struct AppState {
-    /// The runtime role's pool.
-    pub db: PgPool,
-    pub settings: Arc<Settings>,
-    /// Signed-in sessions cached for a few seconds (see `auth::session_cache`).
-    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
-    /// Home-page summaries, kept until the tenant's data changes (see `home::cache`).
-    pub home: Arc<crate::home::cache::HomeCache>,
-}
-
-impl AppState {
-    /// The state, with the caches' invalidation listener started.
-    pub fn new(db: PgPool, settings: Arc<Settings>) -> Self {
-        let sessions =
-            crate::auth::session_cache::SessionCache::new(Duration::from_secs(settings.session_cache_seconds));
-        let home = crate::home::cache::HomeCache::new(Duration::from_secs(settings.home_cache_seconds));
-        crate::cache::spawn_listener(db.clone(), vec![sessions.clone(), home.clone()]);
-        Self { db, settings, sessions, home }
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Arc<Settings> {
-    fn from_ref(state: &AppState) -> Self {
-        state.settings.clone()
-    }
-}
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -77,7 +51,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn(web::input_guard::refuse_control_characters))
                 .layer(from_fn_with_state(state.clone(), crate::auth::session::load))
                 .layer(from_fn_with_state(state.clone(), crate::home::cache::forget_after_writes))
-                .layer(from_fn_with_state(state.clone(), web::csrf::verify))
+                .layer(from_fn_with_state(state.settings.clone(), web::csrf::verify))
                 .layer(from_fn(web::flash::clear_after_show)),
         );
     Router::new()
@@ -97,7 +71,7 @@ pub fn router(state: AppState) -> Router {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
         .layer(from_fn(web::errors::render))
-        .layer(from_fn_with_state(state.clone(), web::security::headers))
+        .layer(from_fn_with_state(state.settings.clone(), web::security::headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -133,7 +107,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 async fn stylesheet() -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
-        include_str!("../static/app.css"),
+        include_str!("../../static/app.css"),
     )
 }
 

@@ -5,11 +5,8 @@
 //! Who approves whose leave is documented in `leave_repo.rs`. Only approved leave
 //! counts in the attendance rules (payroll reads `status = 'approved'`).
 
-#[path = "leave_approvals.rs"]
 mod approvals;
-#[path = "leave_hr.rs"]
 mod hr_pages;
-#[path = "leave_repo.rs"]
 pub mod repo;
 
 pub use crate::web::forms::DecisionForm;
@@ -25,7 +22,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use self::repo::{LeaveRow, NewLeave};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};

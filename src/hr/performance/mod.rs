@@ -14,9 +14,7 @@
 //!
 //! Grades and coefficients come from the policy in force for the month.
 
-#[path = "performance_hr.rs"]
 mod hr_pages;
-#[path = "performance_repo.rs"]
 pub mod repo;
 
 use askama::Template;
@@ -30,7 +28,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use self::repo::{Filter, Line, Who};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};

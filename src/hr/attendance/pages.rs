@@ -10,7 +10,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::days::{self, DayView, Tally, WEEK_HEAD};
 use super::{id_segment, month_param, showable, today};
-use crate::app::AppState;
+use crate::app::state::AppState;
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
