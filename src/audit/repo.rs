@@ -37,7 +37,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scop
         .push_bind(tenant_id);
     scope.push_filter(qb, "a.actor_user_id", "u.department");
     if let Some(actor) = &f.actor {
-        let pattern = format!("%{}%", actor.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::like::contains(actor);
         qb.push(" AND a.actor_name ILIKE ").push_bind(pattern);
     }
     if let Some(action) = &f.action {

@@ -60,11 +60,6 @@ pub fn name_match(q: &str) -> &'static str {
     }
 }
 
-/// `s` with LIKE's special characters escaped.
-pub fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 fn push_product_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &ProductFilter) {
     qb.push(" WHERE p.tenant_id = ").push_bind(tenant_id);
     if let Some(s) = f.status {
@@ -101,7 +96,7 @@ pub fn exact_term(q: &str) -> Option<&str> {
 /// so a search reads a few rows instead of every product (LIKE alone cannot use an
 /// index under row-level security). A one-character query scans.
 pub fn push_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
-    let e = like_escape(q);
+    let e = crate::db::like::escape(q);
     qb.push(" AND (p.sku ILIKE ")
         .push_bind(format!("{e}%"))
         .push(" OR p.name")

@@ -20,7 +20,6 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::partners::like_pattern;
 use crate::people::{Action, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
@@ -111,7 +110,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &Filt
         qb.push(" AND p.code = ").push_bind(p.clone());
     }
     if let Some(term) = &f.q {
-        let pat = like_pattern(term);
+        let pat = crate::db::like::contains(term);
         qb.push(" AND (c.title ILIKE ")
             .push_bind(pat.clone())
             .push(" OR c.contract_no ILIKE ")

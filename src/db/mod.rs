@@ -7,6 +7,7 @@
 //! setting dies with the transaction and never leaks through a pooled connection.
 
 pub mod embedded;
+pub mod like;
 
 use std::time::Duration;
 

@@ -223,7 +223,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, user: &CurrentUser, f:
         None => {}
     }
     if let Some(q) = &f.q {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::like::contains(q);
         qb.push(" AND (e.name ILIKE ").push_bind(pattern.clone()).push(" OR e.employee_no ILIKE ").push_bind(pattern);
         qb.push(")");
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
-use crate::catalog::repo::{like_escape, MovementRow, MOVEMENT_SELECT};
+use crate::catalog::repo::{MovementRow, MOVEMENT_SELECT};
 use crate::db::Tx;
 
 // ---------- warehouses ----------
@@ -42,7 +42,7 @@ pub async fn warehouses(
             qb.push(" AND is_active = ").push_bind(a);
         }
         if let Some(q) = &f.q {
-            let p = format!("%{}%", like_escape(q));
+            let p = crate::db::like::contains(q);
             qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
         }
     };

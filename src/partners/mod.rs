@@ -84,20 +84,6 @@ pub fn check_phone(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `%term%` for ILIKE with the pattern characters escaped.
-pub fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 // ---------- rows ----------
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -169,7 +155,7 @@ fn push_filter(
         qb.push(" AND is_active = ").push_bind(a);
     }
     if let Some(term) = q {
-        let p = like_pattern(&term);
+        let p = crate::db::like::contains(&term);
         qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
     }
 }
@@ -577,6 +563,5 @@ mod tests {
         assert!(check_kind("vendor").is_err());
         assert!(check_phone("021-6888 1234").is_ok());
         assert!(check_phone("电话").is_err());
-        assert_eq!(like_pattern("a%b_c"), "%a\\%b\\_c%");
     }
 }

@@ -90,7 +90,7 @@ fn push_user_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &Use
         qb.push(" AND is_active = ").push_bind(a);
     }
     if let Some(q) = &f.q {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::like::contains(q);
         qb.push(" AND (username ILIKE ")
             .push_bind(pattern.clone())
             .push(" OR display_name ILIKE ")

@@ -657,7 +657,7 @@ pub async fn list(
             qb.push(" AND w.code = ").push_bind(w.to_owned());
         }
         if let Some(text) = non_empty(&q.q) {
-            let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let pattern = crate::db::like::contains(text);
             qb.push(" AND (p.sku ILIKE ")
                 .push_bind(pattern.clone())
                 .push(" OR p.name ILIKE ")
