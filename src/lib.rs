@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod contracts;
 pub mod db;
+pub mod decision;
 pub mod demo;
 pub mod error;
 pub mod home;

@@ -14,14 +14,17 @@ use chrono::{DateTime, Utc};
 
 use crate::app::state::AppState;
 use crate::db::Tx;
+use crate::decision;
 use crate::people::scope::Area;
 use crate::people::{Action, Dept, Level, Scope};
 use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;
+pub mod flow;
 pub mod low_stock;
 pub mod orders;
+pub mod repo;
 pub mod requests;
 
 pub fn router() -> Router<AppState> {
@@ -30,16 +33,13 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/replenishments", get(requests::list).post(requests::create))
         .route("/inventory/replenishments/new", get(requests::new_form))
         .route("/inventory/replenishments/{id}", get(requests::show))
-        .route("/inventory/replenishments/{id}/approve", post(requests::approve))
-        .route("/inventory/replenishments/{id}/reject", post(requests::reject))
+        .route("/inventory/replenishments/{id}/approve", post(decision::approve::<flow::Replenishment>))
+        .route("/inventory/replenishments/{id}/reject", post(decision::reject::<flow::Replenishment>))
         .route("/purchasing/orders", get(orders::list).post(orders::create))
         .route("/purchasing/orders/new", get(orders::new_form))
         .route("/purchasing/orders/{id}", get(orders::show))
         .route("/purchasing/orders/{id}/receive", post(orders::receive))
 }
-
-/// Open request states: at most one of these per product and warehouse.
-pub const OPEN_STATUSES: [&str; 3] = ["pending", "director_pending", "approved"];
 
 /// The data scope of replenishment requests: specialists their own, managers their
 /// department's, except the ops manager (the ops department approves them all),
@@ -51,26 +51,6 @@ pub fn request_scope(user: &CurrentUser) -> Scope {
         Scope::for_role(&user.role(), Area::Business)
     }
 }
-
-/// Chinese label and tag class of a request status.
-pub fn request_status(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "pending" => ("待审批", "tag-warn"),
-        "director_pending" => ("待总监审批", "tag-warn"),
-        "approved" => ("已批准", "tag-ok"),
-        "rejected" => ("已驳回", "tag-bad"),
-        "ordered" => ("已下单", "tag-ok"),
-        _ => ("未知", "tag-off"),
-    }
-}
-
-pub const REQUEST_STATUSES: &[(&str, &str)] = &[
-    ("pending", "待审批"),
-    ("director_pending", "待总监审批"),
-    ("approved", "已批准"),
-    ("rejected", "已驳回"),
-    ("ordered", "已下单"),
-];
 
 /// Chinese label and tag class of a purchase-order status.
 pub fn order_status(status: &str) -> (&'static str, &'static str) {

@@ -79,7 +79,7 @@ fn parse_id(s: &str) -> AppResult<i64> {
 /// An approved request of the tenant, locked or not: 404 / 409 otherwise.
 async fn approved_request(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> AppResult<RequestRow> {
     let req = fetch_any(tx, tenant_id, id, lock).await?.ok_or(AppError::NotFound)?;
-    if req.status != "approved" {
+    if req.status != super::flow::RequestStatus::Approved {
         return Err(AppError::Conflict(format!(
             "补货申请 #{id} 当前为“{}”，只有已批准的申请才能生成采购单",
             req.status_label()

@@ -11,14 +11,15 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::{request_scope, request_status, yuan, REQUEST_STATUSES};
+use super::flow::RequestStatus;
+use super::{request_scope, yuan};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::{Action, Dept, Level};
 use crate::web::forms::non_empty;
-use crate::web::forms::{decision_comment, DecisionForm};
+use crate::web::forms::DecisionForm;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -109,7 +110,7 @@ pub struct RequestRow {
     pub warehouse_name: String,
     pub quantity: i64,
     pub reason: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub unit_cost_fen: i64,
     pub value_fen: i64,
     pub needs_director: bool,
@@ -138,11 +139,11 @@ pub struct RequestRow {
 
 impl RequestRow {
     pub fn status_label(&self) -> &'static str {
-        request_status(&self.status).0
+        self.status.label()
     }
 
     pub fn status_class(&self) -> &'static str {
-        request_status(&self.status).1
+        self.status.tag()
     }
 
     pub fn dept_label(&self) -> &'static str {
@@ -162,7 +163,7 @@ impl RequestRow {
     }
 
     pub fn is_open(&self) -> bool {
-        super::OPEN_STATUSES.contains(&self.status.as_str())
+        self.status.is_open()
     }
 }
 
@@ -589,17 +590,17 @@ pub struct ListRow {
     pub warehouse_code: String,
     pub quantity: i64,
     pub value_fen: i64,
-    pub status: String,
+    pub status: RequestStatus,
     pub requester_name: String,
     pub created_at: DateTime<Utc>,
 }
 
 impl ListRow {
     pub fn status_label(&self) -> &'static str {
-        request_status(&self.status).0
+        self.status.label()
     }
     pub fn status_class(&self) -> &'static str {
-        request_status(&self.status).1
+        self.status.tag()
     }
     pub fn value(&self) -> String {
         yuan(self.value_fen)
@@ -639,7 +640,7 @@ pub async fn list(
     user.require(Action::InventoryView)?;
     let status = non_empty(&q.status);
     if let Some(s) = status {
-        if !REQUEST_STATUSES.iter().any(|(c, _)| *c == s) {
+        if RequestStatus::parse(s).is_none() {
             return Err(AppError::BadRequest(format!("未知状态：{s}")));
         }
     }
@@ -694,7 +695,7 @@ pub async fn list(
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: REQUEST_STATUSES.iter().map(|(code, label)| StatusChoice { code, label }).collect(),
+        statuses: RequestStatus::ALL.iter().map(|s| StatusChoice { code: s.code(), label: s.label() }).collect(),
         warehouses,
         can_raise: user.can(Action::InventoryOperate),
         tz: user.settings.time_zone.clone(),
@@ -730,9 +731,9 @@ pub struct ShowPage {
 fn may_decide(user: &CurrentUser, row: &RequestRow) -> bool {
     user.can(Action::InventoryApprove)
         && row.requested_by != user.user_id
-        && match row.status.as_str() {
-            "pending" => true,
-            "director_pending" => user.level == Level::Director,
+        && match row.status {
+            RequestStatus::Pending => true,
+            RequestStatus::DirectorPending => user.level == Level::Director,
             _ => false,
         }
 }
@@ -745,7 +746,7 @@ fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
         comment: row.reason.clone(),
     }];
     if let (Some(who), Some(at)) = (&row.manager_name, row.manager_at) {
-        let what = if row.status == "rejected" && row.director_at.is_none() {
+        let what = if row.status == RequestStatus::Rejected && row.director_at.is_none() {
             "经理驳回"
         } else if row.needs_director {
             "经理批准，转总监审批"
@@ -760,7 +761,7 @@ fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
         });
     }
     if let (Some(who), Some(at)) = (&row.director_name, row.director_at) {
-        let what = if row.status == "rejected" { "总监驳回" } else { "总监批准" };
+        let what = if row.status == RequestStatus::Rejected { "总监驳回" } else { "总监批准" };
         h.push(HistoryLine {
             at: local_time(at, tz),
             who: who.clone(),
@@ -779,7 +780,7 @@ fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
     h
 }
 
-fn show_page(
+pub(super) fn show_page(
     user: &CurrentUser,
     flash: IncomingFlash,
     row: RequestRow,
@@ -787,14 +788,14 @@ fn show_page(
     errors: FieldErrors,
 ) -> ShowPage {
     let can_decide = may_decide(user, &row);
-    let can_order = row.status == "approved" && user.can(Action::PurchaseOrders);
-    let stage_note = match row.status.as_str() {
-        "pending" if row.needs_director => {
+    let can_order = row.status == RequestStatus::Approved && user.can(Action::PurchaseOrders);
+    let stage_note = match row.status {
+        RequestStatus::Pending if row.needs_director => {
             "金额达到总监审批线：运营经理批准后还需总监审批（总监批准即为终审）。".to_owned()
         }
-        "pending" => "等待运营经理审批。".to_owned(),
-        "director_pending" => "运营经理已批准，等待总监审批。".to_owned(),
-        "approved" => "已批准，等待采购下单。".to_owned(),
+        RequestStatus::Pending => "等待运营经理审批。".to_owned(),
+        RequestStatus::DirectorPending => "运营经理已批准，等待总监审批。".to_owned(),
+        RequestStatus::Approved => "已批准，等待采购下单。".to_owned(),
         _ => String::new(),
     };
     ShowPage {
@@ -821,114 +822,4 @@ pub async fn show(
     let row = fetch_scoped(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(show_page(&user, flash, row, DecisionForm::default(), FieldErrors::default()))
-}
-
-// ---------- approve / reject ----------
-
-/// Lock, check scope (404), permission (403), state (409), write, audit.
-async fn decide(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    id: i64,
-    approve: bool,
-    form: DecisionForm,
-) -> AppResult<Response> {
-    user.require(Action::InventoryApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let row = fetch_scoped(&mut tx, user, id, true).await?.ok_or(AppError::NotFound)?;
-    if row.requested_by == user.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if !matches!(row.status.as_str(), "pending" | "director_pending") {
-        return Err(AppError::Conflict(format!("该补货申请已是“{}”，不能再审批", row.status_label())));
-    }
-    let is_director = user.level == Level::Director;
-    if row.status == "director_pending" && !is_director {
-        // The manager stage is done; only a director decides now.
-        return Err(AppError::Forbidden);
-    }
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, approve, &mut errors);
-    let comment = non_empty(&comment).map(str::to_owned);
-    if !errors.is_empty() {
-        tx.rollback().await?;
-        let page = show_page(user, flash, row, form, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let new_status = match (approve, is_director, row.needs_director) {
-        (false, _, _) => "rejected",
-        (true, true, _) => "approved",
-        (true, false, true) => "director_pending",
-        (true, false, false) => "approved",
-    };
-    let sql = if is_director {
-        "UPDATE replenishment_requests SET status = $3, director_by = $4, director_at = now(), director_comment = $5,
-                updated_at = now() WHERE tenant_id = $1 AND id = $2"
-    } else {
-        "UPDATE replenishment_requests SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5,
-                updated_at = now() WHERE tenant_id = $1 AND id = $2"
-    };
-    sqlx::query(sql)
-        .bind(user.tenant_id)
-        .bind(id)
-        .bind(new_status)
-        .bind(user.user_id)
-        .bind(&comment)
-        .execute(&mut *tx)
-        .await?;
-    let stage = if is_director { "总监" } else { "经理" };
-    let verb = if approve { "批准" } else { "驳回" };
-    audit::record(
-        &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
-        Entry {
-            action: if approve { "replenishment.approve" } else { "replenishment.reject" },
-            entity_type: Some("replenishment"),
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{stage}{verb}补货申请 #{id}：{}（{}）在 {} 补 {} {}{}",
-                row.product_name,
-                row.sku,
-                row.warehouse_code,
-                row.quantity,
-                row.unit,
-                if new_status == "director_pending" { "，转总监审批" } else { "" }
-            ),
-            before: Some(json!({"status": row.status})),
-            after: Some(json!({"status": new_status, "stage": if is_director { "director" } else { "manager" }, "comment": comment})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let msg = match new_status {
-        "director_pending" => "已批准，金额达到总监审批线，已转总监审批。",
-        "approved" => "已批准该补货申请。",
-        _ => "已驳回该补货申请。",
-    };
-    Ok(Flash::success(msg).redirect(&format!("/inventory/replenishments/{id}")))
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, true, form).await
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, false, form).await
 }

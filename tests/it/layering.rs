@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["db"],
     // The platform: sessions, people and permissions, the audit log, web plumbing,
     // and the state every handler shares.
-    &["people", "audit", "auth", "web", "app::state"],
+    &["people", "audit", "auth", "web", "app::state", "decision"],
     &["demo::ctx"],
     // Features, each above those it builds on.
     &["catalog"],
