@@ -8,18 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
 
-use super::handlers::product_page;
 use super::repo::{self, EliminationFilter};
-use super::views::{
-    ClearancePage, DecisionForm, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage,
-};
+use super::views::{ClearancePage, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage};
 use super::Status;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::Action;
-use crate::web::forms::decision_comment;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -103,96 +99,6 @@ pub async fn propose(
     Ok(Flash::success("汰换申请已提交，等待运营经理审批。").redirect(&format!("/products/{id}")))
 }
 
-async fn decide(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    id: i64,
-    approve: bool,
-    form: DecisionForm,
-) -> AppResult<Response> {
-    user.require(Action::ProductsApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let e = repo::lock_elimination(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    if e.proposed_by == user.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if !e.is_pending() {
-        return Err(AppError::Conflict(format!(
-            "该汰换申请已{}，不能再审批",
-            e.status_label().trim_start_matches('已')
-        )));
-    }
-    let product = repo::lock(&mut tx, user.tenant_id, e.product_id).await?.ok_or(AppError::NotFound)?;
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, approve, &mut errors);
-    let comment = comment.as_str();
-    if !errors.is_empty() {
-        let mut page = product_page(&mut tx, user, flash, product).await?;
-        tx.rollback().await?;
-        page.comment = form.comment.clone();
-        page.errors = errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    repo::decide_elimination(&mut tx, user.tenant_id, id, approve, user.user_id, comment).await?;
-    if approve {
-        repo::set_status(&mut tx, user.tenant_id, e.product_id, Status::Eliminated).await?;
-    }
-    audit::record(
-        &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
-        Entry {
-            action: if approve { "product.eliminate_approve" } else { "product.eliminate_reject" },
-            entity_type: Some("product_elimination"),
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{}汰换商品 {}（{}）{}",
-                if approve { "批准" } else { "驳回" },
-                product.name,
-                product.sku,
-                if comment.is_empty() { String::new() } else { format!("：{comment}") }
-            ),
-            before: Some(json!({"status": "pending", "product_status": product.status})),
-            after: Some(json!({
-                "status": if approve { "approved" } else { "rejected" }, "comment": comment,
-                "product_status": if approve { "eliminated" } else { product.status.as_str() },
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let msg = if approve {
-        "已批准汰换，商品已标记为汰换，剩余库存列入待清仓。"
-    } else {
-        "已驳回汰换申请。"
-    };
-    Ok(Flash::success(msg).redirect(&format!("/products/{}", e.product_id)))
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, true, form).await
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, false, form).await
-}
-
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -202,10 +108,10 @@ pub async fn list(
     user.require(Action::CatalogView)?;
     let status = match q.status.as_str() {
         "" => None,
-        "pending" => Some("pending"),
-        "approved" => Some("approved"),
-        "rejected" => Some("rejected"),
-        other => return Err(AppError::BadRequest(format!("未知状态：{other}"))),
+        other => Some(
+            super::flow::EliminationStatus::parse(other)
+                .ok_or_else(|| AppError::BadRequest(format!("未知状态：{other}")))?,
+        ),
     };
     let filter = EliminationFilter { status, proposed_by: (!q.mine.is_empty()).then_some(user.user_id) };
     let pager = Pager::new("/products/eliminations", q.page, query_string(&[("status", &q.status), ("mine", &q.mine)]));

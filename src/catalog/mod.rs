@@ -12,6 +12,7 @@ use crate::web::CurrentUser;
 
 pub mod demo;
 pub mod elimination;
+pub mod flow;
 pub mod handlers;
 pub mod repo;
 pub mod views;
@@ -22,8 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/products/new", get(handlers::new_form))
         .route("/products/clearance", get(elimination::clearance))
         .route("/products/eliminations", get(elimination::list))
-        .route("/products/eliminations/{id}/approve", post(elimination::approve))
-        .route("/products/eliminations/{id}/reject", post(elimination::reject))
+        .route("/products/eliminations/{id}/approve", post(crate::decision::approve::<flow::Elimination>))
+        .route("/products/eliminations/{id}/reject", post(crate::decision::reject::<flow::Elimination>))
         .route("/products/{id}", get(handlers::show).post(handlers::update))
         .route("/products/{id}/edit", get(handlers::edit_form))
         .route("/products/{id}/list", post(handlers::list_product))

@@ -287,7 +287,7 @@ pub struct EliminationRow {
     pub sku: String,
     pub product_name: String,
     pub reason: String,
-    pub status: String,
+    pub status: super::flow::EliminationStatus,
     pub proposed_by: i64,
     pub proposer: String,
     pub proposed_at: DateTime<Utc>,
@@ -299,22 +299,13 @@ pub struct EliminationRow {
 
 impl EliminationRow {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "pending" => "待审批",
-            "approved" => "已批准",
-            "rejected" => "已驳回",
-            _ => "?",
-        }
+        self.status.label()
     }
     pub fn status_tag(&self) -> &'static str {
-        match self.status.as_str() {
-            "pending" => "tag-warn",
-            "approved" => "tag-ok",
-            _ => "tag-bad",
-        }
+        self.status.tag()
     }
     pub fn is_pending(&self) -> bool {
-        self.status == "pending"
+        self.status == super::flow::EliminationStatus::Pending
     }
 }
 
@@ -346,7 +337,7 @@ pub async fn lock_elimination(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Op
 /// Filters of the proposals list.
 #[derive(Clone, Debug, Default)]
 pub struct EliminationFilter {
-    pub status: Option<&'static str>,
+    pub status: Option<super::flow::EliminationStatus>,
     pub proposed_by: Option<i64>,
 }
 
@@ -400,7 +391,7 @@ pub async fn decide_elimination(
     tx: &mut Tx,
     tenant_id: i64,
     id: i64,
-    approved: bool,
+    status: super::flow::EliminationStatus,
     decided_by: i64,
     comment: &str,
 ) -> Result<(), sqlx::Error> {
@@ -410,7 +401,7 @@ pub async fn decide_elimination(
     )
     .bind(tenant_id)
     .bind(id)
-    .bind(if approved { "approved" } else { "rejected" })
+    .bind(status)
     .bind(decided_by)
     .bind(comment)
     .execute(&mut **tx)
