@@ -1,27 +1,21 @@
-//! The leave approval queue and the approve / reject decisions.
+//! The leave approval queue (the decisions themselves: `flow.rs`).
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Form;
+use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::repo::{self, Approver, LeaveRow};
-use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter, show_page, DecisionForm};
+use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter};
 use crate::app::state::AppState;
-use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::admin::Choice;
 use crate::people::{Action, Level};
-use crate::web::forms::decision_comment;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct QueueQuery {
@@ -109,86 +103,4 @@ pub async fn queue(
         },
         now: Utc::now(),
     })
-}
-
-/// Approve or reject: lock, check scope (404) and state (409), write, audit.
-async fn decide(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    id: i64,
-    approve: bool,
-    form: DecisionForm,
-) -> AppResult<Response> {
-    user.require(Action::LeaveApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let row = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    if row.is_own(user) {
-        // They can see it (it is theirs), but never decide it.
-        return Err(AppError::Forbidden);
-    }
-    if !row.approvable_by(user) {
-        return Err(AppError::NotFound);
-    }
-    if !row.is_pending() {
-        return Err(AppError::Conflict(format!("该请假申请已是“{}”，不能再审批", row.status_label())));
-    }
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, approve, &mut errors);
-    let comment = non_empty(&comment);
-    if !errors.is_empty() {
-        tx.rollback().await?;
-        let page = show_page(user, flash, row, form, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let status = if approve { "approved" } else { "rejected" };
-    repo::decide(&mut tx, user.tenant_id, id, status, user.user_id, comment).await?;
-    audit::record(
-        &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
-        Entry {
-            action: if approve { "leave.approve" } else { "leave.reject" },
-            entity_type: Some("leave"),
-            entity_id: Some(id.to_string()),
-            summary: format!(
-                "{}{}（{}）的请假 {} {} {}",
-                if approve { "批准" } else { "驳回" },
-                row.employee_name,
-                row.employee_no,
-                row.kind,
-                row.day,
-                row.portion_label()
-            ),
-            before: Some(json!({"status": row.status})),
-            after: Some(json!({"status": status, "decision_comment": comment})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let msg = if approve { "已批准该请假申请。" } else { "已驳回该请假申请。" };
-    Ok(Flash::success(msg).redirect(&format!("/leave/{id}")))
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, true, form).await
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(&state, &meta, &user, flash, id, false, form).await
 }

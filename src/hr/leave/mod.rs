@@ -6,6 +6,7 @@
 //! counts in the attendance rules (payroll reads `status = 'approved'`).
 
 mod approvals;
+pub mod flow;
 mod hr_pages;
 pub mod repo;
 
@@ -42,8 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/leave/all", get(hr_pages::all))
         .route("/leave/{id}", get(show))
         .route("/leave/{id}/cancel", get(cancel_confirm).post(cancel))
-        .route("/leave/{id}/approve", post(approvals::approve))
-        .route("/leave/{id}/reject", post(approvals::reject))
+        .route("/leave/{id}/approve", post(crate::decision::approve::<flow::Leave>))
+        .route("/leave/{id}/reject", post(crate::decision::reject::<flow::Leave>))
         .route("/hr/leave/import", get(hr_pages::import_form).post(hr_pages::import))
 }
 
@@ -460,10 +461,10 @@ pub async fn cancel(
     user.require(Action::AttendanceOwn)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let row = repo::lock(&mut tx, user.tenant_id, id).await?.filter(|r| r.is_own(&user)).ok_or(AppError::NotFound)?;
-    if !row.is_pending() {
+    let Some(status) = row.status.next(flow::LeaveEvent::Withdraw) else {
         return Err(AppError::Conflict(format!("该申请当前为“{}”，只有待审批的申请可以撤回", row.status_label())));
-    }
-    repo::decide(&mut tx, user.tenant_id, id, "rejected", user.user_id, Some(repo::WITHDRAWN_COMMENT)).await?;
+    };
+    repo::decide(&mut tx, user.tenant_id, id, status, user.user_id, Some(repo::WITHDRAWN_COMMENT)).await?;
     audit::record(
         &mut tx,
         user.tenant_id,
@@ -480,7 +481,7 @@ pub async fn cancel(
                 row.day,
                 row.portion_label()
             ),
-            before: Some(json!({"status": row.status})),
+            before: Some(json!({"status": row.status.code()})),
             after: Some(json!({"status": "rejected", "decision_comment": repo::WITHDRAWN_COMMENT})),
         },
     )

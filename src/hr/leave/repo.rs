@@ -12,6 +12,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::flow::LeaveStatus;
 use crate::db::Tx;
 use crate::people::{Action, Dept, Level};
 use crate::rules::YearMonth;
@@ -51,7 +52,7 @@ pub struct LeaveRow {
     pub portion: String,
     pub kind: String,
     pub reason: String,
-    pub status: String,
+    pub status: super::flow::LeaveStatus,
     pub source: String,
     pub applied_by: Option<i64>,
     pub applied_by_name: Option<String>,
@@ -76,12 +77,17 @@ impl LeaveRow {
     }
 
     pub fn is_pending(&self) -> bool {
-        self.status == "pending"
+        self.status == LeaveStatus::Pending
+    }
+
+    /// Rejected, or withdrawn (also stored as rejected).
+    pub fn is_rejected(&self) -> bool {
+        self.status == LeaveStatus::Rejected
     }
 
     /// Withdrawn by the applicant (stored as rejected with [`WITHDRAWN_COMMENT`]).
     pub fn is_withdrawn(&self) -> bool {
-        self.status == "rejected"
+        self.status == LeaveStatus::Rejected
             && self.decision_comment.as_deref() == Some(WITHDRAWN_COMMENT)
             && self.decided_by.is_some()
             && self.decided_by == self.applied_by
@@ -91,16 +97,16 @@ impl LeaveRow {
         if self.is_withdrawn() {
             return "已撤回";
         }
-        STATUSES.iter().find(|(c, _)| *c == self.status).map_or("?", |(_, l)| l)
+        STATUSES.iter().find(|(c, _)| *c == self.status.code()).map_or("?", |(_, l)| l)
     }
 
     /// The tag class of the status.
     pub fn status_class(&self) -> &'static str {
-        match self.status.as_str() {
-            "approved" => "tag-ok",
-            "pending" => "tag-warn",
+        match self.status {
+            LeaveStatus::Approved => "tag-ok",
+            LeaveStatus::Pending => "tag-warn",
             _ if self.is_withdrawn() => "tag-off",
-            _ => "tag-bad",
+            LeaveStatus::Rejected => "tag-bad",
         }
     }
 
@@ -341,7 +347,7 @@ pub async fn decide(
     tx: &mut Tx,
     tenant_id: i64,
     id: i64,
-    status: &str,
+    status: LeaveStatus,
     decided_by: i64,
     comment: Option<&str>,
 ) -> Result<(), sqlx::Error> {
