@@ -1,4 +1,5 @@
-//! Contract transitions: submit, approve, reject, sign. Each locks the contract
+//! Contract transitions: submit, approve and reject (through the one decision
+//! mechanism), sign. Each locks the contract
 //! row, checks scope (404), permission (403) and state (409, nothing changed),
 //! writes, records the history and the audit entry, and commits.
 
@@ -10,14 +11,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::{show_page, signs, today};
+pub use super::status::{ContractEvent, ContractStatus};
 use super::{decides, event, fetch, ContractRow};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
+use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::rules::Fen;
-use crate::web::forms::{decision_comment, DecisionForm};
+use crate::web::forms::DecisionForm;
 use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
 
 fn done(id: i64, msg: String) -> Response {
@@ -26,6 +29,18 @@ fn done(id: i64, msg: String) -> Response {
 
 fn stale(c: &ContractRow, what: &str) -> AppError {
     AppError::Conflict(format!("合同 {} 当前为“{}”，不能{what}", c.contract_no, c.status_label()))
+}
+
+/// The audit entry of a step on contract `c` (its status before, `after` after).
+fn step_entry(action: &'static str, c: &ContractRow, summary: String, after: serde_json::Value) -> Entry {
+    Entry {
+        action,
+        entity_type: Some("contract"),
+        entity_id: Some(c.id.to_string()),
+        summary,
+        before: Some(json!({"status": c.status.code()})),
+        after: Some(after),
+    }
 }
 
 async fn audit_step(
@@ -37,20 +52,7 @@ async fn audit_step(
     summary: String,
     after: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    audit::record(
-        tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
-        Entry {
-            action,
-            entity_type: Some("contract"),
-            entity_id: Some(c.id.to_string()),
-            summary,
-            before: Some(json!({"status": c.status})),
-            after: Some(after),
-        },
-    )
-    .await
+    audit::record(tx, user.tenant_id, &Actor::user(user, meta), step_entry(action, c, summary, after)).await
 }
 
 // ---------- submit ----------
@@ -67,21 +69,22 @@ pub async fn submit(
     if c.drafted_by != user.user_id {
         return Err(AppError::Forbidden);
     }
-    if !c.editable() {
+    let Some(submitted) = c.status.next(ContractEvent::Submit) else {
         return Err(stale(&c, "提交审批"));
-    }
+    };
     if c.amount_fen <= 0 {
         tx.rollback().await?;
         return Ok(Flash::error("合同金额为 0，请先填写金额或添加明细。").redirect(&format!("/contracts/{id}/edit")));
     }
     sqlx::query(
-        "UPDATE contracts SET status = 'submitted', submitted_at = now(),
+        "UPDATE contracts SET status = $3, submitted_at = now(),
                 manager_by = NULL, manager_at = NULL, manager_comment = '',
                 director_by = NULL, director_at = NULL, director_comment = '', updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(user.tenant_id)
     .bind(id)
+    .bind(submitted)
     .execute(&mut *tx)
     .await?;
     event(&mut tx, user.tenant_id, id, "submit", None, user.user_id, "").await?;
@@ -91,18 +94,105 @@ pub async fn submit(
     Ok(done(id, format!("合同 {} 已提交审批。", c.contract_no)))
 }
 
-// ---------- approve / reject ----------
+// ---------- approve / reject: the one decision mechanism ----------
 
-/// The stage at which `user` decides `c`, after the checks: 403 for their own
-/// contract or one they may not decide, 409 when it no longer waits for them.
-fn stage_for(user: &CurrentUser, c: &ContractRow, what: &str) -> AppResult<&'static str> {
-    if c.drafted_by == user.user_id || !decides(user, &c.department) {
-        return Err(AppError::Forbidden);
+/// Contracts in the decision mechanism (`crate::decision`): the drafting
+/// department's manager decides at the first stage, a director at either.
+pub struct Contract;
+
+impl Workflow for Contract {
+    const PERMISSION: Action = Action::ContractsApprove;
+    type Record = ContractRow;
+
+    async fn lock(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Option<ContractRow>, sqlx::Error> {
+        fetch(tx, user, id, true).await
     }
-    match (c.status.as_str(), user.level) {
-        ("submitted", Level::Director) | ("director_pending", Level::Director) => Ok("director"),
-        ("submitted", _) => Ok("manager"),
-        _ => Err(stale(c, what)),
+
+    fn is_own(user: &CurrentUser, c: &ContractRow) -> bool {
+        c.drafted_by == user.user_id
+    }
+
+    fn check(user: &CurrentUser, c: &ContractRow, verdict: Verdict) -> AppResult<()> {
+        if !decides(user, &c.department) {
+            return Err(AppError::Forbidden);
+        }
+        if c.status.next(event_of(user, c, verdict)).is_none() {
+            return Err(stale(c, verdict.verb()));
+        }
+        Ok(())
+    }
+
+    async fn apply(
+        tx: &mut Tx,
+        user: &CurrentUser,
+        c: &ContractRow,
+        verdict: Verdict,
+        comment: &str,
+    ) -> AppResult<Outcome> {
+        let step = event_of(user, c, verdict);
+        let status = c.status.next(step).ok_or_else(|| stale(c, verdict.verb()))?;
+        let stage = if user.level == Level::Director { "director" } else { "manager" };
+        set_decision(tx, user, c.id, stage, status, comment).await?;
+        let history_action = match status {
+            ContractStatus::DirectorPending => "director_pending",
+            ContractStatus::Approved => "approve",
+            _ => "reject",
+        };
+        event(tx, user.tenant_id, c.id, history_action, Some(stage), user.user_id, comment).await?;
+        let who = if stage == "director" { "总监" } else { "经理" };
+        let threshold = user.settings.contract_director_threshold_fen;
+        let (summary, message) = match verdict {
+            Verdict::Approve => (
+                format!(
+                    "{who}批准合同 {}《{}》（{} 元）→ {}",
+                    c.contract_no,
+                    c.title,
+                    Fen(c.amount_fen),
+                    status.label()
+                ),
+                if status == ContractStatus::DirectorPending {
+                    format!("已批准；合同金额不低于 {} 元，还需总监审批。", Fen(threshold))
+                } else {
+                    format!("合同 {} 已批准，可以签订。", c.contract_no)
+                },
+            ),
+            Verdict::Reject => (
+                format!("{who}驳回合同 {}《{}》：{comment}", c.contract_no, c.title),
+                format!("合同 {} 已驳回，起草人可修改后重新提交。", c.contract_no),
+            ),
+        };
+        let audit = step_entry(
+            if verdict.approves() { "contract.approve" } else { "contract.reject" },
+            c,
+            summary,
+            json!({"status": status.code(), "stage": stage, "comment": comment}),
+        );
+        Ok(Outcome::Decided { audit, message, redirect: format!("/contracts/{}", c.id) })
+    }
+
+    async fn invalid(
+        tx: &mut Tx,
+        user: &CurrentUser,
+        flash: IncomingFlash,
+        c: ContractRow,
+        form: DecisionForm,
+        errors: FieldErrors,
+    ) -> AppResult<Response> {
+        let page = show_page(tx, user, flash, c, errors, form.comment.trim().to_owned(), String::new()).await?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    }
+}
+
+/// The event of `user`'s decision on `c`: a director's is final at either stage; a
+/// manager's approval at or above the tenant's threshold needs a director too.
+fn event_of(user: &CurrentUser, c: &ContractRow, verdict: Verdict) -> ContractEvent {
+    match (verdict, user.level == Level::Director) {
+        (Verdict::Reject, true) => ContractEvent::DirectorReject,
+        (Verdict::Reject, false) => ContractEvent::ManagerReject,
+        (Verdict::Approve, true) => ContractEvent::DirectorApprove,
+        (Verdict::Approve, false) => ContractEvent::ManagerApprove {
+            needs_director: c.amount_fen >= user.settings.contract_director_threshold_fen,
+        },
     }
 }
 
@@ -111,7 +201,7 @@ async fn set_decision(
     user: &CurrentUser,
     id: i64,
     stage: &str,
-    status: &str,
+    status: ContractStatus,
     comment: &str,
 ) -> Result<(), sqlx::Error> {
     let sql = if stage == "director" {
@@ -147,92 +237,6 @@ async fn again(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn approve(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    user.require(Action::ContractsApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    let stage = stage_for(&user, &c, "批准")?;
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, true, &mut errors);
-    if !errors.is_empty() {
-        return again(tx, &user, flash, c, errors, comment, String::new()).await;
-    }
-    let threshold = user.settings.contract_director_threshold_fen;
-    let (status, action, msg) = if stage == "manager" && c.amount_fen >= threshold {
-        (
-            "director_pending",
-            "director_pending",
-            format!("已批准；合同金额不低于 {} 元，还需总监审批。", Fen(threshold)),
-        )
-    } else {
-        ("approved", "approve", format!("合同 {} 已批准，可以签订。", c.contract_no))
-    };
-    set_decision(&mut tx, &user, id, stage, status, &comment).await?;
-    event(&mut tx, user.tenant_id, id, action, Some(stage), user.user_id, &comment).await?;
-    let who = if stage == "director" { "总监" } else { "经理" };
-    let summary = format!(
-        "{who}批准合同 {}《{}》（{} 元）→ {}",
-        c.contract_no,
-        c.title,
-        Fen(c.amount_fen),
-        super::status_label(status)
-    );
-    audit_step(
-        &mut tx,
-        &user,
-        &meta,
-        "contract.approve",
-        &c,
-        summary,
-        json!({"status": status, "stage": stage, "comment": comment}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(done(id, msg))
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    user.require(Action::ContractsApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    let stage = stage_for(&user, &c, "驳回")?;
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, false, &mut errors);
-    if !errors.is_empty() {
-        return again(tx, &user, flash, c, errors, comment, String::new()).await;
-    }
-    set_decision(&mut tx, &user, id, stage, "rejected", &comment).await?;
-    event(&mut tx, user.tenant_id, id, "reject", Some(stage), user.user_id, &comment).await?;
-    let who = if stage == "director" { "总监" } else { "经理" };
-    let summary = format!("{who}驳回合同 {}《{}》：{comment}", c.contract_no, c.title);
-    audit_step(
-        &mut tx,
-        &user,
-        &meta,
-        "contract.reject",
-        &c,
-        summary,
-        json!({"status": "rejected", "stage": stage, "comment": comment}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(done(id, format!("合同 {} 已驳回，起草人可修改后重新提交。", c.contract_no)))
-}
-
 // ---------- sign ----------
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,9 +259,9 @@ pub async fn sign(
     if !signs(&user, &c) {
         return Err(AppError::Forbidden);
     }
-    if c.status != "approved" {
+    let Some(signed) = c.status.next(ContractEvent::Sign) else {
         return Err(stale(&c, "签订"));
-    }
+    };
     let typed = form.signed_on.trim().to_owned();
     let mut errors = FieldErrors::default();
     let date = match crate::input::date(&typed) {
@@ -283,13 +287,14 @@ pub async fn sign(
         return again(tx, &user, flash, c, errors, String::new(), typed).await;
     };
     sqlx::query(
-        "UPDATE contracts SET status = 'signed', signed_on = $3, signed_by = $4, updated_at = now()
+        "UPDATE contracts SET status = $5, signed_on = $3, signed_by = $4, updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(user.tenant_id)
     .bind(id)
     .bind(date)
     .bind(user.user_id)
+    .bind(signed)
     .execute(&mut *tx)
     .await?;
     event(&mut tx, user.tenant_id, id, "sign", None, user.user_id, &format!("签订日期 {date}")).await?;

@@ -24,9 +24,10 @@ use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;
-mod flow;
+pub mod flow;
 pub mod numerals;
 mod pages;
+pub mod status;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,8 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/contracts/{id}/lines", post(pages::line_add))
         .route("/contracts/{id}/lines/{line_id}/delete", post(pages::line_remove))
         .route("/contracts/{id}/submit", post(flow::submit))
-        .route("/contracts/{id}/approve", post(flow::approve))
-        .route("/contracts/{id}/reject", post(flow::reject))
+        .route("/contracts/{id}/approve", post(crate::decision::approve::<flow::Contract>))
+        .route("/contracts/{id}/reject", post(crate::decision::reject::<flow::Contract>))
         .route("/contracts/{id}/sign", post(flow::sign))
 }
 
@@ -125,7 +126,7 @@ pub struct ContractRow {
     pub amount_fen: i64,
     pub payment_terms: String,
     pub delivery_date: Option<NaiveDate>,
-    pub status: String,
+    pub status: status::ContractStatus,
     pub department: String,
     pub drafted_by: i64,
     pub drafter_name: String,
@@ -147,10 +148,13 @@ pub struct ContractRow {
 
 impl ContractRow {
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        status_label(self.status.code())
     }
     pub fn status_class(&self) -> &'static str {
-        status_class(&self.status)
+        status_class(self.status.code())
+    }
+    pub fn is_rejected(&self) -> bool {
+        self.status == status::ContractStatus::Rejected
     }
     pub fn kind_label(&self) -> &'static str {
         kind_label(&self.kind)
@@ -159,7 +163,7 @@ impl ContractRow {
         numerals::grouped_yuan(self.amount_fen)
     }
     pub fn editable(&self) -> bool {
-        matches!(self.status.as_str(), "draft" | "rejected")
+        self.status.editable()
     }
     /// The comment of the decision that rejected it (the last stage decided).
     pub fn rejection_comment(&self) -> &str {

@@ -12,6 +12,7 @@ use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::numerals::{capital_yuan, grouped_yuan};
+use super::status::ContractStatus;
 use super::{
     decides, event, fetch, kind_for, kind_label, partner_kind_for, status_class, status_label, view_scope, ContractRow,
     KINDS, MAX_AMOUNT_FEN, STATUSES,
@@ -591,7 +592,11 @@ pub async fn show_page(
     let mine = c.drafted_by == user.user_id;
     let can_decide = !mine
         && decides(user, &c.department)
-        && (c.status == "submitted" || (c.status == "director_pending" && user.level == Level::Director));
+        && match c.status {
+            ContractStatus::Submitted => true,
+            ContractStatus::DirectorPending => user.level == Level::Director,
+            _ => false,
+        };
     Ok(ShowPage {
         chrome: Chrome::new(user, flash, format!("合同 {}", c.contract_no), "/contracts"),
         amount_capital: capital_yuan(c.amount_fen),
@@ -600,7 +605,7 @@ pub async fn show_page(
         can_edit: mine && c.editable() && user.can(Action::ContractsDraft),
         can_submit: mine && c.editable() && user.can(Action::ContractsDraft),
         can_decide,
-        can_sign: c.status == "approved" && signs(user, &c),
+        can_sign: c.status == ContractStatus::Approved && signs(user, &c),
         errors,
         comment,
         signed_on: if signed_on.is_empty() { today(user).to_string() } else { signed_on },
