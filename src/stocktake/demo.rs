@@ -4,6 +4,7 @@
 //! count in progress. Skipped when there are no warehouses with stock or no demo
 //! users of the roles involved.
 
+use super::flow::StocktakeStatus;
 use super::repo::{self, NewStocktake, OpenError};
 use crate::db::Tx;
 use crate::demo::ctx::Ctx;
@@ -110,7 +111,7 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
             })
             .collect();
         repo::save_counts(tx, t, id, counter, &entries).await?;
-        repo::set_status(tx, t, id, "submitted", counter, None).await?;
+        repo::set_status(tx, t, id, StocktakeStatus::Submitted, counter, None).await?;
         repo::event(tx, t, id, "submit", counter, "").await?;
         let no: String = sqlx::query_scalar("SELECT no FROM stocktakes WHERE tenant_id = $1 AND id = $2")
             .bind(t)
@@ -119,12 +120,12 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
             .await?;
         match repo::post_adjustments(tx, t, id, &no, first, approver).await {
             Ok(_) => {
-                repo::set_status(tx, t, id, "approved", approver, Some("差异已核实，同意调整")).await?;
+                repo::set_status(tx, t, id, StocktakeStatus::Approved, approver, Some("差异已核实，同意调整")).await?;
                 repo::event(tx, t, id, "approve", approver, "差异已核实，同意调整").await?;
             }
             Err(repo::ApproveError::Database(e)) => return Err(e),
             Err(repo::ApproveError::Negative(..)) => {
-                repo::set_status(tx, t, id, "cancelled", approver, None).await?;
+                repo::set_status(tx, t, id, StocktakeStatus::Cancelled, approver, None).await?;
                 repo::event(tx, t, id, "cancel", approver, "").await?;
             }
         }
@@ -144,7 +145,7 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
             })
             .collect();
         repo::save_counts(tx, t, id, counter, &entries).await?;
-        repo::set_status(tx, t, id, "submitted", counter, None).await?;
+        repo::set_status(tx, t, id, StocktakeStatus::Submitted, counter, None).await?;
         repo::event(tx, t, id, "submit", counter, "").await?;
     }
 

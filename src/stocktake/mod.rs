@@ -18,6 +18,7 @@ use crate::queues::{QueueItem, QueueKind};
 use crate::web::CurrentUser;
 
 pub mod demo;
+pub mod flow;
 pub mod pages;
 pub mod repo;
 
@@ -29,8 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/inventory/stocktakes/{id}/count", get(pages::count_form).post(pages::count_save))
         .route("/inventory/stocktakes/{id}/sheet", get(pages::sheet))
         .route("/inventory/stocktakes/{id}/submit", post(pages::submit))
-        .route("/inventory/stocktakes/{id}/approve", post(pages::approve))
-        .route("/inventory/stocktakes/{id}/reject", post(pages::reject))
+        .route("/inventory/stocktakes/{id}/approve", post(crate::decision::approve::<flow::Stocktake>))
+        .route("/inventory/stocktakes/{id}/reject", post(crate::decision::reject::<flow::Stocktake>))
         .route("/inventory/stocktakes/{id}/cancel", get(pages::cancel_confirm).post(pages::cancel))
 }
 

@@ -12,24 +12,24 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::repo::{self, ApproveError, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
+use super::flow::{StocktakeEvent, StocktakeStatus};
+use super::repo::{self, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
-use crate::web::forms::{decision_comment, DecisionForm};
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 const LIST_PATH: &str = "/inventory/stocktakes";
 
-fn record_path(id: i64) -> String {
+pub(super) fn record_path(id: i64) -> String {
     format!("{LIST_PATH}/{id}")
 }
 
-fn redirect_with(flash: Flash, to: &str) -> Response {
+pub(super) fn redirect_with(flash: Flash, to: &str) -> Response {
     (AppendHeaders([flash.cookie()]), Redirect::to(to)).into_response()
 }
 
@@ -324,10 +324,10 @@ impl ShowPage {
 }
 
 fn may_see_book(user: &CurrentUser, st: &Header) -> bool {
-    user.can(Action::InventoryApprove) && (st.status == "submitted" || st.status == "approved")
+    user.can(Action::InventoryApprove) && matches!(st.status, StocktakeStatus::Submitted | StocktakeStatus::Approved)
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     tx: &mut Tx,
     user: &CurrentUser,
     flash: IncomingFlash,
@@ -374,8 +374,10 @@ async fn show_page(
         chrome: Chrome::new(user, flash, format!("盘点单 {}", st.no), LIST_PATH),
         with_book,
         can_count: open && user.can(Action::InventoryOperate),
-        can_submit: st.status == "counting" && user.can(Action::InventoryOperate),
-        can_decide: st.status == "submitted" && user.can(Action::InventoryApprove) && st.opened_by != user.user_id,
+        can_submit: st.status == StocktakeStatus::Counting && user.can(Action::InventoryOperate),
+        can_decide: st.status == StocktakeStatus::Submitted
+            && user.can(Action::InventoryApprove)
+            && st.opened_by != user.user_id,
         can_cancel: open && (user.can(Action::InventoryOperate) || user.can(Action::InventoryApprove)),
         is_opener: st.opened_by == user.user_id,
         created: local_time(st.created_at, &tz),
@@ -469,7 +471,7 @@ async fn count_page_of(
 ) -> AppResult<CountPage> {
     let sku = if sku_ok(sku.trim()) { sku.trim().to_owned() } else { String::new() };
     let pager = Pager::new(&format!("{}/count", record_path(st.id)), page, query_string(&[("sku", &sku)]));
-    let reasons_only = st.status == "submitted";
+    let reasons_only = st.status == StocktakeStatus::Submitted;
     let (rows, total) = repo::count_rows(tx, user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
     let stats = repo::stats(tx, user, st.id).await?;
     Ok(CountPage {
@@ -562,7 +564,7 @@ pub async fn count_save(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
     check_countable(&st)?;
-    let reasons_only = st.status == "submitted";
+    let reasons_only = st.status == StocktakeStatus::Submitted;
     let mut line_errors: HashMap<i64, String> = HashMap::new();
     let mut entries = Vec::new();
     for pid in &order {
@@ -660,7 +662,7 @@ pub async fn sheet(
 
 // ---------- transitions ----------
 
-fn stale(st: &Header, what: &str) -> AppError {
+pub(super) fn stale(st: &Header, what: &str) -> AppError {
     AppError::Conflict(format!(
         "盘点单 {} 当前状态为“{}”，不能{what}。请刷新页面查看最新状态。",
         st.no,
@@ -677,9 +679,9 @@ pub async fn submit(
     user.require(Action::InventoryOperate)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if st.status != "counting" {
+    let Some(submitted) = st.status.next(StocktakeEvent::Submit) else {
         return Err(stale(&st, "提交"));
-    }
+    };
     let uncounted = repo::uncounted(&mut tx, user.tenant_id, id).await?;
     if uncounted > 0 {
         tx.rollback().await?;
@@ -688,7 +690,7 @@ pub async fn submit(
             &format!("{}/count", record_path(id)),
         ));
     }
-    repo::set_status(&mut tx, user.tenant_id, id, "submitted", user.user_id, None).await?;
+    repo::set_status(&mut tx, user.tenant_id, id, submitted, user.user_id, None).await?;
     repo::event(&mut tx, user.tenant_id, id, "submit", user.user_id, "").await?;
     audit_step(
         &mut tx,
@@ -697,143 +699,12 @@ pub async fn submit(
         "stocktake.submit",
         id,
         format!("提交盘点 {}（{} 个商品）", st.no, st.line_count),
-        Some(json!({ "status": st.status })),
+        Some(json!({ "status": st.status.code() })),
         json!({ "status": "submitted" }),
     )
     .await?;
     tx.commit().await?;
     Ok(redirect_with(Flash::success(format!("盘点单 {} 已提交审批。", st.no)), &record_path(id)))
-}
-
-/// The checks of a decision on a submitted count, in its locked transaction: in
-/// scope (404), not the opener's own (403), still submitted (409), a valid comment
-/// (else the page again, 422, and the transaction rolled back).
-async fn decision_checks(
-    tx: &mut db::Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    id: i64,
-    approve: bool,
-    form: DecisionForm,
-) -> AppResult<Result<(repo::Header, String), Response>> {
-    let st = repo::find(tx, user, id, true).await?.ok_or(AppError::NotFound)?;
-    if st.opened_by == user.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if st.status != "submitted" {
-        return Err(stale(&st, if approve { "批准" } else { "驳回" }));
-    }
-    let mut errors = FieldErrors::default();
-    let comment = decision_comment(&form.comment, approve, &mut errors);
-    if errors.is_empty() {
-        return Ok(Ok((st, comment)));
-    }
-    let mut page = show_page(tx, user, flash, st, ShowQuery::default()).await?;
-    page.comment = form.comment;
-    page.errors = errors;
-    Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()))
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    user.require(Action::InventoryApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (st, comment) = match decision_checks(&mut tx, &user, flash, id, true, form).await? {
-        Ok(ok) => ok,
-        Err(page) => return Ok(page),
-    };
-    let s = &user.settings;
-    let (skus, missing) =
-        repo::missing_reasons(&mut tx, user.tenant_id, id, s.stocktake_reason_units, s.stocktake_reason_percent, 20)
-            .await?;
-    if missing > 0 {
-        tx.rollback().await?;
-        let more = if missing > skus.len() as i64 { format!(" 等 {missing} 行") } else { String::new() };
-        return Ok(redirect_with(
-            Flash::error(format!(
-                "不能批准：以下商品的差异超过 {} 件或账面数的 {}%，须由盘点人员填写原因：{}{more}。",
-                s.stocktake_reason_units,
-                s.stocktake_reason_percent,
-                skus.join("、")
-            )),
-            &format!("{}?diff=1", record_path(id)),
-        ));
-    }
-    let (adjusted, net) = match repo::post_adjustments(
-        &mut tx,
-        user.tenant_id,
-        id,
-        &st.no,
-        st.warehouse_id,
-        user.user_id,
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(ApproveError::Negative(sku, diff)) => {
-            tx.rollback().await?;
-            return Err(AppError::Conflict(format!(
-                    "不能批准：盘点后 {sku} 的库存已有变动，按差异 {diff} 调整会使现有库存变为负数（或低于已预留数量）。未做任何更改，请取消本次盘点后重新盘点。"
-                )));
-        }
-        Err(ApproveError::Database(e)) => return Err(e.into()),
-    };
-    let note = (!comment.is_empty()).then_some(comment.as_str());
-    repo::set_status(&mut tx, user.tenant_id, id, "approved", user.user_id, note).await?;
-    repo::event(&mut tx, user.tenant_id, id, "approve", user.user_id, &comment).await?;
-    audit_step(
-        &mut tx,
-        &user,
-        &meta,
-        "stocktake.approve",
-        id,
-        format!("批准盘点 {}：调整 {adjusted} 个商品，净差异 {net}", st.no),
-        Some(json!({ "status": st.status })),
-        json!({ "status": "approved", "adjusted_lines": adjusted, "net_difference": net, "comment": comment }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with(
-        Flash::success(format!("已批准盘点单 {}，已为 {adjusted} 个商品登记库存调整。", st.no)),
-        &record_path(id),
-    ))
-}
-
-pub async fn reject(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    user.require(Action::InventoryApprove)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (st, comment) = match decision_checks(&mut tx, &user, flash, id, false, form).await? {
-        Ok(ok) => ok,
-        Err(page) => return Ok(page),
-    };
-    repo::set_status(&mut tx, user.tenant_id, id, "counting", user.user_id, Some(&comment)).await?;
-    repo::event(&mut tx, user.tenant_id, id, "reject", user.user_id, &comment).await?;
-    audit_step(
-        &mut tx,
-        &user,
-        &meta,
-        "stocktake.reject",
-        id,
-        format!("驳回盘点 {}，退回重盘：{comment}", st.no),
-        Some(json!({ "status": st.status })),
-        json!({ "status": "counting", "comment": comment }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with(Flash::success(format!("已驳回盘点单 {}，退回盘点人员重盘。", st.no)), &record_path(id)))
 }
 
 #[derive(Template, WebTemplate)]
@@ -876,10 +747,10 @@ pub async fn cancel(
     may_cancel(&user)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if !st.is_open() {
+    let Some(cancelled) = st.status.next(StocktakeEvent::Cancel) else {
         return Err(stale(&st, "取消"));
-    }
-    repo::set_status(&mut tx, user.tenant_id, id, "cancelled", user.user_id, None).await?;
+    };
+    repo::set_status(&mut tx, user.tenant_id, id, cancelled, user.user_id, None).await?;
     repo::event(&mut tx, user.tenant_id, id, "cancel", user.user_id, "").await?;
     audit_step(
         &mut tx,
@@ -888,7 +759,7 @@ pub async fn cancel(
         "stocktake.cancel",
         id,
         format!("取消盘点 {}", st.no),
-        Some(json!({ "status": st.status })),
+        Some(json!({ "status": st.status.code() })),
         json!({ "status": "cancelled" }),
     )
     .await?;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::flow::StocktakeStatus;
 use crate::db::Tx;
 use crate::error::is_unique_violation;
 use crate::inventory::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
@@ -67,7 +68,7 @@ pub struct Header {
     pub warehouse_id: i64,
     pub warehouse_code: String,
     pub warehouse_name: String,
-    pub status: String,
+    pub status: StocktakeStatus,
     pub sku_prefix: String,
     pub scope_note: String,
     pub line_count: i32,
@@ -84,11 +85,11 @@ pub struct Header {
 
 impl Header {
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
     }
 
     pub fn status_tag(&self) -> &'static str {
-        status_tag(&self.status)
+        self.status.tag()
     }
 
     pub fn dept_label(&self) -> &'static str {
@@ -96,7 +97,11 @@ impl Header {
     }
 
     pub fn is_open(&self) -> bool {
-        self.status == "counting" || self.status == "submitted"
+        self.status.is_open()
+    }
+
+    pub fn is_submitted(&self) -> bool {
+        self.status == StocktakeStatus::Submitted
     }
 }
 
@@ -133,7 +138,7 @@ pub struct ListRow {
     pub no: String,
     pub warehouse_code: String,
     pub warehouse_name: String,
-    pub status: String,
+    pub status: StocktakeStatus,
     pub line_count: i32,
     pub counted: i64,
     pub opened_by_name: String,
@@ -142,11 +147,11 @@ pub struct ListRow {
 
 impl ListRow {
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
     }
 
     pub fn status_tag(&self) -> &'static str {
-        status_tag(&self.status)
+        self.status.tag()
     }
 }
 
@@ -635,23 +640,23 @@ pub async fn set_status(
     tx: &mut Tx,
     tenant_id: i64,
     id: i64,
-    status: &str,
+    status: StocktakeStatus,
     actor: i64,
     comment: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let sql = match status {
-        "submitted" => {
+        StocktakeStatus::Submitted => {
             "UPDATE stocktakes SET status = $3, submitted_by = $4, submitted_at = now(), updated_at = now(),
                  decision_comment = coalesce($5, decision_comment)
              WHERE tenant_id = $1 AND id = $2"
         }
         // Rejected: back to counting; the rejection stays in the events.
-        "counting" => {
+        StocktakeStatus::Counting => {
             "UPDATE stocktakes SET status = $3, submitted_by = NULL, submitted_at = NULL, decided_by = $4,
                  decided_at = now(), decision_comment = $5, updated_at = now()
              WHERE tenant_id = $1 AND id = $2"
         }
-        _ => {
+        StocktakeStatus::Approved | StocktakeStatus::Cancelled => {
             "UPDATE stocktakes SET status = $3, decided_by = $4, decided_at = now(), decision_comment = $5, updated_at = now()
              WHERE tenant_id = $1 AND id = $2"
         }
