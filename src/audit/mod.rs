@@ -56,6 +56,39 @@ pub struct Entry {
     pub after: Option<Value>,
 }
 
+impl Entry {
+    /// A step of a record's workflow: `entity_type` #`id`, the summary, what it was
+    /// before (`None`: nothing, e.g. it was just created) and what it is after.
+    pub fn step(
+        action: &'static str,
+        entity_type: &'static str,
+        id: i64,
+        summary: String,
+        before: Option<Value>,
+        after: Value,
+    ) -> Self {
+        Entry {
+            action,
+            entity_type: Some(entity_type),
+            entity_id: Some(id.to_string()),
+            summary,
+            before,
+            after: Some(after),
+        }
+    }
+}
+
+/// Append `entry` as done by the signed-in `user` of this request (the one way a
+/// handler records what it did).
+pub async fn by_user(
+    tx: &mut Tx,
+    user: &crate::web::CurrentUser,
+    meta: &crate::web::RequestMeta,
+    entry: Entry,
+) -> Result<(), sqlx::Error> {
+    record(tx, user.tenant_id, &Actor::user(user, meta), entry).await
+}
+
 /// Append an entry inside the caller's tenant transaction, so it commits (or
 /// rolls back) with the change it describes.
 pub async fn record(tx: &mut Tx, tenant_id: i64, actor: &Actor, entry: Entry) -> Result<(), sqlx::Error> {

@@ -14,7 +14,7 @@ use super::pages::{show_page, signs, today};
 pub use super::status::{ContractEvent, ContractStatus};
 use super::{decides, event, fetch, ContractRow};
 use crate::app::state::AppState;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Entry};
 use crate::db::{self, Tx};
 use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
@@ -33,26 +33,7 @@ fn stale(c: &ContractRow, what: &str) -> AppError {
 
 /// The audit entry of a step on contract `c` (its status before, `after` after).
 fn step_entry(action: &'static str, c: &ContractRow, summary: String, after: serde_json::Value) -> Entry {
-    Entry {
-        action,
-        entity_type: Some("contract"),
-        entity_id: Some(c.id.to_string()),
-        summary,
-        before: Some(json!({"status": c.status.code()})),
-        after: Some(after),
-    }
-}
-
-async fn audit_step(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    meta: &RequestMeta,
-    action: &'static str,
-    c: &ContractRow,
-    summary: String,
-    after: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    audit::record(tx, user.tenant_id, &Actor::user(user, meta), step_entry(action, c, summary, after)).await
+    Entry::step(action, "contract", c.id, summary, Some(json!({"status": c.status.code()})), after)
 }
 
 // ---------- submit ----------
@@ -89,7 +70,8 @@ pub async fn submit(
     .await?;
     event(&mut tx, user.tenant_id, id, "submit", None, user.user_id, "").await?;
     let summary = format!("提交合同 {}《{}》审批，金额 {} 元", c.contract_no, c.title, Fen(c.amount_fen));
-    audit_step(&mut tx, &user, &meta, "contract.submit", &c, summary, json!({"status": "submitted"})).await?;
+    audit::by_user(&mut tx, &user, &meta, step_entry("contract.submit", &c, summary, json!({"status": "submitted"})))
+        .await?;
     tx.commit().await?;
     Ok(done(id, format!("合同 {} 已提交审批。", c.contract_no)))
 }
@@ -299,8 +281,13 @@ pub async fn sign(
     .await?;
     event(&mut tx, user.tenant_id, id, "sign", None, user.user_id, &format!("签订日期 {date}")).await?;
     let summary = format!("签订合同 {}《{}》，签订日期 {date}", c.contract_no, c.title);
-    audit_step(&mut tx, &user, &meta, "contract.sign", &c, summary, json!({"status": "signed", "signed_on": date}))
-        .await?;
+    audit::by_user(
+        &mut tx,
+        &user,
+        &meta,
+        step_entry("contract.sign", &c, summary, json!({"status": "signed", "signed_on": date})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(done(id, format!("合同 {} 已签订。", c.contract_no)))
 }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::pages::{record_path, redirect_with, show_page, stale, ShowQuery};
+use super::pages::{record_path, show_page, stale, ShowQuery};
 use super::repo::{self, ApproveError, Header};
 use crate::audit::Entry;
 use crate::db::Tx;
@@ -141,15 +141,15 @@ impl Workflow for Stocktake {
                 .await?;
         if missing > 0 {
             let more = if missing > skus.len() as i64 { format!(" 等 {missing} 行") } else { String::new() };
-            return Ok(Outcome::Refused(redirect_with(
+            return Ok(Outcome::Refused(
                 Flash::error(format!(
                     "不能批准：以下商品的差异超过 {} 件或账面数的 {}%，须由盘点人员填写原因：{}{more}。",
                     s.stocktake_reason_units,
                     s.stocktake_reason_percent,
                     skus.join("、")
-                )),
-                &format!("{}?diff=1", record_path(id)),
-            )));
+                ))
+                .redirect(&format!("{}?diff=1", record_path(id))),
+            ));
         }
         let (adjusted, net) = match repo::post_adjustments(
             tx,
@@ -200,14 +200,7 @@ impl Workflow for Stocktake {
 }
 
 fn entry(action: &'static str, st: &Header, summary: String, after: serde_json::Value) -> Entry {
-    Entry {
-        action,
-        entity_type: Some("stocktake"),
-        entity_id: Some(st.id.to_string()),
-        summary,
-        before: Some(json!({ "status": st.status.code() })),
-        after: Some(after),
-    }
+    Entry::step(action, "stocktake", st.id, summary, Some(json!({ "status": st.status.code() })), after)
 }
 
 #[cfg(test)]

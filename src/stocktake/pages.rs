@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
@@ -15,7 +15,7 @@ use serde_json::json;
 use super::flow::{StocktakeEvent, StocktakeStatus};
 use super::repo::{self, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
 use crate::app::state::AppState;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
@@ -29,40 +29,8 @@ pub(super) fn record_path(id: i64) -> String {
     format!("{LIST_PATH}/{id}")
 }
 
-pub(super) fn redirect_with(flash: Flash, to: &str) -> Response {
-    (AppendHeaders([flash.cookie()]), Redirect::to(to)).into_response()
-}
-
 fn sku_ok(s: &str) -> bool {
     s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn audit_step(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    meta: &RequestMeta,
-    action: &'static str,
-    id: i64,
-    summary: String,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> AppResult<()> {
-    audit::record(
-        tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
-        Entry {
-            action,
-            entity_type: Some("stocktake"),
-            entity_id: Some(id.to_string()),
-            summary,
-            before,
-            after: Some(after),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 // ---------- list ----------
@@ -256,19 +224,22 @@ pub async fn create(
         )
             .into_response());
     };
-    audit_step(
+    audit::by_user(
         &mut tx,
         &user,
         &meta,
-        "stocktake.open",
-        id,
-        format!("开始盘点 {no}（{wname}，{lines} 个商品）"),
-        None,
-        json!({ "no": no, "warehouse": wcode, "sku_prefix": prefix, "scope_note": note, "lines": lines }),
+        Entry::step(
+            "stocktake.open",
+            "stocktake",
+            id,
+            format!("开始盘点 {no}（{wname}，{lines} 个商品）"),
+            None,
+            json!({ "no": no, "warehouse": wcode, "sku_prefix": prefix, "scope_note": note, "lines": lines }),
+        ),
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with(Flash::success(format!("已开始盘点 {no}，共 {lines} 个商品待盘点。")), &record_path(id)))
+    Ok(Flash::success(format!("已开始盘点 {no}，共 {lines} 个商品待盘点。")).redirect(&record_path(id)))
 }
 
 // ---------- record page ----------
@@ -614,20 +585,23 @@ pub async fn count_save(
             .take(100)
             .map(|e| json!({ "product_id": e.0, "counted": e.1, "reason": e.2 }))
             .collect();
-        audit_step(
+        audit::by_user(
             &mut tx,
             &user,
             &meta,
-            "stocktake.count",
-            id,
-            format!("盘点 {} 录入 {changed} 行{}", st.no, if reasons_only { "差异原因" } else { "盘点数" }),
-            None,
-            json!({ "lines": counted }),
+            Entry::step(
+                "stocktake.count",
+                "stocktake",
+                id,
+                format!("盘点 {} 录入 {changed} 行{}", st.no, if reasons_only { "差异原因" } else { "盘点数" }),
+                None,
+                json!({ "lines": counted }),
+            ),
         )
         .await?;
     }
     tx.commit().await?;
-    Ok(redirect_with(Flash::success(format!("已保存本页 {changed} 行。")), &back))
+    Ok(Flash::success(format!("已保存本页 {changed} 行。")).redirect(&back))
 }
 
 // ---------- printable count sheet ----------
@@ -685,26 +659,27 @@ pub async fn submit(
     let uncounted = repo::uncounted(&mut tx, user.tenant_id, id).await?;
     if uncounted > 0 {
         tx.rollback().await?;
-        return Ok(redirect_with(
-            Flash::error(format!("还有 {uncounted} 个商品未录入盘点数，不能提交。")),
-            &format!("{}/count", record_path(id)),
-        ));
+        return Ok(Flash::error(format!("还有 {uncounted} 个商品未录入盘点数，不能提交。"))
+            .redirect(&format!("{}/count", record_path(id))));
     }
     repo::set_status(&mut tx, user.tenant_id, id, submitted, user.user_id, None).await?;
     repo::event(&mut tx, user.tenant_id, id, "submit", user.user_id, "").await?;
-    audit_step(
+    audit::by_user(
         &mut tx,
         &user,
         &meta,
-        "stocktake.submit",
-        id,
-        format!("提交盘点 {}（{} 个商品）", st.no, st.line_count),
-        Some(json!({ "status": st.status.code() })),
-        json!({ "status": "submitted" }),
+        Entry::step(
+            "stocktake.submit",
+            "stocktake",
+            id,
+            format!("提交盘点 {}（{} 个商品）", st.no, st.line_count),
+            Some(json!({ "status": st.status.code() })),
+            json!({ "status": "submitted" }),
+        ),
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with(Flash::success(format!("盘点单 {} 已提交审批。", st.no)), &record_path(id)))
+    Ok(Flash::success(format!("盘点单 {} 已提交审批。", st.no)).redirect(&record_path(id)))
 }
 
 #[derive(Template, WebTemplate)]
@@ -752,19 +727,22 @@ pub async fn cancel(
     };
     repo::set_status(&mut tx, user.tenant_id, id, cancelled, user.user_id, None).await?;
     repo::event(&mut tx, user.tenant_id, id, "cancel", user.user_id, "").await?;
-    audit_step(
+    audit::by_user(
         &mut tx,
         &user,
         &meta,
-        "stocktake.cancel",
-        id,
-        format!("取消盘点 {}", st.no),
-        Some(json!({ "status": st.status.code() })),
-        json!({ "status": "cancelled" }),
+        Entry::step(
+            "stocktake.cancel",
+            "stocktake",
+            id,
+            format!("取消盘点 {}", st.no),
+            Some(json!({ "status": st.status.code() })),
+            json!({ "status": "cancelled" }),
+        ),
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with(Flash::success(format!("已取消盘点单 {}，库存未做调整。", st.no)), &record_path(id)))
+    Ok(Flash::success(format!("已取消盘点单 {}，库存未做调整。", st.no)).redirect(&record_path(id)))
 }
 
 #[cfg(test)]
