@@ -8,13 +8,8 @@ use serde::Deserialize;
 
 use super::repo::{ClearanceRow, EliminationRow, MovementRow, ProductRow, StockLine};
 use super::Status;
+use crate::web::forms::Choice;
 use crate::web::{local_time, Chrome, FieldErrors, Pager};
-
-/// (code, label) pairs for selects.
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
 
 pub fn status_choices() -> Vec<Choice> {
     Status::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect()

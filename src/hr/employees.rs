@@ -29,6 +29,7 @@ use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::upload::Upload;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
@@ -46,18 +47,12 @@ pub fn router() -> Router<AppState> {
 
 // ---------- shared helpers ----------
 
-/// (code, label) pairs for selects.
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
-
 fn dept_choices() -> Vec<Choice> {
-    Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+    Choice::departments()
 }
 
 fn level_choices() -> Vec<Choice> {
-    Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect()
+    Choice::levels()
 }
 
 /// Whether the user may see salaries and bonus bases: HR and whoever downloads

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::payroll::{self, EmployeeMonth, Selection};
 use crate::people::{Action, Dept};
 use crate::rules::{Fen, Flag, YearMonth};
+use crate::web::forms::Choice;
 use crate::web::pagination::{query_string, PER_PAGE};
 use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
@@ -50,11 +51,6 @@ const FLAG_CODES: &[(&str, Flag)] = &[
     ("unscored", Flag::Unscored),
     ("over20", Flag::WageDeductionOverThreshold),
 ];
-
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TableQuery {
@@ -202,7 +198,7 @@ pub async fn table(
         chrome: Chrome::new(&user, flash, format!("{month} 工资调整"), "/hr/payroll"),
         month: month.to_string(),
         q,
-        depts: Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect(),
+        depts: Choice::departments(),
         flags: FLAG_CODES.iter().map(|(code, f)| Choice { code, label: f.label_zh() }).collect(),
         lines,
         totals,

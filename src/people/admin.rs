@@ -18,6 +18,7 @@ use crate::auth::{password, session};
 use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -32,18 +33,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/departments", get(departments))
 }
 
-/// (code, label) pairs for selects.
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
-
 fn dept_choices() -> Vec<Choice> {
-    Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+    Choice::departments()
 }
 
 fn level_choices() -> Vec<Choice> {
-    Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect()
+    Choice::levels()
 }
 
 // ---------- list ----------

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::requests::{fetch_any, RequestRow, StatusChoice};
+use super::requests::{fetch_any, RequestRow};
 use super::{order_status, yuan, ORDER_STATUSES};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
@@ -24,6 +24,7 @@ use crate::inventory::ledger::{self, DocType, MovementKind, NewMovement};
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -317,7 +318,7 @@ pub struct OrdersPage {
     pub q: ListQuery,
     pub rows: Vec<OrderListRow>,
     pub pager: Pager,
-    pub statuses: Vec<StatusChoice>,
+    pub statuses: Vec<Choice>,
     pub suppliers: Vec<SupplierChoice>,
     /// Approved requests without an order yet (for purchasing users).
     pub awaiting: Vec<AwaitingRow>,
@@ -400,7 +401,7 @@ pub async fn list(
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: ORDER_STATUSES.iter().map(|(code, label)| StatusChoice { code, label }).collect(),
+        statuses: ORDER_STATUSES.iter().map(|(code, label)| Choice { code, label }).collect(),
         suppliers,
         awaiting,
         can_order,

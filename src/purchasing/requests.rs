@@ -19,7 +19,7 @@ use crate::db::{self, Tx};
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::people::{Action, Dept, Level};
 use crate::web::forms::non_empty;
-use crate::web::forms::DecisionForm;
+use crate::web::forms::{Choice, DecisionForm};
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -607,11 +607,6 @@ impl ListRow {
     }
 }
 
-pub struct StatusChoice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "purchasing/requests.html")]
 pub struct ListPage {
@@ -619,7 +614,7 @@ pub struct ListPage {
     pub q: ListQuery,
     pub rows: Vec<ListRow>,
     pub pager: Pager,
-    pub statuses: Vec<StatusChoice>,
+    pub statuses: Vec<Choice>,
     pub warehouses: Vec<WarehouseChoice>,
     pub can_raise: bool,
     pub tz: String,
@@ -695,7 +690,7 @@ pub async fn list(
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: RequestStatus::ALL.iter().map(|s| StatusChoice { code: s.code(), label: s.label() }).collect(),
+        statuses: RequestStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
         warehouses,
         can_raise: user.can(Action::InventoryOperate),
         tz: user.settings.time_zone.clone(),

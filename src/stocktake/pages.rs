@@ -20,6 +20,7 @@ use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -42,11 +43,6 @@ pub struct ListQuery {
     #[serde(default)]
     pub warehouse_id: String,
     pub page: Option<i64>,
-}
-
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -98,7 +94,7 @@ pub async fn list(
     tx.commit().await?;
     Ok(ListPage {
         chrome: Chrome::new(&user, flash, "盘点", LIST_PATH),
-        statuses: repo::STATUSES.iter().map(|(code, label)| Choice { code, label }).collect(),
+        statuses: Choice::from_pairs(&repo::STATUSES),
         warehouses,
         rows,
         pager: pager.with_total(total),

@@ -47,6 +47,30 @@ pub fn decision_comment(raw: &str, approve: bool, errors: &mut FieldErrors) -> S
     comment.to_owned()
 }
 
+/// One option of a `<select>`: the value sent and the label shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+impl Choice {
+    /// Options from (code, label) pairs, in their order.
+    pub fn from_pairs(pairs: &[(&'static str, &'static str)]) -> Vec<Choice> {
+        pairs.iter().map(|&(code, label)| Choice { code, label }).collect()
+    }
+
+    /// Every department, in the order of `Dept::ALL`.
+    pub fn departments() -> Vec<Choice> {
+        crate::people::Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+    }
+
+    /// Every level, in the order of `Level::ALL`.
+    pub fn levels() -> Vec<Choice> {
+        crate::people::Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect()
+    }
+}
+
 /// Trimmed text, `None` when empty.
 pub fn non_empty(s: &str) -> Option<&str> {
     let t = s.trim();

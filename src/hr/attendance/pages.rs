@@ -17,6 +17,7 @@ use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
@@ -206,11 +207,6 @@ pub struct GridQuery {
     pub page: Option<i64>,
 }
 
-pub struct Choice {
-    pub code: &'static str,
-    pub label: &'static str,
-}
-
 pub struct DayHead {
     pub day: u32,
     pub weekday: &'static str,
@@ -357,11 +353,7 @@ pub async fn grid(
         month: month_s,
         month_label: month_label(month),
         department: dept_code.to_owned(),
-        depts: if fixed_dept.is_none() {
-            Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
-        } else {
-            Vec::new()
-        },
+        depts: if fixed_dept.is_none() { Choice::departments() } else { Vec::new() },
         fixed_dept,
         prev_href: nav(month.previous()),
         next_href: nav(month.next()),

@@ -11,9 +11,9 @@ use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter};
 use crate::app::state::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::people::admin::Choice;
 use crate::people::{Action, Level};
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
 
@@ -94,7 +94,7 @@ pub async fn queue(
         pager: pager.with_total(total),
         statuses: choices(repo::STATUSES),
         depts: dept_choices(),
-        levels: Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect(),
+        levels: Choice::levels(),
         is_director,
         rule: if is_director {
             "总监可审批本公司除本人以外所有员工的请假（主要是各部门经理和其他总监的请假）。"

@@ -17,9 +17,9 @@ use crate::db;
 use crate::error::AppResult;
 use crate::imports::hr::{self as imports, ImportFailure};
 use crate::imports::LineError;
-use crate::people::admin::Choice;
 use crate::people::Action;
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, Flash, IncomingFlash, Pager, RequestMeta};
 

@@ -29,10 +29,10 @@ use crate::db;
 use crate::error::{is_unique_violation, AppError, AppResult};
 use crate::hr::employees_repo::{self, EmployeeRow};
 use crate::payroll;
-use crate::people::admin::Choice;
 use crate::people::{Action, Dept};
 use crate::rules::YearMonth;
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -69,7 +69,7 @@ pub(crate) fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 fn choices(pairs: &'static [(&'static str, &'static str)]) -> Vec<Choice> {
-    pairs.iter().map(|(code, label)| Choice { code, label }).collect()
+    Choice::from_pairs(pairs)
 }
 
 fn kind_choices() -> Vec<Choice> {
@@ -77,7 +77,7 @@ fn kind_choices() -> Vec<Choice> {
 }
 
 fn dept_choices() -> Vec<Choice> {
-    Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+    Choice::departments()
 }
 
 /// A list filter value: empty is `None`, an unknown value is a 400.

@@ -35,10 +35,10 @@ use crate::error::{AppError, AppResult};
 use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
 use crate::hr::leave::today;
 use crate::payroll::{self, policy};
-use crate::people::admin::Choice;
 use crate::people::{Action, Dept, Level, Scope};
 use crate::rules::{Grade, Score, YearMonth};
 use crate::web::forms::non_empty;
+use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
@@ -69,7 +69,7 @@ pub(crate) fn month_param(user: &CurrentUser, raw: &str) -> AppResult<YearMonth>
 }
 
 pub(crate) fn dept_choices() -> Vec<Choice> {
-    Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+    Choice::departments()
 }
 
 pub(crate) fn parse_dept_filter(s: &str) -> AppResult<Option<Dept>> {
