@@ -207,7 +207,7 @@ async fn departments_page_lists_the_seven_with_counts() {
 #[tokio::test]
 async fn audit_page_filters_by_actor_action_and_date() {
     let app = spawn_app().await;
-    let _t = two_tenants(&app).await;
+    let t = two_tenants(&app).await;
     let _ = app.client().login("alpha", "manager", "wrong-pass-1").await;
     let _ = app.signed_in("alpha", "manager").await;
     let d = app.signed_in("alpha", "director").await;
@@ -222,7 +222,36 @@ async fn audit_page_filters_by_actor_action_and_date() {
     assert!(p.body.contains("测试director（director）"));
     let p = d.get("/audit?from=2000-01-01&to=2000-01-31").await;
     assert!(p.body.contains("没有符合条件的记录"));
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    // The day the logins above were recorded, in tenant time (read from their row,
+    // not from the clock, which may have passed midnight since).
+    let today = app
+        .strings(
+            t.alpha,
+            "SELECT ((at AT TIME ZONE 'Asia/Shanghai')::date)::text FROM audit_log
+             WHERE action = 'login.success' ORDER BY id DESC LIMIT 1",
+        )
+        .await
+        .remove(0);
     let p = d.get(&format!("/audit?from={today}&to={today}")).await;
     assert!(p.body.contains("登录成功"));
+    // Fixed days: the range is whole days in tenant time (Asia/Shanghai), so 23:30
+    // and 00:30 an hour apart fall on two days.
+    let mut tx = yunying::db::begin_tenant(&app.owner, t.alpha).await.unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, at, actor_name, action, summary) VALUES
+         ($1, '2026-11-20 23:30:00+08', '系统', 'test.fixed', '固定日期甲'),
+         ($1, '2026-11-21 00:30:00+08', '系统', 'test.fixed', '固定日期乙')",
+    )
+    .bind(t.alpha)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let p = d.get("/audit?from=2026-11-20&to=2026-11-20").await;
+    assert!(p.body.contains("固定日期甲") && !p.body.contains("固定日期乙"), "{}", p.body);
+    assert!(!p.body.contains("登录成功（IP"), "today's logins are not on a fixed past day");
+    let p = d.get("/audit?from=2026-11-21&to=2026-11-21").await;
+    assert!(!p.body.contains("固定日期甲") && p.body.contains("固定日期乙"), "{}", p.body);
+    let p = d.get("/audit?from=2026-11-20&to=2026-11-21&action=test.fixed").await;
+    assert!(p.body.contains("固定日期甲") && p.body.contains("固定日期乙"));
 }

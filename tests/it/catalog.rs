@@ -195,10 +195,13 @@ async fn elimination_is_proposed_then_decided_once() {
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(res.location(), Some(format!("/products/{p}").as_str()));
     // At most one open proposal.
+    let e = pending_id(app, t.alpha).await;
+    let product_row = format!("SELECT to_jsonb(p)::text FROM products p WHERE id = {p}");
+    let before = app.snapshot_with(t.alpha, "product_eliminations", e, &[&product_row]).await;
     let again = o.manager.post_form(&form, &form, &[("reason", "再提一次")]).await;
     assert_eq!(again.status, 409);
     assert!(again.body.contains("待审批的汰换申请"), "{}", again.body);
-    let e = pending_id(app, t.alpha).await;
+    app.assert_unchanged(&before, "a second proposal").await;
 
     // The home page: the manager's approval queue, the specialist's own.
     assert!(o.manager.get("/").await.body.contains("待审批商品汰换"));
@@ -208,28 +211,44 @@ async fn elimination_is_proposed_then_decided_once() {
     let approve = format!("/products/eliminations/{e}/approve");
     let reject = format!("/products/eliminations/{e}/reject");
     // Wrong role, other tenant, empty reject comment.
+    let before = app.snapshot_with(t.alpha, "product_eliminations", e, &[&product_row]).await;
     assert_eq!(o.specialist.post_form(&show, &approve, &[]).await.status, 403);
+    app.assert_unchanged(&before, "an approval by a specialist").await;
     assert_eq!(o.beta_manager.post_form("/products", &approve, &[]).await.status, 404);
+    app.assert_unchanged(&before, "an approval by another tenant").await;
     let bad = o.manager.post_form(&show, &reject, &[("comment", "")]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("驳回时必须填写审批意见"));
     assert_eq!(pending_id(app, t.alpha).await, e);
+    app.assert_unchanged(&before, "a rejection without a comment").await;
 
     // Two managers approve at the same moment: exactly one succeeds.
     let m2 = app.signed_in("alpha", "manager2").await;
-    let (a, b) =
-        tokio::join!(o.manager.post_form(&show, &approve, &[]), m2.post_form(&show, &approve, &[("comment", "同意")]));
+    // The tokens first (post_form would GET the page inside the race), then the test
+    // holds the proposal's row: both approvals start and wait for it, then go on one
+    // after the other.
+    let (t1, t2) = (o.manager.get(&show).await.csrf(), m2.get(&show).await.csrf());
+    let (f1, f2) = ([("csrf_token", t1.as_str())], [("csrf_token", t2.as_str()), ("comment", "同意")]);
+    let lock = app.hold_lock(t.alpha, &format!("SELECT 1 FROM product_eliminations WHERE id = {e} FOR UPDATE")).await;
+    let (a, b) = crate::helpers::overlapping(app, lock, 2, async {
+        tokio::join!(o.manager.post_raw(&approve, &f1, &[]), m2.post_raw(&approve, &f2, &[]))
+    })
+    .await;
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [303, 409], "{} / {}", a.body, b.body);
     assert_eq!(status(app, t.alpha, p).await, "eliminated");
     assert_eq!(audits(app, t.alpha, "product.eliminate_approve").await, 1);
     // Stale: reject what is approved.
+    let before = app.snapshot_with(t.alpha, "product_eliminations", e, &[&product_row]).await;
     assert_eq!(o.manager.post_form(&show, &reject, &[("comment", "晚了")]).await.status, 409);
     assert_eq!(app.scalar_i64(t.alpha, "SELECT count(*) FROM product_eliminations WHERE status = 'approved'").await, 1);
+    app.assert_unchanged(&before, "rejecting an approved proposal").await;
     // Eliminated: no listing, no new proposal; the clearance list shows the stock.
     assert_eq!(o.specialist.post_form(&show, &format!("/products/{p}/list"), &[]).await.status, 409);
+    app.assert_unchanged(&before, "listing an eliminated product").await;
     assert_eq!(o.specialist.post_form(&show, &form, &[("reason", "x")]).await.status, 409);
+    app.assert_unchanged(&before, "proposing to eliminate an eliminated product").await;
     let clearance = o.sales.get("/products/clearance").await;
     assert_eq!(clearance.status, 200);
     assert!(clearance.body.contains("OLD-1") && clearance.body.contains("12"), "{}", clearance.body);
@@ -248,8 +267,11 @@ async fn a_rejection_needs_a_comment_and_nobody_decides_their_own_proposal() {
     let e = pending_id(app, t.alpha).await;
     let show = format!("/products/{p}");
     // The manager's own proposal: 403; the other manager rejects with a comment.
-    assert_eq!(o.manager.post_form(&show, &format!("/products/eliminations/{e}/approve"), &[]).await.status, 403);
     let m2 = app.signed_in("alpha", "manager2").await;
+    let product_row = format!("SELECT to_jsonb(p)::text FROM products p WHERE id = {p}");
+    let before = app.snapshot_with(t.alpha, "product_eliminations", e, &[&product_row]).await;
+    assert_eq!(o.manager.post_form(&show, &format!("/products/eliminations/{e}/approve"), &[]).await.status, 403);
+    app.assert_unchanged(&before, "a manager approving their own proposal").await;
     let res = m2.post_form(&show, &format!("/products/eliminations/{e}/reject"), &[("comment", "还在热销")]).await;
     assert_eq!(res.status, 303);
     assert_eq!(status(app, t.alpha, p).await, "listed");

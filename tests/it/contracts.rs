@@ -237,17 +237,21 @@ async fn the_director_threshold_decides_between_one_and_two_stages() {
     assert_eq!(act(&sm, at, "approve", &[("comment", "同意，请总监审批")]).await.status, 303);
     assert_eq!(status(&app, alpha, at).await, "director_pending");
     // The managers' stage is over: 409, nothing changed.
+    let before = app.snapshot(alpha, "contracts", at).await;
     assert_eq!(act(&sm, at, "approve", &[]).await.status, 409);
     assert_eq!(act(&sm2, at, "approve", &[]).await.status, 409);
     assert_eq!(act(&sm2, at, "reject", &[("comment", "不同意")]).await.status, 409);
     assert_eq!(status(&app, alpha, at).await, "director_pending");
+    app.assert_unchanged(&before, "managers deciding at the director's stage").await;
     let home = dir.get("/").await;
     assert!(home.body.contains("待总监审批合同"), "the director's home queue");
     let page = dir.get(&format!("/contracts/{at}")).await;
     assert!(page.body.contains("/contracts/") && page.body.contains("批准"), "the director sees the buttons");
     assert_eq!(act(&dir, at, "approve", &[("comment", "同意")]).await.status, 303);
     assert_eq!(status(&app, alpha, at).await, "approved");
+    let before = app.snapshot(alpha, "contracts", at).await;
     assert_eq!(act(&dir, at, "approve", &[]).await.status, 409, "already approved");
+    app.assert_unchanged(&before, "approving an approved contract").await;
     let history = ss.get(&format!("/contracts/{at}")).await.body;
     assert!(history.contains("经理批准，转总监审批") && history.contains("总监批准"), "{history}");
     assert!(history.contains("同意，请总监审批"));
@@ -336,7 +340,11 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     post(&ss, &format!("/contracts/{id}/edit"), &[("partner", "C001"), ("title", "已修改合同"), ("amount", "999")])
         .await;
     assert_eq!(amount(&app, alpha, id).await, 32_650);
+    let before = app.snapshot(alpha, "contracts", id).await;
+    let lines_before = app.scalar_i64(alpha, "SELECT count(*) FROM contract_lines").await;
     assert_eq!(post(&sm, &lines, &[("sku", "P-001"), ("quantity", "1")]).await.status, 403, "not the drafter");
+    app.assert_unchanged(&before, "a line added by the manager").await;
+    assert_eq!(app.scalar_i64(alpha, "SELECT count(*) FROM contract_lines").await, lines_before);
     let first_line =
         app.scalar_i64(alpha, &format!("SELECT min(id) FROM contract_lines WHERE contract_id = {id}")).await;
     assert_eq!(post(&ss, &format!("/contracts/{id}/lines/{first_line}/delete"), &[]).await.status, 303);
@@ -352,12 +360,18 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     assert_eq!(sum, amount(&app, alpha, id).await, "lines sum = amount");
 
     // Resubmit, approve; no more edits.
+    let before = app.snapshot(alpha, "contracts", id).await;
     assert_eq!(act(&sm, id, "submit", &[]).await.status, 403, "only the drafter submits");
     assert_eq!(act(&ss2, id, "submit", &[]).await.status, 404);
+    app.assert_unchanged(&before, "a submission by others than the drafter").await;
     assert_eq!(act(&ss, id, "submit", &[]).await.status, 303);
+    let before = app.snapshot(alpha, "contracts", id).await;
     assert_eq!(act(&ss, id, "submit", &[]).await.status, 409, "already submitted");
+    app.assert_unchanged(&before, "submitting a submitted contract").await;
     assert_eq!(act(&sm, id, "approve", &[]).await.status, 303);
     assert_eq!(status(&app, alpha, id).await, "approved");
+    let before = app.snapshot(alpha, "contracts", id).await;
+    let lines_before = app.scalar_i64(alpha, "SELECT count(*) FROM contract_lines").await;
     assert_eq!(ss.get(&format!("/contracts/{id}/edit")).await.status, 409);
     assert_eq!(post(&ss, &lines, &[("sku", "P-001"), ("quantity", "1")]).await.status, 409);
     assert_eq!(act(&ss, id, "submit", &[]).await.status, 409);
@@ -366,6 +380,8 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     assert_eq!(act(&os, id, "sign", &[("signed_on", "2026-01-05")]).await.status, 404, "other department");
     assert_eq!(act(&ss2, id, "sign", &[("signed_on", "2026-01-05")]).await.status, 404);
     assert_eq!(act(&fin, id, "sign", &[("signed_on", "2026-01-05")]).await.status, 403, "finance reads only");
+    app.assert_unchanged(&before, "edits, submission and signing refused on an approved contract").await;
+    assert_eq!(app.scalar_i64(alpha, "SELECT count(*) FROM contract_lines").await, lines_before);
     let page = act(&ss, id, "sign", &[("signed_on", "2026-13-01")]).await;
     assert!(page.status == 422 && page.body.contains("请填写签订日期"), "{}", page.body);
     assert!(page.body.contains("value=\"2026-13-01\""), "typed date kept");
@@ -374,7 +390,9 @@ async fn rejected_contracts_are_edited_with_lines_resubmitted_approved_and_signe
     assert_eq!(status(&app, alpha, id).await, "approved");
     assert_eq!(act(&ss, id, "sign", &[("signed_on", "2026-01-05")]).await.status, 303);
     assert_eq!(status(&app, alpha, id).await, "signed");
+    let before = app.snapshot(alpha, "contracts", id).await;
     assert_eq!(act(&sm, id, "sign", &[("signed_on", "2026-01-06")]).await.status, 409, "already signed");
+    app.assert_unchanged(&before, "signing a signed contract").await;
     assert_eq!(
         app.scalar_i64(alpha, &format!("SELECT count(*) FROM contracts WHERE id = {id} AND signed_on = '2026-01-05'"))
             .await,
@@ -436,6 +454,7 @@ async fn permissions_scope_and_other_tenants() {
     assert_eq!(sm.get("/contracts?status=bogus").await.status, 400);
 
     // Deciding: 403 without permission or for one's own, 404 out of scope or tenant.
+    let before = app.snapshot(alpha, "contracts", mine).await;
     assert_eq!(act(&ss, mine, "approve", &[]).await.status, 403, "specialists do not approve");
     assert_eq!(act(&fin, mine, "approve", &[]).await.status, 403, "finance reads only");
     assert_eq!(act(&fin, mine, "reject", &[("comment", "x")]).await.status, 403);
@@ -444,6 +463,7 @@ async fn permissions_scope_and_other_tenants() {
     assert_eq!(act(&beta_sm, mine, "reject", &[("comment", "x")]).await.status, 404);
     assert_eq!(act(&ss2, mine, "submit", &[]).await.status, 404);
     assert_eq!(status(&app, alpha, mine).await, "submitted");
+    app.assert_unchanged(&before, "decisions without permission, scope or tenant").await;
     let fin_page = fin.get(&format!("/contracts/{mine}")).await.body;
     assert!(!fin_page.contains("/approve"), "no buttons for finance");
     assert!(sm.get(&format!("/contracts/{mine}")).await.body.contains(&format!("/contracts/{mine}/approve")));
@@ -451,22 +471,27 @@ async fn permissions_scope_and_other_tenants() {
     // A manager's own contract goes to another manager (or a director).
     let own = drafted(&sm, "sales", "C001", "经理自己的合同", "1000").await;
     act(&sm, own, "submit", &[]).await;
+    let before = app.snapshot(alpha, "contracts", own).await;
     assert_eq!(act(&sm, own, "approve", &[]).await.status, 403, "nobody approves their own contract");
     assert_eq!(act(&sm, own, "reject", &[("comment", "x")]).await.status, 403);
+    app.assert_unchanged(&before, "a manager deciding their own contract").await;
     assert!(!sm.get(&format!("/contracts/{own}")).await.body.contains(&format!("/contracts/{own}/approve")));
     assert_eq!(act(&sm2, own, "approve", &[]).await.status, 303);
     assert_eq!(status(&app, alpha, own).await, "approved");
 
     // Purchase contracts go to the ops manager; the sales managers cannot see them.
     act(&os, purchase, "submit", &[]).await;
+    let before = app.snapshot(alpha, "contracts", purchase).await;
     assert_eq!(act(&sm, purchase, "approve", &[]).await.status, 404);
     assert_eq!(act(&os, purchase, "approve", &[]).await.status, 403);
+    app.assert_unchanged(&before, "a purchase contract decided by sales or its drafter").await;
     assert_eq!(act(&om, purchase, "approve", &[]).await.status, 303);
     assert_eq!(status(&app, alpha, purchase).await, "approved");
     assert_eq!(act(&om, purchase, "sign", &[("signed_on", "2026-01-05")]).await.status, 303, "the ops manager signs");
 
     // Another tenant: 404 on every page and step.
     let beta_ss = app.signed_in("beta", "ss").await;
+    let before = app.snapshot(alpha, "contracts", theirs).await;
     for path in
         [format!("/contracts/{theirs}"), format!("/contracts/{theirs}/print"), format!("/contracts/{theirs}/edit")]
     {
@@ -474,12 +499,16 @@ async fn permissions_scope_and_other_tenants() {
     }
     for step in ["submit", "sign", "edit", "lines"] {
         assert_eq!(act(&beta_ss, theirs, step, &[("signed_on", "2026-01-05")]).await.status, 404, "{step}");
+        app.assert_unchanged(&before, &format!("{step} by another tenant")).await;
     }
 
     // Decisions on a draft are stale (not submitted).
     assert_eq!(act(&sm, theirs, "approve", &[]).await.status, 409);
     assert_eq!(status(&app, alpha, theirs).await, "draft");
+    app.assert_unchanged(&before, "approving a draft").await;
+    let before = app.snapshot(alpha, "contracts", mine).await;
     assert_eq!(act(&ss, mine, "sign", &[("signed_on", "2026-01-05")]).await.status, 409, "not approved yet");
+    app.assert_unchanged(&before, "signing a submitted contract").await;
 }
 
 #[tokio::test]
@@ -496,7 +525,13 @@ async fn two_managers_approving_at_once_exactly_one_wins() {
         let path = format!("/contracts/{id}/approve");
         let f1 = [("csrf_token", t1.as_str()), ("comment", "甲")];
         let f2 = [("csrf_token", t2.as_str()), ("comment", "乙")];
-        let (a, b) = tokio::join!(sm.post_raw(&path, &f1, &[]), sm2.post_raw(&path, &f2, &[]));
+        // The test holds the contract's row first: both approvals start and wait for
+        // it, then go on one after the other.
+        let lock = app.hold_lock(alpha, &format!("SELECT 1 FROM contracts WHERE id = {id} FOR UPDATE")).await;
+        let (a, b) = crate::helpers::overlapping(&app, lock, 2, async {
+            tokio::join!(sm.post_raw(&path, &f1, &[]), sm2.post_raw(&path, &f2, &[]))
+        })
+        .await;
         let mut codes = [a.status, b.status];
         codes.sort_unstable();
         assert_eq!(codes, [303, 409], "round {round}");
@@ -558,8 +593,10 @@ async fn demo_data_has_partners_and_contracts_in_every_state() {
     .execute(&mut *tx)
     .await
     .unwrap();
-    let ctx =
-        yunying::demo::supply::Ctx { tenant_id: t, n: 0, products: 5, today: chrono::Utc::now().date_naive(), users };
+    // A fixed day, as the purchasing and stocktake demo tests use: what is seeded does
+    // not change with the day the test runs.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let ctx = yunying::demo::supply::Ctx { tenant_id: t, n: 0, products: 5, today, users };
     yunying::partners::demo::seed(&mut tx, &ctx).await.unwrap();
     yunying::contracts::demo::seed(&mut tx, &ctx).await.unwrap();
     tx.commit().await.unwrap();

@@ -30,8 +30,106 @@ async fn runtime_role_is_unprivileged_and_owns_nothing() {
     assert_eq!(owned, 0, "the runtime role owns no table");
 }
 
+/// The one predicate every tenant table's policy has, as `pg_get_expr` prints it for
+/// the migrations' `tenant_id = (SELECT app.current_tenant())`.
+const TENANT_PREDICATE: &str = "(tenant_id = ( SELECT app.current_tenant() AS current_tenant))";
+
+/// Policies allowed besides the tenant policy: (table, policy, command, USING,
+/// WITH CHECK), exactly as the catalog shows them. Sessions are read before the
+/// tenant is known by the hash of their token (migration 0001), and only read.
+const EXTRA_POLICIES: &[(&str, &str, &str, &str, Option<&str>)] = &[(
+    "sessions",
+    "session_by_token",
+    "r",
+    "(token_hash = ( SELECT app.current_session_token() AS current_session_token))",
+    None,
+)];
+
+fn normalized(expr: &str) -> String {
+    expr.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One row of `pg_policy`, readable.
+#[derive(sqlx::FromRow)]
+struct Policy {
+    table_name: String,
+    name: String,
+    cmd: String,
+    permissive: bool,
+    public: bool,
+    qual: Option<String>,
+    with_check: Option<String>,
+}
+
+/// What is wrong with row-level security on the tables that have a `tenant_id`
+/// column (outside the system schemas), one line per problem, each naming its
+/// table (and policy): RLS enabled and forced; exactly one tenant policy, every policy
+/// permissive, for all commands and every role, with USING and WITH CHECK exactly
+/// [`TENANT_PREDICATE`]; no other policy but the [`EXTRA_POLICIES`].
+async fn rls_problems(conn: &mut sqlx::PgConnection) -> Vec<String> {
+    let tables: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND n.nspname NOT LIKE 'pg\\_%'
+         ORDER BY 1",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let policies: Vec<Policy> = sqlx::query_as(
+        "SELECT p.polrelid::regclass::text AS table_name, p.polname::text AS name, p.polcmd::text AS cmd,
+                p.polpermissive AS permissive, p.polroles = '{0}'::oid[] AS public,
+                pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+         FROM pg_policy p ORDER BY 1, 2",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut problems = Vec::new();
+    for (table, enabled, forced) in &tables {
+        if !enabled {
+            problems.push(format!("{table}: RLS not enabled"));
+        }
+        if !forced {
+            problems.push(format!("{table}: RLS not forced"));
+        }
+        let mut tenant_policies = 0;
+        for Policy { name, cmd, permissive, public, qual, with_check, .. } in
+            policies.iter().filter(|p| &p.table_name == table)
+        {
+            let qual = qual.as_deref().map(normalized);
+            let check = with_check.as_deref().map(normalized);
+            let extra = EXTRA_POLICIES.iter().find(|e| e.0 == table && e.1 == name);
+            let expected = match extra {
+                Some(&(_, _, cmd, using, with_check)) => (cmd, Some(using), with_check),
+                None => ("*", Some(TENANT_PREDICATE), Some(TENANT_PREDICATE)),
+            };
+            let got = (cmd.as_str(), qual.as_deref(), check.as_deref());
+            if !permissive || !public || got != expected {
+                let what = if extra.is_some() { "the allowed extra policy" } else { "exactly the tenant predicate" };
+                let kind = if *permissive { "permissive" } else { "restrictive" };
+                let roles = if *public { "every role" } else { "some roles only" };
+                problems.push(format!(
+                    "{table}: policy {name} is not {what}: {kind}, {roles}, command {cmd}, USING {qual:?}, WITH CHECK {check:?}"
+                ));
+            } else if extra.is_none() {
+                tenant_policies += 1;
+            }
+        }
+        match tenant_policies {
+            1 => {}
+            0 => problems.push(format!("{table}: no tenant policy")),
+            n => problems.push(format!("{table}: {n} tenant policies, one expected")),
+        }
+    }
+    problems
+}
+
 #[tokio::test]
-async fn every_table_with_tenant_id_has_forced_rls_and_a_policy() {
+async fn every_table_with_tenant_id_has_forced_rls_and_exactly_the_tenant_policy() {
     let app = spawn_app().await;
     let rows = sqlx::query(
         "SELECT c.relname::text AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
@@ -59,6 +157,71 @@ async fn every_table_with_tenant_id_has_forced_rls_and_a_policy() {
         assert!(r.get::<i64, _>("policies") > 0, "{name}: no policy");
         assert!(r.get::<i64, _>("tenant_policies") > 0, "{name}: no tenant policy with USING and WITH CHECK");
     }
+    // Exactly the tenant predicate, nothing looser beside it.
+    let mut conn = app.owner.acquire().await.unwrap();
+    let problems = rls_problems(&mut conn).await;
+    assert!(problems.is_empty(), "row-level security problems: {problems:#?}");
+    drop(conn);
+    // The check can fail: scratch tables, each wrong in one way, created by the owner
+    // in a transaction that is rolled back.
+    let mut tx = app.owner.begin().await.unwrap();
+    let tenant = "(SELECT app.current_tenant())";
+    for sql in [
+        "CREATE TABLE scratch_good (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_good USING (tenant_id = {tenant}) WITH CHECK (tenant_id = {tenant})"),
+        "CREATE TABLE scratch_leaky (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_leaky USING (tenant_id = app.current_tenant() OR true) WITH CHECK (tenant_id = {tenant})"),
+        "CREATE TABLE scratch_unforced (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_unforced USING (tenant_id = {tenant}) WITH CHECK (tenant_id = {tenant})"),
+        "CREATE TABLE scratch_extra (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_extra USING (tenant_id = {tenant}) WITH CHECK (tenant_id = {tenant})"),
+        "CREATE POLICY peek ON scratch_extra FOR SELECT USING (true)".to_owned(),
+        "CREATE TABLE scratch_select_only (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_select_only FOR SELECT USING (tenant_id = {tenant})"),
+        "CREATE TABLE scratch_restrictive (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_restrictive AS RESTRICTIVE USING (tenant_id = {tenant}) WITH CHECK (tenant_id = {tenant})"),
+        "CREATE TABLE scratch_no_check (tenant_id bigint NOT NULL)".to_owned(),
+        format!("CREATE POLICY tenant_isolation ON scratch_no_check USING (tenant_id = {tenant}) WITH CHECK (true)"),
+        "CREATE TABLE scratch_none (tenant_id bigint NOT NULL)".to_owned(),
+    ] {
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    for table in [
+        "scratch_good",
+        "scratch_leaky",
+        "scratch_unforced",
+        "scratch_extra",
+        "scratch_select_only",
+        "scratch_restrictive",
+        "scratch_no_check",
+        "scratch_none",
+    ] {
+        sqlx::query(&format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")).execute(&mut *tx).await.unwrap();
+        if table != "scratch_unforced" {
+            sqlx::query(&format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY")).execute(&mut *tx).await.unwrap();
+        }
+    }
+    let mut problems = rls_problems(&mut tx).await;
+    tx.rollback().await.unwrap();
+    let expected = [
+        ("scratch_leaky: policy tenant_isolation is not exactly the tenant predicate", "OR true"),
+        ("scratch_leaky: no tenant policy", ""),
+        ("scratch_unforced: RLS not forced", ""),
+        ("scratch_extra: policy peek is not exactly the tenant predicate", "command r"),
+        ("scratch_select_only: policy tenant_isolation is not exactly the tenant predicate", "WITH CHECK None"),
+        ("scratch_select_only: no tenant policy", ""),
+        ("scratch_restrictive: policy tenant_isolation is not exactly the tenant predicate", "restrictive"),
+        ("scratch_restrictive: no tenant policy", ""),
+        ("scratch_no_check: policy tenant_isolation is not exactly the tenant predicate", "WITH CHECK Some(\"true\")"),
+        ("scratch_no_check: no tenant policy", ""),
+        ("scratch_none: no tenant policy", ""),
+    ];
+    for (start, fragment) in expected {
+        let at = problems.iter().position(|p| p.starts_with(start) && p.contains(fragment));
+        let at = at.unwrap_or_else(|| panic!("not reported: {start} … {fragment}; reported: {problems:#?}"));
+        problems.remove(at);
+    }
+    assert!(problems.is_empty(), "reported beyond the scratch tables' faults: {problems:#?}");
     // tenant_id leads every primary key and unique constraint of those tables.
     let bad: Vec<String> = sqlx::query_scalar(
         "SELECT con.conname::text FROM pg_constraint con

@@ -450,3 +450,130 @@ pub async fn import_example(app: &TestApp) -> i64 {
     }
     acme
 }
+
+/// A row lock taken by the test before concurrent requests start, so that they
+/// really overlap: each blocks on the row until [`HeldLock::release`].
+pub struct HeldLock {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    pid: i32,
+}
+
+impl TestApp {
+    /// Lock rows with `sql` (a `SELECT … FOR UPDATE` that must find a row) in a
+    /// tenant transaction of the owner role, kept open until released. The owner's
+    /// pool, so that the runtime pool the server and the test share keeps all its
+    /// connections.
+    pub async fn hold_lock(&self, tenant_id: i64, sql: &str) -> HeldLock {
+        let mut tx = db::begin_tenant(&self.owner, tenant_id).await.expect("tx");
+        let locked = sqlx::query(sql).fetch_all(&mut *tx).await.expect(sql);
+        assert!(!locked.is_empty(), "nothing to lock: {sql}");
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.expect("pid");
+        HeldLock { tx, pid }
+    }
+
+    /// Wait (at most 10 s, else fail) until `n` other backends of this test database
+    /// wait for a lock, all of them behind `lock` (directly, or behind one another).
+    pub async fn wait_for_blocked(&self, lock: &HeldLock, n: i64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            // pg_locks and the pid and database of pg_stat_activity are visible to
+            // every role (wait_event is not, for other roles' sessions).
+            let last: (i64, i64) = sqlx::query_as(
+                "WITH waiting AS (
+                     SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                     WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid())
+                 SELECT count(*),
+                        count(*) FILTER (WHERE $1 = ANY (pg_blocking_pids(pid))
+                                            OR pg_blocking_pids(pid) <@ ARRAY(SELECT pid FROM waiting))
+                 FROM waiting",
+            )
+            .bind(lock.pid)
+            .fetch_one(&self.owner)
+            .await
+            .expect("waiting backends");
+            if last.0 >= n && last.1 == last.0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{n} backends should wait for the held lock within 10 s; waiting (behind it): {last:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl HeldLock {
+    /// Roll back: the blocked transactions go on, one after another.
+    pub async fn release(self) {
+        self.tx.rollback().await.expect("release the held lock");
+    }
+}
+
+/// `requests` started while `lock` is held, the lock released once `n` of them wait
+/// for it; their outputs.
+pub async fn overlapping<T>(
+    app: &TestApp,
+    lock: HeldLock,
+    n: i64,
+    requests: impl std::future::Future<Output = T>,
+) -> T {
+    let release = async {
+        app.wait_for_blocked(&lock, n).await;
+        lock.release().await;
+    };
+    let (out, ()) = tokio::join!(requests, release);
+    out
+}
+
+/// One record as it stands (the whole row, as JSON), its table's row count, the
+/// tenant's audit-log count and what `extra` queries (each one text value) read:
+/// taken before a request that must be refused and compared after it with
+/// [`TestApp::assert_unchanged`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    tenant_id: i64,
+    table: String,
+    id: i64,
+    row: Option<String>,
+    rows: i64,
+    audit: i64,
+    extra: Vec<(String, Option<String>)>,
+}
+
+impl TestApp {
+    /// The record `id` of `table` in `tenant_id` (read by the owner, under the tenant).
+    pub async fn snapshot(&self, tenant_id: i64, table: &str, id: i64) -> Snapshot {
+        self.snapshot_with(tenant_id, table, id, &[]).await
+    }
+
+    /// [`snapshot`](Self::snapshot), and the text each of `extra` reads (e.g. a
+    /// record's lines as JSON).
+    pub async fn snapshot_with(&self, tenant_id: i64, table: &str, id: i64, extra: &[&str]) -> Snapshot {
+        let mut tx = db::begin_tenant(&self.owner, tenant_id).await.expect("tx");
+        let row: Option<String> = sqlx::query_scalar(&format!("SELECT to_jsonb(t)::text FROM {table} t WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .expect("the record");
+        let rows: i64 =
+            sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&mut *tx).await.expect("rows");
+        let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&mut *tx).await.expect("audit");
+        let mut read = Vec::new();
+        for sql in extra {
+            let v: Option<String> = sqlx::query_scalar(sql).fetch_one(&mut *tx).await.expect(sql);
+            read.push(((*sql).to_owned(), v));
+        }
+        tx.commit().await.expect("commit");
+        assert!(row.is_some(), "{table} {id} exists in tenant {tenant_id}");
+        Snapshot { tenant_id, table: table.to_owned(), id, row, rows, audit, extra: read }
+    }
+
+    /// The record, its table, the audit log and the extra reads are as in `before`
+    /// (`what`: the refused request, for the message).
+    pub async fn assert_unchanged(&self, before: &Snapshot, what: &str) {
+        let extra: Vec<&str> = before.extra.iter().map(|(sql, _)| sql.as_str()).collect();
+        let now = self.snapshot_with(before.tenant_id, &before.table, before.id, &extra).await;
+        assert_eq!(&now, before, "a refused request changed something: {what}");
+    }
+}

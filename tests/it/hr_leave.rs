@@ -169,10 +169,12 @@ async fn duplicate_live_request_is_refused_with_the_existing_one_named() {
     let o = org().await;
     let spec = o.app.signed_in("alpha", "spec").await;
     let first = applied(&spec, "2026-11-04", "full").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", first).await;
     for portion in ["full", "am"] {
         let res = apply(&spec, "2026-11-04", portion, "年假", "again").await;
         assert_eq!(res.status, 422, "{portion}");
         assert!(res.body.contains(&format!("#{first}")) && res.body.contains("不能重复申请"), "{}", res.body);
+        o.app.assert_unchanged(&before, &format!("a second {portion} request for the day")).await;
     }
     // The other half of a half day is fine.
     let am = applied(&spec, "2026-11-05", "am").await;
@@ -233,11 +235,13 @@ async fn manager_approves_once_then_409_and_nothing_changes() {
         .await;
 
     // Stale: approving or rejecting again is 409 and changes nothing.
+    let before = o.app.snapshot(o.alpha, "leave_requests", id).await;
     let again = mgr.post_form("/leave/approvals", &format!("/leave/{id}/approve"), &[("comment", "再批")]).await;
     assert_eq!(again.status, 409);
     let rej = mgr.post_form("/leave/approvals", &format!("/leave/{id}/reject"), &[("comment", "不行")]).await;
     assert_eq!(rej.status, 409);
     assert_eq!(status_of(&o.app, o.alpha, id).await, "approved");
+    o.app.assert_unchanged(&before, "deciding an approved request again").await;
     let decided_at_after = o
         .app
         .scalar_i64(
@@ -270,9 +274,11 @@ async fn reject_needs_a_comment() {
     let spec = o.app.signed_in("alpha", "spec").await;
     let id = applied(&spec, "2026-11-03", "pm").await;
     let mgr = o.app.signed_in("alpha", "mgr").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", id).await;
     let res = mgr.post_form(&format!("/leave/{id}"), &format!("/leave/{id}/reject"), &[("comment", "  ")]).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("驳回时必须填写审批意见"), "{}", res.body);
+    o.app.assert_unchanged(&before, "a rejection without a comment").await;
     assert_eq!(status_of(&o.app, o.alpha, id).await, "pending");
     assert_eq!(audits(&o.app, o.alpha, "leave.reject", id).await, 0);
 
@@ -293,36 +299,45 @@ async fn scope_roles_and_tenants() {
     let spec = o.app.signed_in("alpha", "spec").await;
     let id = applied(&spec, "2026-11-03", "full").await;
     let path = format!("/leave/{id}/approve");
+    // Everyone signs in first (a login is audited), so that the audit log stands
+    // still while the refusals are tried.
+    let smgr = o.app.signed_in("alpha", "smgr").await;
+    let sspec = o.app.signed_in("alpha", "sspec").await;
+    let spec2 = o.app.signed_in("alpha", "spec2").await;
+    let hr = o.app.signed_in("alpha", "hr").await;
+    let beta_mgr = o.app.signed_in("beta", "mgr").await;
+    let mgr = o.app.signed_in("alpha", "mgr").await;
+    let dir = o.app.signed_in("alpha", "dir").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", id).await;
 
     // A manager of another department: out of scope is 404, for the page and the POST.
-    let smgr = o.app.signed_in("alpha", "smgr").await;
     assert_eq!(smgr.get(&format!("/leave/{id}")).await.status, 404);
     assert_eq!(smgr.post_form("/leave/approvals", &path, &[]).await.status, 404);
+    o.app.assert_unchanged(&before, "an approval out of scope").await;
     assert!(!smgr.get("/leave/approvals").await.body.contains(&format!("/leave/{id}\"")));
     // A specialist has no approvals at all: 403.
-    let sspec = o.app.signed_in("alpha", "sspec").await;
     assert_eq!(sspec.get("/leave/approvals").await.status, 403);
     assert_eq!(sspec.post_form("/leave", &path, &[]).await.status, 403);
+    o.app.assert_unchanged(&before, "an approval by a specialist").await;
     assert_eq!(sspec.get(&format!("/leave/{id}")).await.status, 404);
     // Another specialist of the same department cannot see it either.
-    let spec2 = o.app.signed_in("alpha", "spec2").await;
     assert_eq!(spec2.get(&format!("/leave/{id}")).await.status, 404);
     // HR sees it but may not approve.
-    let hr = o.app.signed_in("alpha", "hr").await;
     assert_eq!(hr.get(&format!("/leave/{id}")).await.status, 200);
     assert_eq!(hr.post_form("/leave/all", &path, &[]).await.status, 403);
+    o.app.assert_unchanged(&before, "an approval by HR").await;
     // Another tenant's manager: 404 for the same id.
-    let beta_mgr = o.app.signed_in("beta", "mgr").await;
     assert_eq!(beta_mgr.get(&format!("/leave/{id}")).await.status, 404);
     assert_eq!(beta_mgr.post_form("/leave/approvals", &path, &[]).await.status, 404);
     assert_eq!(status_of(&o.app, o.alpha, id).await, "pending");
+    o.app.assert_unchanged(&before, "an approval by another tenant").await;
 
     // A manager's own request: they see it but cannot approve it (403); a director can.
-    let mgr = o.app.signed_in("alpha", "mgr").await;
     let own = applied(&mgr, "2026-11-06", "full").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", own).await;
     assert_eq!(mgr.post_form(&format!("/leave/{own}"), &format!("/leave/{own}/approve"), &[]).await.status, 403);
+    o.app.assert_unchanged(&before, "a manager approving their own request").await;
     assert!(!mgr.get("/leave/approvals").await.body.contains(&format!("/leave/{own}\"")));
-    let dir = o.app.signed_in("alpha", "dir").await;
     assert!(dir.get("/leave/approvals").await.body.contains(&format!("/leave/{own}\"")));
     // Directors may narrow their queue by level; managers' requests are theirs to decide.
     assert!(dir.get("/leave/approvals?level=manager").await.body.contains(&format!("/leave/{own}\"")));
@@ -333,8 +348,10 @@ async fn scope_roles_and_tenants() {
     assert_eq!(status_of(&o.app, o.alpha, own).await, "approved");
     // A director's own request goes to another director.
     let dir_own = applied(&dir, "2026-11-09", "am").await;
-    assert_eq!(dir.post_form("/leave/approvals", &format!("/leave/{dir_own}/approve"), &[]).await.status, 403);
     let dir2 = o.app.signed_in("alpha", "dir2").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", dir_own).await;
+    assert_eq!(dir.post_form("/leave/approvals", &format!("/leave/{dir_own}/approve"), &[]).await.status, 403);
+    o.app.assert_unchanged(&before, "a director approving their own request").await;
     let res = dir2.post_form("/leave/approvals", &format!("/leave/{dir_own}/approve"), &[]).await;
     assert_eq!(res.status, 303);
     assert_eq!(status_of(&o.app, o.alpha, dir_own).await, "approved");
@@ -349,10 +366,12 @@ async fn withdraw_own_pending_request() {
     let id = applied(&spec, "2026-11-10", "full").await;
     // Someone else cannot withdraw it.
     let spec2 = o.app.signed_in("alpha", "spec2").await;
+    let mgr = o.app.signed_in("alpha", "mgr").await;
+    let before = o.app.snapshot(o.alpha, "leave_requests", id).await;
     assert_eq!(spec2.get(&format!("/leave/{id}/cancel")).await.status, 404);
     assert_eq!(spec2.post_form("/leave", &format!("/leave/{id}/cancel"), &[]).await.status, 404);
-    let mgr = o.app.signed_in("alpha", "mgr").await;
     assert_eq!(mgr.post_form("/leave", &format!("/leave/{id}/cancel"), &[]).await.status, 404);
+    o.app.assert_unchanged(&before, "a withdrawal by someone else").await;
 
     let confirm = spec.get(&format!("/leave/{id}/cancel")).await;
     assert_eq!(confirm.status, 200);
@@ -373,10 +392,12 @@ async fn withdraw_own_pending_request() {
     assert_eq!(audits(&o.app, o.alpha, "leave.cancel", id).await, 1);
     assert!(spec.get(&format!("/leave/{id}")).await.body.contains("已撤回"));
     // Withdrawn: no longer pending, so withdrawing or approving it is 409.
+    let before = o.app.snapshot(o.alpha, "leave_requests", id).await;
     assert_eq!(spec.post_form("/leave", &format!("/leave/{id}/cancel"), &[]).await.status, 409);
     assert_eq!(mgr.post_form("/leave/approvals", &format!("/leave/{id}/approve"), &[]).await.status, 409);
     assert_eq!(status_of(&o.app, o.alpha, id).await, "rejected");
     assert_eq!(audits(&o.app, o.alpha, "leave.cancel", id).await, 1);
+    o.app.assert_unchanged(&before, "withdrawing or approving a withdrawn request").await;
     // The confirmation page of a decided request sends back to the request.
     assert_eq!(spec.get(&format!("/leave/{id}/cancel")).await.status, 303);
 }

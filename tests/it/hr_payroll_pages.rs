@@ -191,7 +191,8 @@ async fn a_month_in_progress_counts_no_future_day_as_an_absence() {
         d += chrono::Duration::days(1);
     }
     let month = today.format("%Y-%m").to_string();
-    let p = app.signed_in("acme", "jia").await.get(&format!("/me/deductions?month={month}")).await;
+    let jia = app.signed_in("acme", "jia").await;
+    let p = jia.get(&format!("/me/deductions?month={month}")).await;
     assert_eq!(p.status, 200);
     let cell = p
         .body
@@ -201,6 +202,27 @@ async fn a_month_in_progress_counts_no_future_day_as_an_absence() {
         .expect("full-day absences in the summary")
         .to_owned();
     assert_eq!(cell, past_workdays.to_string(), "only days before today count ({month})");
+    // A fixed complete month counts every workday, whatever the day: October 2026
+    // (tracking starts on the 1st; no calendar, so its 22 weekdays).
+    let oct = absences(&jia, "2026-10").await;
+    assert_eq!(oct, "22", "every weekday of October 2026 without a punch");
+    // A fixed month that has not begun (December 2100, the last month allowed) is
+    // not evaluated at all: no absence summary.
+    let p = jia.get("/me/deductions?month=2100-12").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.body.contains("<th>旷工全天次数</th>"), "nothing evaluated in 2100-12: {}", p.body);
+}
+
+/// The 旷工全天次数 of `month` on the viewer's own deductions page.
+async fn absences(c: &crate::helpers::Client, month: &str) -> String {
+    let p = c.get(&format!("/me/deductions?month={month}")).await;
+    assert_eq!(p.status, 200, "{month}");
+    p.body
+        .split("<th>旷工全天次数</th><td class=\"num\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap_or_else(|| panic!("full-day absences in the summary of {month}: {}", p.body))
+        .to_owned()
 }
 
 #[tokio::test]

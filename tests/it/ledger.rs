@@ -147,7 +147,15 @@ async fn reservations_stay_within_on_hand_and_concurrent_ones_let_exactly_one_th
     ledger::post(&mut tx, t.alpha, &movement(p, w, MovementKind::Receipt, 10)).await.unwrap();
     ledger::reserve(&mut tx, t.alpha, p, w, 4).await.unwrap();
     tx.commit().await.unwrap();
-    // Eight reservations of the last 6 units race: one reservation of 6 each.
+    // Eight reservations of the last 6 units race: one reservation of 6 each. The
+    // test holds the level's row first, so all eight are under way and wait for it
+    // before any of them may go on.
+    let lock = app
+        .hold_lock(
+            t.alpha,
+            &format!("SELECT 1 FROM stock_levels WHERE product_id = {p} AND warehouse_id = {w} FOR UPDATE"),
+        )
+        .await;
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let pool = app.db.clone();
@@ -160,6 +168,8 @@ async fn reservations_stay_within_on_hand_and_concurrent_ones_let_exactly_one_th
             r.is_ok()
         }));
     }
+    app.wait_for_blocked(&lock, 8).await;
+    lock.release().await;
     let mut wins = 0;
     for task in tasks {
         wins += usize::from(task.await.unwrap());

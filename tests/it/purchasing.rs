@@ -227,15 +227,20 @@ async fn raising_validates_and_writes_nothing_on_bad_input() {
     assert!(page.body.contains(r#"value="abc""#) && page.body.contains("备货理由甲"));
     assert_eq!(fx.count("SELECT count(*) FROM replenishment_requests").await, 0);
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action = 'replenishment.raise'").await, 0);
-    // Without the permission: 403, nothing written.
+    // Without the permission: 403, nothing written (nor audited).
+    let mut clients = Vec::new();
     for who in ["sales", "admin", "director"] {
-        let c = fx.as_(who).await;
+        clients.push((who, fx.as_(who).await));
+    }
+    let audited = fx.count("SELECT count(*) FROM audit_log").await;
+    for (who, c) in clients {
         let page =
             post_home_token(&c, RAISE, &[("sku", "SKU-1"), ("warehouse", "WH1"), ("quantity", "5"), ("reason", "x")])
                 .await;
         assert_eq!(page.status, 403, "{who}");
     }
     assert_eq!(fx.count("SELECT count(*) FROM replenishment_requests").await, 0);
+    assert_eq!(fx.count("SELECT count(*) FROM audit_log").await, audited);
     // Valid: 303 to the record, with the snapshot and the audit row.
     let id = raised(&spec, "45").await;
     let snap = fx
@@ -267,13 +272,18 @@ async fn one_open_request_per_product_and_warehouse() {
     let spec = fx.as_("specialist").await;
     let first = raised(&spec, "45").await;
     // A second one, by anyone: refused with a link to the first, nothing written.
+    let mut clients = Vec::new();
     for who in ["specialist", "spec2", "whspec"] {
-        let c = fx.as_(who).await;
+        clients.push((who, fx.as_(who).await));
+    }
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", first).await;
+    for (who, c) in clients {
         let page = raise(&c, "SKU-1", "WH1", "10", "再来一张").await;
         assert_eq!(page.status, 409, "{who}: {}", page.body);
         assert!(page.body.contains(&format!(r#"href="/inventory/replenishments/{first}""#)), "{}", page.body);
         assert!(page.body.contains("已有未完成的补货申请"));
         assert!(page.body.contains("再来一张"), "typed values kept");
+        fx.app.assert_unchanged(&before, &format!("a second request by {who}")).await;
     }
     assert_eq!(fx.count("SELECT count(*) FROM replenishment_requests").await, 1);
     // Another warehouse is another item.
@@ -303,15 +313,21 @@ async fn manager_approval_is_final_below_the_threshold() {
     let spec = fx.as_("specialist").await;
     let id = raised(&spec, "45").await; // ¥450 < ¥50,000
                                         // Who may not: the requester, other specialists, the warehouse manager, sales, HR.
+    let mut clients = Vec::new();
     for who in ["specialist", "spec2", "whspec", "whmgr", "sales", "admin"] {
-        let c = fx.as_(who).await;
+        clients.push((who, fx.as_(who).await));
+    }
+    let beta = fx.app.signed_in("beta", "director").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
+    for (who, c) in clients {
         let page = post_home_token(&c, &format!("/inventory/replenishments/{id}/approve"), &[("comment", "")]).await;
         assert_eq!(page.status, 403, "{who}");
+        fx.app.assert_unchanged(&before, &format!("approval by {who}")).await;
     }
     // Another tenant: 404.
-    let beta = fx.app.signed_in("beta", "director").await;
     let page = post_home_token(&beta, &format!("/inventory/replenishments/{id}/approve"), &[("comment", "")]).await;
     assert_eq!(page.status, 404);
+    fx.app.assert_unchanged(&before, "approval by another tenant").await;
     assert_eq!(beta.get(&format!("/inventory/replenishments/{id}")).await.status, 404);
     assert_eq!(fx.status_of(id).await, "pending");
     // The ops manager sees the buttons, approves: final.
@@ -327,10 +343,15 @@ async fn manager_approval_is_final_below_the_threshold() {
     assert!(page.body.contains("已批准") && page.body.contains("同意补货") && page.body.contains("经理批准"));
     assert!(!page.body.contains(&format!(r#"action="/inventory/replenishments/{id}/approve""#)), "no buttons");
     // Stale: approve or reject again → 409, nothing changed.
+    let mut clients = Vec::new();
     for (what, who) in [("approve", "manager2"), ("reject", "manager"), ("approve", "director")] {
-        let c = fx.as_(who).await;
+        clients.push((what, who, fx.as_(who).await));
+    }
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
+    for (what, who, c) in clients {
         let page = post_home_token(&c, &format!("/inventory/replenishments/{id}/{what}"), &[("comment", "再次")]).await;
         assert_eq!(page.status, 409, "{what} by {who}");
+        fx.app.assert_unchanged(&before, &format!("{what} again by {who}")).await;
     }
     assert_eq!(fx.status_of(id).await, "approved");
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action LIKE 'replenishment.%'").await, 2);
@@ -341,8 +362,10 @@ async fn nobody_decides_their_own_request() {
     let fx = fixture().await;
     let mgr = fx.as_("manager").await;
     let id = raised(&mgr, "45").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     assert_eq!(decide(&mgr, id, "approve", "").await.status, 403);
     assert_eq!(decide(&mgr, id, "reject", "不要了").await.status, 403);
+    fx.app.assert_unchanged(&before, "the requester deciding their own request").await;
     assert_eq!(fx.status_of(id).await, "pending");
     assert!(!mgr.get(&format!("/inventory/replenishments/{id}")).await.body.contains("/approve\""));
     // A director decides it (final at the first stage).
@@ -356,10 +379,12 @@ async fn rejecting_needs_a_comment() {
     let fx = fixture().await;
     let id = raised(&fx.as_("specialist").await, "45").await;
     let mgr = fx.as_("manager").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     let page = decide(&mgr, id, "reject", "  ").await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("驳回时必须填写审批意见"));
     assert_eq!(fx.status_of(id).await, "pending");
+    fx.app.assert_unchanged(&before, "a rejection without a comment").await;
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action = 'replenishment.reject'").await, 0);
     let page = decide(&mgr, id, "reject", "在途数量足够").await;
     assert_eq!(page.status, 303);
@@ -368,8 +393,10 @@ async fn rejecting_needs_a_comment() {
     let page = fx.as_("specialist").await.get(&format!("/inventory/replenishments/{id}")).await;
     assert!(page.body.contains("已驳回") && page.body.contains("在途数量足够") && page.body.contains("经理驳回"));
     // Stale.
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     assert_eq!(decide(&mgr, id, "approve", "").await.status, 409);
     assert_eq!(fx.status_of(id).await, "rejected");
+    fx.app.assert_unchanged(&before, "approving a rejected request").await;
 }
 
 #[tokio::test]
@@ -391,13 +418,16 @@ async fn above_the_threshold_a_director_approves_too() {
     assert_eq!(page.status, 303);
     assert_eq!(fx.status_of(id).await, "director_pending");
     // The manager stage is done: managers may not decide now; specialists never.
+    let manager2 = fx.as_("manager2").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     assert_eq!(decide(&mgr, id, "approve", "").await.status, 403);
-    assert_eq!(decide(&fx.as_("manager2").await, id, "approve", "").await.status, 403);
+    assert_eq!(decide(&manager2, id, "approve", "").await.status, 403);
     assert_eq!(
         post_home_token(&spec, &format!("/inventory/replenishments/{id}/approve"), &[("comment", "")]).await.status,
         403
     );
     assert_eq!(fx.status_of(id).await, "director_pending");
+    fx.app.assert_unchanged(&before, "a second-stage decision by managers and a specialist").await;
     // The director sees the buttons and approves: approved.
     let dir = fx.as_("director").await;
     let page = dir.get(&format!("/inventory/replenishments/{id}")).await;
@@ -406,7 +436,9 @@ async fn above_the_threshold_a_director_approves_too() {
     assert_eq!(fx.status_of(id).await, "approved");
     let page = dir.get(&format!("/inventory/replenishments/{id}")).await;
     assert!(page.body.contains("经理批准，转总监审批") && page.body.contains("总监批准"), "{}", page.body);
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     assert_eq!(decide(&dir, id, "approve", "").await.status, 409);
+    fx.app.assert_unchanged(&before, "approving an approved request").await;
 
     // Below the threshold: the manager's approval is final.
     let (_, _) = stocked(&fx.app, fx.t.alpha, "SKU-S", "WH1", 0).await;
@@ -427,16 +459,21 @@ async fn a_director_rejects_at_the_second_stage() {
     assert_eq!(decide(&fx.as_("manager").await, id, "approve", "").await.status, 303);
     assert_eq!(fx.status_of(id).await, "director_pending");
     let dir = fx.as_("director").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     let page = decide(&dir, id, "reject", "").await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("驳回时必须填写审批意见"));
     assert_eq!(fx.status_of(id).await, "director_pending");
+    fx.app.assert_unchanged(&before, "a rejection without a comment").await;
     assert_eq!(decide(&dir, id, "reject", "备货量过大").await.status, 303);
     assert_eq!(fx.status_of(id).await, "rejected");
     let page = dir.get(&format!("/inventory/replenishments/{id}")).await;
     assert!(page.body.contains("总监驳回") && page.body.contains("备货量过大"));
+    let manager = fx.as_("manager").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
     assert_eq!(decide(&dir, id, "approve", "").await.status, 409);
-    assert_eq!(decide(&fx.as_("manager").await, id, "approve", "").await.status, 409);
+    assert_eq!(decide(&manager, id, "approve", "").await.status, 409);
+    fx.app.assert_unchanged(&before, "approving a rejected request").await;
 }
 
 #[tokio::test]
@@ -451,7 +488,14 @@ async fn two_managers_approving_at_once_exactly_one_wins() {
     let approve = format!("{path}/approve");
     let fa = [("csrf_token", ta.as_str()), ("comment", "甲")];
     let fb = [("csrf_token", tb.as_str()), ("comment", "乙")];
-    let (ra, rb) = tokio::join!(a.post_raw(&approve, &fa, &[]), b.post_raw(&approve, &fb, &[]));
+    // The test holds the request's row first: both approvals start, both wait for it,
+    // then go on one after the other (without FOR UPDATE both would read "pending").
+    let lock =
+        fx.app.hold_lock(fx.t.alpha, &format!("SELECT 1 FROM replenishment_requests WHERE id = {id} FOR UPDATE")).await;
+    let (ra, rb) = crate::helpers::overlapping(&fx.app, lock, 2, async {
+        tokio::join!(a.post_raw(&approve, &fa, &[]), b.post_raw(&approve, &fb, &[]))
+    })
+    .await;
     let mut statuses = [ra.status, rb.status];
     statuses.sort();
     assert_eq!(statuses, [303, 409]);
@@ -529,17 +573,25 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     assert_eq!(spec.get(&new_po).await.status, 409);
     assert_eq!(decide(&fx.as_("manager").await, id, "approve", "").await.status, 303);
     // Who may order: ops managers and specialists (PurchaseOrders); not warehouse, not directors.
+    let mut clients = Vec::new();
     for who in ["whspec", "whmgr", "director", "sales"] {
-        assert_eq!(fx.as_(who).await.get(&new_po).await.status, 403, "{who}");
+        clients.push((who, fx.as_(who).await));
+    }
+    let beta = fx.app.signed_in("beta", "specialist").await;
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
+    let orders = fx.count("SELECT count(*) FROM purchase_orders").await;
+    for (who, c) in clients {
+        assert_eq!(c.get(&new_po).await.status, 403, "{who}");
         let page = post_home_token(
-            &fx.as_(who).await,
+            &c,
             "/purchasing/orders",
             &[("request", &id.to_string()), ("supplier", "SUP1"), ("unit_cost", "9.50")],
         )
         .await;
         assert_eq!(page.status, 403, "{who}");
+        fx.app.assert_unchanged(&before, &format!("an order by {who}")).await;
+        assert_eq!(fx.count("SELECT count(*) FROM purchase_orders").await, orders);
     }
-    let beta = fx.app.signed_in("beta", "specialist").await;
     assert_eq!(beta.get(&new_po).await.status, 404);
     // The form defaults the product's usual supplier and its price as the cost.
     let buyer = fx.as_("spec2").await;
@@ -573,6 +625,8 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     assert_eq!(fx.count(&format!("SELECT purchase_order_id FROM replenishment_requests WHERE id = {id}")).await, po);
     assert_eq!(fx.count("SELECT count(*) FROM audit_log WHERE action = 'purchase_order.create'").await, 1);
     // Stale: ordering it again → 409, nothing written.
+    let before = fx.app.snapshot(fx.t.alpha, "replenishment_requests", id).await;
+    let order_before = fx.app.snapshot(fx.t.alpha, "purchase_orders", po).await;
     let page = post_home_token(
         &buyer,
         "/purchasing/orders",
@@ -581,6 +635,8 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     .await;
     assert_eq!(page.status, 409);
     assert_eq!(fx.count("SELECT count(*) FROM purchase_orders").await, 1);
+    fx.app.assert_unchanged(&before, "ordering an ordered request").await;
+    fx.app.assert_unchanged(&order_before, "ordering an ordered request").await;
     // The printable page and the list.
     let po_path = format!("/purchasing/orders/{po}");
     let page = spec.get(&po_path).await;
@@ -611,12 +667,20 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
     let field = format!("qty_{line}");
     let receive = format!("{po_path}/receive");
     // Who may not receive: sales, directors (no InventoryOperate), another tenant.
+    let mut clients = Vec::new();
     for who in ["sales", "director", "admin"] {
-        let page = post_home_token(&fx.as_(who).await, &receive, &[(&field, "1")]).await;
+        clients.push((who, fx.as_(who).await));
+    }
+    let before = fx.app.snapshot(fx.t.alpha, "purchase_orders", po).await;
+    for (who, c) in clients {
+        let page = post_home_token(&c, &receive, &[(&field, "1")]).await;
         assert_eq!(page.status, 403, "{who}");
+        fx.app.assert_unchanged(&before, &format!("a receipt by {who}")).await;
     }
     let page = post_home_token(&beta, &receive, &[(&field, "1")]).await;
     assert_eq!(page.status, 404);
+    fx.app.assert_unchanged(&before, "a receipt by another tenant").await;
+    assert_eq!(on_hand(&fx).await, 5);
     // Over-receipt and nonsense: refused, nothing changed.
     let wh = fx.as_("whspec").await;
     for (qty, msg) in [("46", "超过未收数量 45"), ("-1", "不能为负数"), ("x", "请填写整数"), ("", "请至少填写一行")]
@@ -671,9 +735,11 @@ async fn purchase_order_from_an_approved_request_received_in_two_parts() {
         50
     );
     // Stale: nothing more to receive.
+    let before = fx.app.snapshot(fx.t.alpha, "purchase_orders", po).await;
     let page = post_home_token(&wh, &receive, &[(&field, "1")]).await;
     assert_eq!(page.status, 409);
     assert_eq!(on_hand(&fx).await, 50);
+    fx.app.assert_unchanged(&before, "receiving a received order").await;
     // No longer low.
     assert!(!spec.get("/inventory/low-stock").await.body.contains(">SKU-1<"));
     let page = spec.get(&format!("/inventory/replenishments/{id}")).await;

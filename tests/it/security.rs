@@ -106,6 +106,9 @@ async fn csrf_missing_forged_or_cross_site_is_403_and_changes_nothing() {
     let admin = app.signed_in("alpha", "admin").await;
     let token = admin.get("/admin/users/new").await.csrf();
     let before = user_count(&app, t.alpha).await;
+    // Signed in before the snapshot (a login is audited).
+    let other = app.signed_in("alpha", "director").await;
+    let unchanged = app.snapshot(t.alpha, "users", t.alpha_specialist).await;
     let fields = |tok: &'static str| {
         vec![
             ("username", "newbie"),
@@ -122,7 +125,6 @@ async fn csrf_missing_forged_or_cross_site_is_403_and_changes_nothing() {
     let p = admin.post_raw("/admin/users", &fields("forged-token-value"), &[]).await;
     assert_eq!(p.status, 403, "forged token");
     // A token from another session is not this session's token.
-    let other = app.signed_in("alpha", "director").await;
     let other_token = other.get("/account").await.csrf();
     let mut with_other: Vec<(&str, &str)> = no_token.clone();
     with_other.push(("csrf_token", &other_token));
@@ -136,6 +138,14 @@ async fn csrf_missing_forged_or_cross_site_is_403_and_changes_nothing() {
     assert_eq!(p.status, 403, "Sec-Fetch-Site: cross-site");
     assert!(p.body.contains("表单已失效或来源不可信"), "a clear page: {}", p.body);
     assert_eq!(user_count(&app, t.alpha).await, before, "nothing was written");
+    app.assert_unchanged(&unchanged, "user creation with a bad token or cross-site").await;
+    // A change to an existing record, with a forged token or cross-site: refused too.
+    let deactivate = format!("/admin/users/{}/deactivate", t.alpha_specialist);
+    let p = admin.post_raw(&deactivate, &[("csrf_token", "forged-token-value")], &[]).await;
+    assert_eq!(p.status, 403, "forged token");
+    let p = admin.post_raw(&deactivate, &[("csrf_token", &token)], &[("origin", "http://evil.example")]).await;
+    assert_eq!(p.status, 403, "foreign Origin");
+    app.assert_unchanged(&unchanged, "a deactivation with a forged token or cross-site").await;
     // The control: same request from this site goes through.
     let origin = app.base.clone();
     let p = admin.post_raw("/admin/users", &good, &[("origin", &origin), ("sec-fetch-site", "same-origin")]).await;
@@ -146,7 +156,15 @@ async fn csrf_missing_forged_or_cross_site_is_403_and_changes_nothing() {
 #[tokio::test]
 async fn login_form_is_csrf_protected_too() {
     let app = spawn_app().await;
-    let _t = two_tenants(&app).await;
+    let t = two_tenants(&app).await;
+    let director = {
+        let mut tx = yunying::db::begin_tenant(&app.db, t.alpha).await.unwrap();
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = 'director'").fetch_one(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let before = app.snapshot(t.alpha, "users", director).await;
     let c = app.client();
     c.get("/login").await;
     let p = c
@@ -158,6 +176,9 @@ async fn login_form_is_csrf_protected_too() {
         .await;
     assert_eq!(p.status, 403);
     assert!(Client::session_cookie(&p).is_none());
+    let sessions = app.scalar_i64(t.alpha, "SELECT count(*) FROM sessions").await;
+    assert_eq!(sessions, 0, "no session was created");
+    app.assert_unchanged(&before, "a login with a guessed token").await;
 }
 
 #[tokio::test]
@@ -319,7 +340,7 @@ async fn security_headers_on_200_404_and_500() {
 #[tokio::test]
 async fn wrong_role_gets_403() {
     let app = spawn_app().await;
-    let _t = two_tenants(&app).await;
+    let t = two_tenants(&app).await;
     let specialist = app.signed_in("alpha", "specialist").await;
     for path in ["/admin/users", "/admin/users/new", "/admin/departments", "/audit"] {
         let p = specialist.get(path).await;
@@ -332,6 +353,7 @@ async fn wrong_role_gets_403() {
     let manager = app.signed_in("alpha", "manager").await;
     assert_eq!(manager.get("/audit").await.status, 403);
     // POSTs too, with a valid token: nothing is created.
+    let before = app.snapshot(t.alpha, "users", t.alpha_specialist).await;
     let p = specialist
         .post_form(
             "/account",
@@ -346,6 +368,7 @@ async fn wrong_role_gets_403() {
         )
         .await;
     assert_eq!(p.status, 403);
+    app.assert_unchanged(&before, "a user created by a specialist").await;
 }
 
 #[tokio::test]
@@ -354,6 +377,8 @@ async fn another_tenants_user_is_404_in_admin_pages() {
     let t = two_tenants(&app).await;
     let admin = app.signed_in("alpha", "admin").await;
     let foreign = t.beta_specialist;
+    let before = app.snapshot(t.beta, "users", foreign).await;
+    let alpha_before = app.snapshot(t.alpha, "users", t.alpha_admin).await;
     assert_eq!(admin.get(&format!("/admin/users/{foreign}")).await.status, 404);
     assert_eq!(admin.get(&format!("/admin/users/{foreign}/deactivate")).await.status, 404);
     let p = admin.post_form("/admin/users", &format!("/admin/users/{foreign}/deactivate"), &[]).await;
@@ -374,6 +399,8 @@ async fn another_tenants_user_is_404_in_admin_pages() {
         )
         .await;
     assert_eq!(p.status, 404);
+    app.assert_unchanged(&before, "changes to another tenant's user").await;
+    app.assert_unchanged(&alpha_before, "changes to another tenant's user").await;
     // Beta's user is untouched and can still log in with the old password.
     assert_eq!(app.client().login("beta", "specialist", PASSWORD).await.status, 303);
     let level: String = {
@@ -447,9 +474,17 @@ async fn anonymous_requests_are_sent_to_login() {
 #[tokio::test]
 async fn multipart_uploads_are_csrf_checked_by_their_form_field() {
     let app = spawn_app().await;
-    let _t = two_tenants(&app).await;
+    let t = two_tenants(&app).await;
     let c = app.signed_in("alpha", "director").await;
     let token = c.get("/account").await.csrf();
+    let director = {
+        let mut tx = yunying::db::begin_tenant(&app.db, t.alpha).await.unwrap();
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = 'director'").fetch_one(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let before = app.snapshot(t.alpha, "users", director).await;
     let send = |tok: String| {
         let form = reqwest::multipart::Form::new()
             .text("csrf_token", tok)
@@ -458,6 +493,7 @@ async fn multipart_uploads_are_csrf_checked_by_their_form_field() {
     };
     let forged = send("forged".into()).await.unwrap();
     assert_eq!(forged.status().as_u16(), 403);
+    app.assert_unchanged(&before, "a multipart POST with a forged token").await;
     let right = send(token).await.unwrap();
     // The token passes; the profile handler itself only takes URL-encoded forms.
     assert_eq!(right.status().as_u16(), 415);

@@ -38,6 +38,15 @@ impl World {
         .await
     }
 
+    /// The stocktake, its lines and the ledger's stocktake movements, for refusals.
+    async fn stocktake(&self, id: i64) -> crate::helpers::Snapshot {
+        let lines = format!(
+            "SELECT string_agg(to_jsonb(l)::text, ',' ORDER BY l.product_id) FROM stocktake_lines l WHERE stocktake_id = {id}"
+        );
+        let movements = "SELECT count(*)::text FROM stock_movements WHERE doc_type = 'stocktake'";
+        self.app.snapshot_with(self.t, "stocktakes", id, &[&lines, movements]).await
+    }
+
     async fn status(&self, id: i64) -> String {
         let mut tx = db::begin_tenant(&self.app.db, self.t).await.unwrap();
         let s: String = sqlx::query_scalar("SELECT status FROM stocktakes WHERE id = $1")
@@ -243,9 +252,11 @@ async fn open_count_submit_approve_posts_the_differences() {
         );
     }
     // Stale: approving again is 409 and posts nothing more.
+    let before = w.stocktake(id).await;
     let res = act(&mgr, id, "approve", &[]).await;
     assert_eq!(res.status, 409);
     assert_eq!(w.scalar("SELECT count(*) FROM stock_movements WHERE doc_type = 'stocktake'").await, 2);
+    w.app.assert_unchanged(&before, "approving an approved stocktake").await;
     // The record page shows the history; the list shows it approved.
     let page = mgr.get(&format!("/inventory/stocktakes/{id}")).await.body;
     assert!(page.contains("批准并调整库存") && page.contains("提交审批"));
@@ -380,8 +391,10 @@ async fn one_open_count_per_warehouse() {
     assert_ne!(first, second);
     assert_eq!(w.scalar("SELECT count(*) FROM audit_log WHERE action = 'stocktake.cancel'").await, 1);
     // Cancelling again is stale.
+    let before = w.stocktake(first).await;
     let res = act(&counter, first, "cancel", &[]).await;
     assert_eq!(res.status, 409);
+    w.app.assert_unchanged(&before, "cancelling a cancelled stocktake").await;
 }
 
 #[tokio::test]
@@ -405,15 +418,19 @@ async fn roles_and_tenants() {
     assert_eq!(res.status, 303);
     assert_eq!(act(&whmgr, id, "submit", &[]).await.status, 303);
     let counter = w.client("counter").await;
+    let other = w.app.signed_in("beta", "director").await;
+    let before = w.stocktake(id).await;
     assert_eq!(act(&counter, id, "approve", &[]).await.status, 403);
     assert_eq!(act(&whmgr, id, "approve", &[]).await.status, 403);
     assert_eq!(act(&whmgr, id, "reject", &[("comment", "x")]).await.status, 403);
+    w.app.assert_unchanged(&before, "decisions without the permission").await;
     // Another tenant: 404 for the page and the POSTs.
-    let other = w.app.signed_in("beta", "director").await;
     assert_eq!(other.get(&format!("/inventory/stocktakes/{id}")).await.status, 404);
     let res = other.post_form("/inventory/stocktakes", &format!("/inventory/stocktakes/{id}/approve"), &[]).await;
     assert_eq!(res.status, 404);
     assert_eq!(w.status(id).await, "submitted");
+    w.app.assert_unchanged(&before, "an approval by another tenant").await;
+    assert_eq!(w.on_hand("D-1").await, 20);
     // A director of any department approves.
     let director = w.client("director").await;
     assert_eq!(act(&director, id, "approve", &[]).await.status, 303);
@@ -424,8 +441,10 @@ async fn roles_and_tenants() {
     let own = open(&w, &mgr, "").await;
     count(&w, &mgr, own, &[("D-1", "19", "")]).await;
     assert_eq!(act(&mgr, own, "submit", &[]).await.status, 303);
+    let before = w.stocktake(own).await;
     assert_eq!(act(&mgr, own, "approve", &[]).await.status, 403);
     assert_eq!(w.status(own).await, "submitted");
+    w.app.assert_unchanged(&before, "approving one's own count").await;
     // Home pages: the approval queue and the counters' open counts.
     assert!(director.get("/").await.body.contains("待审批盘点"));
     assert!(!sales.get("/").await.body.contains("盘点"));
@@ -450,8 +469,10 @@ async fn reject_needs_a_comment_and_returns_to_counting() {
     let page = counter.get(&format!("/inventory/stocktakes/{id}")).await.body;
     assert!(page.contains("请复盘 E-1"));
     // Stale: approving or rejecting a count that is back in counting is 409.
+    let before = w.stocktake(id).await;
     assert_eq!(act(&mgr, id, "approve", &[]).await.status, 409);
     assert_eq!(act(&mgr, id, "reject", &[("comment", "again")]).await.status, 409);
+    w.app.assert_unchanged(&before, "deciding a count that is back in counting").await;
     assert!(counter.get("/").await.body.contains("进行中的盘点"));
     // Recount and resubmit; the approval posts the new difference.
     count(&w, &counter, id, &[("E-1", "30", "")]).await;
@@ -474,7 +495,13 @@ async fn concurrent_approvals_post_once() {
     let (t1, t2) = (mgr.get(&path).await.csrf(), director.get(&path).await.csrf());
     let approve = format!("{path}/approve");
     let (f1, f2) = ([("csrf_token", t1.as_str())], [("csrf_token", t2.as_str())]);
-    let (a, b) = tokio::join!(mgr.post_raw(&approve, &f1, &[]), director.post_raw(&approve, &f2, &[]));
+    // The test holds the stocktake's row first: both approvals start and wait for it,
+    // then go on one after the other.
+    let lock = w.app.hold_lock(w.t, &format!("SELECT 1 FROM stocktakes WHERE id = {id} FOR UPDATE")).await;
+    let (a, b) = crate::helpers::overlapping(&w.app, lock, 2, async {
+        tokio::join!(mgr.post_raw(&approve, &f1, &[]), director.post_raw(&approve, &f2, &[]))
+    })
+    .await;
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [303, 409]);
@@ -493,9 +520,11 @@ async fn an_adjustment_below_zero_is_refused_and_changes_nothing() {
     // 5 of G-1 shipped after the snapshot: on hand 5, the difference −10.
     w.movement("G-1", MovementKind::Shipment, -5).await;
     let mgr = w.client("opsmgr").await;
+    let before = w.stocktake(id).await;
     let res = act(&mgr, id, "approve", &[]).await;
     assert_eq!(res.status, 409);
     assert!(res.body.contains("G-1") && res.body.contains("负数"), "{}", res.body);
+    w.app.assert_unchanged(&before, "an approval that would take stock below zero").await;
     assert_eq!(w.status(id).await, "submitted");
     assert_eq!((w.on_hand("G-1").await, w.on_hand("G-2").await), (5, 5));
     assert_eq!(w.scalar("SELECT count(*) FROM stock_movements WHERE doc_type = 'stocktake'").await, 0);
@@ -529,8 +558,10 @@ async fn bad_counts_show_the_form_again_and_write_nothing() {
     assert_eq!(w.status(id).await, "cancelled");
     let path = format!("/inventory/stocktakes/{id}/count");
     let token = counter.get(&format!("/inventory/stocktakes/{id}")).await.csrf();
+    let before = w.stocktake(id).await;
     let res = counter.post_raw(&path, &[("csrf_token", &token), (&format!("qty_{}", w.pid("H-1")), "9")], &[]).await;
     assert_eq!(res.status, 409);
+    w.app.assert_unchanged(&before, "counting a cancelled stocktake").await;
 }
 
 #[tokio::test]
