@@ -31,4 +31,5 @@ pub mod purchasing;
 pub mod queues;
 pub mod rules;
 pub mod stocktake;
+pub mod tz;
 pub mod web;

@@ -80,7 +80,7 @@ pub async fn list(
         action: non_empty(&q.action).map(str::to_owned),
         from: parse_date("开始", &q.from)?,
         to: parse_date("结束", &q.to)?,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     };
     // Directors and tenant admins read the whole tenant's log.
     let scope = Scope::Tenant;
@@ -94,7 +94,7 @@ pub async fn list(
         repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     tx.commit().await?;
-    let tz = user.settings.time_zone.clone();
+    let tz = user.settings.time_zone;
     let lines = rows
         .into_iter()
         .map(|row| AuditLine {

@@ -29,7 +29,7 @@ pub struct AuditFilter {
     /// Local dates, inclusive, interpreted in `tz`.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope, f: &AuditFilter) {
@@ -44,14 +44,10 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scop
         qb.push(" AND a.action = ").push_bind(action.clone());
     }
     if let Some(from) = f.from {
-        qb.push(" AND a.at >= (").push_bind(from).push("::timestamp AT TIME ZONE ").push_bind(f.tz.clone()).push(")");
+        qb.push(" AND a.at >= (").push_bind(from).push("::timestamp AT TIME ZONE ").push_bind(f.tz.name()).push(")");
     }
     if let Some(to) = f.to {
-        qb.push(" AND a.at < ((")
-            .push_bind(to)
-            .push(" + 1)::timestamp AT TIME ZONE ")
-            .push_bind(f.tz.clone())
-            .push(")");
+        qb.push(" AND a.at < ((").push_bind(to).push(" + 1)::timestamp AT TIME ZONE ").push_bind(f.tz.name()).push(")");
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn list(
         q,
         rows,
         pager: pager.with_total(total),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 

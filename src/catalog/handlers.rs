@@ -221,7 +221,7 @@ pub async fn product_page(
         can_edit: user.can(Action::ProductsEdit),
         can_approve: user.can(Action::ProductsApprove),
         user_id: user.user_id,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
         comment: String::new(),
         errors: FieldErrors::default(),
     })

@@ -83,7 +83,7 @@ pub struct ProductPage {
     pub can_edit: bool,
     pub can_approve: bool,
     pub user_id: i64,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
     /// The decision form's comment and its error (after a refused reject).
     pub comment: String,
     pub errors: FieldErrors,
@@ -151,7 +151,7 @@ pub struct EliminationsPage {
     pub q: EliminationsQuery,
     pub rows: Vec<EliminationRow>,
     pub pager: Pager,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl EliminationsPage {

@@ -69,7 +69,7 @@ pub struct ListPage {
     pub pager: Pager,
     pub can_draft: bool,
     pub scope_note: &'static str,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl ListPage {
@@ -191,7 +191,7 @@ pub async fn list(
         pager: pager.with_total(total),
         can_draft: user.can(Action::ContractsDraft),
         scope_note,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 
@@ -567,8 +567,7 @@ pub struct ShowPage {
 }
 
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    Utc::now().with_timezone(&tz).date_naive()
+    user.settings.time_zone.today()
 }
 
 /// Whether `user` may sign `c` (once approved): its drafter or the manager of its department.

@@ -21,7 +21,7 @@ pub struct Person {
 
 /// Today in Asia/Shanghai (demo data is relative to it).
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    crate::tz::TimeZone::default().today()
 }
 
 /// Tracking starts on the first day of the previous month (the data's start).

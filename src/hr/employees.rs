@@ -63,8 +63,7 @@ pub fn sees_money(user: &CurrentUser) -> bool {
 
 /// Today in the tenant's time zone.
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    chrono::Utc::now().with_timezone(&tz).date_naive()
+    user.settings.time_zone.today()
 }
 
 /// Employed on `day`: no leaving date, or a leaving date on or after it (the

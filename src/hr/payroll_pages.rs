@@ -28,16 +28,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The month shown by default: the previous month (reviews happen 次月上旬).
-pub fn default_month(tz: &str) -> Option<YearMonth> {
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+pub fn default_month(today: chrono::NaiveDate) -> Option<YearMonth> {
     let this = YearMonth::of(today);
     this.and_then(YearMonth::previous).or(this)
 }
 
-fn month_param(raw: &str, tz: &str) -> AppResult<YearMonth> {
+fn month_param(raw: &str, today: chrono::NaiveDate) -> AppResult<YearMonth> {
     if raw.trim().is_empty() {
-        return default_month(tz)
+        return default_month(today)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the current month is out of range")));
     }
     payroll::parse_month(raw.trim()).ok_or_else(|| AppError::BadRequest(format!("月份格式应为 YYYY-MM：{raw}")))
@@ -137,7 +135,7 @@ pub async fn table(
     Query(q): Query<TableQuery>,
 ) -> AppResult<TablePage> {
     user.require(Action::PayrollExport)?;
-    let month = month_param(&q.month, &user.settings.time_zone)?;
+    let month = month_param(&q.month, user.settings.time_zone.today())?;
     let dept = match q.department.trim() {
         "" => None,
         d => Some(Dept::parse(d).ok_or_else(|| AppError::BadRequest(format!("未知部门：{d}")))?),
@@ -162,7 +160,7 @@ pub async fn table(
     let ctx = payroll::load_context(&mut tx, user.tenant_id, month)
         .await
         .map_err(anyhow::Error::from)?
-        .as_of(payroll::today_in(&user.settings.time_zone));
+        .as_of(user.settings.time_zone.today());
     let mut totals = Totals::default();
     let mut by_dept: Vec<(Dept, Totals)> = Dept::ALL.iter().map(|d| (*d, Totals::default())).collect();
     let mut lines = Vec::new();
@@ -324,14 +322,16 @@ pub async fn my_deductions(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<DeductionsPage> {
     user.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, &user.settings.time_zone)?;
+    let month = month_param(&q.month, user.settings.time_zone.today())?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let Some(emp) = employees_repo::of_user(&mut tx, &user).await? else {
         tx.commit().await?;
         let who = Subject { name: user.display_name.clone(), employee_no: String::new(), unlinked: true };
         return Ok(page(&user, flash, month, "/me/deductions".into(), None, who));
     };
-    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id).await.map_err(anyhow::Error::from)?;
+    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id, user.settings.time_zone.today())
+        .await
+        .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     Ok(page(
         &user,
@@ -351,10 +351,12 @@ pub async fn employee_deductions(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<DeductionsPage> {
     user.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, &user.settings.time_zone)?;
+    let month = month_param(&q.month, user.settings.time_zone.today())?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let emp = employees_repo::find_in_scope(&mut tx, &user, employee_id).await?.ok_or(AppError::NotFound)?;
-    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id).await.map_err(anyhow::Error::from)?;
+    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id, user.settings.time_zone.today())
+        .await
+        .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     let who = Subject { name: emp.name, employee_no: emp.employee_no, unlinked: false };
     Ok(page(&user, flash, month, format!("/hr/deductions/{employee_id}"), m, who))

@@ -225,8 +225,7 @@ pub struct Preview {
 }
 
 fn this_month(user: &CurrentUser) -> AppResult<YearMonth> {
-    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    YearMonth::of(chrono::Utc::now().with_timezone(&tz).date_naive())
+    YearMonth::of(user.settings.time_zone.today())
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the current month is out of range")))
 }
 

@@ -101,7 +101,7 @@ async fn item_page(
         levels_errors: FieldErrors::default(),
         move_form: MoveForm::default(),
         move_errors: FieldErrors::default(),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 

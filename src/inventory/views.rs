@@ -138,7 +138,7 @@ pub struct ItemPage {
     pub levels_errors: FieldErrors,
     pub move_form: MoveForm,
     pub move_errors: FieldErrors,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl ItemPage {

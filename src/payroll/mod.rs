@@ -54,12 +54,6 @@ impl MonthContext {
     }
 }
 
-/// Today in Asia/Shanghai (for [`MonthContext::as_of`] in web views).
-pub fn today_in(tz: &str) -> NaiveDate {
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    chrono::Utc::now().with_timezone(&tz).date_naive()
-}
-
 /// Errors computing a month.
 #[derive(Debug, thiserror::Error)]
 pub enum PayrollError {
@@ -269,15 +263,17 @@ pub fn evaluate(ctx: &MonthContext, row: FactsRow) -> Result<EmployeeMonth, Payr
     Ok(EmployeeMonth { employee_id: row.id, employee_no: row.employee_no, name: row.name, dept, level, result })
 }
 
-/// One employee's month as of today (web views: "my deductions", attendance):
-/// in a month still in progress, days from today on are not evaluated.
+/// One employee's month as of `today` in the tenant's time zone (web views: "my
+/// deductions", attendance): in a month still in progress, days from today on are
+/// not evaluated.
 pub async fn one(
     tx: &mut Tx,
     tenant_id: i64,
     month: YearMonth,
     employee_id: i64,
+    today: NaiveDate,
 ) -> Result<Option<EmployeeMonth>, PayrollError> {
-    let ctx = load_context(tx, tenant_id, month).await?.as_of(today_in("Asia/Shanghai"));
+    let ctx = load_context(tx, tenant_id, month).await?.as_of(today);
     let mut found = None;
     let selection = Selection { dept: None, employee_id: Some(employee_id) };
     for_each(tx, tenant_id, &ctx, &selection, |m| {

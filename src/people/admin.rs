@@ -65,7 +65,7 @@ pub struct UsersPage {
     pub levels: Vec<Choice>,
     pub users: Vec<UserRow>,
     pub pager: Pager,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl UsersPage {
@@ -114,7 +114,7 @@ pub async fn users_list(
         levels: level_choices(),
         users,
         pager: pager.with_total(total),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 

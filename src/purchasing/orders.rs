@@ -323,7 +323,7 @@ pub struct OrdersPage {
     /// Approved requests without an order yet (for purchasing users).
     pub awaiting: Vec<AwaitingRow>,
     pub can_order: bool,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl OrdersPage {
@@ -405,7 +405,7 @@ pub async fn list(
         suppliers,
         awaiting,
         can_order,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 
@@ -495,7 +495,7 @@ pub struct OrderPage {
     pub typed: HashMap<i64, String>,
     pub line_errors: HashMap<i64, String>,
     pub errors: FieldErrors,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl OrderPage {
@@ -576,7 +576,7 @@ async fn order_page(
         typed,
         line_errors,
         errors,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 

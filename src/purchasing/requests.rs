@@ -617,7 +617,7 @@ pub struct ListPage {
     pub statuses: Vec<Choice>,
     pub warehouses: Vec<WarehouseChoice>,
     pub can_raise: bool,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl ListPage {
@@ -693,7 +693,7 @@ pub async fn list(
         statuses: RequestStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
         warehouses,
         can_raise: user.can(Action::InventoryOperate),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 
@@ -733,7 +733,7 @@ fn may_decide(user: &CurrentUser, row: &RequestRow) -> bool {
         }
 }
 
-fn history(row: &RequestRow, tz: &str) -> Vec<HistoryLine> {
+fn history(row: &RequestRow, tz: &crate::tz::TimeZone) -> Vec<HistoryLine> {
     let mut h = vec![HistoryLine {
         at: local_time(row.created_at, tz),
         who: row.requester_name.clone(),

@@ -55,7 +55,7 @@ pub struct ListPage {
     pub rows: Vec<ListRow>,
     pub pager: Pager,
     pub can_open: bool,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl ListPage {
@@ -99,7 +99,7 @@ pub async fn list(
         rows,
         pager: pager.with_total(total),
         can_open: user.can(Action::InventoryOperate),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
         q,
     })
 }
@@ -325,7 +325,7 @@ pub(super) async fn show_page(
         stats.missing_reasons = 0;
         stats.net_difference = 0;
     }
-    let tz = user.settings.time_zone.clone();
+    let tz = user.settings.time_zone;
     let events = repo::events(tx, user.tenant_id, st.id)
         .await?
         .into_iter()

@@ -42,7 +42,6 @@ pub fn random_token() -> String {
 }
 
 /// Format a timestamp in the tenant's time zone for display.
-pub fn local_time(at: chrono::DateTime<chrono::Utc>, tz: &str) -> String {
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+pub fn local_time(at: chrono::DateTime<chrono::Utc>, tz: &crate::tz::TimeZone) -> String {
+    tz.format(at)
 }

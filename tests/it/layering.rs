@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// sits lower than the rest of its folder.
 const LAYERS: &[&[&str]] = &[
     // Pure and leaf platform parts: no database, no web.
-    &["rules", "config", "error", "input", "queues", "cache"],
+    &["rules", "config", "error", "input", "queues", "cache", "tz"],
     &["db"],
     // The platform: sessions, people and permissions, the audit log, web plumbing,
     // and the state every handler shares.

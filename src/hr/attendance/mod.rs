@@ -37,8 +37,7 @@ pub fn router() -> Router<AppState> {
 
 /// Today in the tenant's time zone.
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    chrono::Utc::now().with_timezone(&tz).date_naive()
+    user.settings.time_zone.today()
 }
 
 /// The `month` query parameter (`YYYY-MM`); empty means the current month in the

@@ -110,7 +110,9 @@ async fn month_page(
         page.empty = Some(args.no_employee_message.to_owned());
         return Ok(page);
     };
-    let evaluated = payroll::one(tx, user.tenant_id, month, employee.id).await.map_err(anyhow::Error::from)?;
+    let evaluated = payroll::one(tx, user.tenant_id, month, employee.id, user.settings.time_zone.today())
+        .await
+        .map_err(anyhow::Error::from)?;
     match evaluated {
         None => {
             page.empty = Some(format!("{} 不在 {} 的在职期间内，该月没有考勤。", employee.name, page.month_label));

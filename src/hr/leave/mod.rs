@@ -52,8 +52,7 @@ pub fn router() -> Router<AppState> {
 
 /// Today in the tenant's time zone.
 pub(crate) fn today(user: &CurrentUser) -> NaiveDate {
-    let tz: chrono_tz::Tz = user.settings.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    Utc::now().with_timezone(&tz).date_naive()
+    user.settings.time_zone.today()
 }
 
 /// How long ago, in words ("3 天 2 小时").
@@ -153,7 +152,7 @@ pub struct MyLeavePage {
     pub portions: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub can_approve: bool,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
 }
 
 impl MyLeavePage {
@@ -210,7 +209,7 @@ async fn my_page(
         portions: choices(repo::PORTIONS),
         statuses: choices(repo::STATUSES),
         can_approve: user.can(Action::LeaveApprove),
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     })
 }
 
@@ -374,7 +373,7 @@ pub struct ShowPage {
     pub is_own: bool,
     pub form: DecisionForm,
     pub errors: FieldErrors,
-    pub tz: String,
+    pub tz: crate::tz::TimeZone,
     pub age: String,
 }
 
@@ -404,7 +403,7 @@ pub(crate) fn show_page(
         row,
         form,
         errors,
-        tz: user.settings.time_zone.clone(),
+        tz: user.settings.time_zone,
     }
 }
 
