@@ -7,6 +7,7 @@ pub use state::AppState;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -25,6 +26,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::config::Settings;
 use crate::error::AppError;
 use crate::web;
 
@@ -111,6 +113,37 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The application, built and bound to its port: exactly what `yunying serve`
+/// runs, and what the integration tests run (zero2prod's `Application`).
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// The shared state (with the caches' invalidation listener), the hourly
+    /// housekeeping, and a listener bound to `settings.bind` (port 0: any free port).
+    pub async fn build(pool: PgPool, settings: Arc<Settings>) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(settings.bind).await?;
+        let state = AppState::new(pool.clone(), settings);
+        spawn_housekeeping(pool);
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` resolves; in-flight requests finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        serve(self.listener, router(self.state), shutdown).await
+    }
+}
+
 /// Serve `router` on `listener` until `shutdown` resolves; in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
@@ -143,7 +176,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Hourly housekeeping: purge old login attempts.
-pub fn spawn_housekeeping(pool: PgPool) {
+fn spawn_housekeeping(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {

@@ -6,12 +6,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 pub mod import;
 
-use crate::app::{self, state::AppState};
+use crate::app;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::password;
 use crate::config::Settings;
@@ -360,22 +359,20 @@ async fn create_user(
 
 async fn serve(settings: &Settings, db: &Database) -> anyhow::Result<()> {
     let first_run = tenants::count(&db.app).await? == 0;
-    let listener = TcpListener::bind(settings.bind)
+    let application = app::Application::build(db.app.clone(), std::sync::Arc::new(settings.clone()))
         .await
         .with_context(|| format!("cannot listen on {} (YUNYING_BIND)", settings.bind))?;
-    let url = format!("http://{}", listener.local_addr()?);
+    let url = format!("http://{}", application.local_addr()?);
     if first_run {
         let report = crate::demo::run(db, 2).await?;
         print!("{}", report.render(&url));
     }
     // Warm the dummy hash so the first failed login is not faster than the rest.
     tokio::task::spawn_blocking(password::dummy_hash).await?;
-    let state = AppState::new(db.app.clone(), std::sync::Arc::new(settings.clone()));
-    app::spawn_housekeeping(db.app.clone());
     println!("Yunying (运营台) is running at {url}  (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     tracing::info!(%url, "listening");
-    app::serve(listener, app::router(state), app::shutdown_signal()).await?;
+    application.run_until(app::shutdown_signal()).await?;
     tracing::info!("server stopped");
     Ok(())
 }

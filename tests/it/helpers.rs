@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::redirect::Policy;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Executor, PgPool};
-use yunying::app::{self, AppState};
+use yunying::app;
 use yunying::config::Settings;
 use yunying::db::embedded::{Cluster, Tuning};
 use yunying::db::{self, APP_ROLE, OWNER_ROLE};
@@ -155,13 +155,13 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .connect_with(tc.cluster.connect_options(OWNER_ROLE, &name))
         .await
         .expect("owner role connects");
-    let settings = Arc::new(settings);
-    let state = AppState::new(db.clone(), settings.clone());
-    let sessions = state.sessions.clone();
-    let home = state.home.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-    let addr = listener.local_addr().expect("local addr");
-    tokio::spawn(app::serve(listener, app::router(state), std::future::pending()));
+    // The tests run exactly what `yunying serve` runs, on a port of its own.
+    let settings = Arc::new(Settings { bind: ([127, 0, 0, 1], 0).into(), ..settings });
+    let application = app::Application::build(db.clone(), settings.clone()).await.expect("build the application");
+    let sessions = application.state().sessions.clone();
+    let home = application.state().home.clone();
+    let addr = application.local_addr().expect("local addr");
+    tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
         db_name: name.clone(),
