@@ -87,8 +87,29 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Writes whose unique constraints stand for something the user typed (realworld's
+/// `on_constraint`): a violation of one of the named constraints becomes
+/// `Ok(Err(what))` — the form field it concerns, or whatever the caller names —
+/// so the form is shown again with the message beside that field; any other
+/// failure stays a database error.
+pub trait OnConstraint<T> {
+    fn on_constraint<W: Copy>(self, constraints: &[(&str, W)]) -> Result<Result<T, W>, sqlx::Error>;
+}
+
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    fn on_constraint<W: Copy>(self, constraints: &[(&str, W)]) -> Result<Result<T, W>, sqlx::Error> {
+        match self {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) => match constraints.iter().find(|(c, _)| is_unique_violation(&e, c)) {
+                Some((_, what)) => Ok(Err(*what)),
+                None => Err(e),
+            },
+        }
+    }
+}
+
 /// Whether a database error is a unique violation of the named constraint.
-pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     match err {
         sqlx::Error::Database(db) => db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint),
         _ => false,

@@ -14,7 +14,7 @@ use super::Status;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
@@ -74,12 +74,9 @@ pub async fn propose(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let eid = match repo::insert_elimination(&mut tx, user.tenant_id, id, reason, user.user_id).await {
-        Ok(eid) => eid,
-        Err(e) if is_unique_violation(&e, "product_eliminations_open_idx") => {
-            return Err(AppError::Conflict(OPEN_EXISTS.into()));
-        }
-        Err(e) => return Err(e.into()),
+    let inserted = repo::insert_elimination(&mut tx, user.tenant_id, id, reason, user.user_id).await;
+    let Ok(eid) = inserted.on_constraint(&[("product_eliminations_open_idx", ())])? else {
+        return Err(AppError::Conflict(OPEN_EXISTS.into()));
     };
     audit::record(
         &mut tx,

@@ -12,7 +12,7 @@ use super::Status;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
@@ -169,18 +169,18 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let id = match repo::insert(&mut tx, user.tenant_id, &form.sku, &fields, user.user_id).await {
+    let inserted = repo::insert(&mut tx, user.tenant_id, &form.sku, &fields, user.user_id).await;
+    let id = match inserted.on_constraint(&[("products_tenant_id_sku_key", "sku")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "products_tenant_id_sku_key") => {
+        Err(field) => {
             tx.rollback().await?;
             let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
             let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
             tx.commit().await?;
-            errors.add("sku", format!("SKU {} 已存在", form.sku));
+            errors.add(field, format!("SKU {} 已存在", form.sku));
             let page = form_page(&user, flash, None, form, errors, suppliers);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(e) => return Err(e.into()),
     };
     let mut after = after(&fields);
     after["sku"] = json!(form.sku);

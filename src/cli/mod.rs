@@ -15,6 +15,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::password;
 use crate::config::Settings;
 use crate::db::{self, Database};
+use crate::error::OnConstraint;
 use crate::people::repo::{self, NewUser};
 use crate::people::{tenants, Dept, Level};
 
@@ -328,17 +329,19 @@ async fn create_user(
         employee_no,
         is_tenant_admin: admin,
     };
-    let id = repo::insert(&mut tx, t.id, &new).await.map_err(|e| {
-        if crate::error::is_unique_violation(&e, "users_tenant_id_username_key") {
-            anyhow::anyhow!("--username: {username:?} already exists in {tenant}")
-        } else if crate::error::is_unique_violation(&e, "users_tenant_id_employee_no_key") {
-            anyhow::anyhow!("--employee-no: already linked to another user in {tenant}")
-        } else if matches!(&e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23514")) {
-            anyhow::anyhow!("--username or --employee-no has characters that are not allowed: {e}")
-        } else {
-            e.into()
+    let inserted = repo::insert(&mut tx, t.id, &new).await.on_constraint(&[
+        ("users_tenant_id_username_key", "--username"),
+        ("users_tenant_id_employee_no_key", "--employee-no"),
+    ]);
+    let id = match inserted {
+        Ok(Ok(id)) => id,
+        Ok(Err("--username")) => bail!("--username: {username:?} already exists in {tenant}"),
+        Ok(Err(_)) => bail!("--employee-no: already linked to another user in {tenant}"),
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23514") => {
+            bail!("--username or --employee-no has characters that are not allowed: {d}")
         }
-    })?;
+        Err(e) => return Err(e.into()),
+    };
     audit::record(
         &mut tx,
         t.id,

@@ -23,7 +23,7 @@ use super::upload::ImportPage;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
 use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
@@ -463,14 +463,13 @@ pub async fn create(
     .bind(&v.manager)
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
+    let id = match inserted.on_constraint(&[("employees_tenant_id_employee_no_key", "employee_no")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "employees_tenant_id_employee_no_key") => {
+        Err(field) => {
             tx.rollback().await?;
-            errors.add("employee_no", "该工号已存在");
+            errors.add(field, "该工号已存在");
             return Ok(rerender(form, errors));
         }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,

@@ -12,7 +12,7 @@ use super::views::{DeactivatePage, WarehouseForm, WarehouseFormPage, WarehousesP
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
@@ -121,14 +121,14 @@ pub async fn create(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let id = match repo::insert_warehouse(&mut tx, user.tenant_id, &form.code, &form.name, &form.address).await {
+    let inserted = repo::insert_warehouse(&mut tx, user.tenant_id, &form.code, &form.name, &form.address).await;
+    let id = match inserted.on_constraint(&[(CODE_TAKEN, "code")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, CODE_TAKEN) => {
-            errors.add("code", format!("编码 {} 已被其他仓库使用", form.code));
+        Err(field) => {
+            errors.add(field, format!("编码 {} 已被其他仓库使用", form.code));
             let page = form_page(&user, flash, None, form, errors, (0, 0));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,
@@ -177,12 +177,9 @@ pub async fn update(
     let mut errors = FieldErrors::default();
     validate(&mut form, &mut errors);
     if errors.is_empty() {
-        match repo::update_warehouse(&mut tx, user.tenant_id, id, &form.code, &form.name, &form.address).await {
-            Ok(()) => {}
-            Err(e) if is_unique_violation(&e, CODE_TAKEN) => {
-                errors.add("code", format!("编码 {} 已被其他仓库使用", form.code));
-            }
-            Err(e) => return Err(e.into()),
+        let updated = repo::update_warehouse(&mut tx, user.tenant_id, id, &form.code, &form.name, &form.address).await;
+        if let Err(field) = updated.on_constraint(&[(CODE_TAKEN, "code")])? {
+            errors.add(field, format!("编码 {} 已被其他仓库使用", form.code));
         }
     }
     if !errors.is_empty() {

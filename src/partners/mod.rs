@@ -16,7 +16,7 @@ use sqlx::{Postgres, QueryBuilder};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
@@ -306,14 +306,13 @@ pub async fn create(
     .bind(&form.address)
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
+    let id = match inserted.on_constraint(&[("partners_tenant_id_code_key", "code")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "partners_tenant_id_code_key") => {
+        Err(field) => {
             tx.rollback().await?;
-            errors.add("code", format!("编码 {} 已被使用", form.code));
+            errors.add(field, format!("编码 {} 已被使用", form.code));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, None, form, errors)).into_response());
         }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,

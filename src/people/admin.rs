@@ -16,7 +16,7 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{password, session};
 use crate::db;
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
@@ -245,17 +245,16 @@ pub async fn user_create(
         employee_no: v.employee_no,
         is_tenant_admin: form.is_tenant_admin.is_some(),
     };
-    let id = match repo::insert(&mut tx, user.tenant_id, &new).await {
+    let inserted = repo::insert(&mut tx, user.tenant_id, &new).await.on_constraint(&[
+        ("users_tenant_id_username_key", "username"),
+        ("users_tenant_id_employee_no_key", "employee_no"),
+    ])?;
+    let id = match inserted {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "users_tenant_id_username_key") => {
-            errors.add("username", "该用户名已被使用");
+        Err(field) => {
+            errors.add(field, if field == "username" { "该用户名已被使用" } else { "该工号已关联其他用户" });
             return Ok(rerender(form, errors, flash));
         }
-        Err(e) if is_unique_violation(&e, "users_tenant_id_employee_no_key") => {
-            errors.add("employee_no", "该工号已关联其他用户");
-            return Ok(rerender(form, errors, flash));
-        }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,
@@ -384,14 +383,11 @@ pub async fn user_update(
     .bind(make_admin)
     .execute(&mut *tx)
     .await;
-    if let Err(e) = result {
-        if is_unique_violation(&e, "users_tenant_id_employee_no_key") {
-            tx.rollback().await?;
-            let mut page = edit_page(&user, flash, target, form);
-            page.errors.add("employee_no", "该工号已关联其他用户");
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-        return Err(e.into());
+    if let Err(field) = result.on_constraint(&[("users_tenant_id_employee_no_key", "employee_no")])? {
+        tx.rollback().await?;
+        let mut page = edit_page(&user, flash, target, form);
+        page.errors.add(field, "该工号已关联其他用户");
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     audit::record(
         &mut tx,

@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use crate::error::OnConstraint;
+
 use super::Dept;
 use crate::db;
 
@@ -105,13 +107,8 @@ pub async fn create(owner: &PgPool, code: &str, name: &str, tracking_since: Naiv
     .bind(tracking_since)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if crate::error::is_unique_violation(&e, "tenants_code_key") {
-            anyhow::anyhow!("a company with code {code:?} already exists")
-        } else {
-            e.into()
-        }
-    })?;
+    .on_constraint(&[("tenants_code_key", ())])?
+    .map_err(|()| anyhow::anyhow!("a company with code {code:?} already exists"))?;
     db::set_tenant(&mut tx, tenant.id).await?;
     for (i, dept) in Dept::ALL.iter().enumerate() {
         sqlx::query("INSERT INTO departments (tenant_id, code, name, sort_order) VALUES ($1, $2, $3, $4)")

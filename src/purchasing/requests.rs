@@ -16,7 +16,7 @@ use super::{request_scope, yuan};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::{Action, Dept, Level};
 use crate::web::forms::non_empty;
 use crate::web::forms::{Choice, DecisionForm};
@@ -508,9 +508,9 @@ pub async fn create(
     .bind(user.dept.code())
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
+    let id = match inserted.on_constraint(&[("replenishment_requests_open_uq", "sku")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "replenishment_requests_open_uq") => {
+        Err(field) => {
             // Raised by someone else a moment ago.
             tx.rollback().await?;
             let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
@@ -519,7 +519,7 @@ pub async fn create(
             tx.commit().await?;
             let mut errors = FieldErrors::default();
             errors.add(
-                "sku",
+                field,
                 match existing {
                     Some(id) => format!("该商品在该仓库已有未完成的补货申请 #{id}，请先处理那一张"),
                     None => "该商品在该仓库已有未完成的补货申请".to_owned(),
@@ -528,7 +528,6 @@ pub async fn create(
             let page = form_page(&user, flash, form, errors, warehouses, None, existing);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,

@@ -7,7 +7,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use super::flow::StocktakeStatus;
 use crate::db::Tx;
-use crate::error::is_unique_violation;
+use crate::error::OnConstraint;
 use crate::inventory::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
 use crate::people::{Dept, Level};
 use crate::web::CurrentUser;
@@ -284,12 +284,8 @@ pub async fn open(tx: &mut Tx, tenant_id: i64, n: &NewStocktake<'_>) -> Result<(
     .bind(n.department.code())
     .fetch_one(&mut **tx)
     .await;
-    let (id, no) = match inserted {
-        Ok(row) => row,
-        Err(e) if is_unique_violation(&e, ONE_OPEN_INDEX) => {
-            return Err(OpenError::AlreadyOpen(0, String::new()));
-        }
-        Err(e) => return Err(e.into()),
+    let Ok((id, no)) = inserted.on_constraint(&[(ONE_OPEN_INDEX, ())])? else {
+        return Err(OpenError::AlreadyOpen(0, String::new()));
     };
     let lines = sqlx::query(
         "INSERT INTO stocktake_lines (tenant_id, stocktake_id, product_id, book_quantity)

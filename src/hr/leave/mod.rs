@@ -26,7 +26,7 @@ use self::repo::{LeaveRow, NewLeave};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
-use crate::error::{is_unique_violation, AppError, AppResult};
+use crate::error::{AppError, AppResult, OnConstraint};
 use crate::hr::employees_repo::{self, EmployeeRow};
 use crate::payroll;
 use crate::people::{Action, Dept};
@@ -324,14 +324,13 @@ pub async fn apply(
         reason: v.reason,
         applied_by: user.user_id,
     };
-    let id = match repo::insert(&mut tx, user.tenant_id, &new).await {
+    let id = match repo::insert(&mut tx, user.tenant_id, &new).await.on_constraint(&[("leave_live_idx", "date")])? {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e, "leave_live_idx") => {
+        Err(field) => {
             tx.rollback().await?;
-            errors.add("date", "该时段已有请假申请（刚刚提交），不能重复申请");
+            errors.add(field, "该时段已有请假申请（刚刚提交），不能重复申请");
             return rerender(&state, &user, flash, form, errors).await;
         }
-        Err(e) => return Err(e.into()),
     };
     audit::record(
         &mut tx,
