@@ -10,7 +10,7 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::{show_page, signs, today};
+use super::handlers::{show_page, signs, today};
 pub use super::status::{ContractEvent, ContractStatus};
 use super::{decides, event, fetch, ContractRow};
 use crate::app::state::AppState;

@@ -25,19 +25,21 @@ use crate::web::CurrentUser;
 
 pub mod demo;
 pub mod flow;
+mod handlers;
 pub mod numerals;
-mod pages;
+mod repo;
 pub mod status;
+mod views;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/contracts", get(pages::list).post(pages::create))
-        .route("/contracts/new", get(pages::new_form))
-        .route("/contracts/{id}", get(pages::show))
-        .route("/contracts/{id}/print", get(pages::print))
-        .route("/contracts/{id}/edit", get(pages::edit_form).post(pages::update))
-        .route("/contracts/{id}/lines", post(pages::line_add))
-        .route("/contracts/{id}/lines/{line_id}/delete", post(pages::line_remove))
+        .route("/contracts", get(handlers::list).post(handlers::create))
+        .route("/contracts/new", get(handlers::new_form))
+        .route("/contracts/{id}", get(handlers::show))
+        .route("/contracts/{id}/print", get(handlers::print))
+        .route("/contracts/{id}/edit", get(handlers::edit_form).post(handlers::update))
+        .route("/contracts/{id}/lines", post(handlers::line_add))
+        .route("/contracts/{id}/lines/{line_id}/delete", post(handlers::line_remove))
         .route("/contracts/{id}/submit", post(flow::submit))
         .route("/contracts/{id}/approve", post(crate::decision::approve::<flow::Contract>))
         .route("/contracts/{id}/reject", post(crate::decision::reject::<flow::Contract>))

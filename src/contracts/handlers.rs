@@ -1,21 +1,21 @@
-//! Contract pages: list, draft (new/create), record page, print, edit and lines.
+//! The contract pages' handlers: list, draft, record, print, edit and lines (the
+//! workflow's transitions are in `flow.rs`, the views in `views.rs`, the SQL in `repo.rs`).
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::numerals::{capital_yuan, grouped_yuan};
+use super::repo::{self, Filter};
 use super::status::ContractStatus;
+use super::views::{ContractForm, EditPage, LineForm, ListPage, ListQuery, ListRow, NewPage, PrintPage, ShowPage};
 use super::{
-    decides, event, fetch, kind_for, kind_label, partner_kind_for, status_class, status_label, view_scope, ContractRow,
-    KINDS, MAX_AMOUNT_FEN, STATUSES,
+    decides, event, fetch, kind_for, kind_label, partner_kind_for, view_scope, ContractRow, KINDS, MAX_AMOUNT_FEN,
+    STATUSES,
 };
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
@@ -25,103 +25,9 @@ use crate::people::{Action, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 // ---------- list ----------
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub partner: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub mine: String,
-    pub page: Option<i64>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub struct ListRow {
-    pub id: i64,
-    pub contract_no: String,
-    pub kind: String,
-    pub partner_code: String,
-    pub partner_name: String,
-    pub title: String,
-    pub amount_fen: i64,
-    pub status: String,
-    pub drafter_name: String,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "contracts/list.html")]
-pub struct ListPage {
-    pub chrome: Chrome,
-    pub q: ListQuery,
-    pub statuses: &'static [(&'static str, &'static str)],
-    pub kinds: &'static [(&'static str, &'static str)],
-    pub rows: Vec<ListRow>,
-    pub pager: Pager,
-    pub can_draft: bool,
-    pub scope_note: &'static str,
-    pub tz: crate::tz::TimeZone,
-}
-
-impl ListPage {
-    pub fn status_label(&self, s: &str) -> &'static str {
-        status_label(s)
-    }
-    pub fn status_class(&self, s: &str) -> &'static str {
-        status_class(s)
-    }
-    pub fn kind_label(&self, k: &str) -> &'static str {
-        kind_label(k)
-    }
-    pub fn amount(&self, fen: &i64) -> String {
-        grouped_yuan(*fen)
-    }
-    pub fn when(&self, at: &DateTime<Utc>) -> String {
-        local_time(*at, &self.tz)
-    }
-}
-
-struct Filter {
-    status: Option<&'static str>,
-    kind: Option<&'static str>,
-    partner: Option<String>,
-    q: Option<String>,
-    mine: bool,
-}
-
-fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &Filter) {
-    qb.push(" WHERE c.tenant_id = ").push_bind(user.tenant_id);
-    view_scope(user).push_filter(qb, "c.drafted_by", "c.department");
-    if let Some(s) = f.status {
-        qb.push(" AND c.status = ").push_bind(s);
-    }
-    if let Some(k) = f.kind {
-        qb.push(" AND c.kind = ").push_bind(k);
-    }
-    if let Some(p) = &f.partner {
-        qb.push(" AND p.code = ").push_bind(p.clone());
-    }
-    if let Some(term) = &f.q {
-        let pat = crate::db::like::contains(term);
-        qb.push(" AND (c.title ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR c.contract_no ILIKE ")
-            .push_bind(pat)
-            .push(")");
-    }
-    if f.mine {
-        qb.push(" AND c.drafted_by = ").push_bind(user.user_id);
-    }
-}
 
 fn pick(all: &'static [(&'static str, &'static str)], v: &str, what: &str) -> AppResult<Option<&'static str>> {
     match non_empty(v) {
@@ -167,13 +73,13 @@ pub async fn list(
          JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
          JOIN users d ON d.tenant_id = c.tenant_id AND d.id = c.drafted_by",
     );
-    push_filter(&mut qb, &user, &filter);
+    repo::push_filter(&mut qb, &user, &filter);
     qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
     );
-    push_filter(&mut qb, &user, &filter);
+    repo::push_filter(&mut qb, &user, &filter);
     qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
@@ -196,81 +102,6 @@ pub async fn list(
 }
 
 // ---------- the draft form ----------
-
-#[derive(Debug, Default, Deserialize, Clone)]
-pub struct ContractForm {
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub partner: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub amount: String,
-    #[serde(default)]
-    pub payment_terms: String,
-    #[serde(default)]
-    pub delivery_date: String,
-}
-
-impl ContractForm {
-    fn trimmed(mut self) -> Self {
-        for f in [
-            &mut self.kind,
-            &mut self.partner,
-            &mut self.title,
-            &mut self.amount,
-            &mut self.payment_terms,
-            &mut self.delivery_date,
-        ] {
-            *f = f.trim().to_owned();
-        }
-        self
-    }
-
-    fn of(c: &ContractRow) -> Self {
-        ContractForm {
-            kind: c.kind.clone(),
-            partner: c.partner_code.clone(),
-            title: c.title.clone(),
-            amount: Fen(c.amount_fen).to_string(),
-            payment_terms: c.payment_terms.clone(),
-            delivery_date: c.delivery_date.map(|d| d.to_string()).unwrap_or_default(),
-        }
-    }
-}
-
-/// A partner choice for the form's list of suggestions.
-pub struct PartnerChoice {
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "contracts/form.html")]
-pub struct NewPage {
-    pub chrome: Chrome,
-    pub form: ContractForm,
-    pub errors: FieldErrors,
-    pub kinds: Vec<(&'static str, &'static str)>,
-    pub partners: Vec<PartnerChoice>,
-}
-
-async fn partner_choices(
-    tx: &mut Tx,
-    tenant_id: i64,
-    kinds: &[&'static str],
-) -> Result<Vec<PartnerChoice>, sqlx::Error> {
-    let pkinds: Vec<&str> = kinds.iter().map(|k| partner_kind_for(k)).collect();
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT code, name FROM partners WHERE tenant_id = $1 AND is_active AND kind = ANY($2) ORDER BY kind, code LIMIT 500",
-    )
-    .bind(tenant_id)
-    .bind(pkinds)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|(code, name)| PartnerChoice { code, name }).collect())
-}
 
 fn allowed_kinds(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
     KINDS.iter().copied().filter(|(c, _)| kind_for(user.dept) == Some(*c)).collect()
@@ -378,7 +209,8 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: I
     user.require(Action::ContractsDraft)?;
     let kinds = allowed_kinds(&user);
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let partners = partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+    let partners =
+        repo::partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
     tx.commit().await?;
     let form = ContractForm { kind: kinds.first().map(|k| k.0.to_owned()).unwrap_or_default(), ..Default::default() };
     Ok(NewPage {
@@ -414,7 +246,8 @@ pub async fn create(
     let valid = validate(&mut tx, user.tenant_id, &form, kind, false, &mut errors).await?;
     let (Some(v), Some(kind), Some(department)) = (valid, kind, allowed) else {
         let kinds = allowed_kinds(&user);
-        let partners = partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+        let partners =
+            repo::partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
         tx.rollback().await?;
         let page =
             NewPage { chrome: Chrome::new(&user, flash, "起草合同", "/contracts"), form, errors, kinds, partners };
@@ -464,108 +297,6 @@ pub async fn create(
 
 // ---------- record page ----------
 
-pub struct LineView {
-    pub id: i64,
-    pub sku: String,
-    pub name: String,
-    pub spec: String,
-    pub unit: String,
-    pub quantity: i64,
-    pub price: String,
-    pub subtotal: String,
-}
-
-pub struct EventView {
-    pub at: String,
-    pub actor: String,
-    pub what: &'static str,
-    pub comment: String,
-}
-
-pub async fn lines(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<LineView>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT l.id, pr.sku, pr.name, pr.spec, pr.unit, l.quantity, l.price_fen
-         FROM contract_lines l JOIN products pr ON pr.tenant_id = l.tenant_id AND pr.id = l.product_id
-         WHERE l.tenant_id = $1 AND l.contract_id = $2 ORDER BY l.id",
-    )
-    .bind(tenant_id)
-    .bind(contract_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, sku, name, spec, unit, quantity, price_fen)| LineView {
-            id,
-            sku,
-            name,
-            spec,
-            unit,
-            quantity,
-            price: grouped_yuan(price_fen),
-            subtotal: grouped_yuan(quantity.saturating_mul(price_fen)),
-        })
-        .collect())
-}
-
-fn event_label(action: &str, stage: Option<&str>) -> &'static str {
-    match (action, stage) {
-        ("create", _) => "起草",
-        ("update", _) => "修改",
-        ("submit", _) => "提交审批",
-        ("director_pending", _) => "经理批准，转总监审批",
-        ("approve", Some("director")) => "总监批准",
-        ("approve", _) => "经理批准",
-        ("reject", Some("director")) => "总监驳回",
-        ("reject", _) => "经理驳回",
-        ("sign", _) => "签订",
-        _ => "其他",
-    }
-}
-
-async fn history(tx: &mut Tx, user: &CurrentUser, contract_id: i64) -> Result<Vec<EventView>, sqlx::Error> {
-    type Row = (String, Option<String>, String, String, DateTime<Utc>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT e.action, e.stage, u.display_name, e.comment, e.at
-         FROM contract_events e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
-         WHERE e.tenant_id = $1 AND e.contract_id = $2 ORDER BY e.id",
-    )
-    .bind(user.tenant_id)
-    .bind(contract_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let tz = &user.settings.time_zone;
-    Ok(rows
-        .into_iter()
-        .map(|(action, stage, actor, comment, at)| EventView {
-            at: local_time(at, tz),
-            actor,
-            what: event_label(&action, stage.as_deref()),
-            comment,
-        })
-        .collect())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "contracts/show.html")]
-pub struct ShowPage {
-    pub chrome: Chrome,
-    pub c: ContractRow,
-    pub lines: Vec<LineView>,
-    pub history: Vec<EventView>,
-    pub amount_capital: String,
-    pub threshold: String,
-    pub needs_director: bool,
-    pub can_edit: bool,
-    pub can_submit: bool,
-    pub can_decide: bool,
-    pub can_sign: bool,
-    pub errors: FieldErrors,
-    /// What was typed in the decision comment and the signing date.
-    pub comment: String,
-    pub signed_on: String,
-    pub today: String,
-}
-
 pub fn today(user: &CurrentUser) -> NaiveDate {
     user.settings.time_zone.today()
 }
@@ -585,8 +316,8 @@ pub async fn show_page(
     comment: String,
     signed_on: String,
 ) -> Result<ShowPage, sqlx::Error> {
-    let lines = lines(tx, user.tenant_id, c.id).await?;
-    let history = history(tx, user, c.id).await?;
+    let lines = repo::lines(tx, user.tenant_id, c.id).await?;
+    let history = repo::history(tx, user, c.id).await?;
     let threshold_fen = user.settings.contract_director_threshold_fen;
     let mine = c.drafted_by == user.user_id;
     let can_decide = !mine
@@ -631,18 +362,6 @@ pub async fn show(
 
 // ---------- print ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "contracts/print.html")]
-pub struct PrintPage {
-    pub chrome: Chrome,
-    pub c: ContractRow,
-    pub lines: Vec<LineView>,
-    pub company: String,
-    pub amount_figures: String,
-    pub amount_capital: String,
-    pub printed_on: String,
-}
-
 pub async fn print(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -652,7 +371,7 @@ pub async fn print(
     user.require(Action::ContractsView)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let c = fetch(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    let lines = lines(&mut tx, user.tenant_id, id).await?;
+    let lines = repo::lines(&mut tx, user.tenant_id, id).await?;
     tx.commit().await?;
     Ok(PrintPage {
         chrome: Chrome::new(&user, flash, format!("{} {}", c.contract_no, c.title), "/contracts"),
@@ -666,29 +385,6 @@ pub async fn print(
 }
 
 // ---------- edit (draft or rejected, by the drafter) ----------
-
-#[derive(Debug, Default, Deserialize, Clone)]
-pub struct LineForm {
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default)]
-    pub quantity: String,
-    #[serde(default)]
-    pub price: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "contracts/edit.html")]
-pub struct EditPage {
-    pub chrome: Chrome,
-    pub c: ContractRow,
-    pub form: ContractForm,
-    pub errors: FieldErrors,
-    pub lines: Vec<LineView>,
-    pub line_form: LineForm,
-    pub line_errors: FieldErrors,
-    pub partners: Vec<PartnerChoice>,
-}
 
 /// Lock the contract for a change by its drafter: 404 out of scope, 403 not the
 /// drafter, 409 not a draft or rejected.
@@ -722,9 +418,9 @@ async fn edit_page(
     errors: FieldErrors,
     (line_form, line_errors): (LineForm, FieldErrors),
 ) -> Result<EditPage, sqlx::Error> {
-    let lines = lines(tx, user.tenant_id, c.id).await?;
+    let lines = repo::lines(tx, user.tenant_id, c.id).await?;
     let kind: &'static str = if c.kind == "sales" { "sales" } else { "purchase" };
-    let partners = partner_choices(tx, user.tenant_id, &[kind]).await?;
+    let partners = repo::partner_choices(tx, user.tenant_id, &[kind]).await?;
     Ok(EditPage {
         chrome: Chrome::new(user, flash, format!("修改合同 {}", c.contract_no), "/contracts"),
         c,
@@ -760,36 +456,6 @@ pub async fn edit_form(
     Ok(page)
 }
 
-async fn line_count(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await
-}
-
-/// The sum of the contract's lines (`None` without lines).
-async fn lines_sum(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<i128>, sqlx::Error> {
-    let s: Option<String> = sqlx::query_scalar(
-        "SELECT sum(quantity::numeric * price_fen)::text FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(s.and_then(|s| s.parse::<i128>().ok()))
-}
-
-async fn set_amount(tx: &mut Tx, tenant_id: i64, id: i64, fen: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE contracts SET amount_fen = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .bind(fen)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 pub async fn update(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -801,7 +467,7 @@ pub async fn update(
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let c = lock_for_edit(&mut tx, &user, id).await?;
     let form = ContractForm { kind: c.kind.clone(), ..form.trimmed() };
-    let has_lines = line_count(&mut tx, user.tenant_id, id).await? > 0;
+    let has_lines = repo::line_count(&mut tx, user.tenant_id, id).await? > 0;
     let mut errors = FieldErrors::default();
     let valid = validate(&mut tx, user.tenant_id, &form, Some(&c.kind), has_lines, &mut errors).await?;
     let Some(v) = valid else {
@@ -817,9 +483,10 @@ pub async fn update(
     // With lines the amount is their sum, whatever was typed.
     let amount_fen = match v.amount_fen {
         Some(a) => a,
-        None => {
-            lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen)
-        }
+        None => repo::lines_sum(&mut tx, user.tenant_id, id)
+            .await?
+            .and_then(|s| i64::try_from(s).ok())
+            .unwrap_or(c.amount_fen),
     };
     sqlx::query(
         "UPDATE contracts SET partner_id = $3, title = $4, amount_fen = $5, payment_terms = $6, delivery_date = $7,
@@ -936,7 +603,7 @@ pub async fn line_add(
     .bind(price_fen)
     .execute(&mut *tx)
     .await?;
-    let sum = lines_sum(&mut tx, user.tenant_id, id).await?.unwrap_or(0);
+    let sum = repo::lines_sum(&mut tx, user.tenant_id, id).await?.unwrap_or(0);
     let Some(sum) = i64::try_from(sum).ok().filter(|s| *s <= MAX_AMOUNT_FEN) else {
         let mut le = FieldErrors::default();
         le.add("quantity", "合同金额超出范围");
@@ -947,7 +614,7 @@ pub async fn line_add(
         tx.commit().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    set_amount(&mut tx, user.tenant_id, id, sum).await?;
+    repo::set_amount(&mut tx, user.tenant_id, id, sum).await?;
     let note = format!("添加明细 {} {} × {} 元", lf.sku, quantity, Fen(price_fen));
     event(&mut tx, user.tenant_id, id, "update", None, user.user_id, &note).await?;
     audit::record(
@@ -994,8 +661,9 @@ pub async fn line_remove(
         return Err(AppError::NotFound);
     };
     // Without lines the amount stays what the lines added up to (editable again).
-    let sum = lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen);
-    set_amount(&mut tx, user.tenant_id, id, sum).await?;
+    let sum =
+        repo::lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen);
+    repo::set_amount(&mut tx, user.tenant_id, id, sum).await?;
     event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "删除一条明细").await?;
     audit::record(
         &mut tx,

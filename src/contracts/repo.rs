@@ -1,0 +1,153 @@
+//! The contract pages' SQL beyond the record itself (`super::fetch`): the list's filter,
+//! partner suggestions, lines, history and the lines' total.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::numerals::grouped_yuan;
+use super::views::{EventView, LineView, PartnerChoice};
+use super::{partner_kind_for, view_scope};
+use crate::db::Tx;
+use crate::web::{local_time, CurrentUser};
+
+pub(super) struct Filter {
+    pub status: Option<&'static str>,
+    pub kind: Option<&'static str>,
+    pub partner: Option<String>,
+    pub q: Option<String>,
+    pub mine: bool,
+}
+
+pub(super) fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &Filter) {
+    qb.push(" WHERE c.tenant_id = ").push_bind(user.tenant_id);
+    view_scope(user).push_filter(qb, "c.drafted_by", "c.department");
+    if let Some(s) = f.status {
+        qb.push(" AND c.status = ").push_bind(s);
+    }
+    if let Some(k) = f.kind {
+        qb.push(" AND c.kind = ").push_bind(k);
+    }
+    if let Some(p) = &f.partner {
+        qb.push(" AND p.code = ").push_bind(p.clone());
+    }
+    if let Some(term) = &f.q {
+        let pat = crate::db::like::contains(term);
+        qb.push(" AND (c.title ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR c.contract_no ILIKE ")
+            .push_bind(pat)
+            .push(")");
+    }
+    if f.mine {
+        qb.push(" AND c.drafted_by = ").push_bind(user.user_id);
+    }
+}
+
+pub(super) async fn partner_choices(
+    tx: &mut Tx,
+    tenant_id: i64,
+    kinds: &[&'static str],
+) -> Result<Vec<PartnerChoice>, sqlx::Error> {
+    let pkinds: Vec<&str> = kinds.iter().map(|k| partner_kind_for(k)).collect();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, name FROM partners WHERE tenant_id = $1 AND is_active AND kind = ANY($2) ORDER BY kind, code LIMIT 500",
+    )
+    .bind(tenant_id)
+    .bind(pkinds)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(code, name)| PartnerChoice { code, name }).collect())
+}
+
+pub async fn lines(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<LineView>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT l.id, pr.sku, pr.name, pr.spec, pr.unit, l.quantity, l.price_fen
+         FROM contract_lines l JOIN products pr ON pr.tenant_id = l.tenant_id AND pr.id = l.product_id
+         WHERE l.tenant_id = $1 AND l.contract_id = $2 ORDER BY l.id",
+    )
+    .bind(tenant_id)
+    .bind(contract_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sku, name, spec, unit, quantity, price_fen)| LineView {
+            id,
+            sku,
+            name,
+            spec,
+            unit,
+            quantity,
+            price: grouped_yuan(price_fen),
+            subtotal: grouped_yuan(quantity.saturating_mul(price_fen)),
+        })
+        .collect())
+}
+
+pub(super) fn event_label(action: &str, stage: Option<&str>) -> &'static str {
+    match (action, stage) {
+        ("create", _) => "起草",
+        ("update", _) => "修改",
+        ("submit", _) => "提交审批",
+        ("director_pending", _) => "经理批准，转总监审批",
+        ("approve", Some("director")) => "总监批准",
+        ("approve", _) => "经理批准",
+        ("reject", Some("director")) => "总监驳回",
+        ("reject", _) => "经理驳回",
+        ("sign", _) => "签订",
+        _ => "其他",
+    }
+}
+
+pub(super) async fn history(tx: &mut Tx, user: &CurrentUser, contract_id: i64) -> Result<Vec<EventView>, sqlx::Error> {
+    type Row = (String, Option<String>, String, String, DateTime<Utc>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT e.action, e.stage, u.display_name, e.comment, e.at
+         FROM contract_events e JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id
+         WHERE e.tenant_id = $1 AND e.contract_id = $2 ORDER BY e.id",
+    )
+    .bind(user.tenant_id)
+    .bind(contract_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let tz = &user.settings.time_zone;
+    Ok(rows
+        .into_iter()
+        .map(|(action, stage, actor, comment, at)| EventView {
+            at: local_time(at, tz),
+            actor,
+            what: event_label(&action, stage.as_deref()),
+            comment,
+        })
+        .collect())
+}
+
+pub(super) async fn line_count(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// The sum of the contract's lines (`None` without lines).
+pub(super) async fn lines_sum(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<i128>, sqlx::Error> {
+    let s: Option<String> = sqlx::query_scalar(
+        "SELECT sum(quantity::numeric * price_fen)::text FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(s.and_then(|s| s.parse::<i128>().ok()))
+}
+
+pub(super) async fn set_amount(tx: &mut Tx, tenant_id: i64, id: i64, fen: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contracts SET amount_fen = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(fen)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
