@@ -176,13 +176,7 @@ async fn validate(
     if form.partner.is_empty() {
         errors.add("partner", "请填写合作伙伴编码");
     } else {
-        let found: Option<(i64, String, String, bool)> =
-            sqlx::query_as("SELECT id, kind, name, is_active FROM partners WHERE tenant_id = $1 AND code = $2")
-                .bind(tenant_id)
-                .bind(&form.partner)
-                .fetch_optional(&mut **tx)
-                .await?;
-        match found {
+        match repo::partner_by_code(tx, tenant_id, &form.partner).await? {
             None => errors.add("partner", format!("没有编码为 {} 的合作伙伴", form.partner)),
             Some((_, _, name, false)) => errors.add("partner", format!("{name}（{}）已停用", form.partner)),
             Some((id, pkind, name, true)) => match kind {
@@ -255,24 +249,14 @@ pub async fn create(
     };
     let department = if department == "sales" { "sales" } else { "ops" };
     let amount_fen = v.amount_fen.unwrap_or(0);
-    let (id, no): (i64, String) = sqlx::query_as(
-        "WITH n AS (SELECT nextval(pg_get_serial_sequence('contracts', 'id')) AS id)
-         INSERT INTO contracts (tenant_id, id, contract_no, kind, partner_id, title, amount_fen, payment_terms,
-                                delivery_date, department, drafted_by)
-         SELECT $1, n.id, 'HT-' || lpad(n.id::text, 6, '0'), $2, $3, $4, $5, $6, $7, $8, $9 FROM n
-         RETURNING id, contract_no",
-    )
-    .bind(user.tenant_id)
-    .bind(kind)
-    .bind(v.partner_id)
-    .bind(&form.title)
-    .bind(amount_fen)
-    .bind(&form.payment_terms)
-    .bind(v.delivery_date)
-    .bind(department)
-    .bind(user.user_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let terms = repo::Terms {
+        partner_id: v.partner_id,
+        title: &form.title,
+        amount_fen,
+        payment_terms: &form.payment_terms,
+        delivery_date: v.delivery_date,
+    };
+    let (id, no) = repo::insert(&mut tx, user.tenant_id, kind, department, user.user_id, &terms).await?;
     event(&mut tx, user.tenant_id, id, "create", None, user.user_id, "").await?;
     audit::record(
         &mut tx,
@@ -488,20 +472,14 @@ pub async fn update(
             .and_then(|s| i64::try_from(s).ok())
             .unwrap_or(c.amount_fen),
     };
-    sqlx::query(
-        "UPDATE contracts SET partner_id = $3, title = $4, amount_fen = $5, payment_terms = $6, delivery_date = $7,
-                updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(user.tenant_id)
-    .bind(id)
-    .bind(v.partner_id)
-    .bind(&form.title)
-    .bind(amount_fen)
-    .bind(&form.payment_terms)
-    .bind(v.delivery_date)
-    .execute(&mut *tx)
-    .await?;
+    let terms = repo::Terms {
+        partner_id: v.partner_id,
+        title: &form.title,
+        amount_fen,
+        payment_terms: &form.payment_terms,
+        delivery_date: v.delivery_date,
+    };
+    repo::update(&mut tx, user.tenant_id, id, &terms).await?;
     event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "").await?;
     audit::record(
         &mut tx,
@@ -547,13 +525,7 @@ pub async fn line_add(
         le.add("sku", "请填写商品 SKU");
         None
     } else {
-        let p: Option<(i64, String, i64, String)> =
-            sqlx::query_as("SELECT id, name, price_fen, status FROM products WHERE tenant_id = $1 AND sku = $2")
-                .bind(user.tenant_id)
-                .bind(&lf.sku)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match p {
+        match repo::product_by_sku(&mut tx, user.tenant_id, &lf.sku).await? {
             None => {
                 le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
                 None
@@ -593,16 +565,7 @@ pub async fn line_add(
         tx.rollback().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    sqlx::query(
-        "INSERT INTO contract_lines (tenant_id, contract_id, product_id, quantity, price_fen) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user.tenant_id)
-    .bind(id)
-    .bind(product_id)
-    .bind(quantity)
-    .bind(price_fen)
-    .execute(&mut *tx)
-    .await?;
+    repo::insert_line(&mut tx, user.tenant_id, id, product_id, quantity, price_fen).await?;
     let sum = repo::lines_sum(&mut tx, user.tenant_id, id).await?.unwrap_or(0);
     let Some(sum) = i64::try_from(sum).ok().filter(|s| *s <= MAX_AMOUNT_FEN) else {
         let mut le = FieldErrors::default();
@@ -649,15 +612,7 @@ pub async fn line_remove(
 ) -> AppResult<Response> {
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     let c = lock_for_edit(&mut tx, &user, id).await?;
-    let removed: Option<(i64, i64)> = sqlx::query_as(
-        "DELETE FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2 AND id = $3 RETURNING quantity, price_fen",
-    )
-    .bind(user.tenant_id)
-    .bind(id)
-    .bind(line_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((quantity, price_fen)) = removed else {
+    let Some((quantity, price_fen)) = repo::delete_line(&mut tx, user.tenant_id, id, line_id).await? else {
         return Err(AppError::NotFound);
     };
     // Without lines the amount stays what the lines added up to (editable again).

@@ -1,7 +1,7 @@
 //! The contract pages' SQL beyond the record itself (`super::fetch`): the list's filter,
 //! partner suggestions, lines, history and the lines' total.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::numerals::grouped_yuan;
@@ -150,4 +150,124 @@ pub(super) async fn set_amount(tx: &mut Tx, tenant_id: i64, id: i64, fen: i64) -
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// A partner by its code: (id, kind, name, active).
+pub(super) async fn partner_by_code(
+    tx: &mut Tx,
+    tenant_id: i64,
+    code: &str,
+) -> Result<Option<(i64, String, String, bool)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, kind, name, is_active FROM partners WHERE tenant_id = $1 AND code = $2")
+        .bind(tenant_id)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// A product by its SKU: (id, name, price in fen, status).
+pub(super) async fn product_by_sku(
+    tx: &mut Tx,
+    tenant_id: i64,
+    sku: &str,
+) -> Result<Option<(i64, String, i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, price_fen, status FROM products WHERE tenant_id = $1 AND sku = $2")
+        .bind(tenant_id)
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// What a drafter writes on a contract.
+pub(super) struct Terms<'a> {
+    pub partner_id: i64,
+    pub title: &'a str,
+    pub amount_fen: i64,
+    pub payment_terms: &'a str,
+    pub delivery_date: Option<NaiveDate>,
+}
+
+/// A new draft, numbered `HT-000001`…: its id and number.
+pub(super) async fn insert(
+    tx: &mut Tx,
+    tenant_id: i64,
+    kind: &str,
+    department: &str,
+    drafted_by: i64,
+    t: &Terms<'_>,
+) -> Result<(i64, String), sqlx::Error> {
+    sqlx::query_as(
+        "WITH n AS (SELECT nextval(pg_get_serial_sequence('contracts', 'id')) AS id)
+         INSERT INTO contracts (tenant_id, id, contract_no, kind, partner_id, title, amount_fen, payment_terms,
+                                delivery_date, department, drafted_by)
+         SELECT $1, n.id, 'HT-' || lpad(n.id::text, 6, '0'), $2, $3, $4, $5, $6, $7, $8, $9 FROM n
+         RETURNING id, contract_no",
+    )
+    .bind(tenant_id)
+    .bind(kind)
+    .bind(t.partner_id)
+    .bind(t.title)
+    .bind(t.amount_fen)
+    .bind(t.payment_terms)
+    .bind(t.delivery_date)
+    .bind(department)
+    .bind(drafted_by)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub(super) async fn update(tx: &mut Tx, tenant_id: i64, id: i64, t: &Terms<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contracts SET partner_id = $3, title = $4, amount_fen = $5, payment_terms = $6, delivery_date = $7,
+                updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(t.partner_id)
+    .bind(t.title)
+    .bind(t.amount_fen)
+    .bind(t.payment_terms)
+    .bind(t.delivery_date)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn insert_line(
+    tx: &mut Tx,
+    tenant_id: i64,
+    contract_id: i64,
+    product_id: i64,
+    quantity: i64,
+    price_fen: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO contract_lines (tenant_id, contract_id, product_id, quantity, price_fen) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant_id)
+    .bind(contract_id)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(price_fen)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Remove line `line_id` of the contract: its (quantity, price), `None` when it is not one of its lines.
+pub(super) async fn delete_line(
+    tx: &mut Tx,
+    tenant_id: i64,
+    contract_id: i64,
+    line_id: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2 AND id = $3 RETURNING quantity, price_fen",
+    )
+    .bind(tenant_id)
+    .bind(contract_id)
+    .bind(line_id)
+    .fetch_optional(&mut **tx)
+    .await
 }
