@@ -3,7 +3,6 @@
 pub mod attendance;
 pub mod calendar;
 pub mod employees;
-pub mod employees_repo;
 pub mod leave;
 pub mod payroll_download;
 pub mod payroll_pages;

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::employees_repo;
+use super::employees::repo as employees_repo;
 use crate::app::state::AppState;
 use crate::db;
 use crate::error::{AppError, AppResult};

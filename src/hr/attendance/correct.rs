@@ -17,7 +17,7 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::hr::employees_repo::{self, EmployeeRow};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::imports::parse_date;
 use crate::people::Action;
 use crate::rules::classify::hhmm;

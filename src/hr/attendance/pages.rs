@@ -13,7 +13,7 @@ use super::{id_segment, month_param, showable, today};
 use crate::app::state::AppState;
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;

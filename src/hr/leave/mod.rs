@@ -27,7 +27,7 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::hr::employees_repo::{self, EmployeeRow};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::payroll;
 use crate::people::{Action, Dept};
 use crate::rules::YearMonth;

@@ -32,7 +32,7 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::hr::employees_repo::{self, EmployeeRow, COLUMNS};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
 use crate::hr::leave::today;
 use crate::payroll::{self, policy};
 use crate::people::{Action, Dept, Level, Scope};

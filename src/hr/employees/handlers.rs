@@ -1,4 +1,4 @@
-//! Employee records (员工档案): list, create, show and edit, the leaving date, and
+//! Employee records' handlers: list, create, show and edit, the leaving date, and
 //! the employees CSV upload.
 //!
 //! Everyone signed in may open the list and a record, within their people scope
@@ -6,24 +6,25 @@
 //! record linked to their login). Money columns are shown to HR and directors
 //! only. Every change is HR's (`Action::HrManage`) and audited.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::Form;
 use chrono::NaiveDate;
-use serde::Deserialize;
 use serde_json::json;
 use sqlx::QueryBuilder;
 
-use super::employees_repo::{self, EmployeeRow, COLUMNS};
-use super::upload::ImportPage;
+use super::repo::{self, EmployeeRow, COLUMNS};
+use super::views::{
+    active_on, EmployeeForm, LeaveDateForm, LeaveDatePage, LinkedLogin, ListPage, ListQuery, ListRow, ManagerRef,
+    NewPage, ShowPage,
+};
+use super::{sees_money, today, LIST};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult, OnConstraint};
+use crate::hr::upload::ImportPage;
 use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
 use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
@@ -34,17 +35,6 @@ use crate::web::pagination::query_string;
 use crate::web::upload::Upload;
 use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
-const LIST: &str = "/hr/employees";
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/hr/employees", get(list).post(create))
-        .route("/hr/employees/new", get(new_form))
-        .route("/hr/employees/import", get(import_form).post(import))
-        .route("/hr/employees/{id}", get(show).post(update))
-        .route("/hr/employees/{id}/leave-date", get(leave_date_form).post(leave_date))
-}
-
 // ---------- shared helpers ----------
 
 fn dept_choices() -> Vec<Choice> {
@@ -53,23 +43,6 @@ fn dept_choices() -> Vec<Choice> {
 
 fn level_choices() -> Vec<Choice> {
     Choice::levels()
-}
-
-/// Whether the user may see salaries and bonus bases: HR and whoever downloads
-/// the payroll file (directors).
-pub fn sees_money(user: &CurrentUser) -> bool {
-    user.can(Action::HrManage) || user.can(Action::PayrollExport)
-}
-
-/// Today in the tenant's time zone.
-pub fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
-}
-
-/// Employed on `day`: no leaving date, or a leaving date on or after it (the
-/// leaving date is the last working day).
-fn active_on(e: &EmployeeRow, day: NaiveDate) -> bool {
-    e.left_on.is_none_or(|l| l >= day)
 }
 
 fn show_path(id: i64) -> String {
@@ -101,45 +74,6 @@ fn date_field(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
     })
 }
 
-async fn employee_exists(tx: &mut Tx, tenant_id: i64, no: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE tenant_id = $1 AND employee_no = $2)")
-        .bind(tenant_id)
-        .bind(no)
-        .fetch_one(&mut **tx)
-        .await
-}
-
-/// Lock one employee of the tenant for a change, with its version (updated_at in
-/// microseconds) for detecting concurrent edits.
-async fn lock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<(EmployeeRow, i64)>, sqlx::Error> {
-    let row: Option<Locked> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, floor(extract(epoch FROM e.updated_at) * 1000000)::bigint AS version
-         FROM employees e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|l| (l.e, l.version)))
-}
-
-#[derive(sqlx::FromRow)]
-struct Locked {
-    #[sqlx(flatten)]
-    e: EmployeeRow,
-    version: i64,
-}
-
-async fn version_of(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT floor(extract(epoch FROM updated_at) * 1000000)::bigint FROM employees WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await
-}
-
 fn employee_json(e: &EmployeeRow) -> serde_json::Value {
     json!({
         "employee_no": e.employee_no, "name": e.name, "department": e.department, "level": e.level,
@@ -150,87 +84,14 @@ fn employee_json(e: &EmployeeRow) -> serde_json::Value {
 
 // ---------- list ----------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub department: String,
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub active: String,
-    #[serde(default)]
-    pub q: String,
-    pub page: Option<i64>,
-}
-
-#[derive(sqlx::FromRow)]
-pub struct ListRow {
-    #[sqlx(flatten)]
-    pub e: EmployeeRow,
-    pub username: Option<String>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/employees/list.html")]
-pub struct ListPage {
-    pub chrome: Chrome,
-    pub q: ListQuery,
-    pub depts: Vec<Choice>,
-    pub levels: Vec<Choice>,
-    pub rows: Vec<ListRow>,
-    pub pager: Pager,
-    pub show_money: bool,
-    pub can_edit: bool,
-    pub today: NaiveDate,
-}
-
-impl ListPage {
-    pub fn active(&self, e: &EmployeeRow) -> bool {
-        active_on(e, self.today)
-    }
-}
-
-struct Filter {
-    dept: Option<Dept>,
-    level: Option<Level>,
-    /// Some(true): employed today; Some(false): left.
-    active: Option<bool>,
-    q: Option<String>,
-}
-
-fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, user: &CurrentUser, f: &Filter, today: NaiveDate) {
-    qb.push(" WHERE e.tenant_id = ").push_bind(user.tenant_id);
-    employees_repo::push_scope(qb, &employees_repo::scope(user));
-    if let Some(d) = f.dept {
-        qb.push(" AND e.department = ").push_bind(d.code());
-    }
-    if let Some(l) = f.level {
-        qb.push(" AND e.level = ").push_bind(l.code());
-    }
-    match f.active {
-        Some(true) => {
-            qb.push(" AND (e.left_on IS NULL OR e.left_on >= ").push_bind(today).push(")");
-        }
-        Some(false) => {
-            qb.push(" AND e.left_on < ").push_bind(today);
-        }
-        None => {}
-    }
-    if let Some(q) = &f.q {
-        let pattern = crate::db::like::contains(q);
-        qb.push(" AND (e.name ILIKE ").push_bind(pattern.clone()).push(" OR e.employee_no ILIKE ").push_bind(pattern);
-        qb.push(")");
-    }
-}
-
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     flash: IncomingFlash,
     Query(q): Query<ListQuery>,
 ) -> AppResult<ListPage> {
     user.require(Action::AttendanceOwn)?;
-    let filter = Filter {
+    let filter = repo::Filter {
         dept: match non_empty(&q.department) {
             None => None,
             Some(d) => Some(Dept::parse(d).ok_or_else(|| AppError::BadRequest(format!("未知部门：{d}")))?),
@@ -259,11 +120,11 @@ pub async fn list(
                 (SELECT u.username FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no) AS username
          FROM employees e"
     ));
-    push_filter(&mut qb, &user, &filter, today);
+    repo::push_filter(&mut qb, &user, &filter, today);
     qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
-    push_filter(&mut qb, &user, &filter, today);
+    repo::push_filter(&mut qb, &user, &filter, today);
     qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
@@ -281,32 +142,6 @@ pub async fn list(
 }
 
 // ---------- the form ----------
-
-#[derive(Debug, Default, Deserialize)]
-pub struct EmployeeForm {
-    #[serde(default)]
-    pub employee_no: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub department: String,
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub monthly_salary: String,
-    #[serde(default)]
-    pub bonus_base: String,
-    #[serde(default)]
-    pub hired_on: String,
-    /// Create only (the edit form changes it on its own page).
-    #[serde(default)]
-    pub left_on: String,
-    #[serde(default)]
-    pub manager_employee_no: String,
-    /// Edit only: the version of the record the form was made from.
-    #[serde(default)]
-    pub version: String,
-}
 
 fn form_of(e: &EmployeeRow, version: i64) -> EmployeeForm {
     EmployeeForm {
@@ -385,16 +220,6 @@ fn validate(form: &EmployeeForm, own_no: &str, errors: &mut FieldErrors) -> Opti
 
 // ---------- create ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/employees/new.html")]
-pub struct NewPage {
-    pub chrome: Chrome,
-    pub form: EmployeeForm,
-    pub errors: FieldErrors,
-    pub depts: Vec<Choice>,
-    pub levels: Vec<Choice>,
-}
-
 fn new_page(user: &CurrentUser, flash: IncomingFlash, form: EmployeeForm, errors: FieldErrors) -> NewPage {
     NewPage {
         chrome: Chrome::new(user, flash, "新建员工档案", LIST),
@@ -405,13 +230,13 @@ fn new_page(user: &CurrentUser, flash: IncomingFlash, form: EmployeeForm, errors
     }
 }
 
-pub async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
+pub(super) async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
     user.require(Action::HrManage)?;
     let form = EmployeeForm { level: "specialist".into(), ..EmployeeForm::default() };
     Ok(new_page(&user, flash, form, FieldErrors::default()))
 }
 
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
@@ -440,7 +265,7 @@ pub async fn create(
     };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
     if let Some(m) = &v.manager {
-        if !employee_exists(&mut tx, user.tenant_id, m).await? {
+        if !repo::employee_exists(&mut tx, user.tenant_id, m).await? {
             tx.rollback().await?;
             errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
             return Ok(rerender(form, errors));
@@ -495,36 +320,6 @@ pub async fn create(
 
 // ---------- show / edit ----------
 
-pub struct LinkedLogin {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub is_active: bool,
-}
-
-pub struct ManagerRef {
-    pub employee_no: String,
-    /// Set when the manager's record is in the viewer's scope (then it is linked).
-    pub linked: Option<(i64, String)>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/employees/show.html")]
-pub struct ShowPage {
-    pub chrome: Chrome,
-    pub emp: EmployeeRow,
-    pub active: bool,
-    pub login: Option<LinkedLogin>,
-    pub manager: Option<ManagerRef>,
-    pub show_money: bool,
-    pub can_edit: bool,
-    pub can_manage_users: bool,
-    pub form: EmployeeForm,
-    pub errors: FieldErrors,
-    pub depts: Vec<Choice>,
-    pub levels: Vec<Choice>,
-}
-
 async fn show_page(
     tx: &mut Tx,
     user: &CurrentUser,
@@ -545,7 +340,7 @@ async fn show_page(
         Some(no) => {
             let mut qb = QueryBuilder::new("SELECT e.id, e.name FROM employees e WHERE e.tenant_id = ");
             qb.push_bind(user.tenant_id).push(" AND e.employee_no = ").push_bind(no.clone());
-            employees_repo::push_scope(&mut qb, &employees_repo::scope(user));
+            repo::push_scope(&mut qb, &repo::scope(user));
             let linked: Option<(i64, String)> = qb.build_query_as().fetch_optional(&mut **tx).await?;
             Some(ManagerRef { employee_no: no.clone(), linked })
         }
@@ -566,7 +361,7 @@ async fn show_page(
     })
 }
 
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     flash: IncomingFlash,
@@ -574,15 +369,15 @@ pub async fn show(
 ) -> AppResult<ShowPage> {
     user.require(Action::AttendanceOwn)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let emp = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
-    let version = version_of(&mut tx, user.tenant_id, id).await?;
+    let emp = repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let version = repo::version_of(&mut tx, user.tenant_id, id).await?;
     let form = form_of(&emp, version);
     let page = show_page(&mut tx, &user, flash, emp, form).await?;
     tx.commit().await?;
     Ok(page)
 }
 
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
@@ -592,7 +387,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (before, version) = lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let (before, version) = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if non_empty(&form.version).is_some_and(|v| v != version.to_string()) {
         return Err(AppError::Conflict("该员工档案已被他人修改，请刷新页面后重新编辑".into()));
     }
@@ -607,7 +402,7 @@ pub async fn update(
         }
     }
     if let Some(m) = valid.as_ref().and_then(|v| v.manager.as_deref()) {
-        if errors.is_empty() && !employee_exists(&mut tx, user.tenant_id, m).await? {
+        if errors.is_empty() && !repo::employee_exists(&mut tx, user.tenant_id, m).await? {
             errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
         }
     }
@@ -668,36 +463,11 @@ pub async fn update(
 
 // ---------- leaving date ----------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct LeaveDateForm {
-    /// The new leaving date; empty clears it.
-    #[serde(default)]
-    pub left_on: String,
-    /// The leaving date the form was made from ("" for none): a change in between is a 409.
-    #[serde(default)]
-    pub current: String,
-    /// "yes" once the confirmation page was shown.
-    #[serde(default)]
-    pub confirm: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/employees/leave_date.html")]
-pub struct LeaveDatePage {
-    pub chrome: Chrome,
-    pub emp: EmployeeRow,
-    pub form: LeaveDateForm,
-    pub errors: FieldErrors,
-    /// Show the confirmation step for `form.left_on`.
-    pub confirming: bool,
-    pub login: Option<String>,
-}
-
 fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-pub async fn leave_date_form(
+pub(super) async fn leave_date_form(
     State(state): State<AppState>,
     user: CurrentUser,
     flash: IncomingFlash,
@@ -705,7 +475,7 @@ pub async fn leave_date_form(
 ) -> AppResult<LeaveDatePage> {
     user.require(Action::HrManage)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let emp = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let emp = repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let current = date_text(emp.left_on);
     Ok(LeaveDatePage {
@@ -718,7 +488,7 @@ pub async fn leave_date_form(
     })
 }
 
-pub async fn leave_date(
+pub(super) async fn leave_date(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,
@@ -728,7 +498,7 @@ pub async fn leave_date(
 ) -> AppResult<Response> {
     user.require(Action::HrManage)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (emp, _) = lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let (emp, _) = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if form.current.trim() != date_text(emp.left_on) {
         return Err(AppError::Conflict("离职日期已被他人修改，请返回员工档案刷新后重试".into()));
     }
@@ -831,12 +601,12 @@ fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
     )
 }
 
-pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
+pub(super) async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
     user.require(Action::HrManage)?;
     Ok(import_page(&user, flash))
 }
 
-pub async fn import(
+pub(super) async fn import(
     State(state): State<AppState>,
     meta: RequestMeta,
     user: CurrentUser,

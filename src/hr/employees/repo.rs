@@ -1,6 +1,7 @@
-//! Employees: the shared queries of the HR pages, with the people data scope
-//! (HR and directors: the tenant; managers: their department; specialists:
-//! themselves, through the employee number on their login).
+//! Employee records' SQL: the shared queries of the HR pages, with the people data
+//! scope (HR and directors: the tenant; managers: their department; specialists:
+//! themselves, through the employee number on their login), and the employee
+//! pages' own list filter, lookups and locks.
 
 use chrono::NaiveDate;
 use sqlx::{Postgres, QueryBuilder};
@@ -87,4 +88,76 @@ pub async fn of_user(tx: &mut Tx, user: &CurrentUser) -> Result<Option<EmployeeR
         .bind(no)
         .fetch_optional(&mut **tx)
         .await
+}
+
+pub(super) async fn employee_exists(tx: &mut Tx, tenant_id: i64, no: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE tenant_id = $1 AND employee_no = $2)")
+        .bind(tenant_id)
+        .bind(no)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Lock one employee of the tenant for a change, with its version (updated_at in
+/// microseconds) for detecting concurrent edits.
+pub(super) async fn lock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<(EmployeeRow, i64)>, sqlx::Error> {
+    let row: Option<Locked> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, floor(extract(epoch FROM e.updated_at) * 1000000)::bigint AS version
+         FROM employees e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|l| (l.e, l.version)))
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct Locked {
+    #[sqlx(flatten)]
+    e: EmployeeRow,
+    version: i64,
+}
+
+pub(super) async fn version_of(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT floor(extract(epoch FROM updated_at) * 1000000)::bigint FROM employees WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub(super) struct Filter {
+    pub dept: Option<Dept>,
+    pub level: Option<Level>,
+    /// Some(true): employed today; Some(false): left.
+    pub active: Option<bool>,
+    pub q: Option<String>,
+}
+
+pub(super) fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, user: &CurrentUser, f: &Filter, today: NaiveDate) {
+    qb.push(" WHERE e.tenant_id = ").push_bind(user.tenant_id);
+    push_scope(qb, &scope(user));
+    if let Some(d) = f.dept {
+        qb.push(" AND e.department = ").push_bind(d.code());
+    }
+    if let Some(l) = f.level {
+        qb.push(" AND e.level = ").push_bind(l.code());
+    }
+    match f.active {
+        Some(true) => {
+            qb.push(" AND (e.left_on IS NULL OR e.left_on >= ").push_bind(today).push(")");
+        }
+        Some(false) => {
+            qb.push(" AND e.left_on < ").push_bind(today);
+        }
+        None => {}
+    }
+    if let Some(q) = &f.q {
+        let pattern = crate::db::like::contains(q);
+        qb.push(" AND (e.name ILIKE ").push_bind(pattern.clone()).push(" OR e.employee_no ILIKE ").push_bind(pattern);
+        qb.push(")");
+    }
 }
