@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::requests::{fetch_scoped, show_page, RequestRow};
+use super::repo::{fetch_scoped, RequestRow};
+use super::requests::show_page;
 use crate::audit::Entry;
 use crate::db::Tx;
 use crate::decision::{Outcome, Verdict, Workflow};

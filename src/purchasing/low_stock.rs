@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::requests::WarehouseChoice;
+use super::views::WarehouseChoice;
 use crate::app::state::AppState;
 use crate::db;
 use crate::error::AppResult;

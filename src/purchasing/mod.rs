@@ -26,6 +26,7 @@ pub mod low_stock;
 pub mod orders;
 pub mod repo;
 pub mod requests;
+pub mod views;
 
 pub fn router() -> Router<AppState> {
     Router::new()

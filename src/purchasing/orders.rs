@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::requests::{fetch_any, RequestRow};
+use super::repo::{fetch_any, RequestRow};
 use super::{order_status, yuan, ORDER_STATUSES};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};

@@ -1,23 +1,26 @@
 //! Replenishment requests (补货申请): raise, list, show, approve / reject.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::flow::RequestStatus;
+use super::repo::{
+    fetch_scoped, levels, open_request, warehouse_choices, Levels, ProductHit, RequestRow, WarehouseHit,
+};
+use super::views::{
+    HistoryLine, ItemInfo, ListPage, ListQuery, ListRow, NewQuery, RequestForm, RequestFormPage, ShowPage,
+    WarehouseChoice,
+};
 use super::{request_scope, yuan};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::people::{Action, Dept, Level};
+use crate::people::{Action, Level};
 use crate::web::forms::non_empty;
 use crate::web::forms::{Choice, DecisionForm};
 use crate::web::pagination::query_string;
@@ -28,237 +31,9 @@ pub const MAX_QUANTITY: i64 = 1_000_000;
 
 // ---------- levels of one item ----------
 
-/// The stock levels of a product in a warehouse, with what is already on order.
-#[derive(Clone, Debug, Default, sqlx::FromRow)]
-pub struct Levels {
-    pub on_hand: i64,
-    pub reserved: i64,
-    pub safety_stock: i64,
-    pub reorder_point: i64,
-    pub max_level: i64,
-    pub on_order: i64,
-}
-
-impl Levels {
-    pub fn available(&self) -> i64 {
-        self.on_hand - self.reserved
-    }
-
-    /// max level − (on hand − reserved + on order), never below zero.
-    pub fn suggested(&self) -> i64 {
-        (self.max_level - (self.available() + self.on_order)).max(0)
-    }
-
-    pub fn is_low(&self) -> bool {
-        self.reorder_point > 0 && self.available() <= self.reorder_point
-    }
-}
-
-pub async fn levels(tx: &mut Tx, tenant_id: i64, product_id: i64, warehouse_id: i64) -> Result<Levels, sqlx::Error> {
-    let row: Option<Levels> = sqlx::query_as(
-        "SELECT coalesce(s.on_hand, 0) AS on_hand, coalesce(s.reserved, 0) AS reserved,
-                coalesce(s.safety_stock, 0) AS safety_stock, coalesce(s.reorder_point, 0) AS reorder_point,
-                coalesce(s.max_level, 0) AS max_level,
-                (SELECT coalesce(sum(l.quantity - l.received_quantity), 0)::bigint
-                 FROM purchase_order_lines l
-                 JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
-                 WHERE l.tenant_id = $1 AND l.product_id = $2 AND l.warehouse_id = $3
-                   AND l.received_quantity < l.quantity AND o.status IN ('open', 'partial')) AS on_order
-         FROM (SELECT 1) one
-         LEFT JOIN stock_levels s ON s.tenant_id = $1 AND s.product_id = $2 AND s.warehouse_id = $3",
-    )
-    .bind(tenant_id)
-    .bind(product_id)
-    .bind(warehouse_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.unwrap_or_default())
-}
-
-/// The open request of a product in a warehouse, if any.
-pub async fn open_request(
-    tx: &mut Tx,
-    tenant_id: i64,
-    product_id: i64,
-    warehouse_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM replenishment_requests WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3
-           AND status IN ('pending', 'director_pending', 'approved')",
-    )
-    .bind(tenant_id)
-    .bind(product_id)
-    .bind(warehouse_id)
-    .fetch_optional(&mut **tx)
-    .await
-}
-
 // ---------- one request ----------
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct RequestRow {
-    pub id: i64,
-    pub product_id: i64,
-    pub sku: String,
-    pub product_name: String,
-    pub unit: String,
-    pub default_supplier_id: Option<i64>,
-    pub last_cost_fen: Option<i64>,
-    pub price_fen: i64,
-    pub warehouse_id: i64,
-    pub warehouse_code: String,
-    pub warehouse_name: String,
-    pub quantity: i64,
-    pub reason: String,
-    pub status: RequestStatus,
-    pub unit_cost_fen: i64,
-    pub value_fen: i64,
-    pub needs_director: bool,
-    pub snap_on_hand: i64,
-    pub snap_reserved: i64,
-    pub snap_on_order: i64,
-    pub snap_safety_stock: i64,
-    pub snap_reorder_point: i64,
-    pub snap_max_level: i64,
-    pub snap_suggested: i64,
-    pub requested_by: i64,
-    pub requester_name: String,
-    pub department: String,
-    pub manager_name: Option<String>,
-    pub manager_at: Option<DateTime<Utc>>,
-    pub manager_comment: Option<String>,
-    pub director_name: Option<String>,
-    pub director_at: Option<DateTime<Utc>>,
-    pub director_comment: Option<String>,
-    pub purchase_order_id: Option<i64>,
-    pub po_no: Option<String>,
-    pub orderer_name: Option<String>,
-    pub ordered_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl RequestRow {
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-
-    pub fn status_class(&self) -> &'static str {
-        self.status.tag()
-    }
-
-    pub fn dept_label(&self) -> &'static str {
-        Dept::parse(&self.department).map_or("", |d| d.label())
-    }
-
-    pub fn value(&self) -> String {
-        yuan(self.value_fen)
-    }
-
-    pub fn unit_cost(&self) -> String {
-        yuan(self.unit_cost_fen)
-    }
-
-    pub fn snap_available(&self) -> i64 {
-        self.snap_on_hand - self.snap_reserved
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.status.is_open()
-    }
-}
-
-const SELECT_ONE: &str = "SELECT r.id, r.product_id, p.sku, p.name AS product_name, p.unit, p.default_supplier_id,
-        p.last_cost_fen, p.price_fen, r.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name,
-        r.quantity, r.reason, r.status, r.unit_cost_fen, r.value_fen, r.needs_director,
-        r.snap_on_hand, r.snap_reserved, r.snap_on_order, r.snap_safety_stock, r.snap_reorder_point,
-        r.snap_max_level, r.snap_suggested, r.requested_by, u.display_name AS requester_name, r.department,
-        m.display_name AS manager_name, r.manager_at, r.manager_comment,
-        d.display_name AS director_name, r.director_at, r.director_comment,
-        r.purchase_order_id, po.po_no, o.display_name AS orderer_name, r.ordered_at, r.created_at
-     FROM replenishment_requests r
-     JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
-     JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
-     JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.requested_by
-     LEFT JOIN users m ON m.tenant_id = r.tenant_id AND m.id = r.manager_by
-     LEFT JOIN users d ON d.tenant_id = r.tenant_id AND d.id = r.director_by
-     LEFT JOIN users o ON o.tenant_id = r.tenant_id AND o.id = r.ordered_by
-     LEFT JOIN purchase_orders po ON po.tenant_id = r.tenant_id AND po.id = r.purchase_order_id
-     WHERE r.tenant_id = ";
-
-/// One request within `user`'s scope (`lock`: FOR UPDATE of the request row).
-pub async fn fetch_scoped(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    id: i64,
-    lock: bool,
-) -> Result<Option<RequestRow>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Postgres>::new(SELECT_ONE);
-    qb.push_bind(user.tenant_id).push(" AND r.id = ").push_bind(id);
-    request_scope(user).push_filter(&mut qb, "r.requested_by", "r.department");
-    if lock {
-        qb.push(" FOR UPDATE OF r");
-    }
-    qb.build_query_as().fetch_optional(&mut **tx).await
-}
-
-/// One request of the tenant, whatever the viewer's scope (purchasing works on the
-/// tenant's approved queue). `lock`: FOR UPDATE of the request row.
-pub async fn fetch_any(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> Result<Option<RequestRow>, sqlx::Error> {
-    let mut qb = QueryBuilder::<Postgres>::new(SELECT_ONE);
-    qb.push_bind(tenant_id).push(" AND r.id = ").push_bind(id);
-    if lock {
-        qb.push(" FOR UPDATE OF r");
-    }
-    qb.build_query_as().fetch_optional(&mut **tx).await
-}
-
 // ---------- raise ----------
-
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct RequestForm {
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default)]
-    pub warehouse: String,
-    #[serde(default)]
-    pub quantity: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-pub struct WarehouseChoice {
-    pub code: String,
-    pub name: String,
-}
-
-/// What the form shows about the chosen item.
-pub struct ItemInfo {
-    pub sku: String,
-    pub name: String,
-    pub unit: String,
-    pub warehouse: String,
-    pub levels: Levels,
-    pub unit_cost_fen: i64,
-}
-
-impl ItemInfo {
-    pub fn unit_cost(&self) -> String {
-        yuan(self.unit_cost_fen)
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "purchasing/request_form.html")]
-pub struct RequestFormPage {
-    pub chrome: Chrome,
-    pub form: RequestForm,
-    pub errors: FieldErrors,
-    pub warehouses: Vec<WarehouseChoice>,
-    pub info: Option<ItemInfo>,
-    /// The open request of this item (a second one is refused).
-    pub existing: Option<i64>,
-    pub threshold: String,
-}
 
 struct Item {
     product_id: i64,
@@ -269,25 +44,6 @@ struct Item {
     warehouse_id: i64,
     warehouse_code: String,
     warehouse_name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct ProductHit {
-    id: i64,
-    sku: String,
-    name: String,
-    unit: String,
-    price_fen: i64,
-    last_cost_fen: Option<i64>,
-    status: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct WarehouseHit {
-    id: i64,
-    code: String,
-    name: String,
-    is_active: bool,
 }
 
 async fn find_item(
@@ -344,15 +100,6 @@ async fn find_item(
     })
 }
 
-async fn warehouse_choices(tx: &mut Tx, tenant_id: i64) -> Result<Vec<WarehouseChoice>, sqlx::Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, name FROM warehouses WHERE tenant_id = $1 AND is_active ORDER BY code LIMIT 500")
-            .bind(tenant_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    Ok(rows.into_iter().map(|(code, name)| WarehouseChoice { code, name }).collect())
-}
-
 fn form_page(
     user: &CurrentUser,
     flash: IncomingFlash,
@@ -371,14 +118,6 @@ fn form_page(
         existing,
         threshold: yuan(user.settings.replenishment_director_threshold_fen),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct NewQuery {
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default)]
-    pub warehouse: String,
 }
 
 pub async fn new_form(
@@ -568,63 +307,6 @@ pub async fn create(
 
 // ---------- list ----------
 
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub warehouse: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub mine: String,
-    pub page: Option<i64>,
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ListRow {
-    pub id: i64,
-    pub sku: String,
-    pub product_name: String,
-    pub warehouse_code: String,
-    pub quantity: i64,
-    pub value_fen: i64,
-    pub status: RequestStatus,
-    pub requester_name: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl ListRow {
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-    pub fn status_class(&self) -> &'static str {
-        self.status.tag()
-    }
-    pub fn value(&self) -> String {
-        yuan(self.value_fen)
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "purchasing/requests.html")]
-pub struct ListPage {
-    pub chrome: Chrome,
-    pub q: ListQuery,
-    pub rows: Vec<ListRow>,
-    pub pager: Pager,
-    pub statuses: Vec<Choice>,
-    pub warehouses: Vec<WarehouseChoice>,
-    pub can_raise: bool,
-    pub tz: crate::tz::TimeZone,
-}
-
-impl ListPage {
-    pub fn at(&self, t: &DateTime<Utc>) -> String {
-        local_time(*t, &self.tz)
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -697,27 +379,6 @@ pub async fn list(
 }
 
 // ---------- show ----------
-
-pub struct HistoryLine {
-    pub at: String,
-    pub who: String,
-    pub what: String,
-    pub comment: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "purchasing/request_show.html")]
-pub struct ShowPage {
-    pub chrome: Chrome,
-    pub row: RequestRow,
-    pub history: Vec<HistoryLine>,
-    pub can_decide: bool,
-    pub can_order: bool,
-    pub stage_note: String,
-    pub form: DecisionForm,
-    pub errors: FieldErrors,
-    pub threshold: String,
-}
 
 /// Whether `user` may decide the request now (ignoring the state when it is
 /// not open): never their own; the first stage the ops manager or a director,
