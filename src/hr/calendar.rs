@@ -468,7 +468,8 @@ pub async fn import(
         return Ok(import_page(&user, flash).no_file());
     };
     let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);
-    let rows = match parse_calendar(&file, &bytes) {
+    let name = file.clone();
+    let rows = match crate::imports::off_thread(move || parse_calendar(&name, &bytes)).await {
         Ok(rows) => rows,
         Err(errors) => return Ok(invalid(errors, flash)),
     };

@@ -202,6 +202,21 @@ pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row
 
 pub use crate::input::{parse_date, parse_optional_date};
 
+/// Run `parse` on the blocking pool: a 30 MB file takes seconds to parse, which
+/// must not hold one of the server's few async worker threads (the other requests
+/// of the machine go on meanwhile). A panic in the parser is resumed here, so the
+/// server's panic handler answers as for any handler.
+pub async fn off_thread<T, F>(parse: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(parse).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
 /// `HH:MM` or `HH:MM:SS`; empty is `None` (a missing punch).
 pub fn parse_time(s: &str) -> Result<Option<NaiveTime>, String> {
     if s.is_empty() {

@@ -4,6 +4,7 @@
 //! transaction, audited by `apply_attendance`) or cancel.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -124,10 +125,24 @@ pub struct Checked {
 
 /// Parse `bytes` and check them against the database (unknown employees), with
 /// every error of the file at once; writes nothing.
-async fn check(tx: &mut Tx, tenant_id: i64, file: &str, bytes: &[u8]) -> AppResult<Result<Checked, Vec<LineError>>> {
+async fn check(
+    tx: &mut Tx,
+    tenant_id: i64,
+    file: &str,
+    bytes: Arc<Vec<u8>>,
+) -> AppResult<Result<Checked, Vec<LineError>>> {
     let ids = employee_ids(tx, tenant_id).await?;
     let unknown = |no: &str| format!("系统中没有工号为 {no} 的员工（请先导入员工）");
-    match parse_attendance(file, bytes) {
+    // The parse, and on errors the raw rows (to name unknown employees too), off
+    // the async threads.
+    let name = file.to_owned();
+    let (parsed, raw) = imports::off_thread(move || {
+        let parsed = parse_attendance(&name, &bytes);
+        let raw = parsed.as_ref().err().and_then(|_| imports::read(&name, &bytes, ATTENDANCE_HEADER).ok());
+        (parsed, raw)
+    })
+    .await;
+    match parsed {
         Ok(rows) if rows.is_empty() => {
             Ok(Err(vec![LineError {
                 line: 1, field: None, message: "文件只有表头，没有考勤记录".to_owned()
@@ -145,7 +160,7 @@ async fn check(tx: &mut Tx, tenant_id: i64, file: &str, bytes: &[u8]) -> AppResu
             let mut errors = parsed.errors;
             // Also name the unknown employees of the lines that failed for other
             // reasons, so the file can be fixed in one go.
-            if let Ok(raw) = imports::read(file, bytes, ATTENDANCE_HEADER) {
+            if let Some(raw) = raw {
                 let flagged: HashSet<u64> =
                     errors.iter().filter(|e| e.field == Some("employee_no")).map(|e| e.line).collect();
                 for row in raw {
@@ -177,7 +192,8 @@ pub async fn upload(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    match check(&mut tx, user.tenant_id, &file_name, &bytes).await? {
+    let bytes = Arc::new(bytes);
+    match check(&mut tx, user.tenant_id, &file_name, bytes.clone()).await? {
         Err(errors) => {
             tx.rollback().await?;
             let page = import_page(&state, &user, flash, file_name, error_lines(&errors), None).await?;
@@ -197,7 +213,7 @@ pub async fn upload(
             .bind(user.tenant_id)
             .bind(user.user_id)
             .bind(&file_name)
-            .bind(&bytes)
+            .bind(bytes.as_slice())
             .bind(PENDING_MINUTES)
             .fetch_one(&mut *tx)
             .await?;
@@ -278,7 +294,7 @@ pub async fn preview(
     let Some(content) = s.content.filter(|_| !s.expired) else {
         return Err(AppError::NotFound);
     };
-    let checked = match check(&mut tx, user.tenant_id, &s.file_name, &content).await? {
+    let checked = match check(&mut tx, user.tenant_id, &s.file_name, Arc::new(content)).await? {
         Ok(c) => c,
         Err(errors) => {
             tx.rollback().await?;
@@ -362,7 +378,8 @@ pub async fn confirm(
         return Err(AppError::NotFound);
     };
     let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
-    let outcome = match parse_attendance(&s.file_name, &content) {
+    let name = s.file_name.clone();
+    let outcome = match imports::off_thread(move || parse_attendance(&name, &content)).await {
         Err(e) => Err(rejected(e.errors)),
         Ok(rows) => {
             match apply_attendance(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &s.file_name, &rows).await {

@@ -132,7 +132,8 @@ pub async fn import(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     page.file_name = name.clone();
-    let rows = match imports::parse_leave(&name, &bytes) {
+    let file = name.clone();
+    let rows = match crate::imports::off_thread(move || imports::parse_leave(&file, &bytes)).await {
         Ok(rows) => rows,
         Err(e) => {
             page.errors = e.errors;
