@@ -83,6 +83,11 @@ record_cmd() {
 OHA=$(command -v oha || true)
 if [[ -z $OHA && -x ${CARGO_HOME:-$HOME/.cargo}/bin/oha ]]; then OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha; fi
 [[ -n $OHA ]] || die "oha not found: cargo install oha --locked"
+# wrk is Debian's package; a fresh machine has none (a missing install step found on 2026-12-01).
+if ! command -v wrk >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    log "wrk not found: apt-get install wrk"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2 || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2; }
+fi
 for tool in curl jq awk psql pgbench wrk; do command -v "$tool" >/dev/null || die "$tool is required"; done
 OHA_VERSION=$("$OHA" --version | head -1)
 if "$OHA" --help | grep -q -- '--output-format'; then OHA_JSON=(--output-format json); else OHA_JSON=(--json); fi
