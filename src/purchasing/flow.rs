@@ -114,6 +114,61 @@ impl RequestStatus {
     }
 }
 
+/// A purchase order's state (`purchase_orders.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum OrderStatus {
+    Open,
+    Partial,
+    Received,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 4] =
+        [OrderStatus::Open, OrderStatus::Partial, OrderStatus::Received, OrderStatus::Cancelled];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderStatus::Open => "open",
+            OrderStatus::Partial => "partial",
+            OrderStatus::Received => "received",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Open => "待收货",
+            OrderStatus::Partial => "部分收货",
+            OrderStatus::Received => "已收货",
+            OrderStatus::Cancelled => "已取消",
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            OrderStatus::Open | OrderStatus::Partial => "tag-warn",
+            OrderStatus::Received => "tag-ok",
+            OrderStatus::Cancelled => "tag-off",
+        }
+    }
+
+    /// The one place that says what may follow what: a receipt (`complete`: every
+    /// line now fully received) of an open or partly received order.
+    pub fn after_receipt(self, complete: bool) -> Option<Self> {
+        match self {
+            OrderStatus::Open | OrderStatus::Partial if complete => Some(OrderStatus::Received),
+            OrderStatus::Open | OrderStatus::Partial => Some(OrderStatus::Partial),
+            OrderStatus::Received | OrderStatus::Cancelled => None,
+        }
+    }
+}
+
 /// The event of `user`'s decision on `row`.
 fn event_of(user: &CurrentUser, row: &RequestRow, verdict: Verdict) -> RequestEvent {
     match (verdict, user.level == Level::Director) {
@@ -224,6 +279,19 @@ mod tests {
         }
         for s in S::ALL {
             assert_eq!(S::parse(s.code()), Some(s));
+        }
+    }
+
+    #[test]
+    fn purchase_orders_take_receipts_until_complete() {
+        use super::OrderStatus as O;
+        assert_eq!(O::Open.after_receipt(false), Some(O::Partial));
+        assert_eq!(O::Partial.after_receipt(true), Some(O::Received));
+        assert_eq!(O::Open.after_receipt(true), Some(O::Received));
+        assert_eq!(O::Received.after_receipt(false), None);
+        assert_eq!(O::Cancelled.after_receipt(true), None);
+        for s in O::ALL {
+            assert_eq!(O::parse(s.code()), Some(s));
         }
     }
 }

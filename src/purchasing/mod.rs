@@ -53,20 +53,6 @@ pub fn request_scope(user: &CurrentUser) -> Scope {
     }
 }
 
-/// Chinese label and tag class of a purchase-order status.
-pub fn order_status(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "open" => ("待收货", "tag-warn"),
-        "partial" => ("部分收货", "tag-warn"),
-        "received" => ("已收货", "tag-ok"),
-        "cancelled" => ("已取消", "tag-off"),
-        _ => ("未知", "tag-off"),
-    }
-}
-
-pub const ORDER_STATUSES: &[(&str, &str)] =
-    &[("open", "待收货"), ("partial", "部分收货"), ("received", "已收货"), ("cancelled", "已取消")];
-
 /// Money in yuan with two decimals.
 pub fn yuan(fen: i64) -> String {
     crate::rules::Fen(fen).to_string()

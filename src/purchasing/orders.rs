@@ -14,8 +14,9 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::{Postgres, QueryBuilder};
 
+use super::flow::{OrderStatus, RequestEvent};
 use super::repo::{fetch_any, RequestRow};
-use super::{order_status, yuan, ORDER_STATUSES};
+use super::yuan;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::{self, Tx};
@@ -215,14 +216,18 @@ pub async fn create(
     .bind(unit_cost)
     .execute(&mut *tx)
     .await?;
+    let ordered = req.status.next(RequestEvent::Order).ok_or_else(|| {
+        AppError::Conflict(format!("补货申请 #{request_id} 当前为“{}”，不能生成采购单", req.status_label()))
+    })?;
     sqlx::query(
-        "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $3, ordered_by = $4, ordered_at = now(),
+        "UPDATE replenishment_requests SET status = $5, purchase_order_id = $3, ordered_by = $4, ordered_at = now(),
                 updated_at = now() WHERE tenant_id = $1 AND id = $2",
     )
     .bind(user.tenant_id)
     .bind(request_id)
     .bind(po_id)
     .bind(user.user_id)
+    .bind(ordered)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -272,7 +277,7 @@ pub struct OrderListRow {
     pub po_no: Option<String>,
     pub supplier_name: String,
     pub warehouse_code: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub lines: i64,
     pub quantity: i64,
     pub received: i64,
@@ -282,10 +287,10 @@ pub struct OrderListRow {
 
 impl OrderListRow {
     pub fn status_label(&self) -> &'static str {
-        order_status(&self.status).0
+        self.status.label()
     }
     pub fn status_class(&self) -> &'static str {
-        order_status(&self.status).1
+        self.status.tag()
     }
     pub fn amount(&self) -> String {
         yuan(self.amount_fen)
@@ -341,7 +346,7 @@ pub async fn list(
     user.require(Action::InventoryView)?;
     let status = non_empty(&q.status);
     if let Some(s) = status {
-        if !ORDER_STATUSES.iter().any(|(c, _)| *c == s) {
+        if OrderStatus::parse(s).is_none() {
             return Err(AppError::BadRequest(format!("未知状态：{s}")));
         }
     }
@@ -401,7 +406,7 @@ pub async fn list(
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: ORDER_STATUSES.iter().map(|(code, label)| Choice { code, label }).collect(),
+        statuses: OrderStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
         suppliers,
         awaiting,
         can_order,
@@ -424,7 +429,7 @@ pub struct OrderRow {
     pub warehouse_code: String,
     pub warehouse_name: String,
     pub warehouse_address: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub note: String,
     pub creator_name: String,
     pub created_at: DateTime<Utc>,
@@ -434,16 +439,16 @@ pub struct OrderRow {
 
 impl OrderRow {
     pub fn status_label(&self) -> &'static str {
-        order_status(&self.status).0
+        self.status.label()
     }
     pub fn status_class(&self) -> &'static str {
-        order_status(&self.status).1
+        self.status.tag()
     }
     pub fn no(&self) -> String {
         self.po_no.clone().unwrap_or_default()
     }
     pub fn receivable(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "partial")
+        self.status.after_receipt(false).is_some()
     }
 }
 
@@ -692,7 +697,9 @@ pub async fn receive(
         let got = receipts.iter().find(|(r, _)| r.id == l.id).map_or(0, |(_, q)| *q);
         l.received_quantity + got >= l.quantity
     });
-    let new_status = if all_received { "received" } else { "partial" };
+    let new_status = order.status.after_receipt(all_received).ok_or_else(|| {
+        AppError::Conflict(format!("采购单 {} 当前为“{}”，不能再收货", order.no(), order.status_label()))
+    })?;
     sqlx::query(
         "UPDATE purchase_orders SET status = $3, updated_at = now(),
                 received_at = CASE WHEN $3 = 'received' THEN now() ELSE received_at END
@@ -717,8 +724,8 @@ pub async fn receive(
                 order.warehouse_code,
                 if all_received { "已全部收货" } else { "部分收货" }
             ),
-            before: Some(json!({"status": order.status})),
-            after: Some(json!({"status": new_status, "lines": detail})),
+            before: Some(json!({"status": order.status.code()})),
+            after: Some(json!({"status": new_status.code(), "lines": detail})),
         },
     )
     .await?;
