@@ -242,6 +242,24 @@ async fn staged(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResu
     Ok(row.map(|(file_name, content, status, expired)| Staged { file_name, content, status, expired }))
 }
 
+/// A pending upload of this user (`lock`: FOR UPDATE): 404 when unknown, another
+/// user's, or gone; 409 when it was already applied or cancelled.
+async fn pending(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<Staged> {
+    let s = staged(tx, user, id, lock).await?.ok_or(AppError::NotFound)?;
+    if s.status != "pending" {
+        return Err(no_longer_pending(&s.status));
+    }
+    Ok(s)
+}
+
+impl Staged {
+    /// The stored file, unless the upload expired (404).
+    fn take_content(&mut self) -> AppResult<Vec<u8>> {
+        let expired = self.expired;
+        self.content.take().filter(|_| !expired).ok_or(AppError::NotFound)
+    }
+}
+
 fn no_longer_pending(status: &str) -> AppError {
     AppError::Conflict(match status {
         "applied" => "这份文件已经确认导入过了。".to_owned(),
@@ -287,13 +305,8 @@ pub async fn preview(
     user.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let s = staged(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    if s.status != "pending" {
-        return Err(no_longer_pending(&s.status));
-    }
-    let Some(content) = s.content.filter(|_| !s.expired) else {
-        return Err(AppError::NotFound);
-    };
+    let mut s = pending(&mut tx, &user, id, false).await?;
+    let content = s.take_content()?;
     let checked = match check(&mut tx, user.tenant_id, &s.file_name, Arc::new(content)).await? {
         Ok(c) => c,
         Err(errors) => {
@@ -370,13 +383,8 @@ pub async fn confirm(
     user.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let s = staged(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if s.status != "pending" {
-        return Err(no_longer_pending(&s.status));
-    }
-    let Some(content) = s.content.filter(|_| !s.expired) else {
-        return Err(AppError::NotFound);
-    };
+    let mut s = pending(&mut tx, &user, id, true).await?;
+    let content = s.take_content()?;
     let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
     let name = s.file_name.clone();
     let outcome = match imports::off_thread(move || parse_attendance(&name, &content)).await {
@@ -425,10 +433,7 @@ pub async fn cancel(
     user.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
     let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let s = staged(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if s.status != "pending" {
-        return Err(no_longer_pending(&s.status));
-    }
+    let s = pending(&mut tx, &user, id, true).await?;
     sqlx::query(
         "UPDATE attendance_uploads SET status = 'cancelled', content = NULL, decided_at = now()
          WHERE tenant_id = $1 AND id = $2",
