@@ -13,3 +13,4 @@ SELECT create_distributed_table('departments', 'tenant_id');
 SELECT create_distributed_table('users', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('sessions', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('audit_log', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('search_terms', 'tenant_id', colocate_with => 'departments');

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::Status;
+use crate::db::search::{Counted, Kind, Search};
 use crate::db::Tx;
 use crate::rules::Fen;
 
@@ -70,51 +71,21 @@ fn push_product_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &
     }
 }
 
-/// The distinct bigrams of a search text, ASCII letters folded: what
-/// `app.product_bigrams` (migration 0013) keeps of every product's name and SKU.
-pub fn bigrams(q: &str) -> Vec<String> {
-    let chars: Vec<char> = q.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let grams: std::collections::BTreeSet<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
-    grams.into_iter().collect()
-}
-
-/// A search the bigram index answers exactly, with no LIKE to recheck: two
-/// characters, no ASCII letter (nothing to fold), at least one that no SKU can
-/// contain — so its one bigram is in `product_terms` for a product exactly when
-/// the product's name contains it, and no SKU can start with it.
-pub fn exact_term(q: &str) -> Option<&str> {
-    let chars: Vec<char> = q.chars().collect();
-    let sku_char = |c: &char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-    (chars.len() == 2 && !chars.iter().any(char::is_ascii_alphabetic) && !chars.iter().all(sku_char)).then_some(q)
-}
-
 /// ` AND` "the SKU starts with `q` (in any case) or the name contains it" on
-/// products `p`.
-///
-/// The LIKE / ILIKE conditions decide; for a query of two characters or more the
-/// candidates come first from the bigram index of names and SKUs (`product_terms`),
-/// so a search reads a few rows instead of every product (LIKE alone cannot use an
-/// index under row-level security). A one-character query scans.
+/// products `p`: the search index (`db::search`) finds the matches, and a query too
+/// long for the index to answer exactly is rechecked with LIKE / ILIKE.
 pub fn push_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
-    let e = crate::db::like::escape(q);
-    qb.push(" AND (p.sku ILIKE ")
-        .push_bind(format!("{e}%"))
-        .push(" OR p.name")
-        .push(name_match(q))
-        .push_bind(format!("%{e}%"))
-        .push(")");
-    let grams = bigrams(q);
-    if grams.is_empty() {
-        return;
+    let search = Search::new(Kind::Product, q);
+    if !search.exact() {
+        let e = crate::db::like::escape(q);
+        qb.push(" AND (p.sku ILIKE ")
+            .push_bind(format!("{e}%"))
+            .push(" OR p.name")
+            .push(name_match(q))
+            .push_bind(format!("%{e}%"))
+            .push(")");
     }
-    let n = grams.len() as i64;
-    qb.push(" AND p.id IN (SELECT t.product_id FROM product_terms t WHERE t.tenant_id = ")
-        .push_bind(tenant_id)
-        .push(" AND t.term = ANY(")
-        .push_bind(grams)
-        .push(") GROUP BY t.product_id HAVING count(*) = ")
-        .push_bind(n)
-        .push(")");
+    search.push_id_filter(qb, tenant_id, "p.id");
 }
 
 /// One page of products by SKU, plus the total count capped at `cap`.
@@ -126,6 +97,12 @@ pub async fn list(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<ProductRow>, i64), sqlx::Error> {
+    if let (None, Some(q)) = (f.status, f.q.as_deref()) {
+        let search = Search::new(Kind::Product, q);
+        if search.exact() {
+            return list_matches(tx, tenant_id, search, limit, offset, cap).await;
+        }
+    }
     // Page through the SKUs alone (an index-only scan of the SKU or status index),
     // then fetch and join the page's rows: a deep page costs no supplier lookups
     // for the rows it skips.
@@ -140,6 +117,42 @@ pub async fn list(
     qb.push(" LIMIT ").push_bind(cap).push(") t");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
+}
+
+/// [`list`] for a search alone that the index answers exactly: the matches and
+/// their SKUs (the index's sort key) come from the index, the page and the capped
+/// count share that one pass, and only the page's rows are read from products.
+async fn list_matches(
+    tx: &mut Tx,
+    tenant_id: i64,
+    search: Search<'_>,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<ProductRow>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::new("WITH m AS MATERIALIZED (SELECT DISTINCT t.sort_key, t.id");
+    search.push_from(&mut qb, tenant_id);
+    qb.push(format!(") SELECT {PRODUCT_COLUMNS}, (SELECT count(*) FROM (SELECT 1 FROM m LIMIT "))
+        .push_bind(cap)
+        .push(") c) AS total FROM (SELECT sort_key, id FROM m ORDER BY sort_key LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .push(") k JOIN products p ON p.tenant_id = ")
+        .push_bind(tenant_id)
+        .push(" AND p.id = k.id")
+        .push(
+            " LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id ORDER BY k.sort_key",
+        );
+    let found: Vec<Counted<ProductRow>> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    if let Some(page) = Counted::page(found, offset) {
+        return Ok(page);
+    }
+    // Paged past the end: count the matches alone.
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT DISTINCT t.sort_key, t.id");
+    search.push_from(&mut qb, tenant_id);
+    qb.push(" LIMIT ").push_bind(cap).push(") c");
+    Ok((Vec::new(), qb.build_query_scalar().fetch_one(&mut **tx).await?))
 }
 
 pub async fn find(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<ProductRow>, sqlx::Error> {
@@ -511,36 +524,4 @@ pub async fn recent_movements(
     .bind(limit)
     .fetch_all(&mut **tx)
     .await
-}
-
-#[cfg(test)]
-mod search_tests {
-    use super::*;
-
-    #[test]
-    fn bigrams_fold_ascii_and_are_distinct() {
-        assert_eq!(bigrams("晨光晨光"), ["光晨", "晨光"]);
-        assert_eq!(bigrams("USB"), ["sb", "us"]);
-        assert!(bigrams("笔").is_empty());
-    }
-
-    #[test]
-    fn exact_terms_are_two_characters_no_sku_can_hold() {
-        assert_eq!(exact_term("晨光"), Some("晨光"));
-        assert_eq!(exact_term("晨1"), Some("晨1"));
-        assert_eq!(exact_term("A光"), None, "an ASCII letter is folded: recheck");
-        assert_eq!(exact_term("12"), None, "a SKU may start with it");
-        assert_eq!(exact_term("晨光笔"), None, "three characters: two bigrams, recheck");
-        assert_eq!(exact_term("笔"), None);
-    }
-
-    #[test]
-    fn a_short_query_scans_and_a_longer_one_uses_the_index() {
-        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM products p WHERE true");
-        push_search(&mut qb, 1, "笔");
-        assert!(!qb.sql().contains("product_terms"));
-        let mut qb = QueryBuilder::<Postgres>::new("SELECT 1 FROM products p WHERE true");
-        push_search(&mut qb, 1, "晨光");
-        assert!(qb.sql().contains("product_terms"));
-    }
 }

@@ -8,6 +8,7 @@
 
 pub mod embedded;
 pub mod like;
+pub mod search;
 
 use std::time::Duration;
 

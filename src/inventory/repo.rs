@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::catalog::repo::{MovementRow, MOVEMENT_SELECT};
+use crate::db::search::{Counted, Kind, Search};
 use crate::db::Tx;
 
 // ---------- warehouses ----------
@@ -212,8 +213,8 @@ pub async fn stock(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
-    if let Some(term) = f.q.as_deref().and_then(crate::catalog::repo::exact_term) {
-        return stock_by_term(tx, tenant_id, f, term, limit, offset, cap).await;
+    if let Some(search) = f.q.as_deref().map(|q| Search::new(Kind::Product, q)).filter(Search::exact) {
+        return stock_by_term(tx, tenant_id, f, search, limit, offset, cap).await;
     }
     let mut qb = if f.q.is_none() {
         // Page through the keys alone (an index scan of the warehouse or low-stock
@@ -253,12 +254,9 @@ pub async fn stock(
              ORDER BY s.warehouse_id, s.product_id LIMIT ",
         );
         qb.push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let found: Vec<SearchRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
-        if let Some(total) = found.first().map(|r| r.total) {
-            return Ok((found.into_iter().map(|r| r.row).collect(), total));
-        }
-        if offset == 0 {
-            return Ok((Vec::new(), 0));
+        let found: Vec<Counted<StockRow>> = qb.build_query_as().fetch_all(&mut **tx).await?;
+        if let Some(page) = Counted::page(found, offset) {
+            return Ok(page);
         }
         // Paged past the end: count the matches alone.
         let mut qb = QueryBuilder::new("WITH p AS MATERIALIZED (SELECT id, tenant_id FROM products p");
@@ -279,27 +277,24 @@ pub async fn stock(
     Ok((rows, total))
 }
 
-/// [`stock`] for a search the name bigram index answers exactly
-/// ([`exact_term`](crate::catalog::repo::exact_term)): the matching levels' keys
-/// come from `product_terms` and the levels' primary key alone, and only the
-/// page's rows are joined to their products.
+/// [`stock`] for a search the index answers exactly ([`Search::exact`]): the
+/// matching levels' keys come from the search index and the levels' primary key
+/// alone, and only the page's rows are joined to their products.
 async fn stock_by_term(
     tx: &mut Tx,
     tenant_id: i64,
     f: &StockFilter,
-    term: &str,
+    search: Search<'_>,
     limit: i64,
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
     let levels = StockFilter { q: None, ..f.clone() };
     let push_keys = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push(
-            "SELECT s.warehouse_id, s.product_id FROM product_terms t
-             JOIN stock_levels s ON s.tenant_id = t.tenant_id AND s.product_id = t.product_id",
-        );
+        qb.push("SELECT s.warehouse_id, s.product_id FROM (SELECT DISTINCT t.id");
+        search.push_from(qb, tenant_id);
+        qb.push(") t JOIN stock_levels s ON s.tenant_id = ").push_bind(tenant_id).push(" AND s.product_id = t.id");
         push_stock_filter(qb, tenant_id, &levels);
-        qb.push(" AND t.tenant_id = ").push_bind(tenant_id).push(" AND t.term = ").push_bind(term.to_owned());
     };
     let mut qb = QueryBuilder::new("WITH m AS MATERIALIZED (");
     push_keys(&mut qb);
@@ -315,25 +310,14 @@ async fn stock_by_term(
         .push_bind(tenant_id)
         .push(" AND s.warehouse_id = k.warehouse_id AND s.product_id = k.product_id");
     qb.push(JOINS).push(" ORDER BY k.warehouse_id, k.product_id");
-    let found: Vec<SearchRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
-    if let Some(total) = found.first().map(|r| r.total) {
-        return Ok((found.into_iter().map(|r| r.row).collect(), total));
-    }
-    if offset == 0 {
-        return Ok((Vec::new(), 0));
+    let found: Vec<Counted<StockRow>> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    if let Some(page) = Counted::page(found, offset) {
+        return Ok(page);
     }
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (");
     push_keys(&mut qb);
     qb.push(" LIMIT ").push_bind(cap).push(") c");
     Ok((Vec::new(), qb.build_query_scalar().fetch_one(&mut **tx).await?))
-}
-
-/// A row of a stock search and the search's capped count.
-#[derive(sqlx::FromRow)]
-struct SearchRow {
-    #[sqlx(flatten)]
-    row: StockRow,
-    total: i64,
 }
 
 /// The levels of one product in one warehouse (None when it has never had any).

@@ -15,6 +15,7 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
+use crate::db::search::{Kind, Search};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
@@ -155,8 +156,12 @@ fn push_filter(
         qb.push(" AND is_active = ").push_bind(a);
     }
     if let Some(term) = q {
-        let p = crate::db::like::contains(&term);
-        qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
+        let search = Search::new(Kind::Partner, &term);
+        if !search.exact() {
+            let p = crate::db::like::contains(&term);
+            qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
+        }
+        search.push_id_filter(qb, tenant_id, "id");
     }
 }
 

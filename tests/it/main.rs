@@ -29,6 +29,7 @@ mod partners;
 mod payroll;
 mod process;
 mod purchasing;
+mod search;
 mod security;
 mod session_cache;
 mod spawn;

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use sqlx::{Postgres, QueryBuilder};
 
+use crate::db::search::{Kind, Search};
 use crate::db::Tx;
 use crate::people::scope::Area;
 use crate::people::{Dept, Level, Scope};
@@ -156,8 +157,19 @@ pub(super) fn push_filter(qb: &mut QueryBuilder<'_, sqlx::Postgres>, user: &Curr
         None => {}
     }
     if let Some(q) = &f.q {
+        push_search(qb, user.tenant_id, q);
+    }
+}
+
+/// ` AND` "the employee number or the name contains `q`" on employees `e`: the
+/// search index (`db::search`) finds them; a query too long for the index to answer
+/// exactly is rechecked with ILIKE.
+pub fn push_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
+    let search = Search::new(Kind::Employee, q);
+    if !search.exact() {
         let pattern = crate::db::like::contains(q);
         qb.push(" AND (e.name ILIKE ").push_bind(pattern.clone()).push(" OR e.employee_no ILIKE ").push_bind(pattern);
         qb.push(")");
     }
+    search.push_id_filter(qb, tenant_id, "e.id");
 }

@@ -226,12 +226,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &Filter) {
         qb.push(" AND lr.day BETWEEN ").push_bind(m.first_day()).push(" AND ").push_bind(m.last_day());
     }
     if let Some(q) = &f.q {
-        let like = crate::db::like::contains(q);
-        qb.push(" AND (e.employee_no ILIKE ")
-            .push_bind(like.clone())
-            .push(" OR e.name ILIKE ")
-            .push_bind(like)
-            .push(")");
+        crate::hr::employees::repo::push_search(qb, tenant_id, q);
     }
 }
 

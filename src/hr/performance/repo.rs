@@ -146,12 +146,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, month: YearMo
         qb.push(" AND s.employee_id IS NULL");
     }
     if let Some(q) = &f.q {
-        let like = crate::db::like::contains(q);
-        qb.push(" AND (e.employee_no ILIKE ")
-            .push_bind(like.clone())
-            .push(" OR e.name ILIKE ")
-            .push_bind(like)
-            .push(")");
+        crate::hr::employees::repo::push_search(qb, tenant_id, q);
     }
 }
 
