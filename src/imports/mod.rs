@@ -4,6 +4,7 @@
 //! whole file is valid, and then everything is written in one transaction.
 
 pub mod hr;
+pub mod orders;
 pub mod partners;
 pub mod supply;
 
@@ -149,6 +150,13 @@ impl<'a> Lines<'a> {
 /// physical line it starts on (the header is line 1, whatever the line ends) and
 /// its trimmed cells. Cells with control characters are refused by line and field.
 pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row>, ImportErrors> {
+    read_any(file, bytes, &[header])
+}
+
+/// [`read`] for a file whose first line may be any of `headers` (the same columns
+/// named in another language); errors name the fields as the first header does.
+pub fn read_any(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
+    let header = headers[0];
     let fail = |line: u64, message: String| ImportErrors {
         file: file.to_owned(),
         errors: vec![LineError { line, field: None, message }],
@@ -159,13 +167,13 @@ pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row
     let mut lines = Lines::new(&text);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
-    let expected = header.join(",");
+    let expected = headers.iter().map(|h| h.join(",")).collect::<Vec<_>>().join("` 或 `");
     let first = match records.next() {
         None => return Err(fail(1, format!("文件为空；第一行必须是：{expected}"))),
         Some(Err(e)) => return Err(fail(1, format!("无法读取表头：{e}"))),
         Some(Ok(r)) => r,
     };
-    if first.iter().ne(header.iter().copied()) {
+    if !headers.iter().any(|h| first.iter().eq(h.iter().copied())) {
         let got: Vec<&str> = first.iter().collect();
         return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
     }

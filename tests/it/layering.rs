@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 /// sits lower than the rest of its folder.
 const LAYERS: &[&[&str]] = &[
     // Pure and leaf platform parts: no database, no web.
-    &["rules", "config", "error", "input", "queues", "cache", "tz"],
+    // (`code_enum` is the macro `codes` exports at the crate root.)
+    &["rules", "config", "error", "input", "queues", "cache", "tz", "codes", "code_enum"],
     &["db"],
     // The platform: sessions, people and permissions, the audit log, web plumbing,
     // and the state every handler shares.
@@ -23,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["contracts"],
     &["purchasing"],
     &["stocktake"],
+    &["orders"],
     &["payroll"],
     &["imports"],
     &["hr"],
