@@ -198,3 +198,11 @@ END $$;
 
 GRANT SELECT, INSERT, UPDATE ON orders, order_lines, order_holds, order_reservations, parcels TO yunying_app;
 GRANT SELECT, INSERT ON parcel_lines, order_events TO yunying_app;
+
+-- Big imports refresh the order tables' statistics (the runtime role owns nothing).
+CREATE FUNCTION app.analyze_order_tables() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    AS $$ ANALYZE public.orders, public.order_lines, public.order_holds, public.order_events $$;
+REVOKE ALL ON FUNCTION app.analyze_order_tables() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.analyze_order_tables() TO yunying_app;

@@ -35,6 +35,19 @@ impl TimeZone {
         self.date_of(Utc::now())
     }
 
+    /// A local time here as an instant (the earlier one when the clock was set back;
+    /// a time skipped when it was set forward counts as the moment after the gap).
+    pub fn to_utc(self, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+        use chrono::TimeZone as _;
+        let mut t = local;
+        loop {
+            if let Some(at) = self.0.from_local_datetime(&t).earliest() {
+                return at.with_timezone(&Utc);
+            }
+            t += chrono::Duration::minutes(15);
+        }
+    }
+
     /// `at` as shown on pages: `YYYY-MM-DD HH:MM` local time.
     pub fn format(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).format("%Y-%m-%d %H:%M").to_string()
@@ -73,5 +86,17 @@ mod tests {
         let late = Utc.with_ymd_and_hms(2026, 11, 30, 17, 30, 0).unwrap();
         assert_eq!(TimeZone::default().date_of(late), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         assert_eq!(TimeZone::default().format(late), "2026-12-01 01:30");
+    }
+
+    #[test]
+    fn local_times_to_instants() {
+        let local = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let utc = |y, mo, d, h, mi| Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap();
+        assert_eq!(TimeZone::default().to_utc(local("2026-12-01 01:30")), utc(2026, 11, 30, 17, 30));
+        let berlin = TimeZone::parse_or_default("Europe/Berlin");
+        // 02:30 on 2026-03-29 does not exist in Berlin (02:00 → 03:00): the moment after.
+        assert_eq!(berlin.to_utc(local("2026-03-29 02:30")), utc(2026, 3, 29, 1, 0));
+        // 02:30 on 2026-10-25 happens twice: the first.
+        assert_eq!(berlin.to_utc(local("2026-10-25 02:30")), utc(2026, 10, 25, 0, 30));
     }
 }

@@ -162,6 +162,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("purchase_order.create", "生成采购单"),
     ("purchase_order.receive", "采购单收货"),
     ("import.partners", "导入合作伙伴"),
+    ("import.orders", "导入订单"),
     ("partner.create", "新建合作伙伴"),
     ("partner.update", "修改合作伙伴"),
     ("partner.deactivate", "停用合作伙伴"),

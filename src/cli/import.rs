@@ -10,7 +10,7 @@ use super::ImportCommand;
 use crate::audit::Actor;
 use crate::db::{self, Database};
 use crate::imports::hr::{self, ImportFailure};
-use crate::imports::{partners, supply};
+use crate::imports::{orders, partners, supply};
 use crate::payroll::{self, csv_out, Selection};
 use crate::people::tenants;
 
@@ -25,6 +25,7 @@ pub enum Parsed {
     Products(Vec<supply::ProductRow>),
     Stock(Vec<supply::StockRow>),
     Partners(Vec<partners::PartnerRow>),
+    Orders(Vec<orders::OrderIn>),
 }
 
 fn read(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
@@ -73,6 +74,10 @@ pub fn parse(cmd: &ImportCommand) -> anyhow::Result<Parsed> {
             let (name, bytes) = read(&a.file)?;
             Parsed::Partners(partners::parse_partners(&name, &bytes)?)
         }
+        ImportCommand::Orders(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::Orders(orders::parse(&name, &bytes)?)
+        }
     })
 }
 
@@ -81,6 +86,11 @@ async fn tenant_id(db: &Database, code: &str) -> anyhow::Result<i64> {
         .await?
         .with_context(|| format!("--tenant: no company with code {code:?}"))?
         .id)
+}
+
+/// What an import did, as the command prints it.
+fn done(s: hr::Summary) -> String {
+    s.to_string()
 }
 
 /// Apply a parsed file in one transaction.
@@ -93,22 +103,24 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
         | ImportCommand::Warehouses(a)
         | ImportCommand::Products(a)
         | ImportCommand::Stock(a)
-        | ImportCommand::Partners(a) => (&a.tenant, a.file.display().to_string()),
+        | ImportCommand::Partners(a)
+        | ImportCommand::Orders(a) => (&a.tenant, a.file.display().to_string()),
         ImportCommand::Scores { args, .. } => (&args.tenant, args.file.display().to_string()),
     };
     let tid = tenant_id(db, tenant).await?;
     let actor = Actor::cli();
     let mut tx = db::begin_tenant(&db.app, tid).await?;
     let result = match &parsed {
-        Parsed::Employees(rows) => hr::apply_employees(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Attendance(rows) => hr::apply_attendance(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Leave(rows) => hr::apply_leave(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Scores(month, rows) => hr::apply_scores(&mut tx, tid, &actor, &file, *month, rows).await,
-        Parsed::Calendar(rows) => hr::apply_calendar(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Warehouses(rows) => supply::apply_warehouses(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Products(rows) => supply::apply_products(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Stock(rows) => supply::apply_stock(&mut tx, tid, &actor, &file, rows).await,
-        Parsed::Partners(rows) => partners::apply_partners(&mut tx, tid, &actor, &file, rows).await,
+        Parsed::Employees(rows) => hr::apply_employees(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Attendance(rows) => hr::apply_attendance(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Leave(rows) => hr::apply_leave(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Scores(month, rows) => hr::apply_scores(&mut tx, tid, &actor, &file, *month, rows).await.map(done),
+        Parsed::Calendar(rows) => hr::apply_calendar(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Warehouses(rows) => supply::apply_warehouses(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Products(rows) => supply::apply_products(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Stock(rows) => supply::apply_stock(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Partners(rows) => partners::apply_partners(&mut tx, tid, &actor, &file, rows).await.map(done),
+        Parsed::Orders(rows) => orders::apply(&mut tx, tid, &actor, &file, rows).await.map(|s| s.to_string()),
     };
     match result {
         Ok(summary) => {

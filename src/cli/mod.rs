@@ -74,6 +74,8 @@ pub enum ImportCommand {
     Stock(ImportArgs),
     /// code,kind,name,contact,phone (suppliers and customers)
     Partners(ImportArgs),
+    /// platform order exports, one row per line (CONTRACT.md "Orders")
+    Orders(ImportArgs),
 }
 
 #[derive(Debug, Args)]

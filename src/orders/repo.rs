@@ -1,0 +1,242 @@
+//! The orders' SQL: intake in bulk (imports, the demo) — the orders, their lines,
+//! the holds placed at intake and the timeline's first event.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::codes::{HoldKind, Platform, Source};
+use super::ShipTo;
+use crate::db::Tx;
+
+/// Rows per bulk statement.
+const CHUNK: usize = 5_000;
+
+/// An order to insert, with its lines.
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub platform: Platform,
+    pub order_no: String,
+    pub shop: String,
+    pub source: Source,
+    pub customer_id: Option<i64>,
+    pub contract_id: Option<i64>,
+    pub buyer: String,
+    pub ship_to: ShipTo,
+    pub buyer_note: String,
+    pub seller_note: String,
+    pub shipping_fen: i64,
+    pub discount_fen: i64,
+    pub paid_fen: i64,
+    pub ordered_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub rep_id: Option<i64>,
+    pub rep_department: Option<String>,
+    pub created_by: Option<i64>,
+    pub lines: Vec<NewLine>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewLine {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub contract_line_id: Option<i64>,
+}
+
+impl NewOrder {
+    pub fn goods_fen(&self) -> i64 {
+        self.lines.iter().map(|l| l.quantity * l.unit_price_fen).sum()
+    }
+
+    /// The holds intake places: `unpaid` without a payment time, `address` when the
+    /// receiver, phone or address is missing (each with its reason).
+    pub fn intake_holds(&self) -> Vec<(HoldKind, String)> {
+        let mut holds = Vec::new();
+        if self.paid_at.is_none() {
+            holds.push((HoldKind::Unpaid, "导入时未付款".to_owned()));
+        }
+        let missing = self.ship_to.missing();
+        if !missing.is_empty() {
+            holds.push((HoldKind::Address, format!("缺少{}", missing.join("、"))));
+        }
+        holds
+    }
+}
+
+/// Who wrote something, for the timeline.
+#[derive(Clone, Debug)]
+pub struct Author<'a> {
+    pub user_id: Option<i64>,
+    pub name: &'a str,
+}
+
+/// Of these (platform, order no) pairs, those the tenant has already.
+pub async fn existing(
+    tx: &mut Tx,
+    tenant_id: i64,
+    keys: &[(Platform, String)],
+) -> Result<HashSet<(Platform, String)>, sqlx::Error> {
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(CHUNK) {
+        let rows: Vec<(Platform, String)> = sqlx::query_as(
+            "SELECT o.platform, o.order_no FROM UNNEST($2::text[], $3::text[]) AS k(platform, order_no)
+             JOIN orders o ON o.tenant_id = $1 AND o.platform = k.platform AND o.order_no = k.order_no",
+        )
+        .bind(tenant_id)
+        .bind(chunk.iter().map(|k| k.0.code()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|k| k.1.clone()).collect::<Vec<_>>())
+        .fetch_all(&mut **tx)
+        .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// The ids of the products with these SKUs.
+pub async fn product_ids(tx: &mut Tx, tenant_id: i64, skus: &[String]) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT sku, id FROM products WHERE tenant_id = $1 AND sku = ANY($2)")
+            .bind(tenant_id)
+            .bind(skus)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Insert `orders` (new ones: the caller has left out those that exist) with their
+/// lines, intake holds and intake event. Returns their ids, in order.
+pub async fn insert(
+    tx: &mut Tx,
+    tenant_id: i64,
+    orders: &[NewOrder],
+    author: &Author<'_>,
+    intake_note: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(orders.len());
+    for chunk in orders.chunks(CHUNK) {
+        let text = |f: fn(&NewOrder) -> &str| chunk.iter().map(|o| f(o).to_owned()).collect::<Vec<String>>();
+        let money = |f: fn(&NewOrder) -> i64| chunk.iter().map(f).collect::<Vec<i64>>();
+        let opt = |f: fn(&NewOrder) -> Option<i64>| chunk.iter().map(f).collect::<Vec<Option<i64>>>();
+        let returned: Vec<(i64, Platform, String)> = sqlx::query_as(
+            "INSERT INTO orders (tenant_id, platform, order_no, shop, source, customer_id, contract_id, buyer, receiver,
+                                 phone, province, city, district, address, buyer_note, seller_note, goods_fen,
+                                 shipping_fen, discount_fen, paid_fen, ordered_at, paid_at, rep_id, rep_department,
+                                 created_by)
+             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+                                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                      $14::text[], $15::text[], $16::text[], $17::bigint[], $18::bigint[],
+                                      $19::bigint[], $20::bigint[], $21::timestamptz[], $22::timestamptz[],
+                                      $23::bigint[], $24::text[], $25::bigint[])
+             RETURNING id, platform, order_no",
+        )
+        .bind(tenant_id)
+        .bind(chunk.iter().map(|o| o.platform.code()).collect::<Vec<_>>())
+        .bind(text(|o| &o.order_no))
+        .bind(text(|o| &o.shop))
+        .bind(chunk.iter().map(|o| o.source.code()).collect::<Vec<_>>())
+        .bind(opt(|o| o.customer_id))
+        .bind(opt(|o| o.contract_id))
+        .bind(text(|o| &o.buyer))
+        .bind(text(|o| &o.ship_to.receiver))
+        .bind(text(|o| &o.ship_to.phone))
+        .bind(text(|o| &o.ship_to.province))
+        .bind(text(|o| &o.ship_to.city))
+        .bind(text(|o| &o.ship_to.district))
+        .bind(text(|o| &o.ship_to.address))
+        .bind(text(|o| &o.buyer_note))
+        .bind(text(|o| &o.seller_note))
+        .bind(money(NewOrder::goods_fen))
+        .bind(money(|o| o.shipping_fen))
+        .bind(money(|o| o.discount_fen))
+        .bind(money(|o| o.paid_fen))
+        .bind(chunk.iter().map(|o| o.ordered_at).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|o| o.paid_at).collect::<Vec<_>>())
+        .bind(opt(|o| o.rep_id))
+        .bind(chunk.iter().map(|o| o.rep_department.clone()).collect::<Vec<_>>())
+        .bind(opt(|o| o.created_by))
+        .fetch_all(&mut **tx)
+        .await?;
+        let by_key: HashMap<(Platform, String), i64> = returned.into_iter().map(|(id, p, n)| ((p, n), id)).collect();
+        ids.extend(chunk.iter().map(|o| by_key[&(o.platform, o.order_no.clone())]));
+    }
+    let pairs: Vec<(i64, &NewOrder)> = ids.iter().copied().zip(orders).collect();
+    insert_lines(tx, tenant_id, &pairs).await?;
+    let holds: Vec<(i64, HoldKind, String)> =
+        pairs.iter().flat_map(|(id, o)| o.intake_holds().into_iter().map(move |(k, r)| (*id, k, r))).collect();
+    insert_holds(tx, tenant_id, &holds, author.user_id).await?;
+    let events: Vec<(i64, &str)> = ids.iter().map(|id| (*id, intake_note)).collect();
+    insert_events(tx, tenant_id, "intake", &events, author).await?;
+    Ok(ids)
+}
+
+async fn insert_lines(tx: &mut Tx, tenant_id: i64, orders: &[(i64, &NewOrder)]) -> Result<(), sqlx::Error> {
+    let lines: Vec<(i64, i32, &NewLine)> = orders
+        .iter()
+        .flat_map(|(id, o)| o.lines.iter().enumerate().map(move |(i, l)| (*id, i as i32 + 1, l)))
+        .collect();
+    for chunk in lines.chunks(CHUNK) {
+        sqlx::query(
+            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen, contract_line_id)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])",
+        )
+        .bind(tenant_id)
+        .bind(chunk.iter().map(|l| l.0).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| l.1).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| l.2.product_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| l.2.quantity).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| l.2.unit_price_fen).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| l.2.contract_line_id).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Place holds (order id, kind, reason).
+pub async fn insert_holds(
+    tx: &mut Tx,
+    tenant_id: i64,
+    holds: &[(i64, HoldKind, String)],
+    placed_by: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    for chunk in holds.chunks(CHUNK) {
+        sqlx::query(
+            "INSERT INTO order_holds (tenant_id, order_id, kind, reason, placed_by)
+             SELECT $1, o, k, r, $5 FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS x(o, k, r)",
+        )
+        .bind(tenant_id)
+        .bind(chunk.iter().map(|h| h.0).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|h| h.1.code()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|h| h.2.clone()).collect::<Vec<_>>())
+        .bind(placed_by)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Timeline events of one kind (order id, note).
+pub async fn insert_events(
+    tx: &mut Tx,
+    tenant_id: i64,
+    kind: &str,
+    events: &[(i64, &str)],
+    author: &Author<'_>,
+) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks(CHUNK) {
+        sqlx::query(
+            "INSERT INTO order_events (tenant_id, order_id, kind, actor_id, actor_name, note)
+             SELECT $1, o, $2, $3, $4, n FROM UNNEST($5::bigint[], $6::text[]) AS x(o, n)",
+        )
+        .bind(tenant_id)
+        .bind(kind)
+        .bind(author.user_id)
+        .bind(author.name)
+        .bind(chunk.iter().map(|e| e.0).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|e| e.1.to_owned()).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
