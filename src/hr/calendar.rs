@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::employees::today;
-use super::upload::ImportPage;
+use super::upload::{ImportKind, ImportPage};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
@@ -412,28 +412,19 @@ pub async fn delete(
 
 // ---------- CSV upload ----------
 
-fn import_page(ctx: &mut Ctx) -> ImportPage {
-    ImportPage::new(
-        ctx.chrome("导入日历", PATH),
-        "/hr/calendar/import",
-        PATH,
-        crate::imports::hr::CALENDAR_HEADER,
-        "日期为 YYYY-MM-DD；类型为 holiday（节假日，不上班）或 workday（调休上班）。已设置过的日期会被替换（备注保留）。文件有任何错误时不导入任何内容。",
-    )
-}
-
 pub async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
     ctx.require(Action::HrManage)?;
-    Ok(import_page(&mut ctx))
+    Ok(ImportPage::new(&mut ctx, ImportKind::Calendar))
 }
 
 pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file, bytes)) = upload.into_file("calendar.csv")? else {
-        return Ok(import_page(&mut ctx).no_file());
+        return Ok(ImportPage::new(&mut ctx, ImportKind::Calendar).no_file());
     };
-    let invalid = |ctx: &mut Ctx, errors: ImportErrors| import_page(ctx).invalid(&file, &errors);
+    let invalid =
+        |ctx: &mut Ctx, errors: ImportErrors| ImportPage::new(ctx, ImportKind::Calendar).invalid(&file, &errors.errors);
     let name = file.clone();
     let rows = match crate::imports::off_thread(move || parse_calendar(&name, &bytes)).await {
         Ok(rows) => rows,

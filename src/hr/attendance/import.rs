@@ -9,7 +9,6 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -17,6 +16,7 @@ use super::{id_segment, today};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::hr::upload::{ImportKind, ImportPage, PendingUpload};
 use crate::imports::hr::{
     apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
 };
@@ -31,47 +31,6 @@ use crate::web::{local_time, Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 const PENDING_MINUTES: i32 = 60;
 /// Sample rows on the preview.
 const SAMPLE_ROWS: usize = 10;
-
-/// One problem of the file, as shown.
-pub struct ErrorLine {
-    pub line: u64,
-    pub field: &'static str,
-    pub message: String,
-}
-
-fn field_label(field: Option<&str>) -> &'static str {
-    match field {
-        Some("employee_no") => "工号（employee_no）",
-        Some("date") => "日期（date）",
-        Some("clock_in") => "上班打卡（clock_in）",
-        Some("clock_out") => "下班打卡（clock_out）",
-        Some(_) => "字段",
-        None => "整行",
-    }
-}
-
-fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
-    errors.iter().map(|e| ErrorLine { line: e.line, field: field_label(e.field), message: e.message.clone() }).collect()
-}
-
-pub struct PendingUpload {
-    pub id: i64,
-    pub file_name: String,
-    pub created: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/attendance/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    /// The checked file's name, when there are errors to show.
-    pub file_name: String,
-    pub errors: Vec<ErrorLine>,
-    /// A problem with the form itself (no file chosen).
-    pub form_error: Option<String>,
-    pub pending: Vec<PendingUpload>,
-    pub header: String,
-}
 
 async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<PendingUpload>> {
     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
@@ -89,29 +48,19 @@ async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<Pendi
         .collect())
 }
 
-async fn import_page(
-    ctx: &mut Ctx,
-    file_name: String,
-    errors: Vec<ErrorLine>,
-    form_error: Option<String>,
-) -> AppResult<ImportPage> {
+/// The upload page, with this user's uploads awaiting confirmation.
+async fn import_page(ctx: &mut Ctx) -> AppResult<ImportPage> {
+    let mut page = ImportPage::new(ctx, ImportKind::Attendance);
     let mut tx = ctx.begin().await?;
-    let pending = pending_uploads(&mut tx, &ctx.user).await?;
+    page.pending = pending_uploads(&mut tx, &ctx.user).await?;
     tx.commit().await?;
-    Ok(ImportPage {
-        chrome: ctx.chrome("导入考勤打卡", "/hr/attendance/import"),
-        file_name,
-        errors,
-        form_error,
-        pending,
-        header: ATTENDANCE_HEADER.join(","),
-    })
+    Ok(page)
 }
 
 /// `GET /hr/attendance/import`: the upload form.
 pub async fn form(mut ctx: Ctx) -> AppResult<ImportPage> {
     ctx.require(Action::HrManage)?;
-    import_page(&mut ctx, String::new(), Vec::new(), None).await
+    import_page(&mut ctx).await
 }
 
 /// A file that passed every check, with what the preview shows.
@@ -179,16 +128,14 @@ pub async fn upload(mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file_name, bytes)) = upload.into_file("attendance.csv")? else {
-        let page = import_page(&mut ctx, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into())).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(import_page(&mut ctx).await?.no_file());
     };
     let mut tx = ctx.begin().await?;
     let bytes = Arc::new(bytes);
     match check(&mut tx, ctx.user.tenant_id, &file_name, bytes.clone()).await? {
         Err(errors) => {
             tx.rollback().await?;
-            let page = import_page(&mut ctx, file_name, error_lines(&errors), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok(_) => {
             sqlx::query(
@@ -297,8 +244,7 @@ pub async fn preview(mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Resp
         Ok(c) => c,
         Err(errors) => {
             tx.rollback().await?;
-            let page = import_page(&mut ctx, s.file_name, error_lines(&errors), None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(import_page(&mut ctx).await?.invalid(&s.file_name, &errors));
         }
     };
     let Checked { rows, ids } = checked;
@@ -382,8 +328,7 @@ pub async fn confirm(meta: RequestMeta, mut ctx: Ctx, Path(raw_id): Path<String>
     match outcome {
         Err((file_name, errors)) => {
             tx.rollback().await?;
-            let page = import_page(&mut ctx, file_name, error_lines(&errors), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok((summary, first)) => {
             sqlx::query(

@@ -23,7 +23,7 @@ use super::{sees_money, today, LIST};
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::hr::upload::ImportPage;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
 use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
@@ -550,28 +550,20 @@ pub(super) async fn leave_date(
 
 // ---------- CSV upload ----------
 
-fn import_page(ctx: &mut Ctx) -> ImportPage {
-    ImportPage::new(
-        ctx.chrome("导入员工档案", LIST),
-        "/hr/employees/import",
-        LIST,
-        crate::imports::hr::EMPLOYEES_HEADER,
-        "金额以元为单位、最多两位小数；日期为 YYYY-MM-DD；离职日期和上级工号可留空。部门代码：ops 运营部、marketing 市场部、sales 销售部、service 客服部、warehouse 仓储物流部、hr 人事部、finance 财务部；职级代码：director 总监、manager 经理、specialist 专员。已有工号的员工会被更新。文件有任何错误时不导入任何内容。",
-    )
-}
-
 pub(super) async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
     ctx.require(Action::HrManage)?;
-    Ok(import_page(&mut ctx))
+    Ok(ImportPage::new(&mut ctx, ImportKind::Employees))
 }
 
 pub(super) async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file, bytes)) = upload.into_file("employees.csv")? else {
-        return Ok(import_page(&mut ctx).no_file());
+        return Ok(ImportPage::new(&mut ctx, ImportKind::Employees).no_file());
     };
-    let invalid = |ctx: &mut Ctx, errors: ImportErrors| import_page(ctx).invalid(&file, &errors);
+    let invalid = |ctx: &mut Ctx, errors: ImportErrors| {
+        ImportPage::new(ctx, ImportKind::Employees).invalid(&file, &errors.errors)
+    };
     let name = file.clone();
     let rows = match crate::imports::off_thread(move || parse_employees(&name, &bytes)).await {
         Ok(rows) => rows,

@@ -3,22 +3,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Query;
-
-use crate::web::upload::Upload;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
 use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
 use crate::audit::Actor;
 use crate::error::AppResult;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{self as imports, ImportFailure};
-use crate::imports::LineError;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
+use crate::web::upload::Upload;
 use crate::web::{Chrome, Ctx, Flash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -83,49 +81,23 @@ pub async fn all(mut ctx: Ctx, Query(q): Query<AllQuery>) -> AppResult<AllPage> 
 
 // ---------- import ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/leave/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub file_name: String,
-    /// A problem with the upload itself (no file).
-    pub problem: Option<String>,
-    pub errors: Vec<LineError>,
-    pub header: String,
-}
-
-fn import_page(ctx: &mut Ctx) -> ImportPage {
-    ImportPage {
-        chrome: ctx.chrome("导入已批准请假", "/leave/all"),
-        file_name: String::new(),
-        problem: None,
-        errors: Vec::new(),
-        header: imports::LEAVE_HEADER.join(","),
-    }
-}
-
 pub async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
     ctx.require(Action::HrManage)?;
-    Ok(import_page(&mut ctx))
+    Ok(ImportPage::new(&mut ctx, ImportKind::Leave))
 }
 
 pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let file = upload.into_file("leave.csv")?;
-    let mut page = import_page(&mut ctx);
+    let page = ImportPage::new(&mut ctx, ImportKind::Leave);
     let Some((name, bytes)) = file else {
-        page.problem = Some("请选择要上传的 CSV 文件（不能为空）。".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(page.no_file());
     };
-    page.file_name = name.clone();
     let file = name.clone();
     let rows = match crate::imports::off_thread(move || imports::parse_leave(&file, &bytes)).await {
         Ok(rows) => rows,
-        Err(e) => {
-            page.errors = e.errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(e) => return Ok(page.invalid(&name, &e.errors)),
     };
     let mut tx = ctx.begin().await?;
     match imports::apply_leave(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, &rows).await {
@@ -136,8 +108,7 @@ pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResul
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;
-            page.errors = e.errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(page.invalid(&name, &e.errors))
         }
         Err(ImportFailure::Database(e)) => Err(e.into()),
     }

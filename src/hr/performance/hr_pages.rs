@@ -12,15 +12,15 @@ use super::repo::{self, Filter, Line, Who};
 use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
 use crate::audit::Actor;
 use crate::error::AppResult;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{self as imports, ImportFailure};
-use crate::imports::LineError;
 use crate::payroll;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::upload::Upload;
-use crate::web::{Chrome, Ctx, FieldErrors, Flash, Pager, RequestMeta};
+use crate::web::{Chrome, Ctx, Flash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct OverviewQuery {
@@ -105,33 +105,10 @@ pub struct ImportQuery {
     pub month: String,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/performance/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub month: String,
-    pub file_name: String,
-    /// Problems with the form itself (month, no file).
-    pub form_errors: FieldErrors,
-    pub errors: Vec<LineError>,
-    pub header: String,
-}
-
-fn import_page(ctx: &mut Ctx, month: String) -> ImportPage {
-    ImportPage {
-        chrome: ctx.chrome("导入绩效得分", "/hr/performance"),
-        month,
-        file_name: String::new(),
-        form_errors: FieldErrors::default(),
-        errors: Vec::new(),
-        header: imports::SCORES_HEADER.join(","),
-    }
-}
-
 pub async fn import_form(mut ctx: Ctx, Query(q): Query<ImportQuery>) -> AppResult<ImportPage> {
     ctx.require(Action::HrManage)?;
     let month = month_param(&ctx.user, &q.month)?;
-    Ok(import_page(&mut ctx, month.to_string()))
+    Ok(ImportPage::new(&mut ctx, ImportKind::Scores).for_month(month.to_string()))
 }
 
 pub async fn import(
@@ -145,25 +122,21 @@ pub async fn import(
     // The form's month field wins over the query string's.
     let raw_month = upload.field("month").map_or_else(|| q.month.trim().to_owned(), str::to_owned);
     let file = upload.into_file("scores.csv")?;
-    let mut page = import_page(&mut ctx, raw_month.clone());
+    let mut page = ImportPage::new(&mut ctx, ImportKind::Scores).for_month(raw_month.clone());
     let month = payroll::parse_month(&raw_month);
     if month.is_none() {
         page.form_errors.add("month", "请填写月份，格式为 YYYY-MM");
     }
     if file.is_none() {
-        page.form_errors.add("file", "请选择要上传的 CSV 文件（不能为空）");
+        page.add_no_file();
     }
     let (Some(month), Some((name, bytes))) = (month, file) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    page.file_name = name.clone();
     let file = name.clone();
     let rows = match crate::imports::off_thread(move || imports::parse_scores(&file, &bytes)).await {
         Ok(rows) => rows,
-        Err(e) => {
-            page.errors = e.errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(e) => return Ok(page.invalid(&name, &e.errors)),
     };
     let mut tx = ctx.begin().await?;
     match imports::apply_scores(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, month, &rows).await
@@ -176,8 +149,7 @@ pub async fn import(
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;
-            page.errors = e.errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(page.invalid(&name, &e.errors))
         }
         Err(ImportFailure::Database(e)) => Err(e.into()),
     }
