@@ -12,17 +12,16 @@
 
 use std::future::Future;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::Form;
 
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::{decision_comment, DecisionForm};
-use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, RequestMeta};
 
 /// Approve or reject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,8 +90,7 @@ pub trait Workflow {
     /// the transaction back afterwards.
     fn invalid<'a>(
         tx: &'a mut Tx,
-        user: &'a CurrentUser,
-        flash: IncomingFlash,
+        ctx: &'a mut Ctx,
         record: Self::Record,
         form: DecisionForm,
         errors: FieldErrors,
@@ -101,35 +99,33 @@ pub trait Workflow {
 
 /// Decide record `id` of workflow `W` (see the module's documentation for the order).
 pub async fn decide<W: Workflow>(
-    state: &AppState,
+    mut ctx: Ctx,
     meta: &RequestMeta,
-    user: &CurrentUser,
-    flash: IncomingFlash,
     id: i64,
     verdict: Verdict,
     form: DecisionForm,
 ) -> AppResult<Response> {
-    user.require(W::PERMISSION)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let record = W::lock(&mut tx, user, id).await?.ok_or(AppError::NotFound)?;
-    if W::is_own(user, &record) {
+    ctx.require(W::PERMISSION)?;
+    let mut tx = ctx.begin().await?;
+    let record = W::lock(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
+    if W::is_own(&ctx.user, &record) {
         return Err(AppError::Forbidden);
     }
-    W::check(user, &record, verdict)?;
+    W::check(&ctx.user, &record, verdict)?;
     let mut errors = FieldErrors::default();
     let comment = decision_comment(&form.comment, verdict.approves(), &mut errors);
     if !errors.is_empty() {
-        let page = W::invalid(&mut tx, user, flash, record, form, errors).await?;
+        let page = W::invalid(&mut tx, &mut ctx, record, form, errors).await?;
         tx.rollback().await?;
         return Ok(page);
     }
-    match W::apply(&mut tx, user, &record, verdict, &comment).await? {
+    match W::apply(&mut tx, &ctx.user, &record, verdict, &comment).await? {
         Outcome::Refused(response) => {
             tx.rollback().await?;
             Ok(response)
         }
         Outcome::Decided { audit, message, redirect } => {
-            audit::record(&mut tx, user.tenant_id, &Actor::user(user, meta), audit).await?;
+            audit::record(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, meta), audit).await?;
             tx.commit().await?;
             Ok(Flash::success(message).redirect(&redirect))
         }
@@ -138,24 +134,20 @@ pub async fn decide<W: Workflow>(
 
 /// `POST …/{id}/approve` of workflow `W` (form field `comment`).
 pub async fn approve<W: Workflow>(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide::<W>(&state, &meta, &user, flash, id, Verdict::Approve, form).await
+    decide::<W>(ctx, &meta, id, Verdict::Approve, form).await
 }
 
 /// `POST …/{id}/reject` of workflow `W` (form field `comment`, required).
 pub async fn reject<W: Workflow>(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide::<W>(&state, &meta, &user, flash, id, Verdict::Reject, form).await
+    decide::<W>(ctx, &meta, id, Verdict::Reject, form).await
 }

@@ -37,3 +37,9 @@ impl axum::extract::FromRef<AppState> for Arc<Settings> {
         state.settings.clone()
     }
 }
+
+impl axum::extract::FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}

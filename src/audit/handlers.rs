@@ -2,18 +2,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::repo::{self, AuditFilter, AuditRow};
-use crate::app::state::AppState;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Scope};
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, IncomingFlash, Pager};
+use crate::web::{local_time, Chrome, Ctx, Pager};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
@@ -68,19 +66,14 @@ fn details(row: &AuditRow) -> String {
     parts.join("  ")
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<AuditPage> {
-    user.require(Action::ViewAudit)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<AuditPage> {
+    ctx.require(Action::ViewAudit)?;
     let filter = AuditFilter {
         actor: non_empty(&q.actor).map(str::to_owned),
         action: non_empty(&q.action).map(str::to_owned),
         from: parse_date("开始", &q.from)?,
         to: parse_date("结束", &q.to)?,
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     };
     // Directors and tenant admins read the whole tenant's log.
     let scope = Scope::Tenant;
@@ -89,12 +82,12 @@ pub async fn list(
         q.page,
         query_string(&[("actor", &q.actor), ("action", &q.action), ("from", &q.from), ("to", &q.to)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit())
+        repo::list(&mut tx, ctx.user.tenant_id, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     tx.commit().await?;
-    let tz = user.settings.time_zone;
+    let tz = ctx.user.settings.time_zone;
     let lines = rows
         .into_iter()
         .map(|row| AuditLine {
@@ -105,7 +98,7 @@ pub async fn list(
         })
         .collect();
     Ok(AuditPage {
-        chrome: Chrome::new(&user, flash, "审计日志", "/audit"),
+        chrome: ctx.chrome("审计日志", "/audit"),
         q,
         actions: super::ACTIONS,
         lines,

@@ -17,7 +17,7 @@ use crate::db;
 use crate::error::AppResult;
 use crate::people::tenants::{self, TenantSettings};
 use crate::web::csrf::PRE_SESSION_COOKIE;
-use crate::web::{cookie, random_token, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+use crate::web::{cookie, random_token, Chrome, Ctx, CurrentUser, FieldErrors, Flash, RequestMeta};
 
 /// The one message for every kind of wrong credentials.
 pub const LOGIN_FAILED: &str = "公司代码、用户名或密码不正确，或账号已停用。";
@@ -207,19 +207,19 @@ pub async fn login_submit(
 pub async fn logout(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "logout",
             entity_type: Some("user"),
-            entity_id: Some(user.user_id.to_string()),
-            summary: format!("{} 退出登录", user.display_name),
+            entity_id: Some(ctx.user.user_id.to_string()),
+            summary: format!("{} 退出登录", ctx.user.display_name),
             ..Entry::default()
         },
     )
@@ -228,7 +228,7 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, session::cookie_name(&state.settings)) {
         session::delete_by_token(&state.db, &token).await?;
     }
-    state.sessions.evict_user(user.tenant_id, user.user_id);
+    state.sessions.evict_user(ctx.user.tenant_id, ctx.user.user_id);
     Ok((
         AppendHeaders([
             (SET_COOKIE, session::clear_cookie(&state.settings)),
@@ -257,12 +257,12 @@ pub struct ProfileForm {
     pub display_name: String,
 }
 
-pub async fn account_form(user: CurrentUser, flash: IncomingFlash) -> ProfilePage {
+pub async fn account_form(mut ctx: Ctx) -> ProfilePage {
     ProfilePage {
-        chrome: Chrome::new(&user, flash, "我的账户", "/account"),
-        display_name: user.display_name.clone(),
-        username: user.username.clone(),
-        employee_no: user.employee_no.clone().unwrap_or_default(),
+        chrome: ctx.chrome("我的账户", "/account"),
+        display_name: ctx.user.display_name.clone(),
+        username: ctx.user.username.clone(),
+        employee_no: ctx.user.employee_no.clone().unwrap_or_default(),
         errors: FieldErrors::default(),
     }
 }
@@ -270,8 +270,7 @@ pub async fn account_form(user: CurrentUser, flash: IncomingFlash) -> ProfilePag
 pub async fn account_submit(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
     let name = form.display_name.trim();
@@ -283,37 +282,37 @@ pub async fn account_submit(
     }
     if !errors.is_empty() {
         let page = ProfilePage {
-            chrome: Chrome::new(&user, flash, "我的账户", "/account"),
+            chrome: ctx.chrome("我的账户", "/account"),
             display_name: form.display_name.clone(),
-            username: user.username.clone(),
-            employee_no: user.employee_no.clone().unwrap_or_default(),
+            username: ctx.user.username.clone(),
+            employee_no: ctx.user.employee_no.clone().unwrap_or_default(),
             errors,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     sqlx::query("UPDATE users SET display_name = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(user.tenant_id)
-        .bind(user.user_id)
+        .bind(ctx.user.tenant_id)
+        .bind(ctx.user.user_id)
         .bind(name)
         .execute(&mut *tx)
         .await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "profile.update",
             entity_type: Some("user"),
-            entity_id: Some(user.user_id.to_string()),
-            summary: format!("修改姓名：{} → {name}", user.display_name),
-            before: Some(json!({"display_name": user.display_name})),
+            entity_id: Some(ctx.user.user_id.to_string()),
+            summary: format!("修改姓名：{} → {name}", ctx.user.display_name),
+            before: Some(json!({"display_name": ctx.user.display_name})),
             after: Some(json!({"display_name": name})),
         },
     )
     .await?;
     tx.commit().await?;
-    state.sessions.evict_user(user.tenant_id, user.user_id);
+    state.sessions.evict_user(ctx.user.tenant_id, ctx.user.user_id);
     Ok(Flash::success("个人资料已保存。").redirect("/account"))
 }
 
@@ -334,15 +333,14 @@ pub struct PasswordForm {
     pub confirm_password: String,
 }
 
-pub async fn password_form(user: CurrentUser, flash: IncomingFlash) -> PasswordPage {
-    PasswordPage { chrome: Chrome::new(&user, flash, "修改密码", "/account"), errors: FieldErrors::default() }
+pub async fn password_form(mut ctx: Ctx) -> PasswordPage {
+    PasswordPage { chrome: ctx.chrome("修改密码", "/account"), errors: FieldErrors::default() }
 }
 
 pub async fn password_submit(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
@@ -352,33 +350,34 @@ pub async fn password_submit(
     if form.new_password != form.confirm_password {
         errors.add("confirm_password", "两次输入的新密码不一致");
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let current_hash = crate::people::repo::password_hash(&mut tx, user.tenant_id, user.user_id).await?;
+    let mut tx = ctx.begin().await?;
+    let current_hash = crate::people::repo::password_hash(&mut tx, ctx.user.tenant_id, ctx.user.user_id).await?;
     if !password::verify(form.current_password.clone(), current_hash).await {
         errors.add("current_password", "当前密码不正确");
     }
     if !errors.is_empty() {
         tx.rollback().await?;
-        let page = PasswordPage { chrome: Chrome::new(&user, flash, "修改密码", "/account"), errors };
+        let page = PasswordPage { chrome: ctx.chrome("修改密码", "/account"), errors };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    crate::people::repo::set_password(&mut tx, user.tenant_id, user.user_id, &hash).await?;
-    let ended = session::delete_for_user(&mut tx, user.tenant_id, user.user_id, Some(user.session_id)).await?;
+    crate::people::repo::set_password(&mut tx, ctx.user.tenant_id, ctx.user.user_id, &hash).await?;
+    let ended =
+        session::delete_for_user(&mut tx, ctx.user.tenant_id, ctx.user.user_id, Some(ctx.user.session_id)).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "password.change",
             entity_type: Some("user"),
-            entity_id: Some(user.user_id.to_string()),
-            summary: format!("{} 修改了自己的密码，结束其他会话 {ended} 个", user.display_name),
+            entity_id: Some(ctx.user.user_id.to_string()),
+            summary: format!("{} 修改了自己的密码，结束其他会话 {ended} 个", ctx.user.display_name),
             ..Entry::default()
         },
     )
     .await?;
     tx.commit().await?;
-    state.sessions.evict_user(user.tenant_id, user.user_id);
+    state.sessions.evict_user(ctx.user.tenant_id, ctx.user.user_id);
     Ok(Flash::success("密码已修改，其他设备上的登录已退出。").redirect("/account"))
 }

@@ -2,7 +2,7 @@
 //! manager approves or rejects with a comment; approval makes the product
 //! `eliminated` and its remaining stock appears on the clearance list.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -11,29 +11,22 @@ use serde_json::json;
 use super::repo::{self, EliminationFilter};
 use super::views::{ClearancePage, EliminationsPage, EliminationsQuery, PageQuery, ProposeForm, ProposePage};
 use super::Status;
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
 const OPEN_EXISTS: &str = "该商品已有一条待审批的汰换申请，请等待审批结果";
 
-pub async fn propose_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ProposePage> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::find(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    let on_hand = repo::stock_of(&mut tx, user.tenant_id, id).await?.iter().map(|s| s.on_hand).sum();
+pub async fn propose_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ProposePage> {
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::find(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let on_hand = repo::stock_of(&mut tx, ctx.user.tenant_id, id).await?.iter().map(|s| s.on_hand).sum();
     tx.commit().await?;
     Ok(ProposePage {
-        chrome: Chrome::new(&user, flash, format!("提出汰换：{}", product.name), "/products"),
+        chrome: ctx.chrome(format!("提出汰换：{}", product.name), "/products"),
         product,
         on_hand,
         form: ProposeForm::default(),
@@ -42,16 +35,14 @@ pub async fn propose_form(
 }
 
 pub async fn propose(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ProposeForm>,
 ) -> AppResult<Response> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if product.status() == Status::Eliminated {
         return Err(AppError::Conflict("该商品已汰换".into()));
     }
@@ -63,10 +54,10 @@ pub async fn propose(
         errors.add("reason", "汰换原因最多 500 个字符");
     }
     if !errors.is_empty() {
-        let on_hand = repo::stock_of(&mut tx, user.tenant_id, id).await?.iter().map(|s| s.on_hand).sum();
+        let on_hand = repo::stock_of(&mut tx, ctx.user.tenant_id, id).await?.iter().map(|s| s.on_hand).sum();
         tx.rollback().await?;
         let page = ProposePage {
-            chrome: Chrome::new(&user, flash, format!("提出汰换：{}", product.name), "/products"),
+            chrome: ctx.chrome(format!("提出汰换：{}", product.name), "/products"),
             product,
             on_hand,
             form,
@@ -74,14 +65,14 @@ pub async fn propose(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let inserted = repo::insert_elimination(&mut tx, user.tenant_id, id, reason, user.user_id).await;
+    let inserted = repo::insert_elimination(&mut tx, ctx.user.tenant_id, id, reason, ctx.user.user_id).await;
     let Ok(eid) = inserted.on_constraint(&[("product_eliminations_open_idx", ())])? else {
         return Err(AppError::Conflict(OPEN_EXISTS.into()));
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "product.eliminate_propose",
             entity_type: Some("product_elimination"),
@@ -96,13 +87,8 @@ pub async fn propose(
     Ok(Flash::success("汰换申请已提交，等待运营经理审批。").redirect(&format!("/products/{id}")))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<EliminationsQuery>,
-) -> AppResult<EliminationsPage> {
-    user.require(Action::CatalogView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<EliminationsQuery>) -> AppResult<EliminationsPage> {
+    ctx.require(Action::CatalogView)?;
     let status = match q.status.as_str() {
         "" => None,
         other => Some(
@@ -110,35 +96,28 @@ pub async fn list(
                 .ok_or_else(|| AppError::BadRequest(format!("未知状态：{other}")))?,
         ),
     };
-    let filter = EliminationFilter { status, proposed_by: (!q.mine.is_empty()).then_some(user.user_id) };
+    let filter = EliminationFilter { status, proposed_by: (!q.mine.is_empty()).then_some(ctx.user.user_id) };
     let pager = Pager::new("/products/eliminations", q.page, query_string(&[("status", &q.status), ("mine", &q.mine)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::eliminations(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit())
+        repo::eliminations(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     tx.commit().await?;
     Ok(EliminationsPage {
-        chrome: Chrome::new(&user, flash, "商品汰换申请", "/products"),
+        chrome: ctx.chrome("商品汰换申请", "/products"),
         q,
         rows,
         pager: pager.with_total(total),
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
-pub async fn clearance(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<PageQuery>,
-) -> AppResult<ClearancePage> {
-    user.require(Action::CatalogView)?;
+pub async fn clearance(mut ctx: Ctx, Query(q): Query<PageQuery>) -> AppResult<ClearancePage> {
+    ctx.require(Action::CatalogView)?;
     let pager = Pager::new("/products/clearance", q.page, String::new());
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::clearance(&mut tx, user.tenant_id, pager.per_page, pager.offset(), pager.count_limit()).await?;
+        repo::clearance(&mut tx, ctx.user.tenant_id, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
-    Ok(ClearancePage {
-        chrome: Chrome::new(&user, flash, "待清仓", "/products"), rows, pager: pager.with_total(total)
-    })
+    Ok(ClearancePage { chrome: ctx.chrome("待清仓", "/products"), rows, pager: pager.with_total(total) })
 }

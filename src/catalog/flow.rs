@@ -17,7 +17,7 @@ use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::DecisionForm;
-use crate::web::{CurrentUser, FieldErrors, IncomingFlash};
+use crate::web::{Ctx, CurrentUser, FieldErrors};
 
 /// A proposal's state (`product_eliminations.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
@@ -139,13 +139,12 @@ impl Workflow for Elimination {
 
     async fn invalid(
         tx: &mut Tx,
-        user: &CurrentUser,
-        flash: IncomingFlash,
+        ctx: &mut Ctx,
         (_, product): Self::Record,
         form: DecisionForm,
         errors: FieldErrors,
     ) -> AppResult<Response> {
-        let mut page = product_page(tx, user, flash, product).await?;
+        let mut page = product_page(tx, ctx, product).await?;
         page.comment = form.comment;
         page.errors = errors;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

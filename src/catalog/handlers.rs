@@ -11,21 +11,16 @@ use super::views::{status_choices, ProductForm, ProductFormPage, ProductPage, Pr
 use super::Status;
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ProductsQuery>,
-) -> AppResult<ProductsPage> {
-    user.require(Action::CatalogView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<ProductsQuery>) -> AppResult<ProductsPage> {
+    ctx.require(Action::CatalogView)?;
     let filter = ProductFilter {
         status: match non_empty(&q.status) {
             None => None,
@@ -34,18 +29,18 @@ pub async fn list(
         q: non_empty(&q.q).map(str::to_owned),
     };
     let pager = Pager::new("/products", q.page, query_string(&[("status", &q.status), ("q", &q.q)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (products, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+        repo::list(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(ProductsPage {
-        chrome: Chrome::new(&user, flash, "商品", "/products"),
+        chrome: ctx.chrome("商品", "/products"),
         q,
         statuses: status_choices(),
         products,
         pager: pager.with_total(total),
-        can_edit: user.can(Action::ProductsEdit),
-        can_approve: user.can(Action::ProductsApprove),
+        can_edit: ctx.can(Action::ProductsEdit),
+        can_approve: ctx.can(Action::ProductsApprove),
     })
 }
 
@@ -111,8 +106,7 @@ async fn validate<'a>(
 }
 
 fn form_page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     product_id: Option<i64>,
     form: ProductForm,
     errors: FieldErrors,
@@ -122,20 +116,16 @@ fn form_page(
         None => ("新建商品".to_owned(), "/products".to_owned()),
         Some(_) => (format!("编辑商品 {}", form.sku), "/products".to_owned()),
     };
-    ProductFormPage { chrome: Chrome::new(user, flash, title, &path), product_id, form, errors, suppliers }
+    ProductFormPage { chrome: ctx.chrome(title, &path), product_id, form, errors, suppliers }
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-) -> AppResult<ProductFormPage> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
+pub async fn new_form(mut ctx: Ctx) -> AppResult<ProductFormPage> {
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let suppliers = repo::suppliers(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     let form = ProductForm { unit: "件".into(), ..ProductForm::default() };
-    Ok(form_page(&user, flash, None, form, FieldErrors::default(), suppliers))
+    Ok(form_page(&mut ctx, None, form, FieldErrors::default(), suppliers))
 }
 
 fn after(p: &ProductFields<'_>) -> serde_json::Value {
@@ -145,40 +135,34 @@ fn after(p: &ProductFields<'_>) -> serde_json::Value {
     })
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(mut form): Form<ProductForm>,
-) -> AppResult<Response> {
-    user.require(Action::ProductsEdit)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(mut form): Form<ProductForm>) -> AppResult<Response> {
+    ctx.require(Action::ProductsEdit)?;
     form.sku = form.sku.trim().to_owned();
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let mut errors = FieldErrors::default();
     if !valid_sku(&form.sku) {
         errors.add("sku", "SKU 为 1–40 位字母、数字、_ . -，以字母或数字开头");
     }
-    let fields = validate(&mut tx, user.tenant_id, &form, &mut errors).await?;
+    let fields = validate(&mut tx, ctx.user.tenant_id, &form, &mut errors).await?;
     let fields = match fields {
         Some(f) if errors.is_empty() => f,
         _ => {
-            let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
+            let suppliers = repo::suppliers(&mut tx, ctx.user.tenant_id).await?;
             tx.rollback().await?;
-            let page = form_page(&user, flash, None, form, errors, suppliers);
+            let page = form_page(&mut ctx, None, form, errors, suppliers);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let inserted = repo::insert(&mut tx, user.tenant_id, &form.sku, &fields, user.user_id).await;
+    let inserted = repo::insert(&mut tx, ctx.user.tenant_id, &form.sku, &fields, ctx.user.user_id).await;
     let id = match inserted.on_constraint(&[("products_tenant_id_sku_key", "sku")])? {
         Ok(id) => id,
         Err(field) => {
             tx.rollback().await?;
-            let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-            let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
+            let mut tx = ctx.begin().await?;
+            let suppliers = repo::suppliers(&mut tx, ctx.user.tenant_id).await?;
             tx.commit().await?;
             errors.add(field, format!("SKU {} 已存在", form.sku));
-            let page = form_page(&user, flash, None, form, errors, suppliers);
+            let page = form_page(&mut ctx, None, form, errors, suppliers);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -187,8 +171,8 @@ pub async fn create(
     after["status"] = json!("draft");
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "product.create",
             entity_type: Some("product"),
@@ -203,40 +187,30 @@ pub async fn create(
     Ok(Flash::success(format!("已创建商品 {}（草稿）。", form.sku)).redirect(&format!("/products/{id}")))
 }
 
-pub async fn product_page(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    product: repo::ProductRow,
-) -> Result<ProductPage, sqlx::Error> {
-    let stock = repo::stock_of(tx, user.tenant_id, product.id).await?;
-    let movements = repo::recent_movements(tx, user.tenant_id, product.id, 20).await?;
-    let eliminations = repo::eliminations_of(tx, user.tenant_id, product.id).await?;
+pub async fn product_page(tx: &mut Tx, ctx: &mut Ctx, product: repo::ProductRow) -> Result<ProductPage, sqlx::Error> {
+    let stock = repo::stock_of(tx, ctx.user.tenant_id, product.id).await?;
+    let movements = repo::recent_movements(tx, ctx.user.tenant_id, product.id, 20).await?;
+    let eliminations = repo::eliminations_of(tx, ctx.user.tenant_id, product.id).await?;
     Ok(ProductPage {
-        chrome: Chrome::new(user, flash, format!("商品：{}", product.name), "/products"),
+        chrome: ctx.chrome(format!("商品：{}", product.name), "/products"),
         product,
         stock,
         movements,
         eliminations,
-        can_edit: user.can(Action::ProductsEdit),
-        can_approve: user.can(Action::ProductsApprove),
-        user_id: user.user_id,
-        tz: user.settings.time_zone,
+        can_edit: ctx.can(Action::ProductsEdit),
+        can_approve: ctx.can(Action::ProductsApprove),
+        user_id: ctx.user.user_id,
+        tz: ctx.user.settings.time_zone,
         comment: String::new(),
         errors: FieldErrors::default(),
     })
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ProductPage> {
-    user.require(Action::CatalogView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::find(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    let page = product_page(&mut tx, &user, flash, product).await?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ProductPage> {
+    ctx.require(Action::CatalogView)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::find(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let page = product_page(&mut tx, &mut ctx, product).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -253,44 +227,37 @@ fn form_of(p: &repo::ProductRow) -> ProductForm {
     }
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ProductFormPage> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::find(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
+pub async fn edit_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ProductFormPage> {
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::find(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let suppliers = repo::suppliers(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
-    Ok(form_page(&user, flash, Some(id), form_of(&product), FieldErrors::default(), suppliers))
+    Ok(form_page(&mut ctx, Some(id), form_of(&product), FieldErrors::default(), suppliers))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(mut form): Form<ProductForm>,
 ) -> AppResult<Response> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     form.sku = product.sku.clone();
     let mut errors = FieldErrors::default();
-    let Some(fields) = validate(&mut tx, user.tenant_id, &form, &mut errors).await? else {
-        let suppliers = repo::suppliers(&mut tx, user.tenant_id).await?;
+    let Some(fields) = validate(&mut tx, ctx.user.tenant_id, &form, &mut errors).await? else {
+        let suppliers = repo::suppliers(&mut tx, ctx.user.tenant_id).await?;
         tx.rollback().await?;
-        let page = form_page(&user, flash, Some(id), form, errors, suppliers);
+        let page = form_page(&mut ctx, Some(id), form, errors, suppliers);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    repo::update(&mut tx, user.tenant_id, id, &fields).await?;
+    repo::update(&mut tx, ctx.user.tenant_id, id, &fields).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "product.update",
             entity_type: Some("product"),
@@ -308,16 +275,10 @@ pub async fn update(
     Ok(Flash::success("商品信息已保存。").redirect(&format!("/products/{id}")))
 }
 
-async fn set_listing(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    id: i64,
-    list: bool,
-) -> AppResult<Response> {
-    user.require(Action::ProductsEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+async fn set_listing(meta: &RequestMeta, ctx: &Ctx, id: i64, list: bool) -> AppResult<Response> {
+    ctx.require(Action::ProductsEdit)?;
+    let mut tx = ctx.begin().await?;
+    let product = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     let from = product.status();
     let allowed = if list { matches!(from, Status::Draft | Status::Delisted) } else { from == Status::Listed };
     if !allowed {
@@ -328,11 +289,11 @@ async fn set_listing(
         )));
     }
     let to = if list { Status::Listed } else { Status::Delisted };
-    repo::set_status(&mut tx, user.tenant_id, id, to).await?;
+    repo::set_status(&mut tx, ctx.user.tenant_id, id, to).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, meta),
         Entry {
             action: if list { "product.list" } else { "product.delist" },
             entity_type: Some("product"),
@@ -349,19 +310,19 @@ async fn set_listing(
 }
 
 pub async fn list_product(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_listing(&state, &meta, &user, id, true).await
+    set_listing(&meta, &ctx, id, true).await
 }
 
 pub async fn delist_product(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_listing(&state, &meta, &user, id, false).await
+    set_listing(&meta, &ctx, id, false).await
 }

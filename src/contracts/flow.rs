@@ -3,7 +3,7 @@
 //! row, checks scope (404), permission (403) and state (409, nothing changed),
 //! writes, records the history and the audit entry, and commits.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -13,15 +13,14 @@ use serde_json::json;
 use super::handlers::{show_page, signs, today};
 pub use super::status::{ContractEvent, ContractStatus};
 use super::{decides, event, fetch, ContractRow};
-use crate::app::state::AppState;
 use crate::audit::{self, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::rules::Fen;
 use crate::web::forms::DecisionForm;
-use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, RequestMeta};
 
 fn done(id: i64, msg: String) -> Response {
     Flash::success(msg).redirect(&format!("/contracts/{id}"))
@@ -38,16 +37,11 @@ fn step_entry(action: &'static str, c: &ContractRow, summary: String, after: ser
 
 // ---------- submit ----------
 
-pub async fn submit(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(Action::ContractsDraft)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if c.drafted_by != user.user_id {
+pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::ContractsDraft)?;
+    let mut tx = ctx.begin().await?;
+    let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
+    if c.drafted_by != ctx.user.user_id {
         return Err(AppError::Forbidden);
     }
     let Some(submitted) = c.status.next(ContractEvent::Submit) else {
@@ -63,15 +57,20 @@ pub async fn submit(
                 director_by = NULL, director_at = NULL, director_comment = '', updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(submitted)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, user.tenant_id, id, "submit", None, user.user_id, "").await?;
+    event(&mut tx, ctx.user.tenant_id, id, "submit", None, ctx.user.user_id, "").await?;
     let summary = format!("提交合同 {}《{}》审批，金额 {} 元", c.contract_no, c.title, Fen(c.amount_fen));
-    audit::by_user(&mut tx, &user, &meta, step_entry("contract.submit", &c, summary, json!({"status": "submitted"})))
-        .await?;
+    audit::by_user(
+        &mut tx,
+        &ctx.user,
+        &meta,
+        step_entry("contract.submit", &c, summary, json!({"status": "submitted"})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(done(id, format!("合同 {} 已提交审批。", c.contract_no)))
 }
@@ -154,13 +153,12 @@ impl Workflow for Contract {
 
     async fn invalid(
         tx: &mut Tx,
-        user: &CurrentUser,
-        flash: IncomingFlash,
+        ctx: &mut Ctx,
         c: ContractRow,
         form: DecisionForm,
         errors: FieldErrors,
     ) -> AppResult<Response> {
-        let page = show_page(tx, user, flash, c, errors, form.comment.trim().to_owned(), String::new()).await?;
+        let page = show_page(tx, ctx, c, errors, form.comment.trim().to_owned(), String::new()).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     }
 }
@@ -207,14 +205,13 @@ async fn set_decision(
 /// The record page again with a field error (422), nothing written.
 async fn again(
     mut tx: Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     c: ContractRow,
     errors: FieldErrors,
     comment: String,
     signed_on: String,
 ) -> AppResult<Response> {
-    let page = show_page(&mut tx, user, flash, c, errors, comment, signed_on).await?;
+    let page = show_page(&mut tx, ctx, c, errors, comment, signed_on).await?;
     tx.rollback().await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -228,17 +225,15 @@ pub struct SignForm {
 }
 
 pub async fn sign(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<SignForm>,
 ) -> AppResult<Response> {
-    user.require(Action::ContractsView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
-    if !signs(&user, &c) {
+    ctx.require(Action::ContractsView)?;
+    let mut tx = ctx.begin().await?;
+    let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
+    if !signs(&ctx.user, &c) {
         return Err(AppError::Forbidden);
     }
     let Some(signed) = c.status.next(ContractEvent::Sign) else {
@@ -259,31 +254,31 @@ pub async fn sign(
             errors.add("signed_on", "请填写签订日期（YYYY-MM-DD）");
             None
         }
-        Ok(d) if d > today(&user) => {
+        Ok(d) if d > today(&ctx.user) => {
             errors.add("signed_on", "签订日期不能晚于今天");
             None
         }
         Ok(d) => Some(d),
     };
     let Some(date) = date else {
-        return again(tx, &user, flash, c, errors, String::new(), typed).await;
+        return again(tx, &mut ctx, c, errors, String::new(), typed).await;
     };
     sqlx::query(
         "UPDATE contracts SET status = $5, signed_on = $3, signed_by = $4, updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(date)
-    .bind(user.user_id)
+    .bind(ctx.user.user_id)
     .bind(signed)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, user.tenant_id, id, "sign", None, user.user_id, &format!("签订日期 {date}")).await?;
+    event(&mut tx, ctx.user.tenant_id, id, "sign", None, ctx.user.user_id, &format!("签订日期 {date}")).await?;
     let summary = format!("签订合同 {}《{}》，签订日期 {date}", c.contract_no, c.title);
     audit::by_user(
         &mut tx,
-        &user,
+        &ctx.user,
         &meta,
         step_entry("contract.sign", &c, summary, json!({"status": "signed", "signed_on": date})),
     )

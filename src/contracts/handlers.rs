@@ -1,7 +1,7 @@
 //! The contract pages' handlers: list, draft, record, print, edit and lines (the
 //! workflow's transitions are in `flow.rs`, the views in `views.rs`, the SQL in `repo.rs`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -17,15 +17,14 @@ use super::{
     decides, event, fetch, kind_for, kind_label, partner_kind_for, view_scope, ContractRow, KINDS, MAX_AMOUNT_FEN,
     STATUSES,
 };
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 // ---------- list ----------
 
@@ -40,13 +39,8 @@ fn pick(all: &'static [(&'static str, &'static str)], v: &str, what: &str) -> Ap
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
-    user.require(Action::ContractsView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+    ctx.require(Action::ContractsView)?;
     let filter = Filter {
         status: pick(STATUSES, &q.status, "状态")?,
         kind: pick(KINDS, &q.kind, "合同类型")?,
@@ -65,7 +59,7 @@ pub async fn list(
             ("mine", &q.mine),
         ]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT c.id, c.contract_no, c.kind, p.code AS partner_code, p.name AS partner_name, c.title, c.amount_fen,
                 c.status, d.display_name AS drafter_name, c.updated_at
@@ -73,31 +67,31 @@ pub async fn list(
          JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
          JOIN users d ON d.tenant_id = c.tenant_id AND d.id = c.drafted_by",
     );
-    repo::push_filter(&mut qb, &user, &filter);
+    repo::push_filter(&mut qb, &ctx.user, &filter);
     qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
     );
-    repo::push_filter(&mut qb, &user, &filter);
+    repo::push_filter(&mut qb, &ctx.user, &filter);
     qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
-    let scope_note = match view_scope(&user) {
+    let scope_note = match view_scope(&ctx.user) {
         crate::people::Scope::Own { .. } => "显示您起草的合同",
         crate::people::Scope::Department(_) => "显示本部门的合同",
         crate::people::Scope::Tenant => "显示全公司的合同",
     };
     Ok(ListPage {
-        chrome: Chrome::new(&user, flash, "合同", "/contracts"),
+        chrome: ctx.chrome("合同", "/contracts"),
         q,
         statuses: STATUSES,
         kinds: KINDS,
         rows,
         pager: pager.with_total(total),
-        can_draft: user.can(Action::ContractsDraft),
+        can_draft: ctx.can(Action::ContractsDraft),
         scope_note,
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
@@ -199,52 +193,41 @@ async fn validate(
     })
 }
 
-pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
-    user.require(Action::ContractsDraft)?;
-    let kinds = allowed_kinds(&user);
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+pub async fn new_form(mut ctx: Ctx) -> AppResult<NewPage> {
+    ctx.require(Action::ContractsDraft)?;
+    let kinds = allowed_kinds(&ctx.user);
+    let mut tx = ctx.begin().await?;
     let partners =
-        repo::partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+        repo::partner_choices(&mut tx, ctx.user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
     tx.commit().await?;
     let form = ContractForm { kind: kinds.first().map(|k| k.0.to_owned()).unwrap_or_default(), ..Default::default() };
     Ok(NewPage {
-        chrome: Chrome::new(&user, flash, "起草合同", "/contracts"),
-        form,
-        errors: FieldErrors::default(),
-        kinds,
-        partners,
+        chrome: ctx.chrome("起草合同", "/contracts"), form, errors: FieldErrors::default(), kinds, partners
     })
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<ContractForm>,
-) -> AppResult<Response> {
-    user.require(Action::ContractsDraft)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ContractForm>) -> AppResult<Response> {
+    ctx.require(Action::ContractsDraft)?;
     let form = form.trimmed();
     let mut errors = FieldErrors::default();
-    let allowed = kind_for(user.dept);
+    let allowed = kind_for(ctx.user.dept);
     let kind = KINDS.iter().find(|(c, _)| *c == form.kind).map(|(c, _)| *c);
     match (kind, allowed) {
         (None, _) => errors.add("kind", "请选择合同类型（sales 销售合同或 purchase 采购合同）"),
         (Some(k), Some(a)) if k != a => {
-            errors.add("kind", format!("{}只能起草{}", user.dept.label(), kind_label(a)));
+            errors.add("kind", format!("{}只能起草{}", ctx.user.dept.label(), kind_label(a)));
         }
         (Some(_), None) => errors.add("kind", "您所在的部门不能起草合同"),
         _ => {}
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let valid = validate(&mut tx, user.tenant_id, &form, kind, false, &mut errors).await?;
+    let mut tx = ctx.begin().await?;
+    let valid = validate(&mut tx, ctx.user.tenant_id, &form, kind, false, &mut errors).await?;
     let (Some(v), Some(kind), Some(department)) = (valid, kind, allowed) else {
-        let kinds = allowed_kinds(&user);
+        let kinds = allowed_kinds(&ctx.user);
         let partners =
-            repo::partner_choices(&mut tx, user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
+            repo::partner_choices(&mut tx, ctx.user.tenant_id, &kinds.iter().map(|k| k.0).collect::<Vec<_>>()).await?;
         tx.rollback().await?;
-        let page =
-            NewPage { chrome: Chrome::new(&user, flash, "起草合同", "/contracts"), form, errors, kinds, partners };
+        let page = NewPage { chrome: ctx.chrome("起草合同", "/contracts"), form, errors, kinds, partners };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let department = if department == "sales" { "sales" } else { "ops" };
@@ -256,12 +239,12 @@ pub async fn create(
         payment_terms: &form.payment_terms,
         delivery_date: v.delivery_date,
     };
-    let (id, no) = repo::insert(&mut tx, user.tenant_id, kind, department, user.user_id, &terms).await?;
-    event(&mut tx, user.tenant_id, id, "create", None, user.user_id, "").await?;
+    let (id, no) = repo::insert(&mut tx, ctx.user.tenant_id, kind, department, ctx.user.user_id, &terms).await?;
+    event(&mut tx, ctx.user.tenant_id, id, "create", None, ctx.user.user_id, "").await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "contract.create",
             entity_type: Some("contract"),
@@ -293,76 +276,65 @@ pub fn signs(user: &CurrentUser, c: &ContractRow) -> bool {
 /// The record page of `c` (already fetched within the user's scope).
 pub async fn show_page(
     tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     c: ContractRow,
     errors: FieldErrors,
     comment: String,
     signed_on: String,
 ) -> Result<ShowPage, sqlx::Error> {
-    let lines = repo::lines(tx, user.tenant_id, c.id).await?;
-    let history = repo::history(tx, user, c.id).await?;
-    let threshold_fen = user.settings.contract_director_threshold_fen;
-    let mine = c.drafted_by == user.user_id;
+    let lines = repo::lines(tx, ctx.user.tenant_id, c.id).await?;
+    let history = repo::history(tx, &ctx.user, c.id).await?;
+    let threshold_fen = ctx.user.settings.contract_director_threshold_fen;
+    let mine = c.drafted_by == ctx.user.user_id;
     let can_decide = !mine
-        && decides(user, &c.department)
+        && decides(&ctx.user, &c.department)
         && match c.status {
             ContractStatus::Submitted => true,
-            ContractStatus::DirectorPending => user.level == Level::Director,
+            ContractStatus::DirectorPending => ctx.user.level == Level::Director,
             _ => false,
         };
     Ok(ShowPage {
-        chrome: Chrome::new(user, flash, format!("合同 {}", c.contract_no), "/contracts"),
+        chrome: ctx.chrome(format!("合同 {}", c.contract_no), "/contracts"),
         amount_capital: capital_yuan(c.amount_fen),
         threshold: grouped_yuan(threshold_fen),
         needs_director: c.amount_fen >= threshold_fen,
-        can_edit: mine && c.editable() && user.can(Action::ContractsDraft),
-        can_submit: mine && c.editable() && user.can(Action::ContractsDraft),
+        can_edit: mine && c.editable() && ctx.can(Action::ContractsDraft),
+        can_submit: mine && c.editable() && ctx.can(Action::ContractsDraft),
         can_decide,
-        can_sign: c.status == ContractStatus::Approved && signs(user, &c),
+        can_sign: c.status == ContractStatus::Approved && signs(&ctx.user, &c),
         errors,
         comment,
-        signed_on: if signed_on.is_empty() { today(user).to_string() } else { signed_on },
-        today: today(user).to_string(),
+        signed_on: if signed_on.is_empty() { today(&ctx.user).to_string() } else { signed_on },
+        today: today(&ctx.user).to_string(),
         lines,
         history,
         c,
     })
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ShowPage> {
-    user.require(Action::ContractsView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    let page = show_page(&mut tx, &user, flash, c, FieldErrors::default(), String::new(), String::new()).await?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
+    ctx.require(Action::ContractsView)?;
+    let mut tx = ctx.begin().await?;
+    let c = fetch(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
+    let page = show_page(&mut tx, &mut ctx, c, FieldErrors::default(), String::new(), String::new()).await?;
     tx.commit().await?;
     Ok(page)
 }
 
 // ---------- print ----------
 
-pub async fn print(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<PrintPage> {
-    user.require(Action::ContractsView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = fetch(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    let lines = repo::lines(&mut tx, user.tenant_id, id).await?;
+pub async fn print(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<PrintPage> {
+    ctx.require(Action::ContractsView)?;
+    let mut tx = ctx.begin().await?;
+    let c = fetch(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
+    let lines = repo::lines(&mut tx, ctx.user.tenant_id, id).await?;
     tx.commit().await?;
     Ok(PrintPage {
-        chrome: Chrome::new(&user, flash, format!("{} {}", c.contract_no, c.title), "/contracts"),
-        company: user.tenant_name.clone(),
+        chrome: ctx.chrome(format!("{} {}", c.contract_no, c.title), "/contracts"),
+        company: ctx.user.tenant_name.clone(),
         amount_figures: grouped_yuan(c.amount_fen),
         amount_capital: capital_yuan(c.amount_fen),
-        printed_on: today(&user).to_string(),
+        printed_on: today(&ctx.user).to_string(),
         lines,
         c,
     })
@@ -395,18 +367,17 @@ async fn editable_by_drafter(tx: &mut Tx, user: &CurrentUser, id: i64, lock: boo
 
 async fn edit_page(
     tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     c: ContractRow,
     form: ContractForm,
     errors: FieldErrors,
     (line_form, line_errors): (LineForm, FieldErrors),
 ) -> Result<EditPage, sqlx::Error> {
-    let lines = repo::lines(tx, user.tenant_id, c.id).await?;
+    let lines = repo::lines(tx, ctx.user.tenant_id, c.id).await?;
     let kind: &'static str = if c.kind == "sales" { "sales" } else { "purchase" };
-    let partners = repo::partner_choices(tx, user.tenant_id, &[kind]).await?;
+    let partners = repo::partner_choices(tx, ctx.user.tenant_id, &[kind]).await?;
     Ok(EditPage {
-        chrome: Chrome::new(user, flash, format!("修改合同 {}", c.contract_no), "/contracts"),
+        chrome: ctx.chrome(format!("修改合同 {}", c.contract_no), "/contracts"),
         c,
         form,
         errors,
@@ -417,57 +388,42 @@ async fn edit_page(
     })
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<EditPage> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = editable_by_drafter(&mut tx, &user, id, false).await?;
+pub async fn edit_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<EditPage> {
+    let mut tx = ctx.begin().await?;
+    let c = editable_by_drafter(&mut tx, &ctx.user, id, false).await?;
     let form = ContractForm::of(&c);
-    let page = edit_page(
-        &mut tx,
-        &user,
-        flash,
-        c,
-        form,
-        FieldErrors::default(),
-        (LineForm::default(), FieldErrors::default()),
-    )
-    .await?;
+    let page =
+        edit_page(&mut tx, &mut ctx, c, form, FieldErrors::default(), (LineForm::default(), FieldErrors::default()))
+            .await?;
     tx.commit().await?;
     Ok(page)
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ContractForm>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let mut tx = ctx.begin().await?;
+    let c = lock_for_edit(&mut tx, &ctx.user, id).await?;
     let form = ContractForm { kind: c.kind.clone(), ..form.trimmed() };
-    let has_lines = repo::line_count(&mut tx, user.tenant_id, id).await? > 0;
+    let has_lines = repo::line_count(&mut tx, ctx.user.tenant_id, id).await? > 0;
     let mut errors = FieldErrors::default();
-    let valid = validate(&mut tx, user.tenant_id, &form, Some(&c.kind), has_lines, &mut errors).await?;
+    let valid = validate(&mut tx, ctx.user.tenant_id, &form, Some(&c.kind), has_lines, &mut errors).await?;
     let Some(v) = valid else {
         let mut form = form;
         if has_lines {
             form.amount = Fen(c.amount_fen).to_string();
         }
-        let page =
-            edit_page(&mut tx, &user, flash, c, form, errors, (LineForm::default(), FieldErrors::default())).await?;
+        let page = edit_page(&mut tx, &mut ctx, c, form, errors, (LineForm::default(), FieldErrors::default())).await?;
         tx.rollback().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     // With lines the amount is their sum, whatever was typed.
     let amount_fen = match v.amount_fen {
         Some(a) => a,
-        None => repo::lines_sum(&mut tx, user.tenant_id, id)
+        None => repo::lines_sum(&mut tx, ctx.user.tenant_id, id)
             .await?
             .and_then(|s| i64::try_from(s).ok())
             .unwrap_or(c.amount_fen),
@@ -479,12 +435,12 @@ pub async fn update(
         payment_terms: &form.payment_terms,
         delivery_date: v.delivery_date,
     };
-    repo::update(&mut tx, user.tenant_id, id, &terms).await?;
-    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "").await?;
+    repo::update(&mut tx, ctx.user.tenant_id, id, &terms).await?;
+    event(&mut tx, ctx.user.tenant_id, id, "update", None, ctx.user.user_id, "").await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "contract.update",
             entity_type: Some("contract"),
@@ -506,15 +462,13 @@ pub async fn update(
 }
 
 pub async fn line_add(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(lf): Form<LineForm>,
 ) -> AppResult<Response> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = lock_for_edit(&mut tx, &user, id).await?;
+    let mut tx = ctx.begin().await?;
+    let c = lock_for_edit(&mut tx, &ctx.user, id).await?;
     let lf = LineForm {
         sku: lf.sku.trim().to_owned(),
         quantity: lf.quantity.trim().to_owned(),
@@ -525,7 +479,7 @@ pub async fn line_add(
         le.add("sku", "请填写商品 SKU");
         None
     } else {
-        match repo::product_by_sku(&mut tx, user.tenant_id, &lf.sku).await? {
+        match repo::product_by_sku(&mut tx, ctx.user.tenant_id, &lf.sku).await? {
             None => {
                 le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
                 None
@@ -561,29 +515,29 @@ pub async fn line_add(
     };
     let (Some((product_id, product_name, _)), Some(quantity), Some(price_fen)) = (product, quantity, price) else {
         let form = ContractForm::of(&c);
-        let page = edit_page(&mut tx, &user, flash, c, form, FieldErrors::default(), (lf, le)).await?;
+        let page = edit_page(&mut tx, &mut ctx, c, form, FieldErrors::default(), (lf, le)).await?;
         tx.rollback().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    repo::insert_line(&mut tx, user.tenant_id, id, product_id, quantity, price_fen).await?;
-    let sum = repo::lines_sum(&mut tx, user.tenant_id, id).await?.unwrap_or(0);
+    repo::insert_line(&mut tx, ctx.user.tenant_id, id, product_id, quantity, price_fen).await?;
+    let sum = repo::lines_sum(&mut tx, ctx.user.tenant_id, id).await?.unwrap_or(0);
     let Some(sum) = i64::try_from(sum).ok().filter(|s| *s <= MAX_AMOUNT_FEN) else {
         let mut le = FieldErrors::default();
         le.add("quantity", "合同金额超出范围");
         tx.rollback().await?;
-        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+        let mut tx = ctx.begin().await?;
         let form = ContractForm::of(&c);
-        let page = edit_page(&mut tx, &user, flash, c, form, FieldErrors::default(), (lf, le)).await?;
+        let page = edit_page(&mut tx, &mut ctx, c, form, FieldErrors::default(), (lf, le)).await?;
         tx.commit().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    repo::set_amount(&mut tx, user.tenant_id, id, sum).await?;
+    repo::set_amount(&mut tx, ctx.user.tenant_id, id, sum).await?;
     let note = format!("添加明细 {} {} × {} 元", lf.sku, quantity, Fen(price_fen));
-    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, &note).await?;
+    event(&mut tx, ctx.user.tenant_id, id, "update", None, ctx.user.user_id, &note).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "contract.line_add",
             entity_type: Some("contract"),
@@ -604,26 +558,23 @@ pub async fn line_add(
         .redirect(&format!("/contracts/{id}/edit")))
 }
 
-pub async fn line_remove(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path((id, line_id)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let c = lock_for_edit(&mut tx, &user, id).await?;
-    let Some((quantity, price_fen)) = repo::delete_line(&mut tx, user.tenant_id, id, line_id).await? else {
+pub async fn line_remove(meta: RequestMeta, ctx: Ctx, Path((id, line_id)): Path<(i64, i64)>) -> AppResult<Response> {
+    let mut tx = ctx.begin().await?;
+    let c = lock_for_edit(&mut tx, &ctx.user, id).await?;
+    let Some((quantity, price_fen)) = repo::delete_line(&mut tx, ctx.user.tenant_id, id, line_id).await? else {
         return Err(AppError::NotFound);
     };
     // Without lines the amount stays what the lines added up to (editable again).
-    let sum =
-        repo::lines_sum(&mut tx, user.tenant_id, id).await?.and_then(|s| i64::try_from(s).ok()).unwrap_or(c.amount_fen);
-    repo::set_amount(&mut tx, user.tenant_id, id, sum).await?;
-    event(&mut tx, user.tenant_id, id, "update", None, user.user_id, "删除一条明细").await?;
+    let sum = repo::lines_sum(&mut tx, ctx.user.tenant_id, id)
+        .await?
+        .and_then(|s| i64::try_from(s).ok())
+        .unwrap_or(c.amount_fen);
+    repo::set_amount(&mut tx, ctx.user.tenant_id, id, sum).await?;
+    event(&mut tx, ctx.user.tenant_id, id, "update", None, ctx.user.user_id, "删除一条明细").await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "contract.line_remove",
             entity_type: Some("contract"),

@@ -16,11 +16,11 @@ use chrono::{DateTime, Utc};
 
 use crate::app::state::AppState;
 use crate::audit::repo as audit_repo;
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::AppResult;
 use crate::people::scope::Area;
 use crate::people::{Action, Scope};
-use crate::web::{local_time, Chrome, CurrentUser, IncomingFlash};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -76,15 +76,15 @@ pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sq
 }
 
 /// `user`'s summary, from the cache when it holds one.
-async fn summary(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Summary>> {
-    if let Some(s) = state.home.get(user) {
+async fn summary(state: &AppState, ctx: &Ctx) -> AppResult<Arc<Summary>> {
+    if let Some(s) = state.home.get(&ctx.user) {
         return Ok(s);
     }
     let generation = state.home.generation();
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let s = Arc::new(load_summary(&mut tx, user).await?);
+    let mut tx = ctx.begin().await?;
+    let s = Arc::new(load_summary(&mut tx, &ctx.user).await?);
     tx.commit().await?;
-    state.home.insert(user, generation, s.clone());
+    state.home.insert(&ctx.user, generation, s.clone());
     Ok(s)
 }
 
@@ -138,15 +138,15 @@ pub fn age_label(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<HomePage> {
-    let role = user.role();
+pub async fn home(State(state): State<AppState>, mut ctx: Ctx) -> AppResult<HomePage> {
+    let role = ctx.user.role();
     let scope = Scope::for_role(&role, Area::Business);
     let scope_label = match scope {
         Scope::Own { .. } => "本人",
         Scope::Department(_) => "本部门",
         Scope::Tenant => "全公司",
     };
-    let summary = summary(&state, &user).await?;
+    let summary = summary(&state, &ctx).await?;
     let now = Utc::now();
     let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
     for q in &summary.queues {
@@ -163,7 +163,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
             QueueKind::Alert => alerts.push(line),
         }
     }
-    let tz = &user.settings.time_zone;
+    let tz = &ctx.user.settings.time_zone;
     let activity = summary
         .activity
         .iter()
@@ -175,7 +175,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         })
         .collect();
     let mut shortcuts = Vec::new();
-    if user.can(Action::ManageUsers) {
+    if ctx.can(Action::ManageUsers) {
         shortcuts.push(Shortcut {
             label: "用户管理",
             href: "/admin/users",
@@ -184,7 +184,7 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         shortcuts
             .push(Shortcut { label: "部门", href: "/admin/departments", hint: "七个部门及其在岗人数" });
     }
-    if user.can(Action::ViewAudit) {
+    if ctx.can(Action::ViewAudit) {
         shortcuts.push(Shortcut {
             label: "审计日志", href: "/audit", hint: "登录、审批、导入与设置变更的完整记录"
         });
@@ -195,9 +195,9 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser, flash: Incom
         hint: "定期更换密码，修改后其他设备的登录会退出",
     });
     Ok(HomePage {
-        chrome: Chrome::new(&user, flash, "首页", "/"),
-        display_name: user.display_name.clone(),
-        role_line: format!("{} · {}{}", user.tenant_name, user.dept.label(), user.level.label()),
+        chrome: ctx.chrome("首页", "/"),
+        display_name: ctx.user.display_name.clone(),
+        role_line: format!("{} · {}{}", ctx.user.tenant_name, ctx.user.dept.label(), ctx.user.level.label()),
         scope_label,
         activity,
         shortcuts,

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,10 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::employees::today;
-use super::upload::ImportPage;
+use super::upload::{ImportKind, ImportPage};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::imports::hr::{apply_calendar, parse_calendar, ImportFailure};
 use crate::imports::{parse_date, ImportErrors};
@@ -27,7 +27,7 @@ use crate::people::Action;
 use crate::rules::{Calendar, CalendarDayKind};
 use crate::web::forms::non_empty;
 use crate::web::upload::Upload;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+use crate::web::{Chrome, Ctx, FieldErrors, Flash, RequestMeta};
 
 const PATH: &str = "/hr/calendar";
 const MIN_YEAR: i32 = 1970;
@@ -233,54 +233,36 @@ fn parse_year(s: &str) -> Option<i32> {
     s.parse::<i32>().ok().filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
 }
 
-async fn render_year(
-    state: &AppState,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    year: i32,
-    form: SetForm,
-    errors: FieldErrors,
-) -> AppResult<YearPage> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let days = overrides(&mut tx, user.tenant_id, year).await?;
+async fn render_year(ctx: &mut Ctx, year: i32, form: SetForm, errors: FieldErrors) -> AppResult<YearPage> {
+    let mut tx = ctx.begin().await?;
+    let days = overrides(&mut tx, ctx.user.tenant_id, year).await?;
     tx.commit().await?;
     Ok(YearPage {
-        chrome: Chrome::new(user, flash, format!("{year} 年日历"), PATH),
+        chrome: ctx.chrome(format!("{year} 年日历"), PATH),
         year,
         months: month_grids(year, &days),
         holidays: days.iter().filter(|d| d.kind == "holiday").count(),
         makeups: days.iter().filter(|d| d.kind == "workday").count(),
         days,
-        can_edit: user.can(Action::HrManage),
+        can_edit: ctx.can(Action::HrManage),
         form,
         errors,
     })
 }
 
-pub async fn year_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<YearQuery>,
-) -> AppResult<YearPage> {
-    user.require(Action::AttendanceOwn)?;
+pub async fn year_page(mut ctx: Ctx, Query(q): Query<YearQuery>) -> AppResult<YearPage> {
+    ctx.require(Action::AttendanceOwn)?;
     let year = match non_empty(&q.year) {
-        None => today(&user).year(),
+        None => today(&ctx.user).year(),
         Some(y) => parse_year(y)
             .ok_or_else(|| AppError::BadRequest(format!("年份应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位数字")))?,
     };
     let form = SetForm { kind: "holiday".into(), year: year.to_string(), ..SetForm::default() };
-    render_year(&state, &user, flash, year, form, FieldErrors::default()).await
+    render_year(&mut ctx, year, form, FieldErrors::default()).await
 }
 
-pub async fn set_day(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<SetForm>,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn set_day(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<SetForm>) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let mut errors = FieldErrors::default();
     let date = match non_empty(&form.date) {
         None => {
@@ -310,12 +292,12 @@ pub async fn set_day(
         errors.add("note", "备注不能包含控制字符");
     }
     let (Some(date), Some(kind), true) = (date, kind, errors.is_empty()) else {
-        let year = parse_year(&form.year).unwrap_or_else(|| today(&user).year());
-        let page = render_year(&state, &user, flash, year, form, errors).await?;
+        let year = parse_year(&form.year).unwrap_or_else(|| today(&ctx.user).year());
+        let page = render_year(&mut ctx, year, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let before = lock_day(&mut tx, user.tenant_id, date).await?;
+    let mut tx = ctx.begin().await?;
+    let before = lock_day(&mut tx, ctx.user.tenant_id, date).await?;
     if before.as_ref().is_some_and(|b| b.kind == kind && b.note == note) {
         tx.rollback().await?;
         return Ok(
@@ -326,7 +308,7 @@ pub async fn set_day(
         "INSERT INTO calendar_days (tenant_id, day, kind, note) VALUES ($1, $2, $3, $4)
          ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note, updated_at = now()",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(date)
     .bind(&kind)
     .bind(&note)
@@ -335,8 +317,8 @@ pub async fn set_day(
     let label = kind_label(&kind);
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "calendar.set",
             entity_type: Some("calendar_day"),
@@ -377,53 +359,43 @@ fn path_date(s: &str) -> AppResult<NaiveDate> {
     parse_date(s).map_err(|_| AppError::NotFound)
 }
 
-pub async fn delete_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(date): Path<String>,
-) -> AppResult<DeletePage> {
-    user.require(Action::HrManage)?;
+pub async fn delete_confirm(mut ctx: Ctx, Path(date): Path<String>) -> AppResult<DeletePage> {
+    ctx.require(Action::HrManage)?;
     let date = path_date(&date)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let day: Option<DayRow> =
         sqlx::query_as("SELECT day, kind, note FROM calendar_days WHERE tenant_id = $1 AND day = $2")
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .bind(date)
             .fetch_optional(&mut *tx)
             .await?;
     tx.commit().await?;
     let day = day.ok_or(AppError::NotFound)?;
-    Ok(DeletePage {
-        chrome: Chrome::new(&user, flash, "确认删除日历设置", PATH),
-        workday_after: !is_weekend(day.day),
-        day,
-    })
+    Ok(DeletePage { chrome: ctx.chrome("确认删除日历设置", PATH), workday_after: !is_weekend(day.day), day })
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(date): Path<String>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+    ctx.require(Action::HrManage)?;
     let date = path_date(&date)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let before = lock_day(&mut tx, user.tenant_id, date).await?.ok_or(AppError::NotFound)?;
+    let mut tx = ctx.begin().await?;
+    let before = lock_day(&mut tx, ctx.user.tenant_id, date).await?.ok_or(AppError::NotFound)?;
     if non_empty(&form.kind).is_some_and(|k| k != before.kind) {
         return Err(AppError::Conflict(format!("{date} 的设置已被他人改为{}，请刷新后重试", before.kind_label())));
     }
     sqlx::query("DELETE FROM calendar_days WHERE tenant_id = $1 AND day = $2")
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(date)
         .execute(&mut *tx)
         .await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "calendar.delete",
             entity_type: Some("calendar_day"),
@@ -440,50 +412,36 @@ pub async fn delete(
 
 // ---------- CSV upload ----------
 
-fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
-    ImportPage::new(
-        Chrome::new(user, flash, "导入日历", PATH),
-        "/hr/calendar/import",
-        PATH,
-        crate::imports::hr::CALENDAR_HEADER,
-        "日期为 YYYY-MM-DD；类型为 holiday（节假日，不上班）或 workday（调休上班）。已设置过的日期会被替换（备注保留）。文件有任何错误时不导入任何内容。",
-    )
+pub async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
+    ctx.require(Action::HrManage)?;
+    Ok(ImportPage::new(&mut ctx, ImportKind::Calendar))
 }
 
-pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
-    user.require(Action::HrManage)?;
-    Ok(import_page(&user, flash))
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    upload: Upload,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file, bytes)) = upload.into_file("calendar.csv")? else {
-        return Ok(import_page(&user, flash).no_file());
+        return Ok(ImportPage::new(&mut ctx, ImportKind::Calendar).no_file());
     };
-    let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);
+    let invalid =
+        |ctx: &mut Ctx, errors: ImportErrors| ImportPage::new(ctx, ImportKind::Calendar).invalid(&file, &errors.errors);
     let name = file.clone();
     let rows = match crate::imports::off_thread(move || parse_calendar(&name, &bytes)).await {
         Ok(rows) => rows,
-        Err(errors) => return Ok(invalid(errors, flash)),
+        Err(errors) => return Ok(invalid(&mut ctx, errors)),
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let summary = match apply_calendar(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &file, &rows).await {
+    let mut tx = ctx.begin().await?;
+    let summary = match apply_calendar(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &file, &rows).await
+    {
         Ok(s) => s,
         Err(ImportFailure::Invalid(errors)) => {
             tx.rollback().await?;
-            return Ok(invalid(errors, flash));
+            return Ok(invalid(&mut ctx, errors));
         }
         Err(ImportFailure::Database(e)) => return Err(e.into()),
     };
     tx.commit().await?;
-    let year = rows.first().map_or_else(|| today(&user).year(), |r| r.date.year());
+    let year = rows.first().map_or_else(|| today(&ctx.user).year(), |r| r.date.year());
     Ok(Flash::success(format!("已导入日历（{file}）：新增 {} 天，更新 {} 天。", summary.inserted, summary.updated))
         .redirect(&year_path(year)))
 }

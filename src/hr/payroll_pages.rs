@@ -4,21 +4,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
 use super::employees::repo as employees_repo;
 use crate::app::state::AppState;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::payroll::{self, EmployeeMonth, Selection};
 use crate::people::{Action, Dept};
 use crate::rules::{Fen, Flag, YearMonth};
 use crate::web::forms::Choice;
 use crate::web::pagination::{query_string, PER_PAGE};
-use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
+use crate::web::{Chrome, Ctx, Pager};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -128,14 +127,9 @@ pub struct TablePage {
     pub header: &'static [&'static str],
 }
 
-pub async fn table(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<TableQuery>,
-) -> AppResult<TablePage> {
-    user.require(Action::PayrollExport)?;
-    let month = month_param(&q.month, user.settings.time_zone.today())?;
+pub async fn table(mut ctx: Ctx, Query(q): Query<TableQuery>) -> AppResult<TablePage> {
+    ctx.require(Action::PayrollExport)?;
+    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
     let dept = match q.department.trim() {
         "" => None,
         d => Some(Dept::parse(d).ok_or_else(|| AppError::BadRequest(format!("未知部门：{d}")))?),
@@ -156,17 +150,17 @@ pub async fn table(
         query_string(&[("month", &month.to_string()), ("department", &q.department), ("flag", &q.flag)]),
     );
     let (first, last) = (pager.offset(), pager.offset() + PER_PAGE);
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let ctx = payroll::load_context(&mut tx, user.tenant_id, month)
+    let mut tx = ctx.begin().await?;
+    let month_ctx = payroll::load_context(&mut tx, ctx.user.tenant_id, month)
         .await
         .map_err(anyhow::Error::from)?
-        .as_of(user.settings.time_zone.today());
+        .as_of(ctx.user.settings.time_zone.today());
     let mut totals = Totals::default();
     let mut by_dept: Vec<(Dept, Totals)> = Dept::ALL.iter().map(|d| (*d, Totals::default())).collect();
     let mut lines = Vec::new();
     let mut index = 0i64;
     let selection = Selection { dept, employee_id: None };
-    payroll::for_each(&mut tx, user.tenant_id, &ctx, &selection, |m| {
+    payroll::for_each(&mut tx, ctx.user.tenant_id, &month_ctx, &selection, |m| {
         if let Some((_, t)) = by_dept.iter_mut().find(|(d, _)| *d == m.dept) {
             t.add(&m);
         }
@@ -193,7 +187,7 @@ pub async fn table(
     .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     Ok(TablePage {
-        chrome: Chrome::new(&user, flash, format!("{month} 工资调整"), "/hr/payroll"),
+        chrome: ctx.chrome(format!("{month} 工资调整"), "/hr/payroll"),
         month: month.to_string(),
         q,
         depts: Choice::departments(),
@@ -285,23 +279,11 @@ struct Subject {
     unlinked: bool,
 }
 
-fn page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    month: YearMonth,
-    base_path: String,
-    m: Option<EmployeeMonth>,
-    who: Subject,
-) -> DeductionsPage {
+fn page(ctx: &mut Ctx, month: YearMonth, base_path: String, m: Option<EmployeeMonth>, who: Subject) -> DeductionsPage {
     let (summary, flags, lines) = m.as_ref().map(explain).unwrap_or_default();
     let title = format!("{month} 扣款明细");
     DeductionsPage {
-        chrome: Chrome::new(
-            user,
-            flash,
-            title,
-            if base_path == "/me/deductions" { "/me/deductions" } else { "/hr/payroll" },
-        ),
+        chrome: ctx.chrome(title, if base_path == "/me/deductions" { "/me/deductions" } else { "/hr/payroll" }),
         month: month.to_string(),
         prev_month: month.previous().map(|m| m.to_string()).unwrap_or_default(),
         next_month: month.next().map(|m| m.to_string()).unwrap_or_default(),
@@ -315,27 +297,21 @@ fn page(
     }
 }
 
-pub async fn my_deductions(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<MonthQuery>,
-) -> AppResult<DeductionsPage> {
-    user.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, user.settings.time_zone.today())?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let Some(emp) = employees_repo::of_user(&mut tx, &user).await? else {
+pub async fn my_deductions(mut ctx: Ctx, Query(q): Query<MonthQuery>) -> AppResult<DeductionsPage> {
+    ctx.require(Action::AttendanceOwn)?;
+    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
+    let mut tx = ctx.begin().await?;
+    let Some(emp) = employees_repo::of_user(&mut tx, &ctx.user).await? else {
         tx.commit().await?;
-        let who = Subject { name: user.display_name.clone(), employee_no: String::new(), unlinked: true };
-        return Ok(page(&user, flash, month, "/me/deductions".into(), None, who));
+        let who = Subject { name: ctx.user.display_name.clone(), employee_no: String::new(), unlinked: true };
+        return Ok(page(&mut ctx, month, "/me/deductions".into(), None, who));
     };
-    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id, user.settings.time_zone.today())
+    let m = payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.settings.time_zone.today())
         .await
         .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     Ok(page(
-        &user,
-        flash,
+        &mut ctx,
         month,
         "/me/deductions".into(),
         m,
@@ -344,20 +320,18 @@ pub async fn my_deductions(
 }
 
 pub async fn employee_deductions(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(employee_id): Path<i64>,
     Query(q): Query<MonthQuery>,
 ) -> AppResult<DeductionsPage> {
-    user.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, user.settings.time_zone.today())?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let emp = employees_repo::find_in_scope(&mut tx, &user, employee_id).await?.ok_or(AppError::NotFound)?;
-    let m = payroll::one(&mut tx, user.tenant_id, month, emp.id, user.settings.time_zone.today())
+    ctx.require(Action::AttendanceOwn)?;
+    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
+    let mut tx = ctx.begin().await?;
+    let emp = employees_repo::find_in_scope(&mut tx, &ctx.user, employee_id).await?.ok_or(AppError::NotFound)?;
+    let m = payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.settings.time_zone.today())
         .await
         .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     let who = Subject { name: emp.name, employee_no: emp.employee_no, unlinked: false };
-    Ok(page(&user, flash, month, format!("/hr/deductions/{employee_id}"), m, who))
+    Ok(page(&mut ctx, month, format!("/hr/deductions/{employee_id}"), m, who))
 }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,12 +14,11 @@ use serde_json::Value;
 
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::payroll::{self, policy as versions, Selection};
 use crate::people::Action;
 use crate::rules::{Fen, Policy, YearMonth};
-use crate::web::{local_time, Chrome, CurrentUser, Flash, IncomingFlash, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/hr/policy", get(show).post(save)).route("/hr/policy/preview", post(preview))
@@ -229,35 +227,35 @@ fn this_month(user: &CurrentUser) -> AppResult<YearMonth> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the current month is out of range")))
 }
 
-async fn history(state: &AppState, user: &CurrentUser) -> AppResult<Vec<VersionLine>> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let rows = versions::versions(&mut tx, user.tenant_id).await?;
+async fn history(ctx: &Ctx) -> AppResult<Vec<VersionLine>> {
+    let mut tx = ctx.begin().await?;
+    let rows = versions::versions(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|v| VersionLine {
             effective_month: v.effective_month.format("%Y-%m").to_string(),
-            created: local_time(v.created_at, &user.settings.time_zone),
+            created: local_time(v.created_at, &ctx.user.settings.time_zone),
             by: v.created_by_name.unwrap_or_else(|| "命令行".into()),
             note: v.note,
         })
         .collect())
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<PolicyPage> {
-    user.require(Action::PolicyManage)?;
-    let month = this_month(&user)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let policy = versions::in_force(&mut tx, user.tenant_id, month).await?;
+pub async fn show(mut ctx: Ctx) -> AppResult<PolicyPage> {
+    ctx.require(Action::PolicyManage)?;
+    let month = this_month(&ctx.user)?;
+    let mut tx = ctx.begin().await?;
+    let policy = versions::in_force(&mut tx, ctx.user.tenant_id, month).await?;
     tx.commit().await?;
     Ok(PolicyPage {
-        chrome: Chrome::new(&user, flash, "考勤与绩效制度", "/hr/policy"),
+        chrome: ctx.chrome("考勤与绩效制度", "/hr/policy"),
         in_force_month: month.to_string(),
         fields: fields_of(&policy),
         effective_month: month.next().unwrap_or(month).to_string(),
         note: String::new(),
         problems: Vec::new(),
-        history: history(&state, &user).await?,
+        history: history(&ctx).await?,
         preview: None,
     })
 }
@@ -285,47 +283,42 @@ fn submitted(raw: Vec<(String, String)>) -> Submitted {
     Submitted { fields, policy, problems, effective_month, month, note }
 }
 
-async fn form_again(state: &AppState, user: &CurrentUser, flash: IncomingFlash, s: Submitted) -> AppResult<Response> {
+async fn form_again(ctx: &mut Ctx, s: Submitted) -> AppResult<Response> {
     let page = PolicyPage {
-        chrome: Chrome::new(user, flash, "考勤与绩效制度", "/hr/policy"),
-        in_force_month: this_month(user)?.to_string(),
+        chrome: ctx.chrome("考勤与绩效制度", "/hr/policy"),
+        in_force_month: this_month(&ctx.user)?.to_string(),
         fields: s.fields,
         effective_month: s.effective_month,
         note: s.note,
         problems: if s.problems.is_empty() { vec!["请修改标出的项目。".into()] } else { s.problems },
-        history: history(state, user).await?,
+        history: history(ctx).await?,
         preview: None,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn preview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(raw): RawForm,
-) -> AppResult<Response> {
-    user.require(Action::PolicyManage)?;
+pub async fn preview(mut ctx: Ctx, Form(raw): RawForm) -> AppResult<Response> {
+    ctx.require(Action::PolicyManage)?;
     let s = submitted(raw);
     let (Some(new_policy), Some(_), true) = (s.policy.clone(), s.month, s.problems.is_empty()) else {
-        return form_again(&state, &user, flash, s).await;
+        return form_again(&mut ctx, s).await;
     };
     // The last complete month: the one before this one.
     let month =
-        this_month(&user)?.previous().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no previous month")))?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let mut ctx = payroll::load_context(&mut tx, user.tenant_id, month).await.map_err(anyhow::Error::from)?;
+        this_month(&ctx.user)?.previous().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no previous month")))?;
+    let mut tx = ctx.begin().await?;
+    let mut month_ctx = payroll::load_context(&mut tx, ctx.user.tenant_id, month).await.map_err(anyhow::Error::from)?;
     let mut old: Vec<(String, String, Fen, Fen)> = Vec::new();
-    payroll::for_each(&mut tx, user.tenant_id, &ctx, &Selection::default(), |m| {
+    payroll::for_each(&mut tx, ctx.user.tenant_id, &month_ctx, &Selection::default(), |m| {
         old.push((m.employee_no, m.name, m.result.net_adjustment, m.result.wage_deduction));
         Ok(())
     })
     .await
     .map_err(anyhow::Error::from)?;
-    ctx.policy = new_policy;
+    month_ctx.policy = new_policy;
     let mut changes = Vec::new();
     let (mut changed, mut i, mut old_total, mut new_total) = (0usize, 0usize, 0i64, 0i64);
-    payroll::for_each(&mut tx, user.tenant_id, &ctx, &Selection::default(), |m| {
+    payroll::for_each(&mut tx, ctx.user.tenant_id, &month_ctx, &Selection::default(), |m| {
         if let Some((no, name, old_net, old_wage)) = old.get(i) {
             old_total += old_net.fen();
             new_total += m.result.net_adjustment.fen();
@@ -350,13 +343,13 @@ pub async fn preview(
     .map_err(anyhow::Error::from)?;
     tx.commit().await?;
     let page = PolicyPage {
-        chrome: Chrome::new(&user, flash, "预览制度变更", "/hr/policy"),
-        in_force_month: this_month(&user)?.to_string(),
+        chrome: ctx.chrome("预览制度变更", "/hr/policy"),
+        in_force_month: this_month(&ctx.user)?.to_string(),
         fields: s.fields,
         effective_month: s.effective_month,
         note: s.note,
         problems: Vec::new(),
-        history: history(&state, &user).await?,
+        history: history(&ctx).await?,
         preview: Some(Preview {
             month: month.to_string(),
             employees: old.len(),
@@ -369,25 +362,19 @@ pub async fn preview(
     Ok(page.into_response())
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    meta: RequestMeta,
-    flash: IncomingFlash,
-    Form(raw): RawForm,
-) -> AppResult<Response> {
-    user.require(Action::PolicyManage)?;
+pub async fn save(mut ctx: Ctx, meta: RequestMeta, Form(raw): RawForm) -> AppResult<Response> {
+    ctx.require(Action::PolicyManage)?;
     let s = submitted(raw);
     let (Some(policy), Some(month), true) = (s.policy.clone(), s.month, s.problems.is_empty()) else {
-        return form_again(&state, &user, flash, s).await;
+        return form_again(&mut ctx, s).await;
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let before = versions::in_force(&mut tx, user.tenant_id, month).await?;
-    let id = versions::save(&mut tx, user.tenant_id, month, &policy, &s.note, Some(user.user_id)).await?;
+    let mut tx = ctx.begin().await?;
+    let before = versions::in_force(&mut tx, ctx.user.tenant_id, month).await?;
+    let id = versions::save(&mut tx, ctx.user.tenant_id, month, &policy, &s.note, Some(ctx.user.user_id)).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "policy.save",
             entity_type: Some("policy"),

@@ -1,7 +1,7 @@
 //! Stock pages: the levels list, an item's page (levels and movement history),
 //! the levels form (ops manager) and the manual movement form (InventoryOperate).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -10,23 +10,17 @@ use serde_json::json;
 use super::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
 use super::repo::{self, StockFilter};
 use super::views::{ItemPage, ItemQuery, LevelsForm, MoveForm, StockPage, StockQuery};
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::catalog::repo as catalog;
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<StockQuery>,
-) -> AppResult<StockPage> {
-    user.require(Action::CatalogView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<StockPage> {
+    ctx.require(Action::CatalogView)?;
     let filter = StockFilter {
         warehouse_id: match non_empty(&q.warehouse) {
             None => None,
@@ -40,13 +34,13 @@ pub async fn list(
         q.page,
         query_string(&[("warehouse", &q.warehouse), ("q", &q.q), ("low", &q.low)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let warehouses = repo::all_warehouses(&mut tx, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
+    let warehouses = repo::all_warehouses(&mut tx, ctx.user.tenant_id).await?;
     let (rows, total) =
-        repo::stock(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+        repo::stock(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(StockPage {
-        chrome: Chrome::new(&user, flash, "库存", "/inventory/stock"),
+        chrome: ctx.chrome("库存", "/inventory/stock"),
         q,
         warehouses,
         rows,
@@ -57,20 +51,19 @@ pub async fn list(
 /// The item page with empty forms (the caller fills in what was typed and errors).
 async fn item_page(
     tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     product_id: i64,
     warehouse_id: i64,
     page: Option<i64>,
 ) -> AppResult<ItemPage> {
-    let product = catalog::find(tx, user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
-    let warehouse = repo::find_warehouse(tx, user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
-    let level = repo::level(tx, user.tenant_id, product_id, warehouse_id).await?.unwrap_or_default();
+    let product = catalog::find(tx, ctx.user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
+    let warehouse = repo::find_warehouse(tx, ctx.user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
+    let level = repo::level(tx, ctx.user.tenant_id, product_id, warehouse_id).await?.unwrap_or_default();
     let path = format!("/inventory/stock/{product_id}/{warehouse_id}");
     let pager = Pager::new(&path, page, String::new());
     let (movements, total) = repo::movements(
         tx,
-        user.tenant_id,
+        ctx.user.tenant_id,
         product_id,
         warehouse_id,
         pager.per_page,
@@ -78,13 +71,13 @@ async fn item_page(
         pager.count_limit(),
     )
     .await?;
-    let others = repo::all_warehouses(tx, user.tenant_id)
+    let others = repo::all_warehouses(tx, ctx.user.tenant_id)
         .await?
         .into_iter()
         .filter(|w| w.id != warehouse_id && w.is_active)
         .collect();
     Ok(ItemPage {
-        chrome: Chrome::new(user, flash, format!("库存：{} · {}", product.name, warehouse.name), "/inventory/stock"),
+        chrome: ctx.chrome(format!("库存：{} · {}", product.name, warehouse.name), "/inventory/stock"),
         levels_form: LevelsForm {
             safety_stock: level.safety_stock.to_string(),
             reorder_point: level.reorder_point.to_string(),
@@ -96,25 +89,23 @@ async fn item_page(
         movements,
         pager: pager.with_total(total),
         others,
-        can_levels: user.can(Action::InventoryLevels),
-        can_move: user.can(Action::InventoryOperate),
+        can_levels: ctx.can(Action::InventoryLevels),
+        can_move: ctx.can(Action::InventoryOperate),
         levels_errors: FieldErrors::default(),
         move_form: MoveForm::default(),
         move_errors: FieldErrors::default(),
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
 pub async fn item(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path((product_id, warehouse_id)): Path<(i64, i64)>,
     Query(q): Query<ItemQuery>,
 ) -> AppResult<ItemPage> {
-    user.require(Action::CatalogView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let page = item_page(&mut tx, &user, flash, product_id, warehouse_id, q.page).await?;
+    ctx.require(Action::CatalogView)?;
+    let mut tx = ctx.begin().await?;
+    let page = item_page(&mut tx, &mut ctx, product_id, warehouse_id, q.page).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -145,31 +136,29 @@ pub fn validate_levels(form: &LevelsForm, errors: &mut FieldErrors) -> Option<(i
 }
 
 pub async fn set_levels(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path((product_id, warehouse_id)): Path<(i64, i64)>,
     Form(form): Form<LevelsForm>,
 ) -> AppResult<Response> {
-    user.require(Action::InventoryLevels)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = catalog::find(&mut tx, user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
-    let warehouse = repo::find_warehouse(&mut tx, user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::InventoryLevels)?;
+    let mut tx = ctx.begin().await?;
+    let product = catalog::find(&mut tx, ctx.user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
+    let warehouse = repo::find_warehouse(&mut tx, ctx.user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let Some((safety, reorder, max)) = validate_levels(&form, &mut errors) else {
-        let mut page = item_page(&mut tx, &user, flash, product_id, warehouse_id, None).await?;
+        let mut page = item_page(&mut tx, &mut ctx, product_id, warehouse_id, None).await?;
         tx.rollback().await?;
         page.levels_form = form;
         page.levels_errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let before = repo::lock_level(&mut tx, user.tenant_id, product_id, warehouse_id).await?;
-    repo::set_levels(&mut tx, user.tenant_id, product_id, warehouse_id, safety, reorder, max).await?;
+    let before = repo::lock_level(&mut tx, ctx.user.tenant_id, product_id, warehouse_id).await?;
+    repo::set_levels(&mut tx, ctx.user.tenant_id, product_id, warehouse_id, safety, reorder, max).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "stock.levels",
             entity_type: Some("stock_level"),
@@ -245,18 +234,16 @@ fn validate_move(form: &MoveForm, others: &[i64], errors: &mut FieldErrors) -> O
 }
 
 pub async fn post_movement(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path((product_id, warehouse_id)): Path<(i64, i64)>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let product = catalog::find(&mut tx, user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
-    let warehouse = repo::find_warehouse(&mut tx, user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
-    let warehouses = repo::all_warehouses(&mut tx, user.tenant_id).await?;
+    ctx.require(Action::InventoryOperate)?;
+    let mut tx = ctx.begin().await?;
+    let product = catalog::find(&mut tx, ctx.user.tenant_id, product_id).await?.ok_or(AppError::NotFound)?;
+    let warehouse = repo::find_warehouse(&mut tx, ctx.user.tenant_id, warehouse_id).await?.ok_or(AppError::NotFound)?;
+    let warehouses = repo::all_warehouses(&mut tx, ctx.user.tenant_id).await?;
     let others: Vec<i64> = warehouses.iter().filter(|w| w.id != warehouse_id && w.is_active).map(|w| w.id).collect();
     let mut errors = FieldErrors::default();
     let mv = validate_move(&form, &others, &mut errors);
@@ -277,20 +264,20 @@ pub async fn post_movement(
                 reason,
                 doc: DocType::Manual,
                 doc_id: None,
-                created_by: Some(user.user_id),
+                created_by: Some(ctx.user.user_id),
             };
-            Some(ledger::post(&mut tx, user.tenant_id, &m).await.map(|(id, _)| id))
+            Some(ledger::post(&mut tx, ctx.user.tenant_id, &m).await.map(|(id, _)| id))
         }
         Some(Move::Transfer { to, quantity }) => Some(
             ledger::transfer(
                 &mut tx,
-                user.tenant_id,
+                ctx.user.tenant_id,
                 product_id,
                 warehouse_id,
                 *to,
                 *quantity,
                 reason,
-                Some(user.user_id),
+                Some(ctx.user.user_id),
             )
             .await,
         ),
@@ -312,8 +299,8 @@ pub async fn post_movement(
     let Some(movement_id) = movement_id else {
         // Nothing of a refused movement is kept.
         tx.rollback().await?;
-        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-        let mut page = item_page(&mut tx, &user, flash, product_id, warehouse_id, None).await?;
+        let mut tx = ctx.begin().await?;
+        let mut page = item_page(&mut tx, &mut ctx, product_id, warehouse_id, None).await?;
         tx.commit().await?;
         if insufficient {
             let l = &page.level;
@@ -359,8 +346,8 @@ pub async fn post_movement(
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action,
             entity_type: Some("stock_movement"),

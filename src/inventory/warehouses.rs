@@ -11,23 +11,17 @@ use super::repo::{self, WarehouseFilter};
 use super::views::{DeactivatePage, WarehouseForm, WarehouseFormPage, WarehousesPage, WarehousesQuery};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
 /// Who edits warehouses (see docs/decisions.md).
 pub const EDIT: Action = Action::InventoryLevels;
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<WarehousesQuery>,
-) -> AppResult<WarehousesPage> {
-    user.require(Action::CatalogView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<WarehousesQuery>) -> AppResult<WarehousesPage> {
+    ctx.require(Action::CatalogView)?;
     let filter = WarehouseFilter {
         active: match q.active.as_str() {
             "" => None,
@@ -38,16 +32,17 @@ pub async fn list(
         q: non_empty(&q.q).map(str::to_owned),
     };
     let pager = Pager::new("/inventory/warehouses", q.page, query_string(&[("active", &q.active), ("q", &q.q)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::warehouses(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+        repo::warehouses(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     tx.commit().await?;
     Ok(WarehousesPage {
-        chrome: Chrome::new(&user, flash, "仓库", "/inventory/warehouses"),
+        chrome: ctx.chrome("仓库", "/inventory/warehouses"),
         q,
         rows,
         pager: pager.with_total(total),
-        can_edit: user.can(EDIT),
+        can_edit: ctx.can(EDIT),
     })
 }
 
@@ -78,8 +73,7 @@ fn validate(form: &mut WarehouseForm, errors: &mut FieldErrors) {
 }
 
 fn form_page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     warehouse: Option<repo::WarehouseRow>,
     form: WarehouseForm,
     errors: FieldErrors,
@@ -90,50 +84,44 @@ fn form_page(
         Some(w) => format!("仓库：{}", w.name),
     };
     WarehouseFormPage {
-        chrome: Chrome::new(user, flash, title, "/inventory/warehouses"),
+        chrome: ctx.chrome(title, "/inventory/warehouses"),
         warehouse,
         form,
         errors,
-        can_edit: user.can(EDIT),
+        can_edit: ctx.can(EDIT),
         stock,
     }
 }
 
-pub async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<WarehouseFormPage> {
-    user.require(EDIT)?;
-    Ok(form_page(&user, flash, None, WarehouseForm::default(), FieldErrors::default(), (0, 0)))
+pub async fn new_form(mut ctx: Ctx) -> AppResult<WarehouseFormPage> {
+    ctx.require(EDIT)?;
+    Ok(form_page(&mut ctx, None, WarehouseForm::default(), FieldErrors::default(), (0, 0)))
 }
 
 const CODE_TAKEN: &str = "warehouses_tenant_id_code_key";
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(mut form): Form<WarehouseForm>,
-) -> AppResult<Response> {
-    user.require(EDIT)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(mut form): Form<WarehouseForm>) -> AppResult<Response> {
+    ctx.require(EDIT)?;
     let mut errors = FieldErrors::default();
     validate(&mut form, &mut errors);
     if !errors.is_empty() {
-        let page = form_page(&user, flash, None, form, errors, (0, 0));
+        let page = form_page(&mut ctx, None, form, errors, (0, 0));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let inserted = repo::insert_warehouse(&mut tx, user.tenant_id, &form.code, &form.name, &form.address).await;
+    let mut tx = ctx.begin().await?;
+    let inserted = repo::insert_warehouse(&mut tx, ctx.user.tenant_id, &form.code, &form.name, &form.address).await;
     let id = match inserted.on_constraint(&[(CODE_TAKEN, "code")])? {
         Ok(id) => id,
         Err(field) => {
             errors.add(field, format!("编码 {} 已被其他仓库使用", form.code));
-            let page = form_page(&user, flash, None, form, errors, (0, 0));
+            let page = form_page(&mut ctx, None, form, errors, (0, 0));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "warehouse.create",
             entity_type: Some("warehouse"),
@@ -148,52 +136,46 @@ pub async fn create(
     Ok(Flash::success(format!("已创建仓库 {}。", form.name)).redirect(&format!("/inventory/warehouses/{id}")))
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<WarehouseFormPage> {
-    user.require(Action::CatalogView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let w = repo::find_warehouse(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    let stock = repo::warehouse_stock(&mut tx, user.tenant_id, id).await?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<WarehouseFormPage> {
+    ctx.require(Action::CatalogView)?;
+    let mut tx = ctx.begin().await?;
+    let w = repo::find_warehouse(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let stock = repo::warehouse_stock(&mut tx, ctx.user.tenant_id, id).await?;
     tx.commit().await?;
     let form = WarehouseForm { code: w.code.clone(), name: w.name.clone(), address: w.address.clone() };
-    Ok(form_page(&user, flash, Some(w), form, FieldErrors::default(), stock))
+    Ok(form_page(&mut ctx, Some(w), form, FieldErrors::default(), stock))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(mut form): Form<WarehouseForm>,
 ) -> AppResult<Response> {
-    user.require(EDIT)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let w = repo::lock_warehouse(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(EDIT)?;
+    let mut tx = ctx.begin().await?;
+    let w = repo::lock_warehouse(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     validate(&mut form, &mut errors);
     if errors.is_empty() {
-        let updated = repo::update_warehouse(&mut tx, user.tenant_id, id, &form.code, &form.name, &form.address).await;
+        let updated =
+            repo::update_warehouse(&mut tx, ctx.user.tenant_id, id, &form.code, &form.name, &form.address).await;
         if let Err(field) = updated.on_constraint(&[(CODE_TAKEN, "code")])? {
             errors.add(field, format!("编码 {} 已被其他仓库使用", form.code));
         }
     }
     if !errors.is_empty() {
         tx.rollback().await?;
-        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-        let stock = repo::warehouse_stock(&mut tx, user.tenant_id, id).await?;
+        let mut tx = ctx.begin().await?;
+        let stock = repo::warehouse_stock(&mut tx, ctx.user.tenant_id, id).await?;
         tx.commit().await?;
-        let page = form_page(&user, flash, Some(w), form, errors, stock);
+        let page = form_page(&mut ctx, Some(w), form, errors, stock);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "warehouse.update",
             entity_type: Some("warehouse"),
@@ -208,36 +190,22 @@ pub async fn update(
     Ok(Flash::success("仓库信息已保存。").redirect(&format!("/inventory/warehouses/{id}")))
 }
 
-pub async fn deactivate_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(EDIT)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let warehouse = repo::find_warehouse(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    let stock = repo::warehouse_stock(&mut tx, user.tenant_id, id).await?;
+pub async fn deactivate_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(EDIT)?;
+    let mut tx = ctx.begin().await?;
+    let warehouse = repo::find_warehouse(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let stock = repo::warehouse_stock(&mut tx, ctx.user.tenant_id, id).await?;
     tx.commit().await?;
     if !warehouse.is_active {
         return Ok(Redirect::to(&format!("/inventory/warehouses/{id}")).into_response());
     }
-    Ok(DeactivatePage {
-        chrome: Chrome::new(&user, flash, "确认停用仓库", "/inventory/warehouses"), warehouse, stock
-    }
-    .into_response())
+    Ok(DeactivatePage { chrome: ctx.chrome("确认停用仓库", "/inventory/warehouses"), warehouse, stock }.into_response())
 }
 
-async fn set_active(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    id: i64,
-    active: bool,
-) -> AppResult<Response> {
-    user.require(EDIT)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let w = repo::lock_warehouse(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+async fn set_active(meta: &RequestMeta, ctx: &Ctx, id: i64, active: bool) -> AppResult<Response> {
+    ctx.require(EDIT)?;
+    let mut tx = ctx.begin().await?;
+    let w = repo::lock_warehouse(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if w.is_active == active {
         return Err(AppError::Conflict(if active {
             "该仓库已是启用状态".into()
@@ -245,11 +213,11 @@ async fn set_active(
             "该仓库已被停用".into()
         }));
     }
-    repo::set_warehouse_active(&mut tx, user.tenant_id, id, active).await?;
+    repo::set_warehouse_active(&mut tx, ctx.user.tenant_id, id, active).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, meta),
         Entry {
             action: if active { "warehouse.reactivate" } else { "warehouse.deactivate" },
             entity_type: Some("warehouse"),
@@ -266,19 +234,19 @@ async fn set_active(
 }
 
 pub async fn deactivate(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, false).await
+    set_active(&meta, &ctx, id, false).await
 }
 
 pub async fn reactivate(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, true).await
+    set_active(&meta, &ctx, id, true).await
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,12 +16,12 @@ use sqlx::{Postgres, QueryBuilder};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::search::{Kind, Search};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub mod demo;
 
@@ -165,12 +165,9 @@ fn push_filter(
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
+pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersView)?;
     let kind = match non_empty(&q.kind) {
         None => None,
@@ -184,7 +181,7 @@ pub async fn list(
     };
     let term = non_empty(&q.q).map(str::to_owned);
     let pager = Pager::new("/partners", q.page, query_string(&[("kind", &q.kind), ("active", &q.active), ("q", &q.q)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM partners"));
     push_filter(&mut qb, user.tenant_id, kind, active, term.clone());
     qb.push(" ORDER BY kind, code LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
@@ -195,7 +192,7 @@ pub async fn list(
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(ListPage {
-        chrome: Chrome::new(&user, flash, "合作伙伴", "/partners"),
+        chrome: Chrome::new(user, flash, "合作伙伴", "/partners"),
         q,
         kinds: KINDS,
         rows,
@@ -283,21 +280,17 @@ pub async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<Form
     Ok(form_page(&user, flash, None, form, FieldErrors::default()))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<PartnerForm>,
-) -> AppResult<Response> {
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<PartnerForm>) -> AppResult<Response> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
     let form = form.trimmed();
     let mut errors = FieldErrors::default();
     validate(&form, true, &mut errors);
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, None, form, errors)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, flash, None, form, errors)).into_response());
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO partners (tenant_id, code, kind, name, contact, phone, address)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -316,13 +309,13 @@ pub async fn create(
         Err(field) => {
             tx.rollback().await?;
             errors.add(field, format!("编码 {} 已被使用", form.code));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, None, form, errors)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, flash, None, form, errors)).into_response());
         }
     };
     audit::record(
         &mut tx,
         user.tenant_id,
-        &Actor::user(&user, &meta),
+        &Actor::user(user, &meta),
         Entry {
             action: "partner.create",
             entity_type: Some("partner"),
@@ -340,14 +333,11 @@ pub async fn create(
     Ok(Flash::success(format!("已新建 {}。", form.name)).redirect(&format!("/partners/{id}")))
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<FormPage> {
+pub async fn edit_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<FormPage> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let form = PartnerForm {
@@ -358,19 +348,19 @@ pub async fn edit_form(
         phone: p.phone,
         address: p.address,
     };
-    Ok(form_page(&user, flash, Some(id), form, FieldErrors::default()))
+    Ok(form_page(user, flash, Some(id), form, FieldErrors::default()))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<PartnerForm>,
 ) -> AppResult<Response> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let before = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
     // The code is fixed once created.
     let form = PartnerForm { code: before.code.clone(), ..form.trimmed() };
@@ -378,7 +368,7 @@ pub async fn update(
     validate(&form, false, &mut errors);
     if !errors.is_empty() {
         tx.rollback().await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&user, flash, Some(id), form, errors)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, flash, Some(id), form, errors)).into_response());
     }
     sqlx::query(
         "UPDATE partners SET kind = $3, name = $4, contact = $5, phone = $6, address = $7, updated_at = now()
@@ -396,7 +386,7 @@ pub async fn update(
     audit::record(
         &mut tx,
         user.tenant_id,
-        &Actor::user(&user, &meta),
+        &Actor::user(user, &meta),
         Entry {
             action: "partner.update",
             entity_type: Some("partner"),
@@ -440,24 +430,21 @@ pub struct ShowPage {
     pub contracts: Option<Vec<PartnerContract>>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ShowPage> {
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     let contracts = if user.can(Action::ContractsView) {
-        Some(crate::contracts::for_partner(&mut tx, &user, id, 50).await?)
+        Some(crate::contracts::for_partner(&mut tx, user, id, 50).await?)
     } else {
         None
     };
     tx.commit().await?;
     let tz = &user.settings.time_zone;
     Ok(ShowPage {
-        chrome: Chrome::new(&user, flash, format!("合作伙伴：{}", p.name), "/partners"),
+        chrome: Chrome::new(user, flash, format!("合作伙伴：{}", p.name), "/partners"),
         created: local_time(p.created_at, tz),
         updated: local_time(p.updated_at, tz),
         can_edit: user.can(Action::PartnersEdit),
@@ -475,31 +462,23 @@ pub struct DeactivatePage {
     pub p: PartnerRow,
 }
 
-pub async fn deactivate_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn deactivate_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     if !p.is_active {
         return Ok(Redirect::to(&format!("/partners/{id}")).into_response());
     }
-    Ok(DeactivatePage { chrome: Chrome::new(&user, flash, "确认停用合作伙伴", "/partners"), p }.into_response())
+    Ok(DeactivatePage { chrome: Chrome::new(user, flash, "确认停用合作伙伴", "/partners"), p }.into_response())
 }
 
-async fn set_active(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    id: i64,
-    active: bool,
-) -> AppResult<Response> {
+async fn set_active(meta: &RequestMeta, ctx: &Ctx, id: i64, active: bool) -> AppResult<Response> {
+    let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let p = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
     if p.is_active == active {
         return Err(AppError::Conflict(if active {
@@ -533,22 +512,12 @@ async fn set_active(
     Ok(Flash::success(msg).redirect(&format!("/partners/{id}")))
 }
 
-pub async fn deactivate(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, false).await
+pub async fn deactivate(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_active(&meta, &ctx, id, false).await
 }
 
-pub async fn reactivate(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, true).await
+pub async fn reactivate(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_active(&meta, &ctx, id, true).await
 }
 
 #[cfg(test)]

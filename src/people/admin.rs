@@ -15,12 +15,11 @@ use super::{Action, Dept, Level};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{password, session};
-use crate::db;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -74,13 +73,8 @@ impl UsersPage {
     }
 }
 
-pub async fn users_list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<UsersQuery>,
-) -> AppResult<UsersPage> {
-    user.require(Action::ManageUsers)?;
+pub async fn users_list(mut ctx: Ctx, Query(q): Query<UsersQuery>) -> AppResult<UsersPage> {
+    ctx.require(Action::ManageUsers)?;
     let filter = UserFilter {
         dept: match non_empty(&q.department) {
             None => None,
@@ -103,18 +97,18 @@ pub async fn users_list(
         q.page,
         query_string(&[("department", &q.department), ("level", &q.level), ("active", &q.active), ("q", &q.q)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (users, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+        repo::list(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(UsersPage {
-        chrome: Chrome::new(&user, flash, "用户管理", "/admin/users"),
+        chrome: ctx.chrome("用户管理", "/admin/users"),
         q,
         depts: dept_choices(),
         levels: level_choices(),
         users,
         pager: pager.with_total(total),
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
@@ -190,10 +184,10 @@ fn validate_username(username: &str, errors: &mut FieldErrors) {
     }
 }
 
-pub async fn user_new(user: CurrentUser, flash: IncomingFlash) -> AppResult<UserFormPage> {
-    user.require(Action::ManageUsers)?;
+pub async fn user_new(mut ctx: Ctx) -> AppResult<UserFormPage> {
+    ctx.require(Action::ManageUsers)?;
     Ok(UserFormPage {
-        chrome: Chrome::new(&user, flash, "新建用户", "/admin/users"),
+        chrome: ctx.chrome("新建用户", "/admin/users"),
         form: UserForm { level: "specialist".into(), ..UserForm::default() },
         errors: FieldErrors::default(),
         depts: dept_choices(),
@@ -201,14 +195,8 @@ pub async fn user_new(user: CurrentUser, flash: IncomingFlash) -> AppResult<User
     })
 }
 
-pub async fn user_create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(mut form): Form<UserForm>,
-) -> AppResult<Response> {
-    user.require(Action::ManageUsers)?;
+pub async fn user_create(meta: RequestMeta, mut ctx: Ctx, Form(mut form): Form<UserForm>) -> AppResult<Response> {
+    ctx.require(Action::ManageUsers)?;
     form.username = form.username.trim().to_lowercase();
     let mut errors = FieldErrors::default();
     validate_username(&form.username, &mut errors);
@@ -216,13 +204,13 @@ pub async fn user_create(
         errors.add("password", msg);
     }
     let valid = validate_common(&form, &mut errors);
-    let rerender = |form: UserForm, errors: FieldErrors, flash: IncomingFlash| {
+    let rerender = |ctx: &mut Ctx, form: UserForm, errors: FieldErrors| {
         let mut form = form;
         form.password.clear();
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             UserFormPage {
-                chrome: Chrome::new(&user, flash, "新建用户", "/admin/users"),
+                chrome: ctx.chrome("新建用户", "/admin/users"),
                 form,
                 errors,
                 depts: dept_choices(),
@@ -232,10 +220,10 @@ pub async fn user_create(
             .into_response()
     };
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
-        return Ok(rerender(form, errors, flash));
+        return Ok(rerender(&mut ctx, form, errors));
     };
     let hash = password::hash(form.password.clone()).await?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let new = NewUser {
         username: &form.username,
         display_name: v.display_name,
@@ -245,7 +233,7 @@ pub async fn user_create(
         employee_no: v.employee_no,
         is_tenant_admin: form.is_tenant_admin.is_some(),
     };
-    let inserted = repo::insert(&mut tx, user.tenant_id, &new).await.on_constraint(&[
+    let inserted = repo::insert(&mut tx, ctx.user.tenant_id, &new).await.on_constraint(&[
         ("users_tenant_id_username_key", "username"),
         ("users_tenant_id_employee_no_key", "employee_no"),
     ])?;
@@ -253,13 +241,13 @@ pub async fn user_create(
         Ok(id) => id,
         Err(field) => {
             errors.add(field, if field == "username" { "该用户名已被使用" } else { "该工号已关联其他用户" });
-            return Ok(rerender(form, errors, flash));
+            return Ok(rerender(&mut ctx, form, errors));
         }
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "user.create",
             entity_type: Some("user"),
@@ -312,11 +300,12 @@ fn form_of(u: &UserRow) -> UserForm {
     }
 }
 
-fn edit_page(user: &CurrentUser, flash: IncomingFlash, target: UserRow, form: UserForm) -> UserEditPage {
-    let tz = &user.settings.time_zone;
+fn edit_page(ctx: &mut Ctx, target: UserRow, form: UserForm) -> UserEditPage {
+    let chrome = ctx.chrome(format!("用户：{}", target.display_name), "/admin/users");
+    let tz = &ctx.user.settings.time_zone;
     UserEditPage {
-        chrome: Chrome::new(user, flash, format!("用户：{}", target.display_name), "/admin/users"),
-        is_self: target.id == user.user_id,
+        chrome,
+        is_self: target.id == ctx.user.user_id,
         last_login: target.last_login_at.map(|t| local_time(t, tz)).unwrap_or_else(|| "从未登录".into()),
         created: local_time(target.created_at, tz),
         target,
@@ -328,45 +317,39 @@ fn edit_page(user: &CurrentUser, flash: IncomingFlash, target: UserRow, form: Us
     }
 }
 
-async fn fetch_target(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<UserRow> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let target = repo::find(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+async fn fetch_target(ctx: &Ctx, id: i64) -> AppResult<UserRow> {
+    let mut tx = ctx.begin().await?;
+    let target = repo::find(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(target)
 }
 
-pub async fn user_show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<UserEditPage> {
-    user.require(Action::ManageUsers)?;
-    let target = fetch_target(&state, &user, id).await?;
+pub async fn user_show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<UserEditPage> {
+    ctx.require(Action::ManageUsers)?;
+    let target = fetch_target(&ctx, id).await?;
     let form = form_of(&target);
-    Ok(edit_page(&user, flash, target, form))
+    Ok(edit_page(&mut ctx, target, form))
 }
 
 pub async fn user_update(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
-    user.require(Action::ManageUsers)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let target = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::ManageUsers)?;
+    let mut tx = ctx.begin().await?;
+    let target = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let valid = validate_common(&form, &mut errors);
     let make_admin = form.is_tenant_admin.is_some();
-    if target.id == user.user_id && !make_admin {
+    if target.id == ctx.user.user_id && !make_admin {
         errors.add("is_tenant_admin", "不能取消自己的管理员权限（请让另一位管理员操作）");
     }
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
         tx.rollback().await?;
-        let mut page = edit_page(&user, flash, target, form);
+        let mut page = edit_page(&mut ctx, target, form);
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -374,7 +357,7 @@ pub async fn user_update(
         "UPDATE users SET display_name = $3, department = $4, level = $5, employee_no = $6, is_tenant_admin = $7, updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(v.display_name)
     .bind(v.dept.code())
@@ -385,14 +368,14 @@ pub async fn user_update(
     .await;
     if let Err(field) = result.on_constraint(&[("users_tenant_id_employee_no_key", "employee_no")])? {
         tx.rollback().await?;
-        let mut page = edit_page(&user, flash, target, form);
+        let mut page = edit_page(&mut ctx, target, form);
         page.errors.add(field, "该工号已关联其他用户");
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "user.update",
             entity_type: Some("user"),
@@ -410,7 +393,7 @@ pub async fn user_update(
     )
     .await?;
     tx.commit().await?;
-    state.sessions.evict_user(user.tenant_id, id);
+    state.sessions.evict_user(ctx.user.tenant_id, id);
     Ok(Flash::success("用户信息已保存。").redirect(&format!("/admin/users/{id}")))
 }
 
@@ -423,30 +406,19 @@ pub struct DeactivatePage {
     pub target: UserRow,
 }
 
-pub async fn deactivate_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(Action::ManageUsers)?;
-    let target = fetch_target(&state, &user, id).await?;
+pub async fn deactivate_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::ManageUsers)?;
+    let target = fetch_target(&ctx, id).await?;
     if !target.is_active {
         return Ok(Redirect::to(&format!("/admin/users/{id}")).into_response());
     }
-    Ok(DeactivatePage { chrome: Chrome::new(&user, flash, "确认停用用户", "/admin/users"), target }.into_response())
+    Ok(DeactivatePage { chrome: ctx.chrome("确认停用用户", "/admin/users"), target }.into_response())
 }
 
-async fn set_active(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &CurrentUser,
-    id: i64,
-    active: bool,
-) -> AppResult<Response> {
-    user.require(Action::ManageUsers)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let target = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+async fn set_active(state: &AppState, meta: &RequestMeta, ctx: &Ctx, id: i64, active: bool) -> AppResult<Response> {
+    ctx.require(Action::ManageUsers)?;
+    let mut tx = ctx.begin().await?;
+    let target = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if target.is_active == active {
         return Err(AppError::Conflict(if active {
             "该用户已是启用状态".into()
@@ -454,21 +426,21 @@ async fn set_active(
             "该用户已被停用".into()
         }));
     }
-    if !active && target.id == user.user_id {
+    if !active && target.id == ctx.user.user_id {
         tx.rollback().await?;
         return Ok(Flash::error("不能停用自己的账号。").redirect(&format!("/admin/users/{id}")));
     }
     sqlx::query("UPDATE users SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(id)
         .bind(active)
         .execute(&mut *tx)
         .await?;
-    let ended = if active { 0 } else { session::delete_for_user(&mut tx, user.tenant_id, id, None).await? };
+    let ended = if active { 0 } else { session::delete_for_user(&mut tx, ctx.user.tenant_id, id, None).await? };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(user, meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, meta),
         Entry {
             action: if active { "user.reactivate" } else { "user.deactivate" },
             entity_type: Some("user"),
@@ -484,7 +456,7 @@ async fn set_active(
     )
     .await?;
     tx.commit().await?;
-    state.sessions.evict_user(user.tenant_id, id);
+    state.sessions.evict_user(ctx.user.tenant_id, id);
     let msg = if active { "用户已启用。" } else { "用户已停用，其登录已全部失效。" };
     Ok(Flash::success(msg).redirect(&format!("/admin/users/{id}")))
 }
@@ -492,19 +464,19 @@ async fn set_active(
 pub async fn deactivate(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, false).await
+    set_active(&state, &meta, &ctx, id, false).await
 }
 
 pub async fn reactivate(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
+    ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    set_active(&state, &meta, &user, id, true).await
+    set_active(&state, &meta, &ctx, id, true).await
 }
 
 // ---------- reset password ----------
@@ -520,14 +492,13 @@ pub struct ResetForm {
 pub async fn reset_password(
     State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    user.require(Action::ManageUsers)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let target = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::ManageUsers)?;
+    let mut tx = ctx.begin().await?;
+    let target = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     if let Err(msg) = password::validate_new(&form.new_password) {
         errors.add("new_password", msg);
@@ -538,18 +509,18 @@ pub async fn reset_password(
     if !errors.is_empty() {
         tx.rollback().await?;
         let f = form_of(&target);
-        let mut page = edit_page(&user, flash, target, f);
+        let mut page = edit_page(&mut ctx, target, f);
         page.password_errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    repo::set_password(&mut tx, user.tenant_id, id, &hash).await?;
-    let keep = (id == user.user_id).then_some(user.session_id);
-    let ended = session::delete_for_user(&mut tx, user.tenant_id, id, keep).await?;
+    repo::set_password(&mut tx, ctx.user.tenant_id, id, &hash).await?;
+    let keep = (id == ctx.user.user_id).then_some(ctx.user.session_id);
+    let ended = session::delete_for_user(&mut tx, ctx.user.tenant_id, id, keep).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "user.password_reset",
             entity_type: Some("user"),
@@ -560,7 +531,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
-    state.sessions.evict_user(user.tenant_id, id);
+    state.sessions.evict_user(ctx.user.tenant_id, id);
     Ok(Flash::success("密码已重置，请把新密码告知本人。").redirect(&format!("/admin/users/{id}")))
 }
 
@@ -580,17 +551,13 @@ pub struct DepartmentsPage {
     pub lines: Vec<DeptLine>,
 }
 
-pub async fn departments(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-) -> AppResult<DepartmentsPage> {
-    user.require(Action::ViewDepartments)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let rows = repo::counts_by_department(&mut tx, user.tenant_id).await?;
+pub async fn departments(mut ctx: Ctx) -> AppResult<DepartmentsPage> {
+    ctx.require(Action::ViewDepartments)?;
+    let mut tx = ctx.begin().await?;
+    let rows = repo::counts_by_department(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     Ok(DepartmentsPage {
-        chrome: Chrome::new(&user, flash, "部门", "/admin/departments"),
+        chrome: ctx.chrome("部门", "/admin/departments"),
         lines: rows
             .into_iter()
             .map(|(code, name, active, inactive)| DeptLine { code, name, active, inactive })

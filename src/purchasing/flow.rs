@@ -18,7 +18,7 @@ use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::web::forms::{non_empty, DecisionForm};
-use crate::web::{CurrentUser, FieldErrors, IncomingFlash};
+use crate::web::{Ctx, CurrentUser, FieldErrors};
 
 /// A replenishment request's state (`replenishment_requests.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
@@ -250,13 +250,12 @@ impl Workflow for Replenishment {
 
     async fn invalid(
         _tx: &mut Tx,
-        user: &CurrentUser,
-        flash: IncomingFlash,
+        ctx: &mut Ctx,
         row: RequestRow,
         form: DecisionForm,
         errors: FieldErrors,
     ) -> AppResult<Response> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, show_page(user, flash, row, form, errors)).into_response())
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, show_page(ctx, row, form, errors)).into_response())
     }
 }
 

@@ -3,18 +3,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::views::WarehouseChoice;
-use crate::app::state::AppState;
-use crate::db;
 use crate::error::AppResult;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
+use crate::web::{Chrome, Ctx, Pager};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct LowQuery {
@@ -101,12 +99,9 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &LowQuery
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<LowQuery>,
-) -> AppResult<LowStockPage> {
+pub async fn page(mut ctx: Ctx, Query(q): Query<LowQuery>) -> AppResult<LowStockPage> {
+    let flash = ctx.take_flash();
+    let user = &ctx.user;
     user.require(Action::InventoryView)?;
     let pager = Pager::new("/inventory/low-stock", q.page, query_string(&[("warehouse", &q.warehouse), ("q", &q.q)]));
     // Page through the keys alone (an index-only scan of the partial index), then
@@ -140,7 +135,7 @@ pub async fn page(
                   AND r.status IN ('pending', 'director_pending', 'approved')",
         );
     // The open request's link is shown only to those who may open it.
-    super::request_scope(&user).push_filter(&mut qb, "r.requested_by", "r.department");
+    super::request_scope(user).push_filter(&mut qb, "r.requested_by", "r.department");
     qb.push(
         ") AS open_request_visible
         FROM pg
@@ -155,7 +150,7 @@ pub async fn page(
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
     push_filter(&mut count, user.tenant_id, &q);
     count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let rows: Vec<LowRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
     let warehouses: Vec<(String, String)> =
@@ -165,7 +160,7 @@ pub async fn page(
             .await?;
     tx.commit().await?;
     Ok(LowStockPage {
-        chrome: Chrome::new(&user, flash, "低库存", "/inventory/low-stock"),
+        chrome: Chrome::new(user, flash, "低库存", "/inventory/low-stock"),
         q,
         rows,
         pager: pager.with_total(total),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -17,9 +17,8 @@ use sqlx::{Postgres, QueryBuilder};
 use super::flow::{OrderStatus, RequestEvent};
 use super::repo::{fetch_any, RequestRow};
 use super::yuan;
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::inventory::ledger::{self, DocType, MovementKind, NewMovement};
 use crate::people::Action;
@@ -27,7 +26,7 @@ use crate::rules::Fen;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
 pub struct SupplierChoice {
     pub code: String,
@@ -90,29 +89,24 @@ async fn approved_request(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> A
     Ok(req)
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<NewQuery>,
-) -> AppResult<OrderFormPage> {
-    user.require(Action::PurchaseOrders)?;
+pub async fn new_form(mut ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<OrderFormPage> {
+    ctx.require(Action::PurchaseOrders)?;
     let id = parse_id(&q.request)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let req = approved_request(&mut tx, user.tenant_id, id, false).await?;
+    let mut tx = ctx.begin().await?;
+    let req = approved_request(&mut tx, ctx.user.tenant_id, id, false).await?;
     let default_supplier: Option<String> = match req.default_supplier_id {
         Some(sid) => {
             sqlx::query_scalar(
                 "SELECT code FROM partners WHERE tenant_id = $1 AND id = $2 AND kind = 'supplier' AND is_active",
             )
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .bind(sid)
             .fetch_optional(&mut *tx)
             .await?
         }
         None => None,
     };
-    let suppliers = supplier_choices(&mut tx, user.tenant_id).await?;
+    let suppliers = supplier_choices(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     let form = OrderForm {
         request: id.to_string(),
@@ -121,7 +115,7 @@ pub async fn new_form(
         note: String::new(),
     };
     Ok(OrderFormPage {
-        chrome: Chrome::new(&user, flash, "生成采购单", "/purchasing/orders"),
+        chrome: ctx.chrome("生成采购单", "/purchasing/orders"),
         req,
         form,
         errors: FieldErrors::default(),
@@ -129,17 +123,11 @@ pub async fn new_form(
     })
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<OrderForm>,
-) -> AppResult<Response> {
-    user.require(Action::PurchaseOrders)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<OrderForm>) -> AppResult<Response> {
+    ctx.require(Action::PurchaseOrders)?;
     let request_id = parse_id(&form.request)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let req = approved_request(&mut tx, user.tenant_id, request_id, true).await?;
+    let mut tx = ctx.begin().await?;
+    let req = approved_request(&mut tx, ctx.user.tenant_id, request_id, true).await?;
     let mut errors = FieldErrors::default();
     let supplier_code = form.supplier.trim();
     let supplier: Option<(i64, String, String, bool)> = if supplier_code.is_empty() {
@@ -149,7 +137,7 @@ pub async fn create(
         sqlx::query_as(
             "SELECT id, code, name, is_active FROM partners WHERE tenant_id = $1 AND code = $2 AND kind = 'supplier'",
         )
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(supplier_code)
         .fetch_optional(&mut *tx)
         .await?
@@ -175,31 +163,26 @@ pub async fn create(
         errors.add("note", "备注最多 500 个字符");
     }
     let (Some(supplier), Some(unit_cost), true) = (supplier.filter(|s| s.3), unit_cost, errors.is_empty()) else {
-        let suppliers = supplier_choices(&mut tx, user.tenant_id).await?;
+        let suppliers = supplier_choices(&mut tx, ctx.user.tenant_id).await?;
         tx.rollback().await?;
-        let page = OrderFormPage {
-            chrome: Chrome::new(&user, flash, "生成采购单", "/purchasing/orders"),
-            req,
-            form,
-            errors,
-            suppliers,
-        };
+        let page =
+            OrderFormPage { chrome: ctx.chrome("生成采购单", "/purchasing/orders"), req, form, errors, suppliers };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let po_id: i64 = sqlx::query_scalar(
         "INSERT INTO purchase_orders (tenant_id, supplier_id, warehouse_id, note, created_by)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(supplier.0)
     .bind(req.warehouse_id)
     .bind(&note)
-    .bind(user.user_id)
+    .bind(ctx.user.user_id)
     .fetch_one(&mut *tx)
     .await?;
     let po_no = format!("CG-{po_id:06}");
     sqlx::query("UPDATE purchase_orders SET po_no = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(po_id)
         .bind(&po_no)
         .execute(&mut *tx)
@@ -208,7 +191,7 @@ pub async fn create(
         "INSERT INTO purchase_order_lines (tenant_id, purchase_order_id, product_id, warehouse_id, quantity, unit_cost_fen)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(po_id)
     .bind(req.product_id)
     .bind(req.warehouse_id)
@@ -223,17 +206,17 @@ pub async fn create(
         "UPDATE replenishment_requests SET status = $5, purchase_order_id = $3, ordered_by = $4, ordered_at = now(),
                 updated_at = now() WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(request_id)
     .bind(po_id)
-    .bind(user.user_id)
+    .bind(ctx.user.user_id)
     .bind(ordered)
     .execute(&mut *tx)
     .await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "purchase_order.create",
             entity_type: Some("purchase_order"),
@@ -337,13 +320,8 @@ impl OrdersPage {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<OrdersPage> {
-    user.require(Action::InventoryView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<OrdersPage> {
+    ctx.require(Action::InventoryView)?;
     let status = non_empty(&q.status);
     if let Some(s) = status {
         if OrderStatus::parse(s).is_none() {
@@ -353,13 +331,13 @@ pub async fn list(
     let pager =
         Pager::new("/purchasing/orders", q.page, query_string(&[("status", &q.status), ("supplier", &q.supplier)]));
     let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push(" WHERE o.tenant_id = ").push_bind(user.tenant_id);
+        qb.push(" WHERE o.tenant_id = ").push_bind(ctx.user.tenant_id);
         if let Some(s) = status {
             qb.push(" AND o.status = ").push_bind(s.to_owned());
         }
         if let Some(code) = non_empty(&q.supplier) {
             qb.push(" AND o.supplier_id = (SELECT id FROM partners WHERE tenant_id = ")
-                .push_bind(user.tenant_id)
+                .push_bind(ctx.user.tenant_id)
                 .push(" AND code = ")
                 .push_bind(code.to_owned())
                 .push(")");
@@ -381,11 +359,11 @@ pub async fn list(
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM purchase_orders o");
     push_where(&mut count);
     count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
-    let can_order = user.can(Action::PurchaseOrders);
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let can_order = ctx.can(Action::PurchaseOrders);
+    let mut tx = ctx.begin().await?;
     let rows: Vec<OrderListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-    let suppliers = supplier_choices(&mut tx, user.tenant_id).await?;
+    let suppliers = supplier_choices(&mut tx, ctx.user.tenant_id).await?;
     let awaiting: Vec<AwaitingRow> = if can_order {
         sqlx::query_as(
             "SELECT r.id, p.sku, p.name AS product_name, w.code AS warehouse_code, r.quantity, r.value_fen
@@ -394,7 +372,7 @@ pub async fn list(
              JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
              WHERE r.tenant_id = $1 AND r.status = 'approved' ORDER BY r.id LIMIT 50",
         )
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .fetch_all(&mut *tx)
         .await?
     } else {
@@ -402,7 +380,7 @@ pub async fn list(
     };
     tx.commit().await?;
     Ok(OrdersPage {
-        chrome: Chrome::new(&user, flash, "采购单", "/purchasing/orders"),
+        chrome: ctx.chrome("采购单", "/purchasing/orders"),
         q,
         rows,
         pager: pager.with_total(total),
@@ -410,7 +388,7 @@ pub async fn list(
         suppliers,
         awaiting,
         can_order,
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
@@ -551,14 +529,13 @@ async fn load_lines(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> Result<
 
 async fn order_page(
     tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     order: OrderRow,
     typed: HashMap<i64, String>,
     line_errors: HashMap<i64, String>,
     errors: FieldErrors,
 ) -> Result<OrderPage, sqlx::Error> {
-    let lines = load_lines(tx, user.tenant_id, order.id, false).await?;
+    let lines = load_lines(tx, ctx.user.tenant_id, order.id, false).await?;
     let receipts: Vec<ReceiptRow> = sqlx::query_as(
         "SELECT m.created_at, p.sku, m.quantity, m.balance_after, u.display_name AS who
          FROM stock_movements m
@@ -566,14 +543,14 @@ async fn order_page(
          LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.created_by
          WHERE m.tenant_id = $1 AND m.doc_type = 'purchase_order' AND m.doc_id = $2 ORDER BY m.id",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(order.id)
     .fetch_all(&mut **tx)
     .await?;
     let total = lines.iter().fold(0i64, |acc, l| acc.saturating_add(l.quantity.saturating_mul(l.unit_cost_fen)));
     Ok(OrderPage {
-        chrome: Chrome::new(user, flash, format!("采购单 {}", order.no()), "/purchasing/orders"),
-        can_receive: order.receivable() && user.can(Action::InventoryOperate),
+        chrome: ctx.chrome(format!("采购单 {}", order.no()), "/purchasing/orders"),
+        can_receive: order.receivable() && ctx.can(Action::InventoryOperate),
         order,
         lines,
         receipts,
@@ -581,20 +558,15 @@ async fn order_page(
         typed,
         line_errors,
         errors,
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     })
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<OrderPage> {
-    user.require(Action::InventoryView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let order = load_order(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
-    let page = order_page(&mut tx, &user, flash, order, HashMap::new(), HashMap::new(), FieldErrors::default()).await?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<OrderPage> {
+    ctx.require(Action::InventoryView)?;
+    let mut tx = ctx.begin().await?;
+    let order = load_order(&mut tx, ctx.user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    let page = order_page(&mut tx, &mut ctx, order, HashMap::new(), HashMap::new(), FieldErrors::default()).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -602,20 +574,18 @@ pub async fn show(
 /// Receive: `qty_<line id>` per line (empty = 0), partial allowed, never more than
 /// what is still open on a line.
 pub async fn receive(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let order = load_order(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::InventoryOperate)?;
+    let mut tx = ctx.begin().await?;
+    let order = load_order(&mut tx, ctx.user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
     if !order.receivable() {
         return Err(AppError::Conflict(format!("采购单 {} 当前为“{}”，不能再收货", order.no(), order.status_label())));
     }
-    let lines = load_lines(&mut tx, user.tenant_id, id, true).await?;
+    let lines = load_lines(&mut tx, ctx.user.tenant_id, id, true).await?;
     let typed: HashMap<i64, String> = fields
         .iter()
         .filter_map(|(k, v)| {
@@ -652,8 +622,8 @@ pub async fn receive(
     }
     if !errors.is_empty() {
         tx.rollback().await?;
-        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-        let page = order_page(&mut tx, &user, flash, order, typed, line_errors, errors).await?;
+        let mut tx = ctx.begin().await?;
+        let page = order_page(&mut tx, &mut ctx, order, typed, line_errors, errors).await?;
         tx.commit().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -663,7 +633,7 @@ pub async fn receive(
     for (line, q) in &receipts {
         let (_, balance) = ledger::post(
             &mut tx,
-            user.tenant_id,
+            ctx.user.tenant_id,
             &NewMovement {
                 product_id: line.product_id,
                 warehouse_id: order.warehouse_id,
@@ -672,20 +642,20 @@ pub async fn receive(
                 reason: &reason,
                 doc: DocType::PurchaseOrder,
                 doc_id: Some(id),
-                created_by: Some(user.user_id),
+                created_by: Some(ctx.user.user_id),
             },
         )
         .await?;
         sqlx::query(
             "UPDATE purchase_order_lines SET received_quantity = received_quantity + $3 WHERE tenant_id = $1 AND id = $2",
         )
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(line.id)
         .bind(q)
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE products SET last_cost_fen = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .bind(line.product_id)
             .bind(line.unit_cost_fen)
             .execute(&mut *tx)
@@ -705,7 +675,7 @@ pub async fn receive(
                 received_at = CASE WHEN $3 = 'received' THEN now() ELSE received_at END
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(new_status)
     .execute(&mut *tx)
@@ -713,8 +683,8 @@ pub async fn receive(
     let units: i64 = receipts.iter().map(|(_, q)| *q).sum();
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "purchase_order.receive",
             entity_type: Some("purchase_order"),

@@ -1,6 +1,6 @@
 //! Replenishment requests (补货申请): raise, list, show, approve / reject.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -16,15 +16,14 @@ use super::views::{
     WarehouseChoice,
 };
 use super::{request_scope, yuan};
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::{Action, Level};
 use crate::web::forms::non_empty;
 use crate::web::forms::{Choice, DecisionForm};
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 /// At most this many units in one request.
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -101,8 +100,7 @@ async fn find_item(
 }
 
 fn form_page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     form: RequestForm,
     errors: FieldErrors,
     warehouses: Vec<WarehouseChoice>,
@@ -110,34 +108,29 @@ fn form_page(
     existing: Option<i64>,
 ) -> RequestFormPage {
     RequestFormPage {
-        chrome: Chrome::new(user, flash, "申请补货", "/inventory/replenishments"),
+        chrome: ctx.chrome("申请补货", "/inventory/replenishments"),
         form,
         errors,
         warehouses,
         info,
         existing,
-        threshold: yuan(user.settings.replenishment_director_threshold_fen),
+        threshold: yuan(ctx.user.settings.replenishment_director_threshold_fen),
     }
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<NewQuery>,
-) -> AppResult<RequestFormPage> {
-    user.require(Action::InventoryOperate)?;
+pub async fn new_form(mut ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<RequestFormPage> {
+    ctx.require(Action::InventoryOperate)?;
     let mut form =
         RequestForm { sku: q.sku.trim().to_owned(), warehouse: q.warehouse.trim().to_owned(), ..Default::default() };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
+    let warehouses = warehouse_choices(&mut tx, ctx.user.tenant_id).await?;
     let mut info = None;
     let mut existing = None;
     if !form.sku.is_empty() && !form.warehouse.is_empty() {
         let mut ignored = FieldErrors::default();
-        if let Some(item) = find_item(&mut tx, user.tenant_id, &form.sku, &form.warehouse, &mut ignored).await? {
-            let lv = levels(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
-            existing = open_request(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
+        if let Some(item) = find_item(&mut tx, ctx.user.tenant_id, &form.sku, &form.warehouse, &mut ignored).await? {
+            let lv = levels(&mut tx, ctx.user.tenant_id, item.product_id, item.warehouse_id).await?;
+            existing = open_request(&mut tx, ctx.user.tenant_id, item.product_id, item.warehouse_id).await?;
             if lv.suggested() > 0 {
                 form.quantity = lv.suggested().to_string();
             }
@@ -148,7 +141,7 @@ pub async fn new_form(
         }
     }
     tx.commit().await?;
-    Ok(form_page(&user, flash, form, FieldErrors::default(), warehouses, info, existing))
+    Ok(form_page(&mut ctx, form, FieldErrors::default(), warehouses, info, existing))
 }
 
 fn item_info(item: Item, levels: Levels) -> ItemInfo {
@@ -162,14 +155,8 @@ fn item_info(item: Item, levels: Levels) -> ItemInfo {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(mut form): Form<RequestForm>,
-) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(mut form): Form<RequestForm>) -> AppResult<Response> {
+    ctx.require(Action::InventoryOperate)?;
     form.sku = form.sku.trim().to_owned();
     form.warehouse = form.warehouse.trim().to_owned();
     let mut errors = FieldErrors::default();
@@ -190,14 +177,14 @@ pub async fn create(
     } else if reason.chars().count() > 500 {
         errors.add("reason", "补货原因最多 500 个字符");
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let item = find_item(&mut tx, user.tenant_id, &form.sku, &form.warehouse, &mut errors).await?;
+    let mut tx = ctx.begin().await?;
+    let item = find_item(&mut tx, ctx.user.tenant_id, &form.sku, &form.warehouse, &mut errors).await?;
     let lv = match &item {
-        Some(i) => Some(levels(&mut tx, user.tenant_id, i.product_id, i.warehouse_id).await?),
+        Some(i) => Some(levels(&mut tx, ctx.user.tenant_id, i.product_id, i.warehouse_id).await?),
         None => None,
     };
     let existing = match &item {
-        Some(i) => open_request(&mut tx, user.tenant_id, i.product_id, i.warehouse_id).await?,
+        Some(i) => open_request(&mut tx, ctx.user.tenant_id, i.product_id, i.warehouse_id).await?,
         None => None,
     };
     if let Some(id) = existing {
@@ -215,20 +202,20 @@ pub async fn create(
     };
     let (Some(item), Some(lv), Some(quantity), Some(value), true) = (item, lv, quantity, value, errors.is_empty())
     else {
-        let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+        let warehouses = warehouse_choices(&mut tx, ctx.user.tenant_id).await?;
         tx.rollback().await?;
         let status = if existing.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-        let page = form_page(&user, flash, form, errors, warehouses, None, existing);
+        let page = form_page(&mut ctx, form, errors, warehouses, None, existing);
         return Ok((status, page).into_response());
     };
-    let needs_director = value >= user.settings.replenishment_director_threshold_fen;
+    let needs_director = value >= ctx.user.settings.replenishment_director_threshold_fen;
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO replenishment_requests (tenant_id, product_id, warehouse_id, quantity, reason, unit_cost_fen,
              value_fen, needs_director, snap_on_hand, snap_reserved, snap_on_order, snap_safety_stock,
              snap_reorder_point, snap_max_level, snap_suggested, requested_by, department)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(item.product_id)
     .bind(item.warehouse_id)
     .bind(quantity)
@@ -243,8 +230,8 @@ pub async fn create(
     .bind(lv.reorder_point)
     .bind(lv.max_level)
     .bind(lv.suggested())
-    .bind(user.user_id)
-    .bind(user.dept.code())
+    .bind(ctx.user.user_id)
+    .bind(ctx.user.dept.code())
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted.on_constraint(&[("replenishment_requests_open_uq", "sku")])? {
@@ -252,9 +239,9 @@ pub async fn create(
         Err(field) => {
             // Raised by someone else a moment ago.
             tx.rollback().await?;
-            let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-            let existing = open_request(&mut tx, user.tenant_id, item.product_id, item.warehouse_id).await?;
-            let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+            let mut tx = ctx.begin().await?;
+            let existing = open_request(&mut tx, ctx.user.tenant_id, item.product_id, item.warehouse_id).await?;
+            let warehouses = warehouse_choices(&mut tx, ctx.user.tenant_id).await?;
             tx.commit().await?;
             let mut errors = FieldErrors::default();
             errors.add(
@@ -264,14 +251,14 @@ pub async fn create(
                     None => "该商品在该仓库已有未完成的补货申请".to_owned(),
                 },
             );
-            let page = form_page(&user, flash, form, errors, warehouses, None, existing);
+            let page = form_page(&mut ctx, form, errors, warehouses, None, existing);
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "replenishment.raise",
             entity_type: Some("replenishment"),
@@ -307,13 +294,8 @@ pub async fn create(
 
 // ---------- list ----------
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
-    user.require(Action::InventoryView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+    ctx.require(Action::InventoryView)?;
     let status = non_empty(&q.status);
     if let Some(s) = status {
         if RequestStatus::parse(s).is_none() {
@@ -326,7 +308,7 @@ pub async fn list(
         query_string(&[("status", &q.status), ("warehouse", &q.warehouse), ("q", &q.q), ("mine", &q.mine)]),
     );
     let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push(" WHERE r.tenant_id = ").push_bind(user.tenant_id);
+        qb.push(" WHERE r.tenant_id = ").push_bind(ctx.user.tenant_id);
         if let Some(s) = status {
             qb.push(" AND r.status = ").push_bind(s.to_owned());
         }
@@ -342,9 +324,9 @@ pub async fn list(
                 .push(")");
         }
         if !q.mine.is_empty() {
-            qb.push(" AND r.requested_by = ").push_bind(user.user_id);
+            qb.push(" AND r.requested_by = ").push_bind(ctx.user.user_id);
         }
-        request_scope(&user).push_filter(qb, "r.requested_by", "r.department");
+        request_scope(&ctx.user).push_filter(qb, "r.requested_by", "r.department");
     };
     const FROM: &str = " FROM replenishment_requests r
         JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
@@ -361,20 +343,20 @@ pub async fn list(
     count.push(FROM);
     push_where(&mut count);
     count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-    let warehouses = warehouse_choices(&mut tx, user.tenant_id).await?;
+    let warehouses = warehouse_choices(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     Ok(ListPage {
-        chrome: Chrome::new(&user, flash, "补货申请", "/inventory/replenishments"),
+        chrome: ctx.chrome("补货申请", "/inventory/replenishments"),
         q,
         rows,
         pager: pager.with_total(total),
         statuses: RequestStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
         warehouses,
-        can_raise: user.can(Action::InventoryOperate),
-        tz: user.settings.time_zone,
+        can_raise: ctx.can(Action::InventoryOperate),
+        tz: ctx.user.settings.time_zone,
     })
 }
 
@@ -435,15 +417,9 @@ fn history(row: &RequestRow, tz: &crate::tz::TimeZone) -> Vec<HistoryLine> {
     h
 }
 
-pub(super) fn show_page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    row: RequestRow,
-    form: DecisionForm,
-    errors: FieldErrors,
-) -> ShowPage {
-    let can_decide = may_decide(user, &row);
-    let can_order = row.status == RequestStatus::Approved && user.can(Action::PurchaseOrders);
+pub(super) fn show_page(ctx: &mut Ctx, row: RequestRow, form: DecisionForm, errors: FieldErrors) -> ShowPage {
+    let can_decide = may_decide(&ctx.user, &row);
+    let can_order = row.status == RequestStatus::Approved && ctx.can(Action::PurchaseOrders);
     let stage_note = match row.status {
         RequestStatus::Pending if row.needs_director => {
             "金额达到总监审批线：运营经理批准后还需总监审批（总监批准即为终审）。".to_owned()
@@ -454,27 +430,22 @@ pub(super) fn show_page(
         _ => String::new(),
     };
     ShowPage {
-        chrome: Chrome::new(user, flash, format!("补货申请 #{}", row.id), "/inventory/replenishments"),
-        history: history(&row, &user.settings.time_zone),
+        chrome: ctx.chrome(format!("补货申请 #{}", row.id), "/inventory/replenishments"),
+        history: history(&row, &ctx.user.settings.time_zone),
         row,
         can_decide,
         can_order,
         stage_note,
         form,
         errors,
-        threshold: yuan(user.settings.replenishment_director_threshold_fen),
+        threshold: yuan(ctx.user.settings.replenishment_director_threshold_fen),
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ShowPage> {
-    user.require(Action::InventoryView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let row = fetch_scoped(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
+    ctx.require(Action::InventoryView)?;
+    let mut tx = ctx.begin().await?;
+    let row = fetch_scoped(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(show_page(&user, flash, row, DecisionForm::default(), FieldErrors::default()))
+    Ok(show_page(&mut ctx, row, DecisionForm::default(), FieldErrors::default()))
 }

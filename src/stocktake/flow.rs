@@ -17,7 +17,7 @@ use crate::decision::{Outcome, Verdict, Workflow};
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::DecisionForm;
-use crate::web::{CurrentUser, FieldErrors, Flash, IncomingFlash};
+use crate::web::{Ctx, CurrentUser, FieldErrors, Flash};
 
 /// A stocktake's state (`stocktakes.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
@@ -186,13 +186,12 @@ impl Workflow for Stocktake {
 
     async fn invalid(
         tx: &mut Tx,
-        user: &CurrentUser,
-        flash: IncomingFlash,
+        ctx: &mut Ctx,
         st: Header,
         form: DecisionForm,
         errors: FieldErrors,
     ) -> AppResult<Response> {
-        let mut page = show_page(tx, user, flash, st, ShowQuery::default()).await?;
+        let mut page = show_page(tx, ctx, st, ShowQuery::default()).await?;
         page.comment = form.comment;
         page.errors = errors;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

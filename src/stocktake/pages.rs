@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -14,15 +14,14 @@ use serde_json::json;
 
 use super::flow::{StocktakeEvent, StocktakeStatus};
 use super::repo::{self, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
-use crate::app::state::AppState;
 use crate::audit::{self, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 const LIST_PATH: &str = "/inventory/stocktakes";
 
@@ -68,13 +67,8 @@ impl ListPage {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
-    user.require(Action::InventoryView)?;
+pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+    ctx.require(Action::InventoryView)?;
     let status = match non_empty(&q.status) {
         None => None,
         Some(s) if repo::STATUSES.iter().any(|(c, _)| *c == s) => Some(s),
@@ -86,20 +80,20 @@ pub async fn list(
     };
     let pager =
         Pager::new(LIST_PATH, q.page, query_string(&[("status", &q.status), ("warehouse_id", &q.warehouse_id)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let filter = repo::ListFilter { status, warehouse_id };
     let (rows, total) =
-        repo::list(&mut tx, &user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
-    let warehouses = repo::warehouses(&mut tx, user.tenant_id, false).await?;
+        repo::list(&mut tx, &ctx.user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+    let warehouses = repo::warehouses(&mut tx, ctx.user.tenant_id, false).await?;
     tx.commit().await?;
     Ok(ListPage {
-        chrome: Chrome::new(&user, flash, "盘点", LIST_PATH),
+        chrome: ctx.chrome("盘点", LIST_PATH),
         statuses: Choice::from_pairs(&repo::STATUSES),
         warehouses,
         rows,
         pager: pager.with_total(total),
-        can_open: user.can(Action::InventoryOperate),
-        tz: user.settings.time_zone,
+        can_open: ctx.can(Action::InventoryOperate),
+        tz: ctx.user.settings.time_zone,
         q,
     })
 }
@@ -133,13 +127,13 @@ impl NewPage {
     }
 }
 
-pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
-    user.require(Action::InventoryOperate)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let warehouses = repo::warehouses(&mut tx, user.tenant_id, true).await?;
+pub async fn new_form(mut ctx: Ctx) -> AppResult<NewPage> {
+    ctx.require(Action::InventoryOperate)?;
+    let mut tx = ctx.begin().await?;
+    let warehouses = repo::warehouses(&mut tx, ctx.user.tenant_id, true).await?;
     tx.commit().await?;
     Ok(NewPage {
-        chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH),
+        chrome: ctx.chrome("开始盘点", LIST_PATH),
         form: NewForm::default(),
         errors: FieldErrors::default(),
         warehouses,
@@ -147,17 +141,11 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser, flash: I
     })
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<NewForm>,
-) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
+pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<NewForm>) -> AppResult<Response> {
+    ctx.require(Action::InventoryOperate)?;
     let mut errors = FieldErrors::default();
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let warehouses = repo::warehouses(&mut tx, user.tenant_id, true).await?;
+    let mut tx = ctx.begin().await?;
+    let warehouses = repo::warehouses(&mut tx, ctx.user.tenant_id, true).await?;
     let warehouse = form.warehouse_id.trim().parse::<i64>().ok().and_then(|id| warehouses.iter().find(|w| w.id == id));
     if warehouse.is_none() {
         errors.add("warehouse_id", "请选择仓库");
@@ -177,11 +165,11 @@ pub async fn create(
             warehouse_id: w.id,
             sku_prefix: &prefix,
             scope_note: &note,
-            opened_by: user.user_id,
-            department: user.dept,
+            opened_by: ctx.user.user_id,
+            department: ctx.user.dept,
             limit: None,
         };
-        match repo::open(&mut tx, user.tenant_id, &new).await {
+        match repo::open(&mut tx, ctx.user.tenant_id, &new).await {
             Ok(r) => result = Some((w.code.clone(), w.name.clone(), r)),
             Err(OpenError::AlreadyOpen(id, no)) => {
                 errors.add("warehouse_id", "该仓库已有进行中的盘点，须先完成或取消它");
@@ -204,25 +192,23 @@ pub async fn create(
     }
     let Some((wcode, wname, (id, no, lines))) = result else {
         tx.rollback().await?;
-        let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-        // The open count may be out of this user's scope: link it only when visible.
+        let mut tx = ctx.begin().await?;
+        // The open count may be out of this ctx.user's scope: link it only when visible.
         if let Some((oid, _)) = &open_one {
-            if repo::find(&mut tx, &user, *oid, false).await?.is_none() {
+            if repo::find(&mut tx, &ctx.user, *oid, false).await?.is_none() {
                 open_one = None;
             }
         }
         tx.commit().await?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
-                chrome: Chrome::new(&user, flash, "开始盘点", LIST_PATH), form, errors, warehouses, open_one
-            },
+            NewPage { chrome: ctx.chrome("开始盘点", LIST_PATH), form, errors, warehouses, open_one },
         )
             .into_response());
     };
     audit::by_user(
         &mut tx,
-        &user,
+        &ctx.user,
         &meta,
         Entry::step(
             "stocktake.open",
@@ -294,20 +280,14 @@ fn may_see_book(user: &CurrentUser, st: &Header) -> bool {
     user.can(Action::InventoryApprove) && matches!(st.status, StocktakeStatus::Submitted | StocktakeStatus::Approved)
 }
 
-pub(super) async fn show_page(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    st: Header,
-    q: ShowQuery,
-) -> AppResult<ShowPage> {
-    let with_book = may_see_book(user, &st);
+pub(super) async fn show_page(tx: &mut Tx, ctx: &mut Ctx, st: Header, q: ShowQuery) -> AppResult<ShowPage> {
+    let with_book = may_see_book(&ctx.user, &st);
     let sku = q.sku.trim().to_owned();
     let sku = if sku_ok(&sku) { sku } else { String::new() };
     let pager = Pager::new(&record_path(st.id), q.page, query_string(&[("sku", &q.sku), ("diff", &q.diff)]));
     let (lines, total) = repo::lines(
         tx,
-        user,
+        &ctx.user,
         st.id,
         &LineQuery {
             with_book,
@@ -318,15 +298,15 @@ pub(super) async fn show_page(
         },
     )
     .await?;
-    let mut stats = repo::stats(tx, user, st.id).await?;
+    let mut stats = repo::stats(tx, &ctx.user, st.id).await?;
     if !with_book {
         // Blind counting: nothing derived from the book quantities.
         stats.differing = 0;
         stats.missing_reasons = 0;
         stats.net_difference = 0;
     }
-    let tz = user.settings.time_zone;
-    let events = repo::events(tx, user.tenant_id, st.id)
+    let tz = ctx.user.settings.time_zone;
+    let events = repo::events(tx, ctx.user.tenant_id, st.id)
         .await?
         .into_iter()
         .map(|e| EventView {
@@ -338,18 +318,18 @@ pub(super) async fn show_page(
         .collect();
     let open = st.is_open();
     Ok(ShowPage {
-        chrome: Chrome::new(user, flash, format!("盘点单 {}", st.no), LIST_PATH),
+        chrome: ctx.chrome(format!("盘点单 {}", st.no), LIST_PATH),
         with_book,
-        can_count: open && user.can(Action::InventoryOperate),
-        can_submit: st.status == StocktakeStatus::Counting && user.can(Action::InventoryOperate),
+        can_count: open && ctx.can(Action::InventoryOperate),
+        can_submit: st.status == StocktakeStatus::Counting && ctx.can(Action::InventoryOperate),
         can_decide: st.status == StocktakeStatus::Submitted
-            && user.can(Action::InventoryApprove)
-            && st.opened_by != user.user_id,
-        can_cancel: open && (user.can(Action::InventoryOperate) || user.can(Action::InventoryApprove)),
-        is_opener: st.opened_by == user.user_id,
+            && ctx.can(Action::InventoryApprove)
+            && st.opened_by != ctx.user.user_id,
+        can_cancel: open && (ctx.can(Action::InventoryOperate) || ctx.can(Action::InventoryApprove)),
+        is_opener: st.opened_by == ctx.user.user_id,
         created: local_time(st.created_at, &tz),
-        reason_units: user.settings.stocktake_reason_units,
-        reason_percent: user.settings.stocktake_reason_percent,
+        reason_units: ctx.user.settings.stocktake_reason_units,
+        reason_percent: ctx.user.settings.stocktake_reason_percent,
         stats,
         q,
         lines,
@@ -361,17 +341,11 @@ pub(super) async fn show_page(
     })
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Query(q): Query<ShowQuery>,
-) -> AppResult<ShowPage> {
-    user.require(Action::InventoryView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    let page = show_page(&mut tx, &user, flash, st, q).await?;
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<ShowPage> {
+    ctx.require(Action::InventoryView)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
+    let page = show_page(&mut tx, &mut ctx, st, q).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -428,21 +402,15 @@ fn count_line(r: CountRow) -> CountLine {
     }
 }
 
-async fn count_page_of(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    st: Header,
-    sku: &str,
-    page: Option<i64>,
-) -> AppResult<CountPage> {
+async fn count_page_of(tx: &mut Tx, ctx: &mut Ctx, st: Header, sku: &str, page: Option<i64>) -> AppResult<CountPage> {
     let sku = if sku_ok(sku.trim()) { sku.trim().to_owned() } else { String::new() };
     let pager = Pager::new(&format!("{}/count", record_path(st.id)), page, query_string(&[("sku", &sku)]));
     let reasons_only = st.status == StocktakeStatus::Submitted;
-    let (rows, total) = repo::count_rows(tx, user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
-    let stats = repo::stats(tx, user, st.id).await?;
+    let (rows, total) =
+        repo::count_rows(tx, &ctx.user, st.id, reasons_only, &sku, pager.per_page, pager.offset()).await?;
+    let stats = repo::stats(tx, &ctx.user, st.id).await?;
     Ok(CountPage {
-        chrome: Chrome::new(user, flash, format!("录入盘点数 {}", st.no), LIST_PATH),
+        chrome: ctx.chrome(format!("录入盘点数 {}", st.no), LIST_PATH),
         sku,
         lines: rows.into_iter().map(count_line).collect(),
         pager: pager.with_total(total),
@@ -461,18 +429,12 @@ fn check_countable(st: &Header) -> AppResult<()> {
     }
 }
 
-pub async fn count_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-    Query(q): Query<CountQuery>,
-) -> AppResult<CountPage> {
-    user.require(Action::InventoryOperate)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+pub async fn count_form(mut ctx: Ctx, Path(id): Path<i64>, Query(q): Query<CountQuery>) -> AppResult<CountPage> {
+    ctx.require(Action::InventoryOperate)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
     check_countable(&st)?;
-    let page = count_page_of(&mut tx, &user, flash, st, &q.sku, q.page).await?;
+    let page = count_page_of(&mut tx, &mut ctx, st, &q.sku, q.page).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -498,14 +460,12 @@ fn parse_count(s: &str) -> Result<Option<i64>, &'static str> {
 }
 
 pub async fn count_save(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
+    ctx.require(Action::InventoryOperate)?;
     let mut page_no = None;
     let mut sku = String::new();
     let mut qtys: HashMap<i64, String> = HashMap::new();
@@ -528,8 +488,8 @@ pub async fn count_save(
             reasons.insert(pid, v);
         }
     }
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
     check_countable(&st)?;
     let reasons_only = st.status == StocktakeStatus::Submitted;
     let mut line_errors: HashMap<i64, String> = HashMap::new();
@@ -559,7 +519,7 @@ pub async fn count_save(
     );
     if !line_errors.is_empty() {
         // The form again, with what was typed and a message on each bad line.
-        let mut page = count_page_of(&mut tx, &user, flash, st, &sku, page_no).await?;
+        let mut page = count_page_of(&mut tx, &mut ctx, st, &sku, page_no).await?;
         tx.rollback().await?;
         for line in &mut page.lines {
             if let Some(q) = qtys.get(&line.product_id) {
@@ -573,7 +533,7 @@ pub async fn count_save(
         page.has_errors = true;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let changed = repo::save_counts(&mut tx, user.tenant_id, id, user.user_id, &entries).await?;
+    let changed = repo::save_counts(&mut tx, ctx.user.tenant_id, id, ctx.user.user_id, &entries).await?;
     if changed > 0 {
         let counted: Vec<_> = entries
             .iter()
@@ -583,7 +543,7 @@ pub async fn count_save(
             .collect();
         audit::by_user(
             &mut tx,
-            &user,
+            &ctx.user,
             &meta,
             Entry::step(
                 "stocktake.count",
@@ -611,20 +571,15 @@ pub struct SheetPage {
     pub created: String,
 }
 
-pub async fn sheet(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<SheetPage> {
-    user.require(Action::InventoryView)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
-    let (lines, _) = repo::count_rows(&mut tx, &user, id, false, "", 100_000, 0).await?;
+pub async fn sheet(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<SheetPage> {
+    ctx.require(Action::InventoryView)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
+    let (lines, _) = repo::count_rows(&mut tx, &ctx.user, id, false, "", 100_000, 0).await?;
     tx.commit().await?;
     Ok(SheetPage {
-        chrome: Chrome::new(&user, flash, format!("盘点表 {}", st.no), LIST_PATH),
-        created: local_time(st.created_at, &user.settings.time_zone),
+        chrome: ctx.chrome(format!("盘点表 {}", st.no), LIST_PATH),
+        created: local_time(st.created_at, &ctx.user.settings.time_zone),
         st,
         lines,
     })
@@ -640,29 +595,24 @@ pub(super) fn stale(st: &Header, what: &str) -> AppError {
     ))
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(Action::InventoryOperate)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::InventoryOperate)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
     let Some(submitted) = st.status.next(StocktakeEvent::Submit) else {
         return Err(stale(&st, "提交"));
     };
-    let uncounted = repo::uncounted(&mut tx, user.tenant_id, id).await?;
+    let uncounted = repo::uncounted(&mut tx, ctx.user.tenant_id, id).await?;
     if uncounted > 0 {
         tx.rollback().await?;
         return Ok(Flash::error(format!("还有 {uncounted} 个商品未录入盘点数，不能提交。"))
             .redirect(&format!("{}/count", record_path(id))));
     }
-    repo::set_status(&mut tx, user.tenant_id, id, submitted, user.user_id, None).await?;
-    repo::event(&mut tx, user.tenant_id, id, "submit", user.user_id, "").await?;
+    repo::set_status(&mut tx, ctx.user.tenant_id, id, submitted, ctx.user.user_id, None).await?;
+    repo::event(&mut tx, ctx.user.tenant_id, id, "submit", ctx.user.user_id, "").await?;
     audit::by_user(
         &mut tx,
-        &user,
+        &ctx.user,
         &meta,
         Entry::step(
             "stocktake.submit",
@@ -693,39 +643,29 @@ fn may_cancel(user: &CurrentUser) -> AppResult<()> {
     }
 }
 
-pub async fn cancel_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<CancelPage> {
-    may_cancel(&user)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, false).await?.ok_or(AppError::NotFound)?;
+pub async fn cancel_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<CancelPage> {
+    may_cancel(&ctx.user)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     if !st.is_open() {
         return Err(stale(&st, "取消"));
     }
-    Ok(CancelPage { chrome: Chrome::new(&user, flash, format!("取消盘点 {}", st.no), LIST_PATH), st })
+    Ok(CancelPage { chrome: ctx.chrome(format!("取消盘点 {}", st.no), LIST_PATH), st })
 }
 
-pub async fn cancel(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    may_cancel(&user)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let st = repo::find(&mut tx, &user, id, true).await?.ok_or(AppError::NotFound)?;
+pub async fn cancel(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    may_cancel(&ctx.user)?;
+    let mut tx = ctx.begin().await?;
+    let st = repo::find(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
     let Some(cancelled) = st.status.next(StocktakeEvent::Cancel) else {
         return Err(stale(&st, "取消"));
     };
-    repo::set_status(&mut tx, user.tenant_id, id, cancelled, user.user_id, None).await?;
-    repo::event(&mut tx, user.tenant_id, id, "cancel", user.user_id, "").await?;
+    repo::set_status(&mut tx, ctx.user.tenant_id, id, cancelled, ctx.user.user_id, None).await?;
+    repo::event(&mut tx, ctx.user.tenant_id, id, "cancel", ctx.user.user_id, "").await?;
     audit::by_user(
         &mut tx,
-        &user,
+        &ctx.user,
         &meta,
         Entry::step(
             "stocktake.cancel",

@@ -1,5 +1,6 @@
-//! Web plumbing shared by every module: extractors, CSRF, flash messages, error
-//! pages, security headers, pagination and the page chrome (header + navigation).
+//! Web plumbing shared by every module: extractors (the signed-in user, the tenant
+//! context), CSRF, flash messages, error pages, security headers, pagination and the
+//! page chrome (header + navigation).
 
 pub mod chrome;
 pub mod csrf;
@@ -10,6 +11,7 @@ pub mod forms;
 pub mod input_guard;
 pub mod pagination;
 pub mod security;
+pub mod tenant;
 pub mod upload;
 
 pub use chrome::Chrome;
@@ -17,6 +19,7 @@ pub use extract::{CurrentUser, RequestMeta};
 pub use flash::{Flash, IncomingFlash};
 pub use forms::FieldErrors;
 pub use pagination::Pager;
+pub use tenant::Ctx;
 
 use axum::http::HeaderMap;
 

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -13,15 +13,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{id_segment, today};
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::imports::parse_date;
 use crate::people::Action;
 use crate::rules::classify::hhmm;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, FieldErrors, Flash, RequestMeta};
 
 /// Longest reason accepted.
 const REASON_MAX: usize = 200;
@@ -120,8 +119,7 @@ fn date_problem(employee: &EmployeeRow, date: NaiveDate, today: NaiveDate) -> Op
 }
 
 fn page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     employee: EmployeeRow,
     date: NaiveDate,
     stored: Option<Stored>,
@@ -130,11 +128,11 @@ fn page(
 ) -> CorrectPage {
     let month = format!("{}", date.format("%Y-%m"));
     CorrectPage {
-        chrome: Chrome::new(user, flash, format!("更正考勤：{} {date}", employee.name), "/hr/attendance"),
+        chrome: ctx.chrome(format!("更正考勤：{} {date}", employee.name), "/hr/attendance"),
         action: format!("/hr/attendance/{}/{date}/correct", employee.id),
         back_href: format!("/hr/attendance/{}?month={month}", employee.id),
         weekday: super::days::weekday_label(date),
-        stored_at: stored.as_ref().map(|s| local_time(s.updated_at, &user.settings.time_zone)).unwrap_or_default(),
+        stored_at: stored.as_ref().map(|s| local_time(s.updated_at, &ctx.user.settings.time_zone)).unwrap_or_default(),
         stored_in: stored.as_ref().map(|s| hhmm(s.clock_in)).unwrap_or_else(|| hhmm(None)),
         stored_out: stored.as_ref().map(|s| hhmm(s.clock_out)).unwrap_or_else(|| hhmm(None)),
         employee,
@@ -150,17 +148,12 @@ fn short(t: Option<NaiveTime>) -> String {
 }
 
 /// `GET /hr/attendance/{employee_id}/{date}/correct`.
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path((raw_id, raw_date)): Path<(String, String)>,
-) -> AppResult<CorrectPage> {
-    user.require(Action::HrManage)?;
+pub async fn form(mut ctx: Ctx, Path((raw_id, raw_date)): Path<(String, String)>) -> AppResult<CorrectPage> {
+    ctx.require(Action::HrManage)?;
     let (id, date) = parse_path(&raw_id, &raw_date)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
-    let stored = load_stored(&mut tx, user.tenant_id, id, date, false).await?;
+    let mut tx = ctx.begin().await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
+    let stored = load_stored(&mut tx, ctx.user.tenant_id, id, date, false).await?;
     tx.commit().await?;
     let form = CorrectionForm {
         clock_in: stored.as_ref().map(|s| short(s.clock_in)).unwrap_or_default(),
@@ -168,10 +161,10 @@ pub async fn form(
         reason: String::new(),
     };
     let mut errors = FieldErrors::default();
-    if let Some(problem) = date_problem(&employee, date, today(&user)) {
+    if let Some(problem) = date_problem(&employee, date, today(&ctx.user)) {
         errors.add("date", problem);
     }
-    Ok(page(&user, flash, employee, date, stored, form, errors))
+    Ok(page(&mut ctx, employee, date, stored, form, errors))
 }
 
 /// `HH:MM` (or `HH:MM:SS`); empty is a missing punch.
@@ -231,26 +224,24 @@ fn punches_json(clock_in: Option<NaiveTime>, clock_out: Option<NaiveTime>) -> se
 
 /// `POST /hr/attendance/{employee_id}/{date}/correct` (`clock_in`, `clock_out`, `reason`).
 pub async fn save(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path((raw_id, raw_date)): Path<(String, String)>,
     Form(form): Form<CorrectionForm>,
 ) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+    ctx.require(Action::HrManage)?;
     let (id, date) = parse_path(&raw_id, &raw_date)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
-    let stored = load_stored(&mut tx, user.tenant_id, id, date, true).await?;
+    let mut tx = ctx.begin().await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
+    let stored = load_stored(&mut tx, ctx.user.tenant_id, id, date, true).await?;
     let mut errors = FieldErrors::default();
-    if let Some(problem) = date_problem(&employee, date, today(&user)) {
+    if let Some(problem) = date_problem(&employee, date, today(&ctx.user)) {
         errors.add("date", problem);
     }
     let valid = validate(&form, &mut errors);
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
         tx.rollback().await?;
-        let page = page(&user, flash, employee, date, stored, form, errors);
+        let page = page(&mut ctx, employee, date, stored, form, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     sqlx::query(
@@ -260,13 +251,13 @@ pub async fn save(
            clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = 'correction',
            correction_reason = EXCLUDED.correction_reason, updated_by = EXCLUDED.updated_by, updated_at = now()",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(date)
     .bind(v.clock_in)
     .bind(v.clock_out)
     .bind(&v.reason)
-    .bind(user.user_id)
+    .bind(ctx.user.user_id)
     .execute(&mut *tx)
     .await?;
     let before = stored.as_ref().map(|s| {
@@ -281,8 +272,8 @@ pub async fn save(
     let (old_in, old_out) = stored.as_ref().map_or((None, None), |s| (s.clock_in, s.clock_out));
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "attendance.correct",
             entity_type: Some("attendance"),

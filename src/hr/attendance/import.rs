@@ -8,16 +8,15 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{id_segment, today};
-use crate::app::state::AppState;
 use crate::audit::Actor;
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::hr::upload::{ImportKind, ImportPage, PendingUpload};
 use crate::imports::hr::{
     apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
 };
@@ -26,53 +25,12 @@ use crate::people::Action;
 use crate::rules::classify::hhmm;
 use crate::rules::YearMonth;
 use crate::web::upload::Upload;
-use crate::web::{local_time, Chrome, CurrentUser, Flash, IncomingFlash, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 
 /// How long an upload waits for its confirmation.
 const PENDING_MINUTES: i32 = 60;
 /// Sample rows on the preview.
 const SAMPLE_ROWS: usize = 10;
-
-/// One problem of the file, as shown.
-pub struct ErrorLine {
-    pub line: u64,
-    pub field: &'static str,
-    pub message: String,
-}
-
-fn field_label(field: Option<&str>) -> &'static str {
-    match field {
-        Some("employee_no") => "工号（employee_no）",
-        Some("date") => "日期（date）",
-        Some("clock_in") => "上班打卡（clock_in）",
-        Some("clock_out") => "下班打卡（clock_out）",
-        Some(_) => "字段",
-        None => "整行",
-    }
-}
-
-fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
-    errors.iter().map(|e| ErrorLine { line: e.line, field: field_label(e.field), message: e.message.clone() }).collect()
-}
-
-pub struct PendingUpload {
-    pub id: i64,
-    pub file_name: String,
-    pub created: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/attendance/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    /// The checked file's name, when there are errors to show.
-    pub file_name: String,
-    pub errors: Vec<ErrorLine>,
-    /// A problem with the form itself (no file chosen).
-    pub form_error: Option<String>,
-    pub pending: Vec<PendingUpload>,
-    pub header: String,
-}
 
 async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<PendingUpload>> {
     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
@@ -90,31 +48,19 @@ async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<Pendi
         .collect())
 }
 
-async fn import_page(
-    state: &AppState,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    file_name: String,
-    errors: Vec<ErrorLine>,
-    form_error: Option<String>,
-) -> AppResult<ImportPage> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let pending = pending_uploads(&mut tx, user).await?;
+/// The upload page, with this user's uploads awaiting confirmation.
+async fn import_page(ctx: &mut Ctx) -> AppResult<ImportPage> {
+    let mut page = ImportPage::new(ctx, ImportKind::Attendance);
+    let mut tx = ctx.begin().await?;
+    page.pending = pending_uploads(&mut tx, &ctx.user).await?;
     tx.commit().await?;
-    Ok(ImportPage {
-        chrome: Chrome::new(user, flash, "导入考勤打卡", "/hr/attendance/import"),
-        file_name,
-        errors,
-        form_error,
-        pending,
-        header: ATTENDANCE_HEADER.join(","),
-    })
+    Ok(page)
 }
 
 /// `GET /hr/attendance/import`: the upload form.
-pub async fn form(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
-    user.require(Action::HrManage)?;
-    import_page(&state, &user, flash, String::new(), Vec::new(), None).await
+pub async fn form(mut ctx: Ctx) -> AppResult<ImportPage> {
+    ctx.require(Action::HrManage)?;
+    import_page(&mut ctx).await
 }
 
 /// A file that passed every check, with what the preview shows.
@@ -178,40 +124,32 @@ async fn check(
 
 /// `POST /hr/attendance/import` (multipart: `csrf_token`, `file`): check the file;
 /// with errors, list them all (nothing stored); otherwise store it and show the preview.
-pub async fn upload(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    upload: Upload,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn upload(mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file_name, bytes)) = upload.into_file("attendance.csv")? else {
-        let page =
-            import_page(&state, &user, flash, String::new(), Vec::new(), Some("请选择要上传的考勤文件".into())).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(import_page(&mut ctx).await?.no_file());
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let bytes = Arc::new(bytes);
-    match check(&mut tx, user.tenant_id, &file_name, bytes.clone()).await? {
+    match check(&mut tx, ctx.user.tenant_id, &file_name, bytes.clone()).await? {
         Err(errors) => {
             tx.rollback().await?;
-            let page = import_page(&state, &user, flash, file_name, error_lines(&errors), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok(_) => {
             sqlx::query(
                 "DELETE FROM attendance_uploads WHERE tenant_id = $1 AND expires_at < now() - interval '1 day'",
             )
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .execute(&mut *tx)
             .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO attendance_uploads (tenant_id, uploaded_by, file_name, content, expires_at)
                  VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5)) RETURNING id",
             )
-            .bind(user.tenant_id)
-            .bind(user.user_id)
+            .bind(ctx.user.tenant_id)
+            .bind(ctx.user.user_id)
             .bind(&file_name)
             .bind(bytes.as_slice())
             .bind(PENDING_MINUTES)
@@ -296,23 +234,17 @@ pub struct PreviewPage {
 }
 
 /// `GET /hr/attendance/import/{id}`: what confirming would do.
-pub async fn preview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(raw_id): Path<String>,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn preview(mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let mut s = pending(&mut tx, &user, id, false).await?;
+    let mut tx = ctx.begin().await?;
+    let mut s = pending(&mut tx, &ctx.user, id, false).await?;
     let content = s.take_content()?;
-    let checked = match check(&mut tx, user.tenant_id, &s.file_name, Arc::new(content)).await? {
+    let checked = match check(&mut tx, ctx.user.tenant_id, &s.file_name, Arc::new(content)).await? {
         Ok(c) => c,
         Err(errors) => {
             tx.rollback().await?;
-            let page = import_page(&state, &user, flash, s.file_name, error_lines(&errors), None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(import_page(&mut ctx).await?.invalid(&s.file_name, &errors));
         }
     };
     let Checked { rows, ids } = checked;
@@ -323,7 +255,7 @@ pub async fn preview(
          FROM attendance a JOIN UNNEST($2::bigint[], $3::date[]) AS u(e, d) ON a.employee_id = u.e AND a.day = u.d
          WHERE a.tenant_id = $1",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(resolved.iter().map(|(e, _)| *e).collect::<Vec<i64>>())
     .bind(resolved.iter().map(|(_, d)| *d).collect::<Vec<NaiveDate>>())
     .fetch_one(&mut *tx)
@@ -333,19 +265,19 @@ pub async fn preview(
     let names: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
         "SELECT employee_no, name FROM employees WHERE tenant_id = $1 AND employee_no = ANY($2)",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(&sample_nos)
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .collect();
     tx.commit().await?;
-    let today = today(&user);
+    let today = today(&ctx.user);
     let employees: HashSet<&str> = rows.iter().map(|r| r.employee_no.as_str()).collect();
     let first_date = rows.iter().map(|r| r.date).min().unwrap_or(today);
     let last_date = rows.iter().map(|r| r.date).max().unwrap_or(today);
     let page = PreviewPage {
-        chrome: Chrome::new(&user, flash, "确认导入考勤", "/hr/attendance/import"),
+        chrome: ctx.chrome("确认导入考勤", "/hr/attendance/import"),
         id,
         file_name: s.file_name,
         rows: rows.len(),
@@ -373,24 +305,20 @@ pub async fn preview(
 }
 
 /// `POST /hr/attendance/import/{id}/confirm`: apply the stored file.
-pub async fn confirm(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(raw_id): Path<String>,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn confirm(meta: RequestMeta, mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let mut s = pending(&mut tx, &user, id, true).await?;
+    let mut tx = ctx.begin().await?;
+    let mut s = pending(&mut tx, &ctx.user, id, true).await?;
     let content = s.take_content()?;
     let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
     let name = s.file_name.clone();
     let outcome = match imports::off_thread(move || parse_attendance(&name, &content)).await {
         Err(e) => Err(rejected(e.errors)),
         Ok(rows) => {
-            match apply_attendance(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &s.file_name, &rows).await {
+            match apply_attendance(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &s.file_name, &rows)
+                .await
+            {
                 Ok(summary) => Ok((summary, rows.iter().map(|r| r.date).min())),
                 Err(ImportFailure::Invalid(e)) => Err(rejected(e.errors)),
                 Err(ImportFailure::Database(e)) => return Err(e.into()),
@@ -400,15 +328,14 @@ pub async fn confirm(
     match outcome {
         Err((file_name, errors)) => {
             tx.rollback().await?;
-            let page = import_page(&state, &user, flash, file_name, error_lines(&errors), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok((summary, first)) => {
             sqlx::query(
                 "UPDATE attendance_uploads SET status = 'applied', content = NULL, decided_at = now()
                  WHERE tenant_id = $1 AND id = $2",
             )
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -425,20 +352,16 @@ pub async fn confirm(
 }
 
 /// `POST /hr/attendance/import/{id}/cancel`: discard the stored file.
-pub async fn cancel(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(raw_id): Path<String>,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn cancel(ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let id = id_segment(&raw_id)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let s = pending(&mut tx, &user, id, true).await?;
+    let mut tx = ctx.begin().await?;
+    let s = pending(&mut tx, &ctx.user, id, true).await?;
     sqlx::query(
         "UPDATE attendance_uploads SET status = 'cancelled', content = NULL, decided_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .execute(&mut *tx)
     .await?;

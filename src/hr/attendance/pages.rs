@@ -3,15 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use chrono::Datelike;
 use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::days::{self, DayView, Tally, WEEK_HEAD};
 use super::{id_segment, month_param, showable, today};
-use crate::app::state::AppState;
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
 use crate::payroll::{self, Selection};
@@ -19,7 +18,7 @@ use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
+use crate::web::{Chrome, Ctx, CurrentUser, Pager};
 
 /// Employees per page of the grid.
 pub const GRID_PER_PAGE: i64 = 30;
@@ -80,17 +79,11 @@ struct MonthArgs<'a> {
     back_href: Option<String>,
 }
 
-async fn month_page(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    month: YearMonth,
-    args: MonthArgs<'_>,
-) -> AppResult<MonthPage> {
-    let today = today(user);
+async fn month_page(tx: &mut Tx, ctx: &mut Ctx, month: YearMonth, args: MonthArgs<'_>) -> AppResult<MonthPage> {
+    let today = today(&ctx.user);
     let current = YearMonth::of(today).unwrap_or(month);
     let mut page = MonthPage {
-        chrome: Chrome::new(user, flash, args.heading.clone(), args.nav_path),
+        chrome: ctx.chrome(args.heading.clone(), args.nav_path),
         heading: args.heading,
         employee: None,
         month: month.to_string(),
@@ -110,7 +103,7 @@ async fn month_page(
         page.empty = Some(args.no_employee_message.to_owned());
         return Ok(page);
     };
-    let evaluated = payroll::one(tx, user.tenant_id, month, employee.id, user.settings.time_zone.today())
+    let evaluated = payroll::one(tx, ctx.user.tenant_id, month, employee.id, ctx.user.settings.time_zone.today())
         .await
         .map_err(anyhow::Error::from)?;
     match evaluated {
@@ -132,20 +125,14 @@ async fn month_page(
 }
 
 /// `GET /attendance/me?month=YYYY-MM`: the signed-in user's month.
-pub async fn my_month(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<MonthQuery>,
-) -> AppResult<MonthPage> {
-    user.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, &user)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let employee = employees_repo::of_user(&mut tx, &user).await?;
+pub async fn my_month(mut ctx: Ctx, Query(q): Query<MonthQuery>) -> AppResult<MonthPage> {
+    ctx.require(Action::AttendanceOwn)?;
+    let month = month_param(&q.month, &ctx.user)?;
+    let mut tx = ctx.begin().await?;
+    let employee = employees_repo::of_user(&mut tx, &ctx.user).await?;
     let page = month_page(
         &mut tx,
-        &user,
-        flash,
+        &mut ctx,
         month,
         MonthArgs {
             heading: "我的考勤".into(),
@@ -165,23 +152,21 @@ pub async fn my_month(
 
 /// `GET /hr/attendance/{employee_id}?month=YYYY-MM`: an employee in scope.
 pub async fn employee_month(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(raw_id): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> AppResult<MonthPage> {
-    require_team_view(&user)?;
+    require_team_view(&ctx.user)?;
     let id = id_segment(&raw_id)?;
-    let month = month_param(&q.month, &user)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let employee = employees_repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let month = month_param(&q.month, &ctx.user)?;
+    let mut tx = ctx.begin().await?;
+    let employee = employees_repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
     let heading = format!("{}（{}）的考勤", employee.name, employee.employee_no);
     let back = href("/hr/attendance", month, &[]);
+    let correct = ctx.can(Action::HrManage);
     let page = month_page(
         &mut tx,
-        &user,
-        flash,
+        &mut ctx,
         month,
         MonthArgs {
             heading,
@@ -189,7 +174,7 @@ pub async fn employee_month(
             base: format!("/hr/attendance/{id}"),
             employee: Some(employee),
             no_employee_message: "",
-            correct: user.can(Action::HrManage),
+            correct,
             back_href: Some(back),
         },
     )
@@ -270,15 +255,10 @@ fn push_filters(
 }
 
 /// `GET /hr/attendance?month=YYYY-MM&department=…&page=N`.
-pub async fn grid(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<GridQuery>,
-) -> AppResult<GridPage> {
-    require_team_view(&user)?;
-    let month = month_param(&q.month, &user)?;
-    let scope = employees_repo::scope(&user);
+pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPage> {
+    require_team_view(&ctx.user)?;
+    let month = month_param(&q.month, &ctx.user)?;
+    let scope = employees_repo::scope(&ctx.user);
     let (dept, fixed_dept) = match &scope {
         Scope::Tenant => match q.department.trim() {
             "" => (None, None),
@@ -293,31 +273,31 @@ pub async fn grid(
         Pager::new("/hr/attendance", q.page, query_string(&[("month", &month_s), ("department", dept_code)]));
     pager.per_page = GRID_PER_PAGE;
 
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_filters(&mut count, user.tenant_id, month, dept, &scope);
+    push_filters(&mut count, ctx.user.tenant_id, month, dept, &scope);
     count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
     let mut list = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filters(&mut list, user.tenant_id, month, dept, &scope);
+    push_filters(&mut list, ctx.user.tenant_id, month, dept, &scope);
     list.push(" ORDER BY e.employee_no COLLATE \"C\" LIMIT ")
         .push_bind(pager.per_page)
         .push(" OFFSET ")
         .push_bind(pager.offset());
     let employees: Vec<EmployeeRow> = list.build_query_as().fetch_all(&mut *tx).await?;
 
-    let today = today(&user);
-    let ctx = payroll::load_context(&mut tx, user.tenant_id, month).await.map_err(anyhow::Error::from)?;
+    let today = today(&ctx.user);
+    let month_ctx = payroll::load_context(&mut tx, ctx.user.tenant_id, month).await.map_err(anyhow::Error::from)?;
     let heads = month
         .days()
-        .map(|d| DayHead { day: d.day(), weekday: days::weekday_label(d), rest: !ctx.calendar.is_workday(d) })
+        .map(|d| DayHead { day: d.day(), weekday: days::weekday_label(d), rest: !month_ctx.calendar.is_workday(d) })
         .collect();
     let mut rows = Vec::with_capacity(employees.len());
     for employee in employees {
         let selection = Selection { dept: None, employee_id: Some(employee.id) };
         let mut evaluated = None;
-        payroll::for_each(&mut tx, user.tenant_id, &ctx, &selection, |m| {
+        payroll::for_each(&mut tx, ctx.user.tenant_id, &month_ctx, &selection, |m| {
             evaluated = Some(m);
             Ok(())
         })
@@ -351,7 +331,7 @@ pub async fn grid(
 
     let nav = |m: Option<YearMonth>| showable(m).map(|m| href("/hr/attendance", m, &[("department", dept_code)]));
     Ok(GridPage {
-        chrome: Chrome::new(&user, flash, "考勤汇总", "/hr/attendance"),
+        chrome: ctx.chrome("考勤汇总", "/hr/attendance"),
         month: month_s,
         month_label: month_label(month),
         department: dept_code.to_owned(),
@@ -362,6 +342,6 @@ pub async fn grid(
         heads,
         rows,
         pager: pager.with_total(total),
-        can_import: user.can(Action::HrManage),
+        can_import: ctx.can(Action::HrManage),
     })
 }

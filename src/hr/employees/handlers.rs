@@ -6,7 +6,7 @@
 //! record linked to their login). Money columns are shown to HR and directors
 //! only. Every change is HR's (`Action::HrManage`) and audited.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -20,11 +20,10 @@ use super::views::{
     NewPage, ShowPage,
 };
 use super::{sees_money, today, LIST};
-use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::hr::upload::ImportPage;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
 use crate::imports::ImportErrors;
 use crate::people::{Action, Dept, Level};
@@ -33,7 +32,7 @@ use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::upload::Upload;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
 // ---------- shared helpers ----------
 
@@ -84,13 +83,8 @@ fn employee_json(e: &EmployeeRow) -> serde_json::Value {
 
 // ---------- list ----------
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ListQuery>,
-) -> AppResult<ListPage> {
-    user.require(Action::AttendanceOwn)?;
+pub(super) async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+    ctx.require(Action::AttendanceOwn)?;
     let filter = repo::Filter {
         dept: match non_empty(&q.department) {
             None => None,
@@ -108,35 +102,35 @@ pub(super) async fn list(
         },
         q: non_empty(&q.q).map(str::to_owned),
     };
-    let today = today(&user);
+    let today = today(&ctx.user);
     let pager = Pager::new(
         LIST,
         q.page,
         query_string(&[("department", &q.department), ("level", &q.level), ("active", &q.active), ("q", &q.q)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let mut qb = QueryBuilder::new(format!(
         "SELECT {COLUMNS},
                 (SELECT u.username FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no) AS username
          FROM employees e"
     ));
-    repo::push_filter(&mut qb, &user, &filter, today);
+    repo::push_filter(&mut qb, &ctx.user, &filter, today);
     qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
-    repo::push_filter(&mut qb, &user, &filter, today);
+    repo::push_filter(&mut qb, &ctx.user, &filter, today);
     qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(ListPage {
-        chrome: Chrome::new(&user, flash, "员工档案", LIST),
+        chrome: ctx.chrome("员工档案", LIST),
         q,
         depts: dept_choices(),
         levels: level_choices(),
         rows,
         pager: pager.with_total(total),
-        show_money: sees_money(&user),
-        can_edit: user.can(Action::HrManage),
+        show_money: sees_money(&ctx.user),
+        can_edit: ctx.can(Action::HrManage),
         today,
     })
 }
@@ -220,30 +214,20 @@ fn validate(form: &EmployeeForm, own_no: &str, errors: &mut FieldErrors) -> Opti
 
 // ---------- create ----------
 
-fn new_page(user: &CurrentUser, flash: IncomingFlash, form: EmployeeForm, errors: FieldErrors) -> NewPage {
+fn new_page(ctx: &mut Ctx, form: EmployeeForm, errors: FieldErrors) -> NewPage {
     NewPage {
-        chrome: Chrome::new(user, flash, "新建员工档案", LIST),
-        form,
-        errors,
-        depts: dept_choices(),
-        levels: level_choices(),
+        chrome: ctx.chrome("新建员工档案", LIST), form, errors, depts: dept_choices(), levels: level_choices()
     }
 }
 
-pub(super) async fn new_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<NewPage> {
-    user.require(Action::HrManage)?;
+pub(super) async fn new_form(mut ctx: Ctx) -> AppResult<NewPage> {
+    ctx.require(Action::HrManage)?;
     let form = EmployeeForm { level: "specialist".into(), ..EmployeeForm::default() };
-    Ok(new_page(&user, flash, form, FieldErrors::default()))
+    Ok(new_page(&mut ctx, form, FieldErrors::default()))
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<EmployeeForm>,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub(super) async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<EmployeeForm>) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let mut errors = FieldErrors::default();
     let employee_no = form.employee_no.trim().to_owned();
     if employee_no.is_empty() {
@@ -259,16 +243,16 @@ pub(super) async fn create(
         }
     }
     let rerender =
-        |form, errors| (StatusCode::UNPROCESSABLE_ENTITY, new_page(&user, flash, form, errors)).into_response();
+        |ctx: &mut Ctx, form, errors| (StatusCode::UNPROCESSABLE_ENTITY, new_page(ctx, form, errors)).into_response();
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
-        return Ok(rerender(form, errors));
+        return Ok(rerender(&mut ctx, form, errors));
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     if let Some(m) = &v.manager {
-        if !repo::employee_exists(&mut tx, user.tenant_id, m).await? {
+        if !repo::employee_exists(&mut tx, ctx.user.tenant_id, m).await? {
             tx.rollback().await?;
             errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
-            return Ok(rerender(form, errors));
+            return Ok(rerender(&mut ctx, form, errors));
         }
     }
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
@@ -276,7 +260,7 @@ pub(super) async fn create(
                                 hired_on, left_on, manager_employee_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(&employee_no)
     .bind(&v.name)
     .bind(v.dept.code())
@@ -293,13 +277,13 @@ pub(super) async fn create(
         Err(field) => {
             tx.rollback().await?;
             errors.add(field, "该工号已存在");
-            return Ok(rerender(form, errors));
+            return Ok(rerender(&mut ctx, form, errors));
         }
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "employee.create",
             entity_type: Some("employee"),
@@ -320,17 +304,11 @@ pub(super) async fn create(
 
 // ---------- show / edit ----------
 
-async fn show_page(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    emp: EmployeeRow,
-    form: EmployeeForm,
-) -> Result<ShowPage, sqlx::Error> {
+async fn show_page(tx: &mut Tx, ctx: &mut Ctx, emp: EmployeeRow, form: EmployeeForm) -> Result<ShowPage, sqlx::Error> {
     let login = sqlx::query_as::<_, (i64, String, String, bool)>(
         "SELECT id, username, display_name, is_active FROM users WHERE tenant_id = $1 AND employee_no = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(&emp.employee_no)
     .fetch_optional(&mut **tx)
     .await?
@@ -339,21 +317,21 @@ async fn show_page(
         None => None,
         Some(no) => {
             let mut qb = QueryBuilder::new("SELECT e.id, e.name FROM employees e WHERE e.tenant_id = ");
-            qb.push_bind(user.tenant_id).push(" AND e.employee_no = ").push_bind(no.clone());
-            repo::push_scope(&mut qb, &repo::scope(user));
+            qb.push_bind(ctx.user.tenant_id).push(" AND e.employee_no = ").push_bind(no.clone());
+            repo::push_scope(&mut qb, &repo::scope(&ctx.user));
             let linked: Option<(i64, String)> = qb.build_query_as().fetch_optional(&mut **tx).await?;
             Some(ManagerRef { employee_no: no.clone(), linked })
         }
     };
     Ok(ShowPage {
-        chrome: Chrome::new(user, flash, format!("员工档案：{}", emp.name), LIST),
-        active: active_on(&emp, today(user)),
+        chrome: ctx.chrome(format!("员工档案：{}", emp.name), LIST),
+        active: active_on(&emp, today(&ctx.user)),
         emp,
         login,
         manager,
-        show_money: sees_money(user),
-        can_edit: user.can(Action::HrManage),
-        can_manage_users: user.can(Action::ManageUsers),
+        show_money: sees_money(&ctx.user),
+        can_edit: ctx.can(Action::HrManage),
+        can_manage_users: ctx.can(Action::ManageUsers),
         form,
         errors: FieldErrors::default(),
         depts: dept_choices(),
@@ -361,33 +339,26 @@ async fn show_page(
     })
 }
 
-pub(super) async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ShowPage> {
-    user.require(Action::AttendanceOwn)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let emp = repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
-    let version = repo::version_of(&mut tx, user.tenant_id, id).await?;
+pub(super) async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
+    ctx.require(Action::AttendanceOwn)?;
+    let mut tx = ctx.begin().await?;
+    let emp = repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
+    let version = repo::version_of(&mut tx, ctx.user.tenant_id, id).await?;
     let form = form_of(&emp, version);
-    let page = show_page(&mut tx, &user, flash, emp, form).await?;
+    let page = show_page(&mut tx, &mut ctx, emp, form).await?;
     tx.commit().await?;
     Ok(page)
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(mut form): Form<EmployeeForm>,
 ) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (before, version) = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::HrManage)?;
+    let mut tx = ctx.begin().await?;
+    let (before, version) = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if non_empty(&form.version).is_some_and(|v| v != version.to_string()) {
         return Err(AppError::Conflict("该员工档案已被他人修改，请刷新页面后重新编辑".into()));
     }
@@ -402,12 +373,12 @@ pub(super) async fn update(
         }
     }
     if let Some(m) = valid.as_ref().and_then(|v| v.manager.as_deref()) {
-        if errors.is_empty() && !repo::employee_exists(&mut tx, user.tenant_id, m).await? {
+        if errors.is_empty() && !repo::employee_exists(&mut tx, ctx.user.tenant_id, m).await? {
             errors.add("manager_employee_no", format!("没有工号为 {m} 的员工"));
         }
     }
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
-        let mut page = show_page(&mut tx, &user, flash, before, form).await?;
+        let mut page = show_page(&mut tx, &mut ctx, before, form).await?;
         tx.rollback().await?;
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -432,7 +403,7 @@ pub(super) async fn update(
                 hired_on = $8, manager_employee_no = $9, updated_at = now()
          WHERE tenant_id = $1 AND id = $2",
     )
-    .bind(user.tenant_id)
+    .bind(ctx.user.tenant_id)
     .bind(id)
     .bind(&after.name)
     .bind(&after.department)
@@ -445,8 +416,8 @@ pub(super) async fn update(
     .await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "employee.update",
             entity_type: Some("employee"),
@@ -467,19 +438,14 @@ fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-pub(super) async fn leave_date_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<LeaveDatePage> {
-    user.require(Action::HrManage)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let emp = repo::find_in_scope(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+pub(super) async fn leave_date_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<LeaveDatePage> {
+    ctx.require(Action::HrManage)?;
+    let mut tx = ctx.begin().await?;
+    let emp = repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let current = date_text(emp.left_on);
     Ok(LeaveDatePage {
-        chrome: Chrome::new(&user, flash, "离职日期", LIST),
+        chrome: ctx.chrome("离职日期", LIST),
         form: LeaveDateForm { left_on: current.clone(), current, confirm: String::new() },
         emp,
         errors: FieldErrors::default(),
@@ -489,16 +455,14 @@ pub(super) async fn leave_date_form(
 }
 
 pub(super) async fn leave_date(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Path(id): Path<i64>,
     Form(mut form): Form<LeaveDateForm>,
 ) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let (emp, _) = repo::lock(&mut tx, user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    ctx.require(Action::HrManage)?;
+    let mut tx = ctx.begin().await?;
+    let (emp, _) = repo::lock(&mut tx, ctx.user.tenant_id, id).await?.ok_or(AppError::NotFound)?;
     if form.current.trim() != date_text(emp.left_on) {
         return Err(AppError::Conflict("离职日期已被他人修改，请返回员工档案刷新后重试".into()));
     }
@@ -520,12 +484,7 @@ pub(super) async fn leave_date(
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             LeaveDatePage {
-                chrome: Chrome::new(&user, flash, "离职日期", LIST),
-                emp,
-                form,
-                errors,
-                confirming: false,
-                login: None,
+                chrome: ctx.chrome("离职日期", LIST), emp, form, errors, confirming: false, login: None
             },
         )
             .into_response());
@@ -537,14 +496,14 @@ pub(super) async fn leave_date(
     if form.confirm != "yes" {
         let login: Option<String> =
             sqlx::query_scalar("SELECT username FROM users WHERE tenant_id = $1 AND employee_no = $2 AND is_active")
-                .bind(user.tenant_id)
+                .bind(ctx.user.tenant_id)
                 .bind(&emp.employee_no)
                 .fetch_optional(&mut *tx)
                 .await?;
         tx.rollback().await?;
         form.left_on = date_text(new);
         return Ok(LeaveDatePage {
-            chrome: Chrome::new(&user, flash, "确认离职日期", LIST),
+            chrome: ctx.chrome("确认离职日期", LIST),
             emp,
             form,
             errors,
@@ -554,7 +513,7 @@ pub(super) async fn leave_date(
         .into_response());
     }
     sqlx::query("UPDATE employees SET left_on = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(user.tenant_id)
+        .bind(ctx.user.tenant_id)
         .bind(id)
         .bind(new)
         .execute(&mut *tx)
@@ -573,8 +532,8 @@ pub(super) async fn leave_date(
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action,
             entity_type: Some("employee"),
@@ -591,45 +550,32 @@ pub(super) async fn leave_date(
 
 // ---------- CSV upload ----------
 
-fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
-    ImportPage::new(
-        Chrome::new(user, flash, "导入员工档案", LIST),
-        "/hr/employees/import",
-        LIST,
-        crate::imports::hr::EMPLOYEES_HEADER,
-        "金额以元为单位、最多两位小数；日期为 YYYY-MM-DD；离职日期和上级工号可留空。部门代码：ops 运营部、marketing 市场部、sales 销售部、service 客服部、warehouse 仓储物流部、hr 人事部、finance 财务部；职级代码：director 总监、manager 经理、specialist 专员。已有工号的员工会被更新。文件有任何错误时不导入任何内容。",
-    )
+pub(super) async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
+    ctx.require(Action::HrManage)?;
+    Ok(ImportPage::new(&mut ctx, ImportKind::Employees))
 }
 
-pub(super) async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
-    user.require(Action::HrManage)?;
-    Ok(import_page(&user, flash))
-}
-
-pub(super) async fn import(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    upload: Upload,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub(super) async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let Some((file, bytes)) = upload.into_file("employees.csv")? else {
-        return Ok(import_page(&user, flash).no_file());
+        return Ok(ImportPage::new(&mut ctx, ImportKind::Employees).no_file());
     };
-    let invalid = |errors: ImportErrors, flash: IncomingFlash| import_page(&user, flash).invalid(&file, &errors);
+    let invalid = |ctx: &mut Ctx, errors: ImportErrors| {
+        ImportPage::new(ctx, ImportKind::Employees).invalid(&file, &errors.errors)
+    };
     let name = file.clone();
     let rows = match crate::imports::off_thread(move || parse_employees(&name, &bytes)).await {
         Ok(rows) => rows,
-        Err(errors) => return Ok(invalid(errors, flash)),
+        Err(errors) => return Ok(invalid(&mut ctx, errors)),
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let summary = match apply_employees(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &file, &rows).await {
+    let mut tx = ctx.begin().await?;
+    let summary = match apply_employees(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &file, &rows).await
+    {
         Ok(s) => s,
         Err(ImportFailure::Invalid(errors)) => {
             tx.rollback().await?;
-            return Ok(invalid(errors, flash));
+            return Ok(invalid(&mut ctx, errors));
         }
         Err(ImportFailure::Database(e)) => return Err(e.into()),
     };

@@ -2,20 +2,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::repo::{self, Approver, LeaveRow};
 use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter};
-use crate::app::state::AppState;
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, IncomingFlash, Pager};
+use crate::web::{Chrome, Ctx, Pager};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct QueueQuery {
@@ -52,14 +50,9 @@ impl QueuePage {
     }
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(mut q): Query<QueueQuery>,
-) -> AppResult<QueuePage> {
-    user.require(Action::LeaveApprove)?;
-    let approver = Approver::of(&user).ok_or(AppError::Forbidden)?;
+pub async fn queue(mut ctx: Ctx, Query(mut q): Query<QueueQuery>) -> AppResult<QueuePage> {
+    ctx.require(Action::LeaveApprove)?;
+    let approver = Approver::of(&ctx.user).ok_or(AppError::Forbidden)?;
     if q.status.trim().is_empty() {
         q.status = "pending".into();
     }
@@ -68,7 +61,7 @@ pub async fn queue(
         s => Some(repo::status_code(s).ok_or_else(|| AppError::BadRequest(format!("未知状态：{s}")))?),
     };
     let month = parse_month_filter(&q.month)?;
-    let is_director = user.level == Level::Director;
+    let is_director = ctx.user.level == Level::Director;
     // Managers see only their department anyway: the department filter is for directors.
     let dept = if is_director { parse_dept_filter(&q.department)? } else { None };
     let level = match non_empty(&q.level).filter(|_| is_director) {
@@ -82,13 +75,13 @@ pub async fn queue(
         q.page,
         query_string(&[("status", &q.status), ("month", &q.month), ("department", &q.department), ("level", &q.level)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, &filter, order, pager.per_page, pager.offset(), pager.count_limit())
+        repo::list(&mut tx, ctx.user.tenant_id, &filter, order, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     tx.commit().await?;
     Ok(QueuePage {
-        chrome: Chrome::new(&user, flash, "请假审批", "/leave/approvals"),
+        chrome: ctx.chrome("请假审批", "/leave/approvals"),
         q,
         rows,
         pager: pager.with_total(total),

@@ -2,26 +2,22 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-
-use crate::web::upload::Upload;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
 use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
-use crate::app::state::AppState;
 use crate::audit::Actor;
-use crate::db;
 use crate::error::AppResult;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{self as imports, ImportFailure};
-use crate::imports::LineError;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::upload::Upload;
+use crate::web::{Chrome, Ctx, Flash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct AllQuery {
@@ -47,13 +43,8 @@ pub struct AllPage {
     pub depts: Vec<Choice>,
 }
 
-pub async fn all(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<AllQuery>,
-) -> AppResult<AllPage> {
-    user.require(Action::HrManage)?;
+pub async fn all(mut ctx: Ctx, Query(q): Query<AllQuery>) -> AppResult<AllPage> {
+    ctx.require(Action::HrManage)?;
     let filter = repo::Filter {
         dept: parse_dept_filter(&q.department)?,
         status: parse_status(&q.status)?,
@@ -66,10 +57,10 @@ pub async fn all(
         q.page,
         query_string(&[("department", &q.department), ("status", &q.status), ("month", &q.month), ("q", &q.q)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) = repo::list(
         &mut tx,
-        user.tenant_id,
+        ctx.user.tenant_id,
         &filter,
         repo::Order::DayDesc,
         pager.per_page,
@@ -79,7 +70,7 @@ pub async fn all(
     .await?;
     tx.commit().await?;
     Ok(AllPage {
-        chrome: Chrome::new(&user, flash, "全员请假", "/leave/all"),
+        chrome: ctx.chrome("全员请假", "/leave/all"),
         q,
         rows,
         pager: pager.with_total(total),
@@ -90,58 +81,26 @@ pub async fn all(
 
 // ---------- import ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/leave/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub file_name: String,
-    /// A problem with the upload itself (no file).
-    pub problem: Option<String>,
-    pub errors: Vec<LineError>,
-    pub header: String,
+pub async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
+    ctx.require(Action::HrManage)?;
+    Ok(ImportPage::new(&mut ctx, ImportKind::Leave))
 }
 
-fn import_page(user: &CurrentUser, flash: IncomingFlash) -> ImportPage {
-    ImportPage {
-        chrome: Chrome::new(user, flash, "导入已批准请假", "/leave/all"),
-        file_name: String::new(),
-        problem: None,
-        errors: Vec::new(),
-        header: imports::LEAVE_HEADER.join(","),
-    }
-}
-
-pub async fn import_form(user: CurrentUser, flash: IncomingFlash) -> AppResult<ImportPage> {
-    user.require(Action::HrManage)?;
-    Ok(import_page(&user, flash))
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    upload: Upload,
-) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
+    ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     let file = upload.into_file("leave.csv")?;
-    let mut page = import_page(&user, flash);
+    let page = ImportPage::new(&mut ctx, ImportKind::Leave);
     let Some((name, bytes)) = file else {
-        page.problem = Some("请选择要上传的 CSV 文件（不能为空）。".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok(page.no_file());
     };
-    page.file_name = name.clone();
     let file = name.clone();
     let rows = match crate::imports::off_thread(move || imports::parse_leave(&file, &bytes)).await {
         Ok(rows) => rows,
-        Err(e) => {
-            page.errors = e.errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(e) => return Ok(page.invalid(&name, &e.errors)),
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    match imports::apply_leave(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, &rows).await {
+    let mut tx = ctx.begin().await?;
+    match imports::apply_leave(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, &rows).await {
         Ok(summary) => {
             tx.commit().await?;
             let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
@@ -149,8 +108,7 @@ pub async fn import(
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;
-            page.errors = e.errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(page.invalid(&name, &e.errors))
         }
         Err(ImportFailure::Database(e)) => Err(e.into()),
     }

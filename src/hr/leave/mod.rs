@@ -13,7 +13,7 @@ pub mod repo;
 pub use crate::web::forms::DecisionForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +25,6 @@ use serde_json::json;
 use self::repo::{LeaveRow, NewLeave};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::payroll;
@@ -34,7 +33,7 @@ use crate::rules::YearMonth;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{local_time, Chrome, Ctx, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -161,19 +160,12 @@ impl MyLeavePage {
     }
 }
 
-async fn my_page(
-    state: &AppState,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    q: MyQuery,
-    form: ApplyForm,
-    errors: FieldErrors,
-) -> AppResult<MyLeavePage> {
+async fn my_page(ctx: &mut Ctx, q: MyQuery, form: ApplyForm, errors: FieldErrors) -> AppResult<MyLeavePage> {
     let filter_status = parse_status(&q.status)?;
     let filter_month = parse_month_filter(&q.month)?;
     let pager = Pager::new("/leave", q.page, query_string(&[("status", &q.status), ("month", &q.month)]));
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let employee = employees_repo::of_user(&mut tx, user).await?;
+    let mut tx = ctx.begin().await?;
+    let employee = employees_repo::of_user(&mut tx, &ctx.user).await?;
     let (rows, total) = match &employee {
         Some(e) => {
             let f = repo::Filter {
@@ -184,7 +176,7 @@ async fn my_page(
             };
             repo::list(
                 &mut tx,
-                user.tenant_id,
+                ctx.user.tenant_id,
                 &f,
                 repo::Order::DayDesc,
                 pager.per_page,
@@ -197,8 +189,8 @@ async fn my_page(
     };
     tx.commit().await?;
     Ok(MyLeavePage {
-        chrome: Chrome::new(user, flash, "我的请假", "/leave"),
-        unlinked: unlinked_reason(user),
+        chrome: ctx.chrome("我的请假", "/leave"),
+        unlinked: unlinked_reason(&ctx.user),
         employee,
         rows,
         pager: pager.with_total(total),
@@ -208,20 +200,15 @@ async fn my_page(
         kinds: kind_choices(),
         portions: choices(repo::PORTIONS),
         statuses: choices(repo::STATUSES),
-        can_approve: user.can(Action::LeaveApprove),
-        tz: user.settings.time_zone,
+        can_approve: ctx.can(Action::LeaveApprove),
+        tz: ctx.user.settings.time_zone,
     })
 }
 
-pub async fn my_leave(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<MyQuery>,
-) -> AppResult<MyLeavePage> {
-    user.require(Action::AttendanceOwn)?;
+pub async fn my_leave(mut ctx: Ctx, Query(q): Query<MyQuery>) -> AppResult<MyLeavePage> {
+    ctx.require(Action::AttendanceOwn)?;
     let form = ApplyForm { portion: "full".into(), kind: repo::KINDS[0].into(), ..ApplyForm::default() };
-    my_page(&state, &user, flash, q, form, FieldErrors::default()).await
+    my_page(&mut ctx, q, form, FieldErrors::default()).await
 }
 
 /// The form's fields, checked on their own.
@@ -267,14 +254,8 @@ fn validate<'a>(form: &'a ApplyForm, errors: &mut FieldErrors) -> Option<Valid<'
     Some(Valid { day: day?, portion: portion?, kind: kind?, reason })
 }
 
-async fn rerender(
-    state: &AppState,
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    form: ApplyForm,
-    errors: FieldErrors,
-) -> AppResult<Response> {
-    let page = my_page(state, user, flash, MyQuery::default(), form, errors).await?;
+async fn rerender(ctx: &mut Ctx, form: ApplyForm, errors: FieldErrors) -> AppResult<Response> {
+    let page = my_page(ctx, MyQuery::default(), form, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -282,39 +263,33 @@ fn describe(r: &LeaveRow) -> String {
     format!("#{}（{} {} · {} · {}）", r.id, r.day, r.portion_label(), r.kind, r.status_label())
 }
 
-pub async fn apply(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<ApplyForm>,
-) -> AppResult<Response> {
-    user.require(Action::AttendanceOwn)?;
+pub async fn apply(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ApplyForm>) -> AppResult<Response> {
+    ctx.require(Action::AttendanceOwn)?;
     let mut errors = FieldErrors::default();
     let valid = validate(&form, &mut errors);
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let Some(employee) = employees_repo::of_user(&mut tx, &user).await? else {
+    let mut tx = ctx.begin().await?;
+    let Some(employee) = employees_repo::of_user(&mut tx, &ctx.user).await? else {
         tx.rollback().await?;
-        let flash = IncomingFlash(Some(Flash::error("无法提交：您的登录账号没有关联员工档案。")));
-        let page = my_page(&state, &user, flash, MyQuery::default(), form, errors).await?;
+        let _flash = IncomingFlash(Some(Flash::error("无法提交：您的登录账号没有关联员工档案。")));
+        let page = my_page(&mut ctx, MyQuery::default(), form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     if let Some(v) = &valid {
         if v.day < employee.hired_on || employee.left_on.is_some_and(|l| v.day > l) {
             errors.add("date", format!("{} 不在您的在职期间内（入职日期 {}）", v.day, employee.hired_on));
-        } else if v.day > today(&user) + Duration::days(366) {
+        } else if v.day > today(&ctx.user) + Duration::days(366) {
             errors.add("date", "只能申请一年以内的请假");
-        } else if !repo::is_workday(&mut tx, user.tenant_id, v.day).await? {
+        } else if !repo::is_workday(&mut tx, ctx.user.tenant_id, v.day).await? {
             errors.add("date", format!("{} 不是工作日（周末或节假日），无需请假", v.day));
         } else if let Some(existing) =
-            repo::live_overlap(&mut tx, user.tenant_id, employee.id, v.day, v.portion).await?
+            repo::live_overlap(&mut tx, ctx.user.tenant_id, employee.id, v.day, v.portion).await?
         {
             errors.add("date", format!("该时段已有请假申请 {}，不能重复申请", describe(&existing)));
         }
     }
     let Some(v) = valid.filter(|_| errors.is_empty()) else {
         tx.rollback().await?;
-        return rerender(&state, &user, flash, form, errors).await;
+        return rerender(&mut ctx, form, errors).await;
     };
     let new = NewLeave {
         employee_id: employee.id,
@@ -322,20 +297,20 @@ pub async fn apply(
         portion: v.portion,
         kind: v.kind,
         reason: v.reason,
-        applied_by: user.user_id,
+        applied_by: ctx.user.user_id,
     };
-    let id = match repo::insert(&mut tx, user.tenant_id, &new).await.on_constraint(&[("leave_live_idx", "date")])? {
+    let id = match repo::insert(&mut tx, ctx.user.tenant_id, &new).await.on_constraint(&[("leave_live_idx", "date")])? {
         Ok(id) => id,
         Err(field) => {
             tx.rollback().await?;
             errors.add(field, "该时段已有请假申请（刚刚提交），不能重复申请");
-            return rerender(&state, &user, flash, form, errors).await;
+            return rerender(&mut ctx, form, errors).await;
         }
     };
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "leave.apply",
             entity_type: Some("leave"),
@@ -386,42 +361,31 @@ impl ShowPage {
     }
 }
 
-pub(crate) fn show_page(
-    user: &CurrentUser,
-    flash: IncomingFlash,
-    row: LeaveRow,
-    form: DecisionForm,
-    errors: FieldErrors,
-) -> ShowPage {
+pub(crate) fn show_page(ctx: &mut Ctx, row: LeaveRow, form: DecisionForm, errors: FieldErrors) -> ShowPage {
     ShowPage {
-        chrome: Chrome::new(user, flash, format!("请假申请 #{}", row.id), "/leave"),
-        can_decide: row.is_pending() && row.approvable_by(user),
-        can_cancel: row.is_pending() && row.is_own(user),
-        is_own: row.is_own(user),
+        chrome: ctx.chrome(format!("请假申请 #{}", row.id), "/leave"),
+        can_decide: row.is_pending() && row.approvable_by(&ctx.user),
+        can_cancel: row.is_pending() && row.is_own(&ctx.user),
+        is_own: row.is_own(&ctx.user),
         age: age(row.created_at, Utc::now()),
         row,
         form,
         errors,
-        tz: user.settings.time_zone,
+        tz: ctx.user.settings.time_zone,
     }
 }
 
 /// A request the user may see, or 404.
-async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<LeaveRow> {
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let row = repo::find(&mut tx, user.tenant_id, id).await?;
+async fn visible(ctx: &Ctx, id: i64) -> AppResult<LeaveRow> {
+    let mut tx = ctx.begin().await?;
+    let row = repo::find(&mut tx, ctx.user.tenant_id, id).await?;
     tx.commit().await?;
-    row.filter(|r| r.visible_to(user)).ok_or(AppError::NotFound)
+    row.filter(|r| r.visible_to(&ctx.user)).ok_or(AppError::NotFound)
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<ShowPage> {
-    let row = visible(&state, &user, id).await?;
-    Ok(show_page(&user, flash, row, DecisionForm::default(), FieldErrors::default()))
+pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
+    let row = visible(&ctx, id).await?;
+    Ok(show_page(&mut ctx, row, DecisionForm::default(), FieldErrors::default()))
 }
 
 // ---------- withdraw (cancel) ----------
@@ -433,40 +397,31 @@ pub struct CancelPage {
     pub row: LeaveRow,
 }
 
-pub async fn cancel_confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(Action::AttendanceOwn)?;
-    let row = visible(&state, &user, id).await?;
-    if !row.is_own(&user) {
+pub async fn cancel_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::AttendanceOwn)?;
+    let row = visible(&ctx, id).await?;
+    if !row.is_own(&ctx.user) {
         return Err(AppError::NotFound);
     }
     if !row.is_pending() {
         return Ok(Flash::error("该申请已不是待审批状态，不能撤回。").redirect(&format!("/leave/{id}")));
     }
-    Ok(CancelPage { chrome: Chrome::new(&user, flash, "确认撤回请假申请", "/leave"), row }.into_response())
+    Ok(CancelPage { chrome: ctx.chrome("确认撤回请假申请", "/leave"), row }.into_response())
 }
 
-pub async fn cancel(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    user.require(Action::AttendanceOwn)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let row = repo::lock(&mut tx, user.tenant_id, id).await?.filter(|r| r.is_own(&user)).ok_or(AppError::NotFound)?;
+pub async fn cancel(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::AttendanceOwn)?;
+    let mut tx = ctx.begin().await?;
+    let row =
+        repo::lock(&mut tx, ctx.user.tenant_id, id).await?.filter(|r| r.is_own(&ctx.user)).ok_or(AppError::NotFound)?;
     let Some(status) = row.status.next(flow::LeaveEvent::Withdraw) else {
         return Err(AppError::Conflict(format!("该申请当前为“{}”，只有待审批的申请可以撤回", row.status_label())));
     };
-    repo::decide(&mut tx, user.tenant_id, id, status, user.user_id, Some(repo::WITHDRAWN_COMMENT)).await?;
+    repo::decide(&mut tx, ctx.user.tenant_id, id, status, ctx.user.user_id, Some(repo::WITHDRAWN_COMMENT)).await?;
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "leave.cancel",
             entity_type: Some("leave"),

@@ -3,26 +3,24 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::repo::{self, Filter, Line, Who};
 use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
-use crate::app::state::AppState;
 use crate::audit::Actor;
-use crate::db;
 use crate::error::AppResult;
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{self as imports, ImportFailure};
-use crate::imports::LineError;
 use crate::payroll;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
 use crate::web::upload::Upload;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Chrome, Ctx, Flash, Pager, RequestMeta};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct OverviewQuery {
@@ -52,14 +50,9 @@ pub struct OverviewPage {
     pub depts: Vec<Choice>,
 }
 
-pub async fn overview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(mut q): Query<OverviewQuery>,
-) -> AppResult<OverviewPage> {
-    user.require(Action::HrManage)?;
-    let month = month_param(&user, &q.month)?;
+pub async fn overview(mut ctx: Ctx, Query(mut q): Query<OverviewQuery>) -> AppResult<OverviewPage> {
+    ctx.require(Action::HrManage)?;
+    let month = month_param(&ctx.user, &q.month)?;
     q.month = month.to_string();
     let base = Filter {
         who: Who::Everyone,
@@ -73,24 +66,25 @@ pub async fn overview(
         q.page,
         query_string(&[("month", &q.month), ("department", &q.department), ("missing", &q.missing), ("q", &q.q)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
+        repo::list(&mut tx, ctx.user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     let employed = if filter.missing_only {
-        repo::count(&mut tx, user.tenant_id, month, &base, pager.count_limit()).await?
+        repo::count(&mut tx, ctx.user.tenant_id, month, &base, pager.count_limit()).await?
     } else {
         total
     };
     let missing_count = if filter.missing_only {
         total
     } else {
-        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..base }, pager.count_limit()).await?
+        repo::count(&mut tx, ctx.user.tenant_id, month, &Filter { missing_only: true, ..base }, pager.count_limit())
+            .await?
     };
-    let lines = graded(&mut tx, user.tenant_id, month, rows).await?;
+    let lines = graded(&mut tx, ctx.user.tenant_id, month, rows).await?;
     tx.commit().await?;
     Ok(OverviewPage {
-        chrome: Chrome::new(&user, flash, format!("绩效汇总 {month}"), "/hr/performance"),
+        chrome: ctx.chrome(format!("绩效汇总 {month}"), "/hr/performance"),
         month: month.to_string(),
         prev_month: month_link(month.previous()),
         next_month: month_link(month.next()),
@@ -111,74 +105,42 @@ pub struct ImportQuery {
     pub month: String,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "hr/performance/import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub month: String,
-    pub file_name: String,
-    /// Problems with the form itself (month, no file).
-    pub form_errors: FieldErrors,
-    pub errors: Vec<LineError>,
-    pub header: String,
-}
-
-fn import_page(user: &CurrentUser, flash: IncomingFlash, month: String) -> ImportPage {
-    ImportPage {
-        chrome: Chrome::new(user, flash, "导入绩效得分", "/hr/performance"),
-        month,
-        file_name: String::new(),
-        form_errors: FieldErrors::default(),
-        errors: Vec::new(),
-        header: imports::SCORES_HEADER.join(","),
-    }
-}
-
-pub async fn import_form(
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(q): Query<ImportQuery>,
-) -> AppResult<ImportPage> {
-    user.require(Action::HrManage)?;
-    let month = month_param(&user, &q.month)?;
-    Ok(import_page(&user, flash, month.to_string()))
+pub async fn import_form(mut ctx: Ctx, Query(q): Query<ImportQuery>) -> AppResult<ImportPage> {
+    ctx.require(Action::HrManage)?;
+    let month = month_param(&ctx.user, &q.month)?;
+    Ok(ImportPage::new(&mut ctx, ImportKind::Scores).for_month(month.to_string()))
 }
 
 pub async fn import(
-    State(state): State<AppState>,
     meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
+    mut ctx: Ctx,
     Query(q): Query<ImportQuery>,
     upload: Upload,
 ) -> AppResult<Response> {
-    user.require(Action::HrManage)?;
+    ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
     // The form's month field wins over the query string's.
     let raw_month = upload.field("month").map_or_else(|| q.month.trim().to_owned(), str::to_owned);
     let file = upload.into_file("scores.csv")?;
-    let mut page = import_page(&user, flash, raw_month.clone());
+    let mut page = ImportPage::new(&mut ctx, ImportKind::Scores).for_month(raw_month.clone());
     let month = payroll::parse_month(&raw_month);
     if month.is_none() {
         page.form_errors.add("month", "请填写月份，格式为 YYYY-MM");
     }
     if file.is_none() {
-        page.form_errors.add("file", "请选择要上传的 CSV 文件（不能为空）");
+        page.add_no_file();
     }
     let (Some(month), Some((name, bytes))) = (month, file) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    page.file_name = name.clone();
     let file = name.clone();
     let rows = match crate::imports::off_thread(move || imports::parse_scores(&file, &bytes)).await {
         Ok(rows) => rows,
-        Err(e) => {
-            page.errors = e.errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(e) => return Ok(page.invalid(&name, &e.errors)),
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    match imports::apply_scores(&mut tx, user.tenant_id, &Actor::user(&user, &meta), &name, month, &rows).await {
+    let mut tx = ctx.begin().await?;
+    match imports::apply_scores(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, month, &rows).await
+    {
         Ok(summary) => {
             tx.commit().await?;
             let msg =
@@ -187,8 +149,7 @@ pub async fn import(
         }
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;
-            page.errors = e.errors;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(page.invalid(&name, &e.errors))
         }
         Err(ImportFailure::Database(e)) => Err(e.into()),
     }

@@ -19,7 +19,7 @@ pub mod repo;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -30,7 +30,7 @@ use serde_json::json;
 use self::repo::{Filter, Line, Who};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::{self, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
 use crate::hr::leave::today;
@@ -40,7 +40,7 @@ use crate::rules::{Grade, Score, YearMonth};
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{Chrome, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
+use crate::web::{Chrome, Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -136,17 +136,12 @@ fn scorer_who(user: &CurrentUser) -> AppResult<Who> {
     }
 }
 
-pub async fn scoring(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Query(mut q): Query<ScoringQuery>,
-) -> AppResult<ScoringPage> {
-    user.require(Action::PerformanceScore)?;
-    let who = scorer_who(&user)?;
-    let month = month_param(&user, &q.month)?;
+pub async fn scoring(mut ctx: Ctx, Query(mut q): Query<ScoringQuery>) -> AppResult<ScoringPage> {
+    ctx.require(Action::PerformanceScore)?;
+    let who = scorer_who(&ctx.user)?;
+    let month = month_param(&ctx.user, &q.month)?;
     q.month = month.to_string();
-    let is_director = user.level == Level::Director;
+    let is_director = ctx.user.level == Level::Director;
     let dept = if is_director { parse_dept_filter(&q.department)? } else { None };
     let missing_only = q.missing == "1";
     let filter = Filter { who, dept, missing_only, q: None };
@@ -155,17 +150,17 @@ pub async fn scoring(
         q.page,
         query_string(&[("month", &q.month), ("department", &q.department), ("missing", &q.missing)]),
     );
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let (rows, total) =
-        repo::list(&mut tx, user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
+        repo::list(&mut tx, ctx.user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
             .await?;
     let missing_count =
-        repo::count(&mut tx, user.tenant_id, month, &Filter { missing_only: true, ..filter }, pager.count_limit())
+        repo::count(&mut tx, ctx.user.tenant_id, month, &Filter { missing_only: true, ..filter }, pager.count_limit())
             .await?;
-    let lines = graded(&mut tx, user.tenant_id, month, rows).await?;
+    let lines = graded(&mut tx, ctx.user.tenant_id, month, rows).await?;
     tx.commit().await?;
     Ok(ScoringPage {
-        chrome: Chrome::new(&user, flash, format!("绩效评分 {month}"), "/performance"),
+        chrome: ctx.chrome(format!("绩效评分 {month}"), "/performance"),
         month: month.to_string(),
         prev_month: month_link(month.previous()),
         next_month: month_link(month.next()),
@@ -227,30 +222,24 @@ fn check_scorer(user: &CurrentUser, emp: &EmployeeRow) -> AppResult<()> {
     Err(if visible { AppError::Forbidden } else { AppError::NotFound })
 }
 
-pub async fn score(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    user: CurrentUser,
-    flash: IncomingFlash,
-    Form(form): Form<ScoreForm>,
-) -> AppResult<Response> {
-    user.require(Action::PerformanceScore)?;
+pub async fn score(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ScoreForm>) -> AppResult<Response> {
+    ctx.require(Action::PerformanceScore)?;
     let employee_id: i64 = form.employee_id.trim().parse().map_err(|_| AppError::NotFound)?;
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
+    let mut tx = ctx.begin().await?;
     let employee: EmployeeRow =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = $1 AND e.id = $2"))
-            .bind(user.tenant_id)
+            .bind(ctx.user.tenant_id)
             .bind(employee_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(AppError::NotFound)?;
-    check_scorer(&user, &employee)?;
+    check_scorer(&ctx.user, &employee)?;
 
     let mut errors = FieldErrors::default();
     let month = payroll::parse_month(form.month.trim());
     match month {
         None => errors.add("month", "月份格式应为 YYYY-MM"),
-        Some(m) if m.first_day() > today(&user) => errors.add("month", "不能为尚未开始的月份评分"),
+        Some(m) if m.first_day() > today(&ctx.user) => errors.add("month", "不能为尚未开始的月份评分"),
         Some(m) if employee.hired_on > m.last_day() || employee.left_on.is_some_and(|l| l < m.first_day()) => {
             errors.add("month", format!("{} 在 {m} 不在职，无需评分", employee.name));
         }
@@ -272,21 +261,21 @@ pub async fn score(
         errors.add("comment", "评语最多 500 个字符");
     }
     let (Some(month), Some(new_score)) = (month, parsed) else {
-        return rerender(tx, &user, flash, employee, form, errors).await;
+        return rerender(tx, &mut ctx, employee, form, errors).await;
     };
     if !errors.is_empty() {
-        return rerender(tx, &user, flash, employee, form, errors).await;
+        return rerender(tx, &mut ctx, employee, form, errors).await;
     }
 
-    let before = repo::lock_score(&mut tx, user.tenant_id, employee.id, month).await?;
-    repo::upsert(&mut tx, user.tenant_id, employee.id, month, new_score, &comment, user.user_id).await?;
-    let policy = policy::in_force(&mut tx, user.tenant_id, month).await?;
+    let before = repo::lock_score(&mut tx, ctx.user.tenant_id, employee.id, month).await?;
+    repo::upsert(&mut tx, ctx.user.tenant_id, employee.id, month, new_score, &comment, ctx.user.user_id).await?;
+    let policy = policy::in_force(&mut tx, ctx.user.tenant_id, month).await?;
     let grade = policy.grade(new_score);
     let coefficient = policy.coefficient(grade);
     audit::record(
         &mut tx,
-        user.tenant_id,
-        &Actor::user(&user, &meta),
+        ctx.user.tenant_id,
+        &Actor::user(&ctx.user, &meta),
         Entry {
             action: "performance.score",
             entity_type: Some("performance"),
@@ -315,15 +304,14 @@ pub async fn score(
 
 async fn rerender(
     tx: Tx,
-    user: &CurrentUser,
-    flash: IncomingFlash,
+    ctx: &mut Ctx,
     employee: EmployeeRow,
     form: ScoreForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
     tx.rollback().await?;
     let page = ScoreFormPage {
-        chrome: Chrome::new(user, flash, format!("绩效评分：{}", employee.name), "/performance"),
+        chrome: ctx.chrome(format!("绩效评分：{}", employee.name), "/performance"),
         employee,
         form,
         errors,
@@ -362,21 +350,21 @@ pub struct MyPage {
     pub lines: Vec<MyLine>,
 }
 
-pub async fn mine(State(state): State<AppState>, user: CurrentUser, flash: IncomingFlash) -> AppResult<MyPage> {
-    user.require(Action::AttendanceOwn)?;
-    let chrome = Chrome::new(&user, flash, "我的绩效", "/performance/me");
-    let unlinked = match &user.employee_no {
+pub async fn mine(mut ctx: Ctx) -> AppResult<MyPage> {
+    ctx.require(Action::AttendanceOwn)?;
+    let chrome = ctx.chrome("我的绩效", "/performance/me");
+    let unlinked = match &ctx.user.employee_no {
         None => "您的登录账号没有关联员工档案（账号上未填写工号），因此没有绩效记录可显示。请联系租户管理员在用户资料中填写您的工号。".to_owned(),
         Some(no) => format!("您的登录账号填写的工号 {no} 在员工档案中不存在。请联系人事部核对。"),
     };
-    let mut tx = db::begin_tenant(&state.db, user.tenant_id).await?;
-    let Some(employee) = employees_repo::of_user(&mut tx, &user).await? else {
+    let mut tx = ctx.begin().await?;
+    let Some(employee) = employees_repo::of_user(&mut tx, &ctx.user).await? else {
         tx.commit().await?;
         return Ok(MyPage { chrome, employee: None, unlinked, lines: Vec::new() });
     };
     // The last 12 months up to this one, newest first (and the month before, for the 2-month flag).
     let mut months = Vec::with_capacity(13);
-    let mut m = YearMonth::of(today(&user));
+    let mut m = YearMonth::of(today(&ctx.user));
     while let Some(month) = m.filter(|_| months.len() < 13) {
         months.push(month);
         m = month.previous();
@@ -385,10 +373,11 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser, flash: Incom
         tx.commit().await?;
         return Ok(MyPage { chrome, employee: Some(employee), unlinked, lines: Vec::new() });
     };
-    let scores = repo::history(&mut tx, user.tenant_id, employee.id, oldest.first_day(), newest.first_day()).await?;
+    let scores =
+        repo::history(&mut tx, ctx.user.tenant_id, employee.id, oldest.first_day(), newest.first_day()).await?;
     let mut grades = Vec::with_capacity(months.len());
     for month in &months {
-        let policy = policy::in_force(&mut tx, user.tenant_id, *month).await?;
+        let policy = policy::in_force(&mut tx, ctx.user.tenant_id, *month).await?;
         let found = scores.iter().find(|(d, ..)| *d == month.first_day());
         let score = found.and_then(|(_, t, ..)| u16::try_from(*t).ok()).and_then(Score::from_tenths);
         let grade = score.map(|s| policy.grade(s));
