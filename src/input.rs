@@ -43,6 +43,20 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     })
 }
 
+/// `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS`, the date 1900–2100.
+pub fn date_time(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    let bad = || format!("“{s}”不是有效时间（YYYY-MM-DD HH:MM 或 YYYY-MM-DD HH:MM:SS）");
+    let (d, t) = s.split_once(' ').ok_or_else(bad)?;
+    let date: NaiveDate = parse_date(d).map_err(|e| if d.len() == 10 { e } else { bad() })?;
+    let time = match t.len() {
+        5 => chrono::NaiveTime::parse_from_str(t, "%H:%M"),
+        8 => chrono::NaiveTime::parse_from_str(t, "%H:%M:%S"),
+        _ => return Err(bad()),
+    }
+    .map_err(|_| bad())?;
+    Ok(date.and_time(time))
+}
+
 /// [`parse_date`], with an empty value being `None`.
 pub fn parse_optional_date(s: &str) -> Result<Option<NaiveDate>, String> {
     if s.is_empty() {

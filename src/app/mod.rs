@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::purchasing::router())
         .merge(crate::stocktake::router())
         .merge(crate::partners::router())
+        .merge(crate::orders::router())
         .merge(crate::contracts::router())
         .layer(
             ServiceBuilder::new()

@@ -23,6 +23,9 @@ pub enum Kind {
     Partner,
     /// Employee number or name substring; sort key the employee number.
     Employee,
+    /// Order number or phone prefix, the phone's last four digits, receiver
+    /// substring; sort key the order number.
+    Order,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
             Self::Product => "product",
             Self::Partner => "partner",
             Self::Employee => "employee",
+            Self::Order => "order",
         }
     }
 }

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::NaiveDateTime;
+
+pub use crate::input::date_time;
 
 use super::hr::ImportFailure;
 use super::{read_any, Collector, ImportErrors, Row};
@@ -139,20 +141,6 @@ fn order_no(s: &str) -> Result<String, String> {
 
 fn platform(s: &str) -> Result<Platform, String> {
     Platform::parse_code_or_label(s).ok_or_else(|| format!("“{s}”不是有效平台（{}）", Platform::codes()))
-}
-
-/// `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS`, the date 1900–2100.
-pub fn date_time(s: &str) -> Result<NaiveDateTime, String> {
-    let bad = || format!("“{s}”不是有效时间（YYYY-MM-DD HH:MM 或 YYYY-MM-DD HH:MM:SS）");
-    let (d, t) = s.split_once(' ').ok_or_else(bad)?;
-    let date: NaiveDate = crate::input::parse_date(d).map_err(|e| if d.len() == 10 { e } else { bad() })?;
-    let time = match t.len() {
-        5 => NaiveTime::parse_from_str(t, "%H:%M"),
-        8 => NaiveTime::parse_from_str(t, "%H:%M:%S"),
-        _ => return Err(bad()),
-    }
-    .map_err(|_| bad())?;
-    Ok(date.and_time(time))
 }
 
 fn optional_date_time(s: &str) -> Result<Option<NaiveDateTime>, String> {

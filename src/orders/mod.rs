@@ -3,7 +3,33 @@
 //! printing; parcels; delivery and exceptions.
 
 pub mod codes;
+pub mod flow;
+mod handlers;
 pub mod repo;
+mod shipping;
+pub mod stock;
+mod views;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::app::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(handlers::list))
+        .route("/orders/{id}", get(handlers::show))
+        .route("/orders/{id}/holds", post(handlers::place_hold))
+        .route("/orders/{id}/holds/{hold_id}/release", post(handlers::release_hold))
+        .route("/orders/{id}/paid", post(handlers::paid))
+        .route("/orders/{id}/approve", post(handlers::approve))
+        .route("/orders/{id}/recheck-stock", post(handlers::recheck_stock))
+        .route("/orders/{id}/cancel", post(handlers::cancel))
+        .route("/orders/{id}/allocate", post(shipping::allocate))
+        .route("/orders/{id}/ship", post(shipping::ship))
+        .route("/orders/{id}/deliver", post(shipping::deliver))
+        .route("/orders/{id}/exception", post(shipping::exception))
+}
 
 /// Where an order goes: what the shipping label prints.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

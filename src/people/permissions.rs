@@ -39,8 +39,15 @@ pub enum Action {
     ContractsDraft,
     /// Approve or reject contracts of their department (directors: above threshold).
     ContractsApprove,
-    /// Order intake, review, allocation, shipping.
+    /// See orders (sales reps and their managers by data scope).
+    OrdersView,
+    /// Order intake, review, holds, allocation, cancelling before allocation.
     OrdersOperate,
+    /// Print picking slips and labels, ship parcels, record delivery and exceptions.
+    OrdersShip,
+    /// Release an `unpaid` hold without a payment, reassign the warehouse, cancel
+    /// after allocation (the ops manager).
+    OrdersOverride,
     /// After-sales: returns, exchanges, repairs, refunds, complaints.
     AfterSalesOperate,
     /// Marketing campaigns: plan, run, record results.
@@ -99,7 +106,17 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::InventoryApprove, &[who(MANAGER, Some(&[Dept::Ops])), who(DIRECTOR, None)]),
     (Action::ContractsDraft, &[who(OPERATOR, Some(&[Dept::Sales, Dept::Ops]))]),
     (Action::ContractsApprove, &[who(MANAGER, Some(&[Dept::Sales, Dept::Ops])), who(DIRECTOR, None)]),
+    (
+        Action::OrdersView,
+        // Finance reads orders to reconcile payments (and nothing else: no writes).
+        &[
+            who(ALL_LEVELS, Some(&[Dept::Ops, Dept::Service, Dept::Warehouse, Dept::Sales, Dept::Finance])),
+            who(DIRECTOR, None),
+        ],
+    ),
     (Action::OrdersOperate, &[who(OPERATOR, Some(&[Dept::Ops, Dept::Service]))]),
+    (Action::OrdersShip, &[who(OPERATOR, Some(&[Dept::Warehouse]))]),
+    (Action::OrdersOverride, &[who(MANAGER, Some(&[Dept::Ops]))]),
     (Action::AfterSalesOperate, &[who(OPERATOR, Some(&[Dept::Service, Dept::Ops]))]),
     (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing]))]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),

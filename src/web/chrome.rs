@@ -34,6 +34,7 @@ pub struct Chrome {
 /// The navigation: (label, href, permission needed). Only pages that exist.
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
+    ("订单", "/orders", Some(Action::OrdersView)),
     ("商品", "/products", Some(Action::CatalogView)),
     ("库存", "/inventory/stock", Some(Action::CatalogView)),
     ("低库存", "/inventory/low-stock", Some(Action::InventoryView)),

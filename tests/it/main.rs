@@ -24,6 +24,7 @@ mod inputs;
 mod inventory;
 mod layering;
 mod ledger;
+mod orders;
 mod orders_import;
 mod pages;
 mod partners;

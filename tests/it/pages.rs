@@ -31,6 +31,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
         nav(&director.body),
         [
             "/",
+            "/orders",
             "/products",
             "/inventory/stock",
             "/inventory/low-stock",
@@ -59,6 +60,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
         nav(&specialist.body),
         [
             "/",
+            "/orders",
             "/products",
             "/inventory/stock",
             "/inventory/low-stock",

@@ -1,13 +1,13 @@
-//! The orders' SQL: intake in bulk (imports, the demo) — the orders, their lines,
+//! Intake in bulk (imports, the demo) — the orders, their lines,
 //! the holds placed at intake and the timeline's first event.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::codes::{HoldKind, Platform, Source};
-use super::ShipTo;
 use crate::db::Tx;
+use crate::orders::codes::{HoldKind, Platform, Source};
+use crate::orders::ShipTo;
 
 /// Rows per bulk statement.
 const CHUNK: usize = 5_000;

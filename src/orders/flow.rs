@@ -1,0 +1,52 @@
+//! How every change to an order is checked, in one place: permission (403) before
+//! anything is read, the order locked within the user's scope (404), the state
+//! (`OrderStatus::next`, 409) and the holds (409); the caller then writes the
+//! change, its timeline event and its audit row in the same transaction.
+
+use super::codes::{HoldKind, OrderEvent, OrderStatus};
+use super::repo::{self, OrderRow};
+use crate::db::Tx;
+use crate::error::{AppError, AppResult};
+use crate::people::scope::Area;
+use crate::people::{Action, Dept, Level, Scope};
+use crate::web::{Ctx, CurrentUser};
+
+/// Whose orders a user sees: ops, service, warehouse and finance staff and directors
+/// every order of the tenant (a shared queue); a sales rep those of their own
+/// contracts and customers, a sales manager the department's.
+pub fn scope(user: &CurrentUser) -> Scope {
+    if user.level == Level::Director || user.dept != Dept::Sales {
+        Scope::Tenant
+    } else {
+        Scope::for_role(&user.role(), Area::Business)
+    }
+}
+
+/// Check `action`, then lock the order within scope.
+pub async fn lock(cx: &Ctx, tx: &mut Tx, id: i64, action: Action) -> AppResult<OrderRow> {
+    cx.require(action)?;
+    repo::find(tx, cx.user.tenant_id, &scope(&cx.user), id, true).await?.ok_or(AppError::NotFound)
+}
+
+/// The state after `event`, or 409 naming the state it is in.
+pub fn next(order: &OrderRow, event: OrderEvent, what: &str) -> AppResult<OrderStatus> {
+    order.status.next(event).ok_or_else(|| {
+        AppError::Conflict(format!("订单 {} 当前为「{}」，不能{what}", order.order_no, order.status.label()))
+    })
+}
+
+/// The order's active holds.
+pub fn active_holds(order: &OrderRow) -> Vec<HoldKind> {
+    order.holds.split(',').filter_map(HoldKind::parse).collect()
+}
+
+/// 409 while any hold is active (no approval, allocation or shipping then).
+pub fn not_held(order: &OrderRow, what: &str) -> AppResult<()> {
+    let holds = active_holds(order);
+    if holds.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<&str> = holds.iter().map(|h| h.label()).collect();
+        Err(AppError::Conflict(format!("订单 {} 有挂起（{}），解除后才能{what}", order.order_no, names.join("、"))))
+    }
+}

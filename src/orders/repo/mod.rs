@@ -1,0 +1,246 @@
+//! All of the orders' SQL: the list and the record (here), the holds and state
+//! changes of one order (`change`), intake in bulk (`intake`).
+
+mod change;
+mod intake;
+mod reservations;
+
+pub use change::*;
+pub use intake::*;
+pub use reservations::*;
+
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::codes::{HoldKind, OrderStatus, Platform, Source};
+use crate::db::search::{Kind, Search};
+use crate::db::Tx;
+use crate::people::Scope;
+
+/// The list's filters (all optional).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub status: Option<OrderStatus>,
+    pub hold: Option<HoldKind>,
+    pub platform: Option<Platform>,
+    pub warehouse_id: Option<i64>,
+    /// Order number or phone (their start), the phone's last four digits, the
+    /// receiver (anywhere in the name), or a tracking number (exactly).
+    pub q: Option<String>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: i64,
+    pub platform: Platform,
+    pub order_no: String,
+    pub shop: String,
+    pub source: Source,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub contract_id: Option<i64>,
+    pub contract_no: Option<String>,
+    pub buyer: String,
+    pub receiver: String,
+    pub phone: String,
+    pub province: String,
+    pub city: String,
+    pub district: String,
+    pub address: String,
+    pub buyer_note: String,
+    pub seller_note: String,
+    pub goods_fen: i64,
+    pub shipping_fen: i64,
+    pub discount_fen: i64,
+    pub paid_fen: i64,
+    pub ordered_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub status: OrderStatus,
+    pub warehouse_id: Option<i64>,
+    pub warehouse_code: Option<String>,
+    pub rep_id: Option<i64>,
+    pub rep_name: Option<String>,
+    pub rep_department: Option<String>,
+    /// The active holds' kinds, comma-separated (`''` when none).
+    pub holds: String,
+    pub cancel_reason: String,
+}
+
+const COLUMNS: &str = "o.id, o.platform, o.order_no, o.shop, o.source, o.customer_id, c.name AS customer_name,
+    o.contract_id, k.contract_no, o.buyer, o.receiver, o.phone, o.province, o.city, o.district, o.address, o.buyer_note,
+    o.seller_note, o.goods_fen, o.shipping_fen, o.discount_fen, o.paid_fen, o.ordered_at, o.paid_at, o.status,
+    o.warehouse_id, w.code AS warehouse_code, o.rep_id, u.display_name AS rep_name, o.rep_department,
+    coalesce((SELECT string_agg(h.kind, ',' ORDER BY h.kind) FROM order_holds h
+              WHERE h.tenant_id = o.tenant_id AND h.order_id = o.id AND h.released_at IS NULL), '') AS holds,
+    o.cancel_reason";
+const JOINS: &str = " LEFT JOIN partners c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id
+    LEFT JOIN contracts k ON k.tenant_id = o.tenant_id AND k.id = o.contract_id
+    LEFT JOIN warehouses w ON w.tenant_id = o.tenant_id AND w.id = o.warehouse_id
+    LEFT JOIN users u ON u.tenant_id = o.tenant_id AND u.id = o.rep_id";
+
+/// ` WHERE …` of the list: tenant, scope, filters.
+fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope, f: &Filter) {
+    qb.push(" WHERE o.tenant_id = ").push_bind(tenant_id);
+    scope.push_filter(qb, "o.rep_id", "o.rep_department");
+    if let Some(s) = f.status {
+        qb.push(" AND o.status = ").push_bind(s);
+    }
+    if let Some(p) = f.platform {
+        qb.push(" AND o.platform = ").push_bind(p);
+    }
+    if let Some(w) = f.warehouse_id {
+        qb.push(" AND o.warehouse_id = ").push_bind(w);
+    }
+    if let Some(h) = f.hold {
+        qb.push(" AND o.id IN (SELECT h.order_id FROM order_holds h WHERE h.tenant_id = ")
+            .push_bind(tenant_id)
+            .push(" AND h.kind = ")
+            .push_bind(h)
+            .push(" AND h.released_at IS NULL)");
+    }
+    if let Some(q) = &f.q {
+        let search = Search::new(Kind::Order, q);
+        qb.push(" AND o.id IN (SELECT t.id");
+        search.push_from(qb, tenant_id);
+        qb.push(" UNION SELECT p.order_id FROM parcels p WHERE p.tenant_id = ")
+            .push_bind(tenant_id)
+            .push(" AND p.tracking_no = ")
+            .push_bind(q.clone())
+            .push(")");
+        if !search.exact() {
+            let e = crate::db::like::escape(q);
+            qb.push(" AND (o.order_no LIKE ")
+                .push_bind(format!("{e}%"))
+                .push(" OR o.phone LIKE ")
+                .push_bind(format!("{e}%"))
+                .push(" OR o.receiver ILIKE ")
+                .push_bind(format!("%{e}%"))
+                .push(" OR EXISTS (SELECT 1 FROM parcels p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.tracking_no = ")
+                .push_bind(q.clone())
+                .push("))");
+        }
+    }
+}
+
+/// One page of orders, newest first, and the count capped at `cap`.
+pub async fn list(
+    tx: &mut Tx,
+    tenant_id: i64,
+    scope: &Scope,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<OrderRow>, i64), sqlx::Error> {
+    // The page's ids first (an index scan in id order), then their rows.
+    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM (SELECT o.id FROM orders o"));
+    push_filter(&mut qb, tenant_id, scope, f);
+    qb.push(" ORDER BY o.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    qb.push(") p JOIN orders o ON o.tenant_id = ").push_bind(tenant_id).push(" AND o.id = p.id");
+    qb.push(JOINS).push(" ORDER BY o.id DESC");
+    let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM orders o");
+    push_filter(&mut qb, tenant_id, scope, f);
+    qb.push(" LIMIT ").push_bind(cap).push(") c");
+    let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok((rows, total))
+}
+
+/// The order within `scope` (`lock`: its row locked for a change).
+pub async fn find(
+    tx: &mut Tx,
+    tenant_id: i64,
+    scope: &Scope,
+    id: i64,
+    lock: bool,
+) -> Result<Option<OrderRow>, sqlx::Error> {
+    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM orders o{JOINS} WHERE o.tenant_id = "));
+    qb.push_bind(tenant_id).push(" AND o.id = ").push_bind(id);
+    scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
+    if lock {
+        qb.push(" FOR UPDATE OF o");
+    }
+    qb.build_query_as().fetch_optional(&mut **tx).await
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LineRow {
+    pub line_no: i32,
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub reserved_qty: i64,
+    pub shipped_qty: i64,
+    pub returned_qty: i64,
+}
+
+pub async fn lines(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<LineRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.line_no, l.product_id, p.sku, p.name, p.unit, l.quantity, l.unit_price_fen, l.reserved_qty,
+                l.shipped_qty, l.returned_qty
+         FROM order_lines l JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
+         WHERE l.tenant_id = $1 AND l.order_id = $2 ORDER BY l.line_no",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct HoldRow {
+    pub id: i64,
+    pub kind: HoldKind,
+    pub reason: String,
+    pub placed_by_name: Option<String>,
+    pub placed_at: DateTime<Utc>,
+    pub released_by_name: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub release_note: String,
+}
+
+/// Every hold of the order, active ones first.
+pub async fn holds(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<HoldRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT h.id, h.kind, h.reason, pu.display_name AS placed_by_name, h.placed_at, ru.display_name AS released_by_name,
+                h.released_at, h.release_note
+         FROM order_holds h
+         LEFT JOIN users pu ON pu.tenant_id = h.tenant_id AND pu.id = h.placed_by
+         LEFT JOIN users ru ON ru.tenant_id = h.tenant_id AND ru.id = h.released_by
+         WHERE h.tenant_id = $1 AND h.order_id = $2 ORDER BY (h.released_at IS NULL) DESC, h.id",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub kind: String,
+    pub actor_name: String,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The timeline, oldest first.
+pub async fn events(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, actor_name, note, at FROM order_events WHERE tenant_id = $1 AND order_id = $2 ORDER BY id",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The tenant's warehouses for a select: (id, code, name).
+pub async fn warehouse_choices(tx: &mut Tx, tenant_id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, code, name FROM warehouses WHERE tenant_id = $1 ORDER BY code LIMIT 500")
+        .bind(tenant_id)
+        .fetch_all(&mut **tx)
+        .await
+}

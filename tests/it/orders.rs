@@ -1,0 +1,345 @@
+//! Orders on the web: review and holds, allocation, parcels, delivery, cancel —
+//! every refusal (403, 404, 409, bad input) changing nothing, and the stock exact
+//! at every step.
+
+use yunying::db;
+use yunying::inventory::ledger::{self, DocType, MovementKind, NewMovement};
+use yunying::orders::codes::{Platform, Source};
+use yunying::orders::repo::{self, Author, NewLine, NewOrder};
+use yunying::orders::ShipTo;
+use yunying::people::{Dept, Level};
+
+use crate::helpers::{spawn_app, two_tenants, Client, TestApp, TwoTenants};
+use crate::ledger::item;
+
+struct Shop {
+    app: TestApp,
+    t: TwoTenants,
+    /// ops specialist: operates orders
+    ops: Client,
+    /// ops manager: overrides
+    manager: Client,
+    /// warehouse specialist: ships
+    warehouse: Client,
+    sales: Client,
+    hr: Client,
+    beta: Client,
+    cup: i64,
+    pen: i64,
+    wh1: i64,
+    wh2: i64,
+}
+
+async fn stock_in(app: &TestApp, tenant: i64, product: i64, wh: i64, q: i64) {
+    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
+    let m = NewMovement {
+        product_id: product,
+        warehouse_id: wh,
+        kind: MovementKind::Receipt,
+        quantity: q,
+        reason: "测试入库",
+        doc: DocType::Manual,
+        doc_id: None,
+        created_by: None,
+    };
+    ledger::post(&mut tx, tenant, &m).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn shop() -> Shop {
+    let app = spawn_app().await;
+    let t = two_tenants(&app).await;
+    app.user(t.alpha, "wh", Dept::Warehouse, Level::Specialist, false).await;
+    app.user(t.alpha, "rep", Dept::Sales, Level::Specialist, false).await;
+    app.user(t.alpha, "hrs", Dept::Hr, Level::Specialist, false).await;
+    app.user(t.beta, "manager", Dept::Ops, Level::Manager, false).await;
+    let (cup, wh1) = item(&app, t.alpha, "CUP-1", "WH1").await;
+    let (pen, wh2) = item(&app, t.alpha, "PEN-1", "WH2").await;
+    stock_in(&app, t.alpha, cup, wh1, 5).await;
+    stock_in(&app, t.alpha, pen, wh1, 10).await;
+    stock_in(&app, t.alpha, cup, wh2, 1).await;
+    Shop {
+        ops: app.signed_in("alpha", "specialist").await,
+        manager: app.signed_in("alpha", "manager").await,
+        warehouse: app.signed_in("alpha", "wh").await,
+        sales: app.signed_in("alpha", "rep").await,
+        hr: app.signed_in("alpha", "hrs").await,
+        beta: app.signed_in("beta", "manager").await,
+        app,
+        t,
+        cup,
+        pen,
+        wh1,
+        wh2,
+    }
+}
+
+/// An order of 3 cups and 2 pens (paid unless `unpaid`, address complete).
+async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
+    let mut tx = db::begin_tenant(&s.app.db, s.t.alpha).await.unwrap();
+    let o = NewOrder {
+        platform: Platform::Taobao,
+        order_no: no.into(),
+        shop: "旗舰店".into(),
+        source: Source::Import,
+        customer_id: None,
+        contract_id: None,
+        buyer: "小王".into(),
+        ship_to: ShipTo {
+            receiver: "王小明".into(),
+            phone: "13800000000".into(),
+            province: "浙江省".into(),
+            city: "杭州市".into(),
+            district: "西湖区".into(),
+            address: "文三路 1 号".into(),
+        },
+        buyer_note: String::new(),
+        seller_note: String::new(),
+        shipping_fen: 0,
+        discount_fen: 0,
+        paid_fen: 3200,
+        ordered_at: chrono::Utc::now(),
+        paid_at: (!unpaid).then(chrono::Utc::now),
+        rep_id: None,
+        rep_department: None,
+        created_by: None,
+        lines: vec![
+            NewLine { product_id: s.cup, quantity: 3, unit_price_fen: 800, contract_line_id: None },
+            NewLine { product_id: s.pen, quantity: 2, unit_price_fen: 400, contract_line_id: None },
+        ],
+    };
+    let ids = repo::insert(&mut tx, s.t.alpha, &[o], &Author { user_id: None, name: "测试" }, "测试").await.unwrap();
+    tx.commit().await.unwrap();
+    ids[0]
+}
+
+/// (on hand, reserved) of a product in a warehouse.
+async fn level(s: &Shop, product: i64, wh: i64) -> (i64, i64) {
+    let v = s
+        .app
+        .strings(
+            s.t.alpha,
+            &format!(
+                "SELECT on_hand || ',' || reserved FROM stock_levels WHERE product_id = {product} AND warehouse_id = {wh}"
+            ),
+        )
+        .await;
+    let (a, b) = v[0].split_once(',').unwrap();
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
+/// Reserved equals the sum of open reservations, for every level of the tenant.
+async fn reservations_agree(s: &Shop) {
+    let off = s
+        .app
+        .scalar_i64(
+            s.t.alpha,
+            "SELECT count(*) FROM stock_levels l WHERE l.reserved <> coalesce((SELECT sum(r.quantity) FROM order_reservations r
+             WHERE r.tenant_id = l.tenant_id AND r.warehouse_id = l.warehouse_id AND r.product_id = l.product_id
+               AND r.state = 'reserved'), 0)",
+        )
+        .await;
+    assert_eq!(off, 0, "reserved = Σ open reservations");
+}
+
+fn status_of(body: &str) -> String {
+    let marks: Vec<&str> = body.split("data-status=\"").skip(1).collect();
+    assert_eq!(marks.len(), 1, "exactly one data-status on the record page");
+    marks[0].split('"').next().unwrap().to_owned()
+}
+
+async fn post(c: &Client, id: i64, action: &str, fields: &[(&str, &str)]) -> crate::helpers::Page {
+    c.post_form(&format!("/orders/{id}"), &format!("/orders/{id}/{action}"), fields).await
+}
+
+#[tokio::test]
+async fn an_order_is_reviewed_allocated_shipped_in_two_parcels_and_delivered_with_stock_exact() {
+    let s = shop().await;
+    let id = order(&s, "TB-100", false).await;
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert_eq!(status_of(&page.body), "pending_review");
+    assert!(page.body.contains("WH1") && page.body.contains("可满足"), "WH1 covers every line");
+    // Review.
+    let r = post(&s.ops, id, "approve", &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(status_of(&s.ops.get(&format!("/orders/{id}")).await.body), "approved");
+    // Allocation in WH2 fails (1 cup there): nothing reserved anywhere.
+    let r = post(&s.ops, id, "allocate", &[("warehouse", "WH2")]).await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("CUP-1"), "names the short SKU: {}", r.body);
+    assert_eq!(level(&s, s.cup, s.wh2).await, (1, 0));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (10, 0));
+    // In WH1: everything.
+    let r = post(&s.ops, id, "allocate", &[("warehouse", "WH1")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 3));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (10, 2));
+    reservations_agree(&s).await;
+    // Ops may not ship; the warehouse ships one cup first.
+    assert_eq!(post(&s.ops, id, "ship", &[("carrier", "SF"), ("tracking_no", "SF1000")]).await.status, 403);
+    let r = post(&s.warehouse, id, "ship", &[("carrier", "SF"), ("tracking_no", "SF1000"), ("qty_1", "1")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(status_of(&s.ops.get(&format!("/orders/{id}")).await.body), "partially_shipped");
+    assert_eq!(level(&s, s.cup, s.wh1).await, (4, 2));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (10, 2), "line 2 shipped nothing");
+    reservations_agree(&s).await;
+    // More than reserved: the form again, nothing changed.
+    let r = post(&s.warehouse, id, "ship", &[("carrier", "ZTO"), ("tracking_no", "ZT2000"), ("qty_1", "3")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("最多可发 2 件"), "{}", r.body);
+    // A tracking number already used with that carrier: 409.
+    assert_eq!(post(&s.warehouse, id, "ship", &[("carrier", "SF"), ("tracking_no", "SF1000")]).await.status, 409);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (4, 2));
+    // The rest.
+    let r = post(&s.warehouse, id, "ship", &[("carrier", "ZTO"), ("tracking_no", "ZT2000")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (2, 0));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (8, 0));
+    reservations_agree(&s).await;
+    let moves = s
+        .app
+        .scalar_i64(s.t.alpha, &format!("SELECT (-sum(quantity))::bigint FROM stock_movements WHERE kind = 'shipment' AND doc_type = 'order' AND doc_id = {id}"))
+        .await;
+    assert_eq!(moves, 5, "every unit left through a shipment movement of the order");
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert_eq!(status_of(&page.body), "shipped");
+    assert!(page.body.contains("SF1000") && page.body.contains("ZT2000"));
+    // Nothing can be cancelled once shipped.
+    assert_eq!(post(&s.manager, id, "cancel", &[("reason", "客户不要了")]).await.status, 409);
+    let r = post(&s.warehouse, id, "deliver", &[]).await;
+    assert_eq!(r.status, 303);
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert_eq!(status_of(&page.body), "delivered");
+    for kind in ["intake", "approve", "allocate", "ship", "deliver"] {
+        assert!(page.body.contains(&format!("data-event=\"{kind}\"")), "timeline has {kind}");
+    }
+}
+
+#[tokio::test]
+async fn holds_block_review_and_are_released_with_a_note_unpaid_only_by_payment_or_the_ops_manager() {
+    let s = shop().await;
+    let id = order(&s, "TB-200", true).await;
+    let active = "SELECT count(*) FROM order_holds WHERE released_at IS NULL";
+    // Intake placed `unpaid` (no payment time).
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert!(page.body.contains("data-hold=\"unpaid\""), "{}", page.body);
+    assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 409, "held: no approval");
+    // A manual hold needs a reason; with one it is placed once.
+    let r = post(&s.ops, id, "holds", &[("kind", "manual"), ("reason", "")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("请填写挂起原因"));
+    assert_eq!(s.app.scalar_i64(s.t.alpha, active).await, 1);
+    assert_eq!(post(&s.ops, id, "holds", &[("kind", "manual"), ("reason", "客户要求改地址")]).await.status, 303);
+    assert_eq!(post(&s.ops, id, "holds", &[("kind", "manual"), ("reason", "再来一次")]).await.status, 409);
+    assert_eq!(s.app.scalar_i64(s.t.alpha, active).await, 2);
+    let hold = |kind: &str| {
+        let app = &s.app;
+        let t = s.t.alpha;
+        let sql = format!("SELECT id FROM order_holds WHERE kind = '{kind}' AND released_at IS NULL");
+        async move { app.scalar_i64(t, &sql).await }
+    };
+    let manual = hold("manual").await;
+    let unpaid = hold("unpaid").await;
+    // A release needs a note.
+    let r = post(&s.ops, id, &format!("holds/{manual}/release"), &[("note", " ")]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        post(&s.ops, id, &format!("holds/{manual}/release"), &[("note", "已联系客户确认地址")]).await.status,
+        303
+    );
+    assert_eq!(post(&s.ops, id, &format!("holds/{manual}/release"), &[("note", "again")]).await.status, 409);
+    // unpaid: not the specialist's to release without payment; the ops manager's.
+    assert_eq!(post(&s.ops, id, &format!("holds/{unpaid}/release"), &[("note", "货到付款")]).await.status, 403);
+    assert_eq!(s.app.scalar_i64(s.t.alpha, active).await, 1);
+    assert_eq!(post(&s.manager, id, &format!("holds/{unpaid}/release"), &[("note", "货到付款")]).await.status, 303);
+    assert_eq!(s.app.scalar_i64(s.t.alpha, active).await, 0);
+    assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+
+    // Another order: recording the payment releases unpaid.
+    let id2 = order(&s, "TB-201", true).await;
+    let r = post(&s.ops, id2, "paid", &[("paid_at", "2026-13-01 10:00")]).await;
+    assert_eq!(r.status, 422, "a bad time is named");
+    assert_eq!(post(&s.ops, id2, "paid", &[("paid_at", "2026-11-30 10:00")]).await.status, 303);
+    assert!(!s.ops.get(&format!("/orders/{id2}")).await.body.contains("data-hold=\"unpaid\""));
+    assert_eq!(post(&s.ops, id2, "paid", &[]).await.status, 409, "paid once");
+}
+
+#[tokio::test]
+async fn review_holds_for_stock_and_the_recheck_lifts_it_once_a_warehouse_covers() {
+    let s = shop().await;
+    // 30 cups: no warehouse has them.
+    let id = order(&s, "TB-300", false).await;
+    s.app
+        .strings(
+            s.t.alpha,
+            &format!("UPDATE order_lines SET quantity = 30 WHERE order_id = {id} AND line_no = 1 RETURNING ''"),
+        )
+        .await;
+    let r = post(&s.ops, id, "approve", &[]).await;
+    assert_eq!(r.status, 303);
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert_eq!(status_of(&page.body), "pending_review", "held, not approved");
+    assert!(page.body.contains("data-hold=\"stock\""));
+    // Still short: the recheck keeps it.
+    post(&s.ops, id, "recheck-stock", &[]).await;
+    assert!(s.ops.get(&format!("/orders/{id}")).await.body.contains("data-hold=\"stock\""));
+    stock_in(&s.app, s.t.alpha, s.cup, s.wh1, 30).await;
+    assert_eq!(post(&s.ops, id, "recheck-stock", &[]).await.status, 303);
+    assert!(!s.ops.get(&format!("/orders/{id}")).await.body.contains("data-hold=\"stock\""));
+    assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+}
+
+#[tokio::test]
+async fn cancel_releases_exactly_what_was_reserved_and_allocation_is_refused_to_the_wrong_roles() {
+    let s = shop().await;
+    let id = order(&s, "TB-400", false).await;
+    post(&s.ops, id, "approve", &[]).await;
+    assert_eq!(post(&s.ops, id, "allocate", &[("warehouse", "WH1")]).await.status, 303);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 3));
+    // After allocation only the ops manager cancels, and a reason is required.
+    assert_eq!(post(&s.ops, id, "cancel", &[("reason", "客户取消")]).await.status, 403);
+    assert_eq!(post(&s.manager, id, "cancel", &[("reason", "")]).await.status, 422);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 3), "refusals change nothing");
+    // Reassignment is the manager's: to WH1 again releases and reserves in one go.
+    assert_eq!(post(&s.ops, id, "allocate", &[("warehouse", "WH1")]).await.status, 403);
+    assert_eq!(post(&s.manager, id, "allocate", &[("warehouse", "WH1")]).await.status, 303);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 3));
+    reservations_agree(&s).await;
+    assert_eq!(post(&s.manager, id, "cancel", &[("reason", "客户取消")]).await.status, 303);
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 0));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (10, 0));
+    reservations_agree(&s).await;
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert_eq!(status_of(&page.body), "cancelled");
+    assert_eq!(post(&s.manager, id, "cancel", &[("reason", "again")]).await.status, 409);
+    let _ = s.wh2;
+}
+
+#[tokio::test]
+async fn who_sees_orders_and_another_tenant_sees_none() {
+    let s = shop().await;
+    let id = order(&s, "TB-500", false).await;
+    assert_eq!(s.ops.get("/orders").await.status, 200);
+    assert!(s.warehouse.get("/orders").await.body.contains("TB-500"));
+    assert_eq!(s.hr.get("/orders").await.status, 403);
+    assert_eq!(s.hr.get(&format!("/orders/{id}")).await.status, 403);
+    // A sales rep sees the orders of their contracts and customers: not this one.
+    assert!(!s.sales.get("/orders").await.body.contains("TB-500"));
+    assert_eq!(s.sales.get(&format!("/orders/{id}")).await.status, 404);
+    // Another tenant: 404, and its POSTs change nothing.
+    assert_eq!(s.beta.get(&format!("/orders/{id}")).await.status, 404);
+    let r = s.beta.post_form("/orders", &format!("/orders/{id}/approve"), &[]).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(status_of(&s.ops.get(&format!("/orders/{id}")).await.body), "pending_review");
+    // The list's search: number prefix, receiver, the phone's last four digits.
+    for q in ["TB-5", "小明", "0000"] {
+        let body = s
+            .ops
+            .get(&format!("/orders?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()))
+            .await
+            .body;
+        assert!(body.contains(&format!("href=\"/orders/{id}\"")), "{q}");
+    }
+    assert!(!s.ops.get("/orders?q=TB-6").await.body.contains("TB-500"));
+    assert_eq!(s.ops.get("/orders?status=nope").await.status, 400);
+}
