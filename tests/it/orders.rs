@@ -343,3 +343,105 @@ async fn who_sees_orders_and_another_tenant_sees_none() {
     assert!(!s.ops.get("/orders?q=TB-6").await.body.contains("TB-500"));
     assert_eq!(s.ops.get("/orders?status=nope").await.status, 400);
 }
+
+#[tokio::test]
+async fn two_orders_racing_for_the_last_units_one_is_allocated() {
+    let s = shop().await;
+    let a = order(&s, "TB-600", false).await;
+    let b = order(&s, "TB-601", false).await;
+    for id in [a, b] {
+        assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+    }
+    // 5 cups in WH1, each order wants 3: both requests wait on the cups' level
+    // row (held here) and then run one after the other.
+    let lock = s
+        .app
+        .hold_lock(
+            s.t.alpha,
+            &format!("SELECT 1 FROM stock_levels WHERE product_id = {} AND warehouse_id = {} FOR UPDATE", s.cup, s.wh1),
+        )
+        .await;
+    let (ta, tb) = (s.ops.get(&format!("/orders/{a}")).await.csrf(), s.ops.get(&format!("/orders/{b}")).await.csrf());
+    let (pa, pb) = (format!("/orders/{a}/allocate"), format!("/orders/{b}/allocate"));
+    let (fa, fb) =
+        ([("csrf_token", ta.as_str()), ("warehouse", "WH1")], [("csrf_token", tb.as_str()), ("warehouse", "WH1")]);
+    let (ra, rb) = crate::helpers::overlapping(&s.app, lock, 2, async {
+        tokio::join!(s.ops.post_raw(&pa, &fa, &[]), s.ops.post_raw(&pb, &fb, &[]))
+    })
+    .await;
+    let mut codes = [ra.status, rb.status];
+    codes.sort();
+    assert_eq!(codes, [303, 409], "exactly one allocated");
+    assert_eq!(level(&s, s.cup, s.wh1).await, (5, 3));
+    assert_eq!(level(&s, s.pen, s.wh1).await, (10, 2), "the loser reserved nothing, not even its pens");
+    reservations_agree(&s).await;
+}
+
+#[tokio::test]
+async fn reserved_is_the_sum_of_open_reservations_after_any_sequence() {
+    let s = shop().await;
+    stock_in(&s.app, s.t.alpha, s.cup, s.wh1, 10).await;
+    stock_in(&s.app, s.t.alpha, s.pen, s.wh2, 6).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let id = order(&s, &format!("TB-70{i}"), false).await;
+        post(&s.ops, id, "approve", &[]).await;
+        ids.push(id);
+    }
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut tracking = 0;
+    let mut done = [0; 5];
+    for _ in 0..40 {
+        let id = ids[next(ids.len() as u64) as usize];
+        let op = next(5) as usize;
+        let r = match op {
+            0 => post(&s.ops, id, "allocate", &[("warehouse", ["WH1", "WH2"][next(2) as usize])]).await,
+            1 => post(&s.manager, id, "allocate", &[("warehouse", ["WH1", "WH2"][next(2) as usize])]).await,
+            2 | 3 => {
+                tracking += 1;
+                let t = format!("T{tracking:05}");
+                let line = (1 + next(2)).to_string();
+                let key = format!("qty_{line}");
+                let mut f = vec![("carrier", "YD"), ("tracking_no", t.as_str())];
+                if next(2) == 0 {
+                    f.push((key.as_str(), "1"));
+                }
+                post(&s.warehouse, id, "ship", &f).await
+            }
+            _ => post(&s.manager, id, "cancel", &[("reason", "随机取消")]).await,
+        };
+        assert!([303, 403, 409, 422].contains(&r.status), "never a 500: {} {}", r.status, r.body);
+        done[op] += usize::from(r.status == 303);
+        reservations_agree(&s).await;
+        let drift = s
+            .app
+            .scalar_i64(
+                s.t.alpha,
+                "SELECT count(*) FROM stock_levels l WHERE l.on_hand <> (SELECT coalesce(sum(m.quantity), 0) FROM stock_movements m
+                 WHERE m.tenant_id = l.tenant_id AND m.product_id = l.product_id AND m.warehouse_id = l.warehouse_id)
+                 OR l.reserved > l.on_hand",
+            )
+            .await;
+        assert_eq!(drift, 0, "on hand is the ledger's sum, and never below what is reserved");
+        let lines_off = s
+            .app
+            .scalar_i64(
+                s.t.alpha,
+                "SELECT count(*) FROM order_lines ol WHERE ol.reserved_qty <> coalesce((SELECT sum(r.quantity)
+                 FROM order_reservations r WHERE r.tenant_id = ol.tenant_id AND r.order_id = ol.order_id
+                 AND r.line_no = ol.line_no AND r.state = 'reserved'), 0)",
+            )
+            .await;
+        assert_eq!(lines_off, 0, "each line's reserved quantity is its open reservations");
+    }
+    assert!(
+        done[0] + done[1] > 0 && done[2] + done[3] > 0 && done[4] > 0,
+        "allocations, parcels and cancels happened: {done:?}"
+    );
+}
