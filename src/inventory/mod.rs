@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/inventory/warehouses/{id}/reactivate", post(warehouses::reactivate))
         .route("/inventory/stock", get(stock::list))
+        .route("/inventory/stock.csv", get(stock::export))
         .route("/inventory/stock/{product_id}/{warehouse_id}", get(stock::item))
         .route("/inventory/stock/{product_id}/{warehouse_id}/levels", post(stock::set_levels))
         .route("/inventory/stock/{product_id}/{warehouse_id}/movements", post(stock::post_movement))

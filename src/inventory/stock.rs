@@ -48,6 +48,73 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<StockP
     })
 }
 
+/// The most rows one export holds (the whole list of a big tenant fits).
+const EXPORT_MAX_ROWS: i64 = 2_000_000;
+
+/// `GET /inventory/stock.csv`: the stock list as CSV (UTF-8 with BOM, CRLF), with
+/// the list's filters (`warehouse`: a code, or the list's id; `q`; `low`).
+pub async fn export(ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<Response> {
+    ctx.require(Action::CatalogView)?;
+    let mut tx = ctx.begin().await?;
+    let warehouses = repo::all_warehouses(&mut tx, ctx.user.tenant_id).await?;
+    let warehouse_id = match non_empty(&q.warehouse) {
+        None => None,
+        Some(w) => Some(
+            warehouses
+                .iter()
+                .find(|x| x.code == w)
+                .or_else(|| w.parse::<i64>().ok().and_then(|id| warehouses.iter().find(|x| x.id == id)))
+                .map(|x| x.id)
+                .ok_or_else(|| AppError::BadRequest(format!("无效的仓库：{w}")))?,
+        ),
+    };
+    let filter = StockFilter { warehouse_id, q: non_empty(&q.q).map(str::to_owned), low: !q.low.is_empty() };
+    let (rows, _) = repo::stock(&mut tx, ctx.user.tenant_id, &filter, EXPORT_MAX_ROWS, 0, 1).await?;
+    tx.commit().await?;
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let header = [
+            "sku",
+            "name",
+            "warehouse",
+            "on_hand",
+            "reserved",
+            "available",
+            "safety_stock",
+            "reorder_point",
+            "max_level",
+        ];
+        w.write_record(header).map_err(anyhow::Error::from)?;
+        for r in &rows {
+            let n = |v: i64| v.to_string();
+            w.write_record([
+                r.sku.clone(),
+                r.product_name.clone(),
+                r.warehouse_code.clone(),
+                n(r.on_hand),
+                n(r.reserved),
+                n(r.available()),
+                n(r.safety_stock),
+                n(r.reorder_point),
+                n(r.max_level),
+            ])
+            .map_err(anyhow::Error::from)?;
+        }
+        w.flush().map_err(anyhow::Error::from)?;
+    }
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"stock-{}.csv\"", ctx.user.tenant_code)),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        out,
+    )
+        .into_response())
+}
+
 /// The item page with empty forms (the caller fills in what was typed and errors).
 async fn item_page(
     tx: &mut Tx,

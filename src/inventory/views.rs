@@ -81,6 +81,20 @@ pub struct StockPage {
 }
 
 impl StockPage {
+    /// The export of what the list shows (its filters).
+    pub fn csv_href(&self) -> String {
+        let q = crate::web::pagination::query_string(&[
+            ("warehouse", &self.q.warehouse),
+            ("q", &self.q.q),
+            ("low", &self.q.low),
+        ]);
+        if q.is_empty() {
+            "/inventory/stock.csv".to_owned()
+        } else {
+            format!("/inventory/stock.csv?{q}")
+        }
+    }
+
     pub fn wh_selected(&self, id: &i64) -> bool {
         self.q.warehouse == id.to_string()
     }

@@ -445,3 +445,24 @@ async fn reserved_is_the_sum_of_open_reservations_after_any_sequence() {
         "allocations, parcels and cancels happened: {done:?}"
     );
 }
+
+#[tokio::test]
+async fn the_stock_list_exports_as_csv_with_its_filters() {
+    let s = shop().await;
+    let id = order(&s, "TB-800", false).await;
+    post(&s.ops, id, "approve", &[]).await;
+    post(&s.ops, id, "allocate", &[("warehouse", "WH1")]).await;
+    let all = s.ops.get("/inventory/stock.csv").await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.starts_with('\u{feff}'), "BOM");
+    let lines: Vec<&str> = all.body.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines[0], "sku,name,warehouse,on_hand,reserved,available,safety_stock,reorder_point,max_level");
+    assert!(lines.contains(&"CUP-1,测试商品,WH1,5,3,2,0,0,0"), "{lines:?}");
+    assert!(lines.contains(&"CUP-1,测试商品,WH2,1,0,1,0,0,0"));
+    let wh2 = s.ops.get("/inventory/stock.csv?warehouse=WH2").await.body;
+    assert!(!wh2.contains(",WH1,") && wh2.contains(",WH2,"), "{wh2}");
+    let pens = s.ops.get("/inventory/stock.csv?q=PEN").await.body;
+    assert!(pens.contains("PEN-1") && !pens.contains("CUP-1"));
+    assert_eq!(s.hr.get("/inventory/stock.csv").await.status, 403);
+    assert!(!s.beta.get("/inventory/stock.csv").await.body.contains("CUP-1"), "another tenant's stock is not there");
+}
