@@ -150,6 +150,9 @@ pub struct DemoArgs {
     /// Products per demo tenant, spread over five warehouses with stock.
     #[arg(long, default_value_t = 200)]
     pub products: usize,
+    /// Orders per demo tenant over the last 90 days, in every state.
+    #[arg(long, default_value_t = 300)]
+    pub orders: usize,
 }
 
 /// Entry point of the binary.
@@ -265,8 +268,12 @@ async fn run_with(
             import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
         Command::Demo(args) => {
-            let size =
-                crate::demo::DemoSize { tenants: args.tenants, employees: args.employees, products: args.products };
+            let size = crate::demo::DemoSize {
+                tenants: args.tenants,
+                employees: args.employees,
+                products: args.products,
+                orders: args.orders,
+            };
             let report = crate::demo::run_sized(db, size).await?;
             print!("{}", report.render(&format!("http://{}", settings.bind)));
             Ok(())

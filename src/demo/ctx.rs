@@ -12,6 +12,8 @@ pub struct Ctx {
     pub n: usize,
     /// How many products to create (`--products`).
     pub products: usize,
+    /// How many orders to create (`--orders`).
+    pub orders: usize,
     pub today: NaiveDate,
     /// The demo users: (username, user id, department, level).
     pub users: Vec<(String, i64, Dept, Level)>,

@@ -82,11 +82,13 @@ pub struct DemoSize {
     pub employees: usize,
     /// Products per tenant (`--products`).
     pub products: usize,
+    /// Orders per tenant (`--orders`).
+    pub orders: usize,
 }
 
 impl Default for DemoSize {
     fn default() -> Self {
-        Self { tenants: 2, employees: 60, products: 200 }
+        Self { tenants: 2, employees: 60, products: 200, orders: 300 }
     }
 }
 
@@ -207,7 +209,14 @@ async fn create_tenant(
     .filter(|(u, ..)| u != "admin")
     .filter_map(|(u, id, d, l)| Some((u, id, Dept::parse(&d)?, Level::parse(&l)?)))
     .collect();
-    let ctx = supply::Ctx { tenant_id: tenant.id, n, products: size.products, today: hr::today(), users };
+    let ctx = supply::Ctx {
+        tenant_id: tenant.id,
+        n,
+        products: size.products,
+        orders: size.orders,
+        today: hr::today(),
+        users,
+    };
     supply::populate(&mut tx, &ctx).await?;
     tx.commit().await?;
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })

@@ -14,5 +14,6 @@ pub async fn populate(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
     crate::purchasing::demo::seed(tx, ctx).await?;
     crate::stocktake::demo::seed(tx, ctx).await?;
     crate::contracts::demo::seed(tx, ctx).await?;
+    crate::orders::demo::seed(tx, ctx).await?;
     Ok(())
 }

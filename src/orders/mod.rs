@@ -3,6 +3,7 @@
 //! printing; parcels; delivery and exceptions.
 
 pub mod codes;
+pub mod demo;
 pub mod flow;
 mod handlers;
 pub mod repo;

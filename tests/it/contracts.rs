@@ -596,7 +596,7 @@ async fn demo_data_has_partners_and_contracts_in_every_state() {
     // A fixed day, as the purchasing and stocktake demo tests use: what is seeded does
     // not change with the day the test runs.
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let ctx = yunying::demo::supply::Ctx { tenant_id: t, n: 0, products: 5, today, users };
+    let ctx = yunying::demo::supply::Ctx { tenant_id: t, n: 0, products: 5, orders: 0, today, users };
     yunying::partners::demo::seed(&mut tx, &ctx).await.unwrap();
     yunying::contracts::demo::seed(&mut tx, &ctx).await.unwrap();
     tx.commit().await.unwrap();

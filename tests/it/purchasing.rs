@@ -782,6 +782,7 @@ async fn demo_seeds_every_state() {
         tenant_id: t,
         n: 0,
         products: 12,
+        orders: 0,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         users,
     };

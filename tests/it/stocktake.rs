@@ -587,6 +587,7 @@ async fn demo_seeds_counts_in_every_state_through_the_ledger() {
         tenant_id: t,
         n: 0,
         products: 45,
+        orders: 0,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         users,
     };
