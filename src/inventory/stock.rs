@@ -71,24 +71,13 @@ pub async fn export(ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<Response
     let filter = StockFilter { warehouse_id, q: non_empty(&q.q).map(str::to_owned), low: !q.low.is_empty() };
     let (rows, _) = repo::stock(&mut tx, ctx.user.tenant_id, &filter, EXPORT_MAX_ROWS, 0, 1).await?;
     tx.commit().await?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        let header = [
-            "sku",
-            "name",
-            "warehouse",
-            "on_hand",
-            "reserved",
-            "available",
-            "safety_stock",
-            "reorder_point",
-            "max_level",
-        ];
-        w.write_record(header).map_err(anyhow::Error::from)?;
-        for r in &rows {
+    let header =
+        ["sku", "name", "warehouse", "on_hand", "reserved", "available", "safety_stock", "reorder_point", "max_level"];
+    let body = crate::web::csv::build(
+        &header,
+        rows.iter().map(|r| {
             let n = |v: i64| v.to_string();
-            w.write_record([
+            [
                 r.sku.clone(),
                 r.product_name.clone(),
                 r.warehouse_code.clone(),
@@ -98,21 +87,10 @@ pub async fn export(ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<Response
                 n(r.safety_stock),
                 n(r.reorder_point),
                 n(r.max_level),
-            ])
-            .map_err(anyhow::Error::from)?;
-        }
-        w.flush().map_err(anyhow::Error::from)?;
-    }
-    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"stock-{}.csv\"", ctx.user.tenant_code)),
-            (CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        out,
-    )
-        .into_response())
+            ]
+        }),
+    )?;
+    Ok(crate::web::csv::download(&format!("stock-{}.csv", ctx.user.tenant_code), body))
 }
 
 /// The item page with empty forms (the caller fills in what was typed and errors).

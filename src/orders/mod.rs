@@ -19,6 +19,7 @@ use crate::app::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", get(handlers::list))
+        .route("/orders.csv", get(handlers::export))
         .route("/orders/{id}", get(handlers::show))
         .route("/orders/{id}/holds", post(handlers::place_hold))
         .route("/orders/{id}/holds/{hold_id}/release", post(handlers::release_hold))

@@ -4,6 +4,7 @@
 
 pub mod chrome;
 pub mod csrf;
+pub mod csv;
 pub mod errors;
 pub mod extract;
 pub mod flash;

@@ -464,6 +464,18 @@ async fn the_stock_list_exports_as_csv_with_its_filters() {
     let pens = s.ops.get("/inventory/stock.csv?q=PEN").await.body;
     assert!(pens.contains("PEN-1") && !pens.contains("CUP-1"));
     assert_eq!(s.hr.get("/inventory/stock.csv").await.status, 403);
+    // The orders list too, with its filters.
+    let other = order(&s, "TB-801", false).await;
+    let csv = s.ops.get("/orders.csv?status=allocated").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("\u{feff}order_no,platform,shop,ordered_at,paid_at,status,holds,"), "{}", csv.body);
+    assert!(
+        csv.body.contains("TB-800,taobao,旗舰店,") && csv.body.contains(",allocated,") && !csv.body.contains("TB-801")
+    );
+    assert!(s.ops.get("/orders.csv").await.body.contains("TB-801"));
+    assert_eq!(s.hr.get("/orders.csv").await.status, 403);
+    assert!(!s.sales.get("/orders.csv").await.body.contains("TB-80"), "scoped like the list");
+    let _ = other;
     assert!(!s.beta.get("/inventory/stock.csv").await.body.contains("CUP-1"), "another tenant's stock is not there");
 }
 
