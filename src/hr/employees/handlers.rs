@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::NaiveDate;
+use futures_util::FutureExt;
 use serde_json::json;
 
 use super::repo::{self, EmployeeRow};
@@ -22,9 +23,8 @@ use super::{sees_money, today, LIST};
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::hr::upload::{ImportKind, ImportPage};
-use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
-use crate::imports::ImportErrors;
+use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
+use crate::imports::hr::{apply_employees, parse_employees};
 use crate::people::{Action, Dept, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
@@ -508,28 +508,19 @@ pub(super) async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
 pub(super) async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
-    let Some((file, bytes)) = upload.into_file("employees.csv")? else {
-        return Ok(ImportPage::new(&mut ctx, ImportKind::Employees).no_file());
+    let page = ImportPage::new(&mut ctx, ImportKind::Employees);
+    let Some(file) = upload.into_file("employees.csv")? else {
+        return Ok(page.no_file());
     };
-    let invalid = |ctx: &mut Ctx, errors: ImportErrors| {
-        ImportPage::new(ctx, ImportKind::Employees).invalid(&file, &errors.errors)
-    };
-    let name = file.clone();
-    let rows = match crate::imports::off_thread(move || parse_employees(&name, &bytes)).await {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(invalid(&mut ctx, errors)),
-    };
-    let mut tx = ctx.begin().await?;
-    let summary = match apply_employees(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &file, &rows).await
-    {
-        Ok(s) => s,
-        Err(ImportFailure::Invalid(errors)) => {
-            tx.rollback().await?;
-            return Ok(invalid(&mut ctx, errors));
-        }
-        Err(ImportFailure::Database(e)) => return Err(e.into()),
-    };
-    tx.commit().await?;
+    let Imported { file, summary, .. } =
+        match upload::import(&ctx, &meta, page, file, parse_employees, |tx, t, a, f, r| {
+            apply_employees(tx, t, a, f, r).boxed()
+        })
+        .await?
+        {
+            Ok(done) => done,
+            Err(page) => return Ok(page),
+        };
     Ok(Flash::success(format!("已导入员工档案（{file}）：新增 {} 人，更新 {} 人。", summary.inserted, summary.updated))
         .redirect(LIST))
 }
