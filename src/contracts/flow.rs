@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::handlers::{show_page, signs, today};
 pub use super::status::{ContractEvent, ContractStatus};
-use super::{decides, event, fetch, ContractRow};
+use super::{decides, event, fetch, repo, ContractRow};
 use crate::audit::{self, Entry};
 use crate::db::Tx;
 use crate::decision::{Outcome, Verdict, Workflow};
@@ -51,17 +51,7 @@ pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResu
         tx.rollback().await?;
         return Ok(Flash::error("合同金额为 0，请先填写金额或添加明细。").redirect(&format!("/contracts/{id}/edit")));
     }
-    sqlx::query(
-        "UPDATE contracts SET status = $3, submitted_at = now(),
-                manager_by = NULL, manager_at = NULL, manager_comment = '',
-                director_by = NULL, director_at = NULL, director_comment = '', updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .bind(submitted)
-    .execute(&mut *tx)
-    .await?;
+    repo::set_submitted(&mut tx, ctx.user.tenant_id, id, submitted).await?;
     event(&mut tx, ctx.user.tenant_id, id, "submit", None, ctx.user.user_id, "").await?;
     let summary = format!("提交合同 {}《{}》审批，金额 {} 元", c.contract_no, c.title, Fen(c.amount_fen));
     audit::by_user(
@@ -113,7 +103,7 @@ impl Workflow for Contract {
         let step = event_of(user, c, verdict);
         let status = c.status.next(step).ok_or_else(|| stale(c, verdict.verb()))?;
         let stage = if user.level == Level::Director { "director" } else { "manager" };
-        set_decision(tx, user, c.id, stage, status, comment).await?;
+        repo::set_decision(tx, user, c.id, stage, status, comment).await?;
         let history_action = match status {
             ContractStatus::DirectorPending => "director_pending",
             ContractStatus::Approved => "approve",
@@ -174,32 +164,6 @@ fn event_of(user: &CurrentUser, c: &ContractRow, verdict: Verdict) -> ContractEv
             needs_director: c.amount_fen >= user.settings.contract_director_threshold_fen,
         },
     }
-}
-
-async fn set_decision(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    id: i64,
-    stage: &str,
-    status: ContractStatus,
-    comment: &str,
-) -> Result<(), sqlx::Error> {
-    let sql = if stage == "director" {
-        "UPDATE contracts SET status = $3, director_by = $4, director_at = now(), director_comment = $5, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2"
-    } else {
-        "UPDATE contracts SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2"
-    };
-    sqlx::query(sql)
-        .bind(user.tenant_id)
-        .bind(id)
-        .bind(status)
-        .bind(user.user_id)
-        .bind(comment)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// The record page again with a field error (422), nothing written.
@@ -263,17 +227,7 @@ pub async fn sign(
     let Some(date) = date else {
         return again(tx, &mut ctx, c, errors, String::new(), typed).await;
     };
-    sqlx::query(
-        "UPDATE contracts SET status = $5, signed_on = $3, signed_by = $4, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .bind(date)
-    .bind(ctx.user.user_id)
-    .bind(signed)
-    .execute(&mut *tx)
-    .await?;
+    repo::set_signed(&mut tx, ctx.user.tenant_id, id, date, ctx.user.user_id, signed).await?;
     event(&mut tx, ctx.user.tenant_id, id, "sign", None, ctx.user.user_id, &format!("签订日期 {date}")).await?;
     let summary = format!("签订合同 {}《{}》，签订日期 {date}", c.contract_no, c.title);
     audit::by_user(

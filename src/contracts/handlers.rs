@@ -7,12 +7,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::NaiveDate;
 use serde_json::json;
-use sqlx::{Postgres, QueryBuilder};
 
 use super::numerals::{capital_yuan, grouped_yuan};
 use super::repo::{self, Filter};
 use super::status::ContractStatus;
-use super::views::{ContractForm, EditPage, LineForm, ListPage, ListQuery, ListRow, NewPage, PrintPage, ShowPage};
+use super::views::{ContractForm, EditPage, LineForm, ListPage, ListQuery, NewPage, PrintPage, ShowPage};
 use super::{
     decides, event, fetch, kind_for, kind_label, partner_kind_for, view_scope, ContractRow, KINDS, MAX_AMOUNT_FEN,
     STATUSES,
@@ -60,22 +59,8 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
         ]),
     );
     let mut tx = ctx.begin().await?;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT c.id, c.contract_no, c.kind, p.code AS partner_code, p.name AS partner_name, c.title, c.amount_fen,
-                c.status, d.display_name AS drafter_name, c.updated_at
-         FROM contracts c
-         JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
-         JOIN users d ON d.tenant_id = c.tenant_id AND d.id = c.drafted_by",
-    );
-    repo::push_filter(&mut qb, &ctx.user, &filter);
-    qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
-    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
-    );
-    repo::push_filter(&mut qb, &ctx.user, &filter);
-    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
-    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    let (rows, total) =
+        repo::list(&mut tx, &ctx.user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     let scope_note = match view_scope(&ctx.user) {
         crate::people::Scope::Own { .. } => "显示您起草的合同",

@@ -1,11 +1,12 @@
-//! The contract pages' SQL beyond the record itself (`super::fetch`): the list's filter,
-//! partner suggestions, lines, history and the lines' total.
+//! The contract pages' SQL beyond the record itself (`super::fetch`): the list,
+//! partner suggestions, lines, history, the lines' total and the workflow's writes.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::numerals::grouped_yuan;
-use super::views::{EventView, LineView, PartnerChoice};
+use super::status::ContractStatus;
+use super::views::{EventView, LineView, ListRow, PartnerChoice};
 use super::{partner_kind_for, view_scope};
 use crate::db::Tx;
 use crate::web::{local_time, CurrentUser};
@@ -41,6 +42,35 @@ pub(super) fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUse
     if f.mine {
         qb.push(" AND c.drafted_by = ").push_bind(user.user_id);
     }
+}
+
+/// One page of the contracts `user` may see, newest first, and the count (up to
+/// `count_limit`).
+pub(super) async fn list(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+    count_limit: i64,
+) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT c.id, c.contract_no, c.kind, p.code AS partner_code, p.name AS partner_name, c.title, c.amount_fen,
+                c.status, d.display_name AS drafter_name, c.updated_at
+         FROM contracts c
+         JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
+         JOIN users d ON d.tenant_id = c.tenant_id AND d.id = c.drafted_by",
+    );
+    push_filter(&mut qb, user, f);
+    qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
+    );
+    push_filter(&mut qb, user, f);
+    qb.push(" LIMIT ").push_bind(count_limit).push(") capped");
+    let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok((rows, total))
 }
 
 pub(super) async fn partner_choices(
@@ -270,4 +300,75 @@ pub(super) async fn delete_line(
     .bind(line_id)
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// The contract goes to `status` (submitted), the previous round's decisions cleared.
+pub(super) async fn set_submitted(
+    tx: &mut Tx,
+    tenant_id: i64,
+    id: i64,
+    status: ContractStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contracts SET status = $3, submitted_at = now(),
+                manager_by = NULL, manager_at = NULL, manager_comment = '',
+                director_by = NULL, director_at = NULL, director_comment = '', updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(status)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `user`'s decision at `stage` (`director` or `manager`): the new status, who, when, the comment.
+pub(super) async fn set_decision(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: i64,
+    stage: &str,
+    status: ContractStatus,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = if stage == "director" {
+        "UPDATE contracts SET status = $3, director_by = $4, director_at = now(), director_comment = $5, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2"
+    } else {
+        "UPDATE contracts SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2"
+    };
+    sqlx::query(sql)
+        .bind(user.tenant_id)
+        .bind(id)
+        .bind(status)
+        .bind(user.user_id)
+        .bind(comment)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The contract is signed on `date` by `user_id`: `status` (signed).
+pub(super) async fn set_signed(
+    tx: &mut Tx,
+    tenant_id: i64,
+    id: i64,
+    date: NaiveDate,
+    user_id: i64,
+    status: ContractStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contracts SET status = $5, signed_on = $3, signed_by = $4, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(date)
+    .bind(user_id)
+    .bind(status)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -7,10 +7,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 
+use crate::audit::Actor;
+use crate::db::Tx;
+use crate::error::AppResult;
 use crate::imports::hr::{ATTENDANCE_HEADER, CALENDAR_HEADER, EMPLOYEES_HEADER, LEAVE_HEADER, SCORES_HEADER};
-use crate::imports::LineError;
-use crate::web::{Ctx, FieldErrors};
+use crate::imports::{ImportErrors, ImportFailure, LineError, Summary};
+use crate::web::{Ctx, FieldErrors, RequestMeta};
 
 /// One line of an import's error list, as the upload pages show it.
 pub struct ErrorLine {
@@ -231,5 +235,49 @@ impl ImportPage {
             .collect();
         self.file = file.to_owned();
         (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
+    }
+}
+
+/// A file an upload form imported: its name, its rows and what was written.
+pub struct Imported<R> {
+    pub file: String,
+    pub rows: Vec<R>,
+    pub summary: Summary,
+}
+
+/// The rest of a one-step upload (employees, calendar, leave, scores) once its form
+/// is checked: `file` is parsed off the async threads, then `apply`'d in the
+/// request's tenant transaction as the user of `meta`, and committed. A refused
+/// file is `page` again with every error (422), nothing written: `Ok(Err(page))`.
+/// (`apply`'s future is boxed: one allocation an upload, and the handler's future
+/// stays `Send`, which a generic `AsyncFn` cannot promise.)
+pub async fn import<R, A>(
+    ctx: &Ctx,
+    meta: &RequestMeta,
+    page: ImportPage,
+    (file, bytes): (String, Vec<u8>),
+    parse: fn(&str, &[u8]) -> Result<Vec<R>, ImportErrors>,
+    apply: A,
+) -> AppResult<Result<Imported<R>, Response>>
+where
+    R: Send + 'static,
+    A: for<'a> Fn(&'a mut Tx, i64, &'a Actor, &'a str, &'a [R]) -> BoxFuture<'a, Result<Summary, ImportFailure>>,
+{
+    let name = file.clone();
+    let rows = match crate::imports::off_thread(move || parse(&name, &bytes)).await {
+        Ok(rows) => rows,
+        Err(e) => return Ok(Err(page.invalid(&file, &e.errors))),
+    };
+    let mut tx = ctx.begin().await?;
+    match apply(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, meta), &file, &rows).await {
+        Ok(summary) => {
+            tx.commit().await?;
+            Ok(Ok(Imported { file, rows, summary }))
+        }
+        Err(ImportFailure::Invalid(e)) => {
+            tx.rollback().await?;
+            Ok(Err(page.invalid(&file, &e.errors)))
+        }
+        Err(ImportFailure::Database(e)) => Err(e.into()),
     }
 }

@@ -13,6 +13,9 @@ use std::fmt;
 
 use chrono::NaiveTime;
 
+use crate::audit::{self, Actor, Entry};
+use crate::db::Tx;
+
 /// One problem in an import file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
@@ -47,6 +50,87 @@ impl fmt::Display for ImportErrors {
 }
 
 impl std::error::Error for ImportErrors {}
+
+/// Rows written by an import.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+impl Summary {
+    /// Count the rows an upsert returned: `true` (`xmax = 0`) for inserted, `false` for updated.
+    pub fn tally(&mut self, inserted: &[bool]) {
+        for i in inserted {
+            if *i {
+                self.inserted += 1;
+            } else {
+                self.updated += 1;
+            }
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} new, {} updated", self.inserted, self.updated)
+    }
+}
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("{0}")]
+    Invalid(ImportErrors),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<ImportErrors> for ImportFailure {
+    fn from(e: ImportErrors) -> Self {
+        ImportFailure::Invalid(e)
+    }
+}
+
+/// The audit row of an import: `action` and what was imported, the file, its
+/// counts and `extra` facts.
+pub async fn record(
+    tx: &mut Tx,
+    tenant_id: i64,
+    actor: &Actor,
+    (action, what): (&'static str, &str),
+    file: &str,
+    s: Summary,
+    extra: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let mut after = serde_json::json!({"file": file, "inserted": s.inserted, "updated": s.updated});
+    if let (Some(a), Some(e)) = (after.as_object_mut(), extra.as_object()) {
+        a.extend(e.clone());
+    }
+    audit::record(
+        tx,
+        tenant_id,
+        actor,
+        Entry {
+            action,
+            entity_type: Some("import"),
+            entity_id: None,
+            summary: format!("导入{what}（{file}）：新增 {} 条，更新 {} 条", s.inserted, s.updated),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
+}
+
+/// After a bulk import of `rows` rows (at least `at_least`), refresh the planner's
+/// statistics with `analyze` (an `app.analyze_…` function), in the import's transaction.
+pub async fn analyze_after(tx: &mut Tx, rows: usize, at_least: usize, analyze: &str) -> Result<(), sqlx::Error> {
+    if rows >= at_least {
+        sqlx::query(analyze).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
 
 /// A data line of a file: its line number and trimmed cells, by header position.
 #[derive(Clone, Debug)]

@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::hr::{ImportFailure, Summary};
 use super::{read, required, Collector, ImportErrors};
-use crate::audit::{self, Actor, Entry};
+use super::{record, ImportFailure, Summary};
+use crate::audit::Actor;
 use crate::db::Tx;
 use crate::partners::{check_code, check_kind, check_phone, check_text};
 
@@ -83,28 +83,9 @@ pub async fn apply_partners(
         .bind(col(|r| r.phone.clone()))
         .fetch_all(&mut **tx)
         .await?;
-        for i in inserted {
-            if i {
-                summary.inserted += 1;
-            } else {
-                summary.updated += 1;
-            }
-        }
+        summary.tally(&inserted);
     }
-    audit::record(
-        tx,
-        tenant_id,
-        actor,
-        Entry {
-            action: "import.partners",
-            entity_type: Some("import"),
-            entity_id: None,
-            summary: format!("导入合作伙伴（{file}）：新增 {} 条，更新 {} 条", summary.inserted, summary.updated),
-            before: None,
-            after: Some(serde_json::json!({"file": file, "inserted": summary.inserted, "updated": summary.updated})),
-        },
-    )
-    .await?;
+    record(tx, tenant_id, actor, ("import.partners", "合作伙伴"), file, summary, serde_json::json!({})).await?;
     Ok(summary)
 }
 

@@ -9,9 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::hr::{ImportFailure, Summary};
-use super::{read, required, Collector, ImportErrors};
-use crate::audit::{self, Actor, Entry};
+use super::{read, record, required, Collector, ImportErrors, ImportFailure, Summary};
+use crate::audit::Actor;
 use crate::catalog::handlers::valid_sku;
 use crate::catalog::Status;
 use crate::db::Tx;
@@ -88,49 +87,7 @@ fn count(s: &str) -> Result<i64, String> {
 }
 
 async fn refresh_statistics(tx: &mut Tx, rows: usize) -> Result<(), sqlx::Error> {
-    if rows >= ANALYZE_AFTER_ROWS {
-        sqlx::query("SELECT app.analyze_supply_tables()").execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-fn tally(summary: &mut Summary, inserted: &[bool]) {
-    for i in inserted {
-        if *i {
-            summary.inserted += 1;
-        } else {
-            summary.updated += 1;
-        }
-    }
-}
-
-async fn record(
-    tx: &mut Tx,
-    tenant_id: i64,
-    actor: &Actor,
-    (action, what): (&'static str, &str),
-    file: &str,
-    s: Summary,
-    extra: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    let mut after = serde_json::json!({"file": file, "inserted": s.inserted, "updated": s.updated});
-    if let (Some(a), Some(e)) = (after.as_object_mut(), extra.as_object()) {
-        a.extend(e.clone());
-    }
-    audit::record(
-        tx,
-        tenant_id,
-        actor,
-        Entry {
-            action,
-            entity_type: Some("import"),
-            entity_id: None,
-            summary: format!("导入{what}（{file}）：新增 {} 条，更新 {} 条", s.inserted, s.updated),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await
+    super::analyze_after(tx, rows, ANALYZE_AFTER_ROWS, "SELECT app.analyze_supply_tables()").await
 }
 
 // ---------- warehouses ----------
@@ -179,7 +136,7 @@ pub async fn apply_warehouses(
         .bind(col(|r| &r.address))
         .fetch_all(&mut **tx)
         .await?;
-        tally(&mut summary, &inserted);
+        summary.tally(&inserted);
     }
     record(tx, tenant_id, actor, ("import.warehouses", "仓库"), file, summary, serde_json::json!({})).await?;
     Ok(summary)
@@ -262,7 +219,7 @@ pub async fn apply_products(
         .bind(actor.user_id)
         .fetch_all(&mut **tx)
         .await?;
-        tally(&mut summary, &inserted);
+        summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;
     record(tx, tenant_id, actor, ("import.products", "商品"), file, summary, serde_json::json!({})).await?;
@@ -369,7 +326,7 @@ pub async fn apply_stock(
         .bind(chunk.iter().map(|(_, _, r)| r.max_level).collect::<Vec<_>>())
         .fetch_all(&mut **tx)
         .await?;
-        tally(&mut summary, &current.iter().map(|c| c.4).collect::<Vec<_>>());
+        summary.tally(&current.iter().map(|c| c.4).collect::<Vec<_>>());
         let now: HashMap<(i64, i64), (i64, i64)> =
             current.into_iter().map(|(p, w, on_hand, reserved, _)| ((p, w), (on_hand, reserved))).collect();
         let mut c = Collector::new();

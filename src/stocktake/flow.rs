@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::pages::{record_path, show_page, stale, ShowQuery};
+use super::handlers::{record_path, show_page, stale};
 use super::repo::{self, ApproveError, Header};
+use super::views::ShowQuery;
 use crate::audit::Entry;
 use crate::db::Tx;
 use crate::decision::{Outcome, Verdict, Workflow};

@@ -19,20 +19,21 @@ use crate::web::CurrentUser;
 
 pub mod demo;
 pub mod flow;
-pub mod pages;
+mod handlers;
 pub mod repo;
+mod views;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/inventory/stocktakes", get(pages::list).post(pages::create))
-        .route("/inventory/stocktakes/new", get(pages::new_form))
-        .route("/inventory/stocktakes/{id}", get(pages::show))
-        .route("/inventory/stocktakes/{id}/count", get(pages::count_form).post(pages::count_save))
-        .route("/inventory/stocktakes/{id}/sheet", get(pages::sheet))
-        .route("/inventory/stocktakes/{id}/submit", post(pages::submit))
+        .route("/inventory/stocktakes", get(handlers::list).post(handlers::create))
+        .route("/inventory/stocktakes/new", get(handlers::new_form))
+        .route("/inventory/stocktakes/{id}", get(handlers::show))
+        .route("/inventory/stocktakes/{id}/count", get(handlers::count_form).post(handlers::count_save))
+        .route("/inventory/stocktakes/{id}/sheet", get(handlers::sheet))
+        .route("/inventory/stocktakes/{id}/submit", post(handlers::submit))
         .route("/inventory/stocktakes/{id}/approve", post(crate::decision::approve::<flow::Stocktake>))
         .route("/inventory/stocktakes/{id}/reject", post(crate::decision::reject::<flow::Stocktake>))
-        .route("/inventory/stocktakes/{id}/cancel", get(pages::cancel_confirm).post(pages::cancel))
+        .route("/inventory/stocktakes/{id}/cancel", get(handlers::cancel_confirm).post(handlers::cancel))
 }
 
 /// What waits for `user` in this module, for the home page (no query when the

@@ -11,21 +11,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::NaiveDate;
+use futures_util::FutureExt;
 use serde_json::json;
-use sqlx::QueryBuilder;
 
-use super::repo::{self, EmployeeRow, COLUMNS};
+use super::repo::{self, EmployeeRow};
+use super::repo_pages::{self, NewEmployee};
 use super::views::{
-    active_on, EmployeeForm, LeaveDateForm, LeaveDatePage, LinkedLogin, ListPage, ListQuery, ListRow, ManagerRef,
-    NewPage, ShowPage,
+    active_on, EmployeeForm, LeaveDateForm, LeaveDatePage, ListPage, ListQuery, ManagerRef, NewPage, ShowPage,
 };
 use super::{sees_money, today, LIST};
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
-use crate::hr::upload::{ImportKind, ImportPage};
-use crate::imports::hr::{apply_employees, parse_employees, ImportFailure};
-use crate::imports::ImportErrors;
+use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
+use crate::imports::hr::{apply_employees, parse_employees};
 use crate::people::{Action, Dept, Level};
 use crate::rules::Fen;
 use crate::web::forms::non_empty;
@@ -109,18 +108,9 @@ pub(super) async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<
         query_string(&[("department", &q.department), ("level", &q.level), ("active", &q.active), ("q", &q.q)]),
     );
     let mut tx = ctx.begin().await?;
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS},
-                (SELECT u.username FROM users u WHERE u.tenant_id = e.tenant_id AND u.employee_no = e.employee_no) AS username
-         FROM employees e"
-    ));
-    repo::push_filter(&mut qb, &ctx.user, &filter, today);
-    qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
-    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
-    repo::push_filter(&mut qb, &ctx.user, &filter, today);
-    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
-    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    let (rows, total) =
+        repo_pages::list(&mut tx, &ctx.user, &filter, today, pager.per_page, pager.offset(), pager.count_limit())
+            .await?;
     tx.commit().await?;
     Ok(ListPage {
         chrome: ctx.chrome("员工档案", LIST),
@@ -255,23 +245,18 @@ pub(super) async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<Emp
             return Ok(rerender(&mut ctx, form, errors));
         }
     }
-    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO employees (tenant_id, employee_no, name, department, level, monthly_salary_fen, bonus_base_fen,
-                                hired_on, left_on, manager_employee_no)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(&employee_no)
-    .bind(&v.name)
-    .bind(v.dept.code())
-    .bind(v.level.code())
-    .bind(v.salary.fen())
-    .bind(v.bonus.fen())
-    .bind(v.hired_on)
-    .bind(left_on)
-    .bind(&v.manager)
-    .fetch_one(&mut *tx)
-    .await;
+    let new = NewEmployee {
+        employee_no: &employee_no,
+        name: &v.name,
+        department: v.dept.code(),
+        level: v.level.code(),
+        monthly_salary_fen: v.salary.fen(),
+        bonus_base_fen: v.bonus.fen(),
+        hired_on: v.hired_on,
+        left_on,
+        manager_employee_no: v.manager.as_deref(),
+    };
+    let inserted = repo_pages::insert(&mut tx, ctx.user.tenant_id, &new).await;
     let id = match inserted.on_constraint(&[("employees_tenant_id_employee_no_key", "employee_no")])? {
         Ok(id) => id,
         Err(field) => {
@@ -305,21 +290,11 @@ pub(super) async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<Emp
 // ---------- show / edit ----------
 
 async fn show_page(tx: &mut Tx, ctx: &mut Ctx, emp: EmployeeRow, form: EmployeeForm) -> Result<ShowPage, sqlx::Error> {
-    let login = sqlx::query_as::<_, (i64, String, String, bool)>(
-        "SELECT id, username, display_name, is_active FROM users WHERE tenant_id = $1 AND employee_no = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(&emp.employee_no)
-    .fetch_optional(&mut **tx)
-    .await?
-    .map(|(id, username, display_name, is_active)| LinkedLogin { id, username, display_name, is_active });
+    let login = repo_pages::linked_login(tx, ctx.user.tenant_id, &emp.employee_no).await?;
     let manager = match &emp.manager_employee_no {
         None => None,
         Some(no) => {
-            let mut qb = QueryBuilder::new("SELECT e.id, e.name FROM employees e WHERE e.tenant_id = ");
-            qb.push_bind(ctx.user.tenant_id).push(" AND e.employee_no = ").push_bind(no.clone());
-            repo::push_scope(&mut qb, &repo::scope(&ctx.user));
-            let linked: Option<(i64, String)> = qb.build_query_as().fetch_optional(&mut **tx).await?;
+            let linked = repo_pages::in_scope_by_no(tx, &ctx.user, no).await?;
             Some(ManagerRef { employee_no: no.clone(), linked })
         }
     };
@@ -398,22 +373,7 @@ pub(super) async fn update(
         tx.rollback().await?;
         return Ok(Flash::success("没有修改任何内容。").redirect(&show_path(id)));
     }
-    sqlx::query(
-        "UPDATE employees SET name = $3, department = $4, level = $5, monthly_salary_fen = $6, bonus_base_fen = $7,
-                hired_on = $8, manager_employee_no = $9, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .bind(&after.name)
-    .bind(&after.department)
-    .bind(&after.level)
-    .bind(after.monthly_salary_fen)
-    .bind(after.bonus_base_fen)
-    .bind(after.hired_on)
-    .bind(&after.manager_employee_no)
-    .execute(&mut *tx)
-    .await?;
+    repo_pages::update(&mut tx, ctx.user.tenant_id, id, &after).await?;
     audit::record(
         &mut tx,
         ctx.user.tenant_id,
@@ -494,12 +454,7 @@ pub(super) async fn leave_date(
         return Ok(Flash::success("离职日期没有变化。").redirect(&show_path(id)));
     }
     if form.confirm != "yes" {
-        let login: Option<String> =
-            sqlx::query_scalar("SELECT username FROM users WHERE tenant_id = $1 AND employee_no = $2 AND is_active")
-                .bind(ctx.user.tenant_id)
-                .bind(&emp.employee_no)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let login = repo_pages::active_login(&mut tx, ctx.user.tenant_id, &emp.employee_no).await?;
         tx.rollback().await?;
         form.left_on = date_text(new);
         return Ok(LeaveDatePage {
@@ -512,12 +467,7 @@ pub(super) async fn leave_date(
         }
         .into_response());
     }
-    sqlx::query("UPDATE employees SET left_on = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(ctx.user.tenant_id)
-        .bind(id)
-        .bind(new)
-        .execute(&mut *tx)
-        .await?;
+    repo_pages::set_left_on(&mut tx, ctx.user.tenant_id, id, new).await?;
     let (action, summary, message) = match new {
         Some(d) => (
             "employee.leave_set",
@@ -558,28 +508,19 @@ pub(super) async fn import_form(mut ctx: Ctx) -> AppResult<ImportPage> {
 pub(super) async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
     ctx.require(Action::HrManage)?;
     let upload = upload.read().await?;
-    let Some((file, bytes)) = upload.into_file("employees.csv")? else {
-        return Ok(ImportPage::new(&mut ctx, ImportKind::Employees).no_file());
+    let page = ImportPage::new(&mut ctx, ImportKind::Employees);
+    let Some(file) = upload.into_file("employees.csv")? else {
+        return Ok(page.no_file());
     };
-    let invalid = |ctx: &mut Ctx, errors: ImportErrors| {
-        ImportPage::new(ctx, ImportKind::Employees).invalid(&file, &errors.errors)
-    };
-    let name = file.clone();
-    let rows = match crate::imports::off_thread(move || parse_employees(&name, &bytes)).await {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(invalid(&mut ctx, errors)),
-    };
-    let mut tx = ctx.begin().await?;
-    let summary = match apply_employees(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &file, &rows).await
-    {
-        Ok(s) => s,
-        Err(ImportFailure::Invalid(errors)) => {
-            tx.rollback().await?;
-            return Ok(invalid(&mut ctx, errors));
-        }
-        Err(ImportFailure::Database(e)) => return Err(e.into()),
-    };
-    tx.commit().await?;
+    let Imported { file, summary, .. } =
+        match upload::import(&ctx, &meta, page, file, parse_employees, |tx, t, a, f, r| {
+            apply_employees(tx, t, a, f, r).boxed()
+        })
+        .await?
+        {
+            Ok(done) => done,
+            Err(page) => return Ok(page),
+        };
     Ok(Flash::success(format!("已导入员工档案（{file}）：新增 {} 人，更新 {} 人。", summary.inserted, summary.updated))
         .redirect(LIST))
 }

@@ -2,6 +2,7 @@
 
 mod handlers;
 pub mod repo;
+mod repo_pages;
 mod views;
 
 use axum::routing::get;

@@ -4,14 +4,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Query;
 use axum::response::Response;
+use futures_util::FutureExt;
 use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
 use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
-use crate::audit::Actor;
 use crate::error::AppResult;
-use crate::hr::upload::{ImportKind, ImportPage};
-use crate::imports::hr::{self as imports, ImportFailure};
+use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
+use crate::imports::hr as imports;
 use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
@@ -91,25 +91,18 @@ pub async fn import(meta: RequestMeta, mut ctx: Ctx, upload: Upload) -> AppResul
     let upload = upload.read().await?;
     let file = upload.into_file("leave.csv")?;
     let page = ImportPage::new(&mut ctx, ImportKind::Leave);
-    let Some((name, bytes)) = file else {
+    let Some(file) = file else {
         return Ok(page.no_file());
     };
-    let file = name.clone();
-    let rows = match crate::imports::off_thread(move || imports::parse_leave(&file, &bytes)).await {
-        Ok(rows) => rows,
-        Err(e) => return Ok(page.invalid(&name, &e.errors)),
-    };
-    let mut tx = ctx.begin().await?;
-    match imports::apply_leave(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, &rows).await {
-        Ok(summary) => {
-            tx.commit().await?;
-            let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
-            Ok(Flash::success(msg).redirect("/leave/all?status=approved"))
-        }
-        Err(ImportFailure::Invalid(e)) => {
-            tx.rollback().await?;
-            Ok(page.invalid(&name, &e.errors))
-        }
-        Err(ImportFailure::Database(e)) => Err(e.into()),
-    }
+    let Imported { file: name, summary, .. } =
+        match upload::import(&ctx, &meta, page, file, imports::parse_leave, |tx, t, a, f, r| {
+            imports::apply_leave(tx, t, a, f, r).boxed()
+        })
+        .await?
+        {
+            Ok(done) => done,
+            Err(page) => return Ok(page),
+        };
+    let msg = format!("已导入 {name}：新增 {} 条、更新 {} 条已批准请假。", summary.inserted, summary.updated);
+    Ok(Flash::success(msg).redirect("/leave/all?status=approved"))
 }

@@ -6,14 +6,14 @@ use askama_web::WebTemplate;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
 use serde::Deserialize;
 
 use super::repo::{self, Filter, Line, Who};
 use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
-use crate::audit::Actor;
 use crate::error::AppResult;
-use crate::hr::upload::{ImportKind, ImportPage};
-use crate::imports::hr::{self as imports, ImportFailure};
+use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
+use crate::imports::hr as imports;
 use crate::payroll;
 use crate::people::Action;
 use crate::web::forms::non_empty;
@@ -133,24 +133,15 @@ pub async fn import(
     let (Some(month), Some((name, bytes))) = (month, file) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let file = name.clone();
-    let rows = match crate::imports::off_thread(move || imports::parse_scores(&file, &bytes)).await {
-        Ok(rows) => rows,
-        Err(e) => return Ok(page.invalid(&name, &e.errors)),
-    };
-    let mut tx = ctx.begin().await?;
-    match imports::apply_scores(&mut tx, ctx.user.tenant_id, &Actor::user(&ctx.user, &meta), &name, month, &rows).await
-    {
-        Ok(summary) => {
-            tx.commit().await?;
-            let msg =
-                format!("已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。", summary.inserted, summary.updated);
-            Ok(Flash::success(msg).redirect(&format!("/hr/performance?month={month}")))
-        }
-        Err(ImportFailure::Invalid(e)) => {
-            tx.rollback().await?;
-            Ok(page.invalid(&name, &e.errors))
-        }
-        Err(ImportFailure::Database(e)) => Err(e.into()),
-    }
+    let Imported { file: name, summary, .. } =
+        match upload::import(&ctx, &meta, page, (name, bytes), imports::parse_scores, |tx, t, a, f, r| {
+            imports::apply_scores(tx, t, a, f, month, r).boxed()
+        })
+        .await?
+        {
+            Ok(done) => done,
+            Err(page) => return Ok(page),
+        };
+    let msg = format!("已导入 {name} 的 {month} 绩效：新增 {} 条、更新 {} 条。", summary.inserted, summary.updated);
+    Ok(Flash::success(msg).redirect(&format!("/hr/performance?month={month}")))
 }

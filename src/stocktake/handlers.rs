@@ -1,19 +1,20 @@
-//! Stocktake pages: list, open, record page (progress, differences, actions),
-//! blind count entry, printable count sheet, submit, approve, reject, cancel.
+//! Stocktake pages: list, open, the record page, blind count entry, the printable
+//! count sheet, submit and cancel (approve and reject are `decision`'s).
 
 use std::collections::HashMap;
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::flow::{StocktakeEvent, StocktakeStatus};
-use super::repo::{self, CountRow, Header, Line, LineQuery, ListRow, OpenError, Stats, Warehouse};
+use super::repo::{self, Header, LineQuery, OpenError};
+use super::views::{
+    CancelPage, CountLine, CountPage, CountQuery, EventView, ListPage, ListQuery, NewForm, NewPage, SheetPage,
+    ShowPage, ShowQuery,
+};
 use crate::audit::{self, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
@@ -21,7 +22,7 @@ use crate::people::Action;
 use crate::web::forms::non_empty;
 use crate::web::forms::Choice;
 use crate::web::pagination::query_string;
-use crate::web::{local_time, Chrome, Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
+use crate::web::{local_time, Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 const LIST_PATH: &str = "/inventory/stocktakes";
 
@@ -34,38 +35,6 @@ fn sku_ok(s: &str) -> bool {
 }
 
 // ---------- list ----------
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub warehouse_id: String,
-    pub page: Option<i64>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/list.html")]
-pub struct ListPage {
-    pub chrome: Chrome,
-    pub q: ListQuery,
-    pub statuses: Vec<Choice>,
-    pub warehouses: Vec<Warehouse>,
-    pub rows: Vec<ListRow>,
-    pub pager: Pager,
-    pub can_open: bool,
-    pub tz: crate::tz::TimeZone,
-}
-
-impl ListPage {
-    pub fn created(&self, r: &ListRow) -> String {
-        local_time(r.created_at, &self.tz)
-    }
-
-    pub fn wh_selected(&self, w: &Warehouse) -> bool {
-        self.q.warehouse_id == w.id.to_string()
-    }
-}
 
 pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
     ctx.require(Action::InventoryView)?;
@@ -99,33 +68,6 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
 }
 
 // ---------- open ----------
-
-#[derive(Debug, Default, Deserialize)]
-pub struct NewForm {
-    #[serde(default)]
-    pub warehouse_id: String,
-    #[serde(default)]
-    pub sku_prefix: String,
-    #[serde(default)]
-    pub scope_note: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/new.html")]
-pub struct NewPage {
-    pub chrome: Chrome,
-    pub form: NewForm,
-    pub errors: FieldErrors,
-    pub warehouses: Vec<Warehouse>,
-    /// The warehouse's open count, when that is what stopped this one: (id, no).
-    pub open_one: Option<(i64, String)>,
-}
-
-impl NewPage {
-    pub fn wh_selected(&self, w: &Warehouse) -> bool {
-        self.form.warehouse_id == w.id.to_string()
-    }
-}
 
 pub async fn new_form(mut ctx: Ctx) -> AppResult<NewPage> {
     ctx.require(Action::InventoryOperate)?;
@@ -226,56 +168,6 @@ pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<NewForm>) 
 
 // ---------- record page ----------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default)]
-    pub diff: String,
-    pub page: Option<i64>,
-}
-
-pub struct EventView {
-    pub label: &'static str,
-    pub actor: String,
-    pub comment: String,
-    pub at: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/show.html")]
-pub struct ShowPage {
-    pub chrome: Chrome,
-    pub st: Header,
-    pub stats: Stats,
-    pub q: ShowQuery,
-    pub lines: Vec<Line>,
-    pub pager: Pager,
-    pub events: Vec<EventView>,
-    /// Book quantities and differences are shown (approvers, submitted on).
-    pub with_book: bool,
-    pub can_count: bool,
-    pub can_submit: bool,
-    pub can_decide: bool,
-    pub can_cancel: bool,
-    pub is_opener: bool,
-    pub comment: String,
-    pub errors: FieldErrors,
-    pub created: String,
-    pub reason_units: i64,
-    pub reason_percent: i64,
-}
-
-impl ShowPage {
-    pub fn percent(&self) -> i64 {
-        if self.st.line_count == 0 {
-            100
-        } else {
-            self.stats.counted * 100 / i64::from(self.st.line_count)
-        }
-    }
-}
-
 fn may_see_book(user: &CurrentUser, st: &Header) -> bool {
     user.can(Action::InventoryApprove) && matches!(st.status, StocktakeStatus::Submitted | StocktakeStatus::Approved)
 }
@@ -352,56 +244,6 @@ pub async fn show(mut ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>)
 
 // ---------- blind count entry ----------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CountQuery {
-    #[serde(default)]
-    pub sku: String,
-    pub page: Option<i64>,
-}
-
-pub struct CountLine {
-    pub product_id: i64,
-    pub sku: String,
-    pub name: String,
-    pub spec: String,
-    pub unit: String,
-    /// What the field shows: the saved count, or what was typed.
-    pub qty: String,
-    pub reason: String,
-    pub error: Option<String>,
-    pub needs_reason: bool,
-    pub counted_by: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/count.html")]
-pub struct CountPage {
-    pub chrome: Chrome,
-    pub st: Header,
-    pub sku: String,
-    pub lines: Vec<CountLine>,
-    pub pager: Pager,
-    pub counted: i64,
-    /// Submitted: only reasons may still be entered.
-    pub reasons_only: bool,
-    pub has_errors: bool,
-}
-
-fn count_line(r: CountRow) -> CountLine {
-    CountLine {
-        product_id: r.product_id,
-        qty: r.counted_quantity.map(|q| q.to_string()).unwrap_or_default(),
-        reason: r.reason,
-        error: None,
-        needs_reason: r.needs_reason,
-        counted_by: r.counted_by_name.unwrap_or_default(),
-        sku: r.sku,
-        name: r.name,
-        spec: r.spec,
-        unit: r.unit,
-    }
-}
-
 async fn count_page_of(tx: &mut Tx, ctx: &mut Ctx, st: Header, sku: &str, page: Option<i64>) -> AppResult<CountPage> {
     let sku = if sku_ok(sku.trim()) { sku.trim().to_owned() } else { String::new() };
     let pager = Pager::new(&format!("{}/count", record_path(st.id)), page, query_string(&[("sku", &sku)]));
@@ -412,7 +254,7 @@ async fn count_page_of(tx: &mut Tx, ctx: &mut Ctx, st: Header, sku: &str, page: 
     Ok(CountPage {
         chrome: ctx.chrome(format!("录入盘点数 {}", st.no), LIST_PATH),
         sku,
-        lines: rows.into_iter().map(count_line).collect(),
+        lines: rows.into_iter().map(CountLine::from).collect(),
         pager: pager.with_total(total),
         counted: stats.counted,
         reasons_only,
@@ -562,15 +404,6 @@ pub async fn count_save(
 
 // ---------- printable count sheet ----------
 
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/sheet.html")]
-pub struct SheetPage {
-    pub chrome: Chrome,
-    pub st: Header,
-    pub lines: Vec<CountRow>,
-    pub created: String,
-}
-
 pub async fn sheet(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<SheetPage> {
     ctx.require(Action::InventoryView)?;
     let mut tx = ctx.begin().await?;
@@ -626,13 +459,6 @@ pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResu
     .await?;
     tx.commit().await?;
     Ok(Flash::success(format!("盘点单 {} 已提交审批。", st.no)).redirect(&record_path(id)))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "stocktake/cancel.html")]
-pub struct CancelPage {
-    pub chrome: Chrome,
-    pub st: Header,
 }
 
 fn may_cancel(user: &CurrentUser) -> AppResult<()> {
