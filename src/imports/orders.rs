@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 
 pub use crate::input::date_time;
 
-use super::hr::ImportFailure;
+use super::ImportFailure;
 use super::{read_any, Collector, ImportErrors, Row};
 use crate::audit::{self, Actor, Entry};
 use crate::catalog::handlers::valid_sku;
@@ -373,9 +373,7 @@ pub async fn apply(
         .collect();
     let author = Author { user_id: actor.user_id, name: &actor.name };
     repo::insert(tx, tenant_id, &new, &author, &format!("导入（{file}）")).await?;
-    if new.len() >= ANALYZE_AFTER_ORDERS {
-        sqlx::query("SELECT app.analyze_order_tables()").execute(&mut **tx).await?;
-    }
+    super::analyze_after(tx, new.len(), ANALYZE_AFTER_ORDERS, "SELECT app.analyze_order_tables()").await?;
     let summary = OrdersSummary {
         new: new.len() as u64,
         lines: new.iter().map(|o| o.lines.len() as u64).sum(),
