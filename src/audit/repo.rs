@@ -77,9 +77,9 @@ pub async fn list(
     push_filter(&mut qb, tenant_id, scope, f);
     qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_filter(&mut qb, tenant_id, scope, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") capped");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        push_filter(qb, tenant_id, scope, f);
+    });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -112,9 +112,10 @@ pub async fn list(
     qb.push(") k JOIN products p ON p.tenant_id = ").push_bind(tenant_id).push(" AND p.sku = k.sku");
     qb.push(" LEFT JOIN partners s ON s.tenant_id = p.tenant_id AND s.id = p.default_supplier_id ORDER BY p.sku");
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM products p");
-    push_product_filter(&mut qb, tenant_id, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM products p");
+        push_product_filter(qb, tenant_id, f);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }
@@ -375,9 +376,10 @@ pub async fn eliminations(
     push(&mut qb);
     qb.push(" ORDER BY e.proposed_at DESC, e.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM product_eliminations e");
-    push(&mut qb);
-    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM product_eliminations e");
+        push(qb);
+    });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -64,11 +64,10 @@ pub(super) async fn list(
     push_filter(&mut qb, user, f);
     qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT count(*) FROM (SELECT 1 FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id",
-    );
-    push_filter(&mut qb, user, f);
-    qb.push(" LIMIT ").push_bind(count_limit).push(") capped");
+    let mut qb = crate::db::capped_count(count_limit, |qb| {
+        qb.push(" FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id");
+        push_filter(qb, user, f);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool, Postgres};
+use sqlx::{Executor, PgPool, Postgres, QueryBuilder};
 
 use crate::config::Settings;
 use embedded::{Cluster, Tuning};
@@ -184,6 +184,16 @@ async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
 /// is an integer formatted by the server, never text from a request).
 pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Error> {
     pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")).await
+}
+
+/// The capped count of a list: `SELECT count(*) FROM (SELECT 1 … LIMIT cap)`, where
+/// `from` pushes the list's own FROM and WHERE (the same as its page query's), so a
+/// list never counts more than `cap` rows (see `web::pagination::COUNT_AHEAD`).
+pub fn capped_count<'a>(cap: i64, from: impl FnOnce(&mut QueryBuilder<'a, Postgres>)) -> QueryBuilder<'a, Postgres> {
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
+    from(&mut qb);
+    qb.push(" LIMIT ").push_bind(cap).push(") capped");
+    qb
 }
 
 /// Bind an open transaction to `tenant_id` (transaction-local).

@@ -51,9 +51,10 @@ pub async fn warehouses(
     push(&mut qb);
     qb.push(" ORDER BY code LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM warehouses");
-    push(&mut qb);
-    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM warehouses");
+        push(qb);
+    });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }
@@ -270,9 +271,10 @@ pub async fn stock(
         return Ok((Vec::new(), total));
     };
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM stock_levels s");
-    push_stock_filter(&mut qb, tenant_id, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM stock_levels s");
+        push_stock_filter(qb, tenant_id, f);
+    });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -186,9 +186,10 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     push_filter(&mut qb, user.tenant_id, kind, active, term.clone());
     qb.push(" ORDER BY kind, code LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
     let rows: Vec<PartnerRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM partners");
-    push_filter(&mut qb, user.tenant_id, kind, active, term);
-    qb.push(" LIMIT ").push_bind(pager.count_limit()).push(") capped");
+    let mut qb = crate::db::capped_count(pager.count_limit(), |qb| {
+        qb.push(" FROM partners");
+        push_filter(qb, user.tenant_id, kind, active, term);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(ListPage {

@@ -121,9 +121,10 @@ pub async fn list(
     .push(" OFFSET ")
     .push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM users");
-    push_user_filter(&mut qb, tenant_id, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") capped");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM users");
+        push_user_filter(qb, tenant_id, f);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

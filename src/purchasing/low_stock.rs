@@ -147,9 +147,9 @@ pub async fn page(mut ctx: Ctx, Query(q): Query<LowQuery>) -> AppResult<LowStock
         JOIN warehouses w ON w.tenant_id = p.tenant_id AND w.id = pg.warehouse_id
         ORDER BY pg.warehouse_id, pg.product_id",
     );
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
-    push_filter(&mut count, user.tenant_id, &q);
-    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
+    let mut count = crate::db::capped_count(pager.count_limit(), |qb| {
+        push_filter(qb, user.tenant_id, &q);
+    });
     let mut tx = ctx.begin().await?;
     let rows: Vec<LowRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;

@@ -339,10 +339,10 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     qb.push(FROM);
     push_where(&mut qb);
     qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1");
-    count.push(FROM);
-    push_where(&mut count);
-    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
+    let mut count = crate::db::capped_count(pager.count_limit(), |qb| {
+        qb.push(FROM);
+        push_where(qb);
+    });
     let mut tx = ctx.begin().await?;
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;

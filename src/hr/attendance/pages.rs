@@ -274,9 +274,9 @@ pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPag
     pager.per_page = GRID_PER_PAGE;
 
     let mut tx = ctx.begin().await?;
-    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_filters(&mut count, ctx.user.tenant_id, month, dept, &scope);
-    count.push(" LIMIT ").push_bind(pager.count_limit()).push(") c");
+    let mut count = crate::db::capped_count(pager.count_limit(), |qb| {
+        push_filters(qb, ctx.user.tenant_id, month, dept, &scope);
+    });
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
     let mut list = QueryBuilder::new(format!("SELECT {COLUMNS}"));

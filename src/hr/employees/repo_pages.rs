@@ -28,9 +28,10 @@ pub(super) async fn list(
     repo::push_filter(&mut qb, user, filter, today);
     qb.push(" ORDER BY e.employee_no LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM employees e");
-    repo::push_filter(&mut qb, user, filter, today);
-    qb.push(" LIMIT ").push_bind(count_limit).push(") capped");
+    let mut qb = crate::db::capped_count(count_limit, |qb| {
+        qb.push(" FROM employees e");
+        repo::push_filter(qb, user, filter, today);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

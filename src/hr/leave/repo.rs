@@ -248,11 +248,10 @@ pub async fn list(
     });
     qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut cq = QueryBuilder::new(
-        "SELECT count(*) FROM (SELECT 1 FROM leave_requests lr JOIN employees e ON e.tenant_id = lr.tenant_id AND e.id = lr.employee_id",
-    );
-    push_where(&mut cq, tenant_id, f);
-    cq.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut cq = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM leave_requests lr JOIN employees e ON e.tenant_id = lr.tenant_id AND e.id = lr.employee_id");
+        push_where(qb, tenant_id, f);
+    });
     let total: i64 = cq.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -187,10 +187,10 @@ pub async fn list(
 
 /// How many rows match (at most `cap`).
 pub async fn count(tx: &mut Tx, tenant_id: i64, month: YearMonth, f: &Filter, cap: i64) -> Result<i64, sqlx::Error> {
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_from(&mut qb, month);
-    push_where(&mut qb, tenant_id, month, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") t");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        push_from(qb, month);
+        push_where(qb, tenant_id, month, f);
+    });
     qb.build_query_scalar().fetch_one(&mut **tx).await
 }
 

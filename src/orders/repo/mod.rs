@@ -139,9 +139,10 @@ pub async fn list(
     qb.push(") p JOIN orders o ON o.tenant_id = ").push_bind(tenant_id).push(" AND o.id = p.id");
     qb.push(JOINS).push(" ORDER BY o.id DESC");
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM orders o");
-    push_filter(&mut qb, tenant_id, scope, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") c");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM orders o");
+        push_filter(qb, tenant_id, scope, f);
+    });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

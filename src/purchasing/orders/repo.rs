@@ -316,9 +316,10 @@ pub async fn list(
     );
     push_where(&mut qb, tenant_id, f);
     qb.push(" ORDER BY o.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM purchase_orders o");
-    push_where(&mut count, tenant_id, f);
-    count.push(" LIMIT ").push_bind(count_limit).push(") c");
+    let mut count = crate::db::capped_count(count_limit, |qb| {
+        qb.push(" FROM purchase_orders o");
+        push_where(qb, tenant_id, f);
+    });
     let rows: Vec<OrderListRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
     let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))

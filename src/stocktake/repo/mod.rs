@@ -182,9 +182,10 @@ pub async fn list(
     push_list_where(&mut qb, user, f);
     qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
-    let mut qb = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM stocktakes s");
-    push_list_where(&mut qb, user, f);
-    qb.push(" LIMIT ").push_bind(cap).push(") x");
+    let mut qb = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM stocktakes s");
+        push_list_where(qb, user, f);
+    });
     let total: i64 = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }
