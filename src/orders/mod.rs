@@ -15,6 +15,59 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::state::AppState;
+use crate::db::Tx;
+use crate::people::Action;
+use crate::queues::{QueueItem, QueueKind};
+use crate::web::CurrentUser;
+use codes::{HoldKind, OrderStatus};
+
+/// The home page's order counts stop here ("1000+").
+const HOME_CAP: i64 = 1_000;
+
+/// The work queues of the order desk for the home page: ops and service staff
+/// see what waits for review, the holds by kind and what waits for allocation;
+/// the warehouse what waits to ship. One query; none for other roles.
+pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueItem>, sqlx::Error> {
+    let (operates, ships) = (user.can(Action::OrdersOperate), user.can(Action::OrdersShip));
+    if !operates && !ships {
+        return Ok(Vec::new());
+    }
+    let mut items = Vec::new();
+    for (code, count, oldest) in repo::queue_counts(tx, user.tenant_id, HOME_CAP).await? {
+        let (key, label, href, mine) = if let Some(kind) = code.strip_prefix("hold:").and_then(HoldKind::parse) {
+            let key = match kind {
+                HoldKind::Unpaid => "orders.hold.unpaid",
+                HoldKind::Address => "orders.hold.address",
+                HoldKind::Stock => "orders.hold.stock",
+                HoldKind::Manual => "orders.hold.manual",
+            };
+            (key, format!("挂起订单（{}）", kind.label()), format!("/orders?hold={}", kind.code()), operates)
+        } else {
+            match OrderStatus::parse(&code) {
+                Some(OrderStatus::PendingReview) => {
+                    ("orders.pending_review", "待审核订单".into(), "/orders?status=pending_review".into(), operates)
+                }
+                Some(OrderStatus::Approved) => {
+                    ("orders.approved", "待配货订单".into(), "/orders?status=approved".into(), operates)
+                }
+                Some(OrderStatus::Allocated) => {
+                    ("orders.allocated", "待发货订单".into(), "/orders?status=allocated".into(), ships)
+                }
+                Some(OrderStatus::PartiallyShipped) => (
+                    "orders.partially_shipped",
+                    "部分发货待续发".into(),
+                    "/orders?status=partially_shipped".into(),
+                    ships,
+                ),
+                _ => continue,
+            }
+        };
+        if mine && count > 0 {
+            items.push(QueueItem { key, label, count, oldest, href, kind: QueueKind::Approval });
+        }
+    }
+    Ok(items)
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -52,6 +52,13 @@ fn oracle(key: &str, me: i64, dept: &str) -> String {
         "contracts.mine" => {
             format!("SELECT count(*) FROM contracts WHERE drafted_by = {me} AND status IN ('draft', 'rejected')")
         }
+        "orders.pending_review" | "orders.approved" | "orders.allocated" | "orders.partially_shipped" => {
+            format!("SELECT count(*) FROM orders WHERE status = '{}'", key.trim_start_matches("orders."))
+        }
+        k if k.starts_with("orders.hold.") => format!(
+            "SELECT count(*) FROM order_holds WHERE released_at IS NULL AND kind = '{}'",
+            k.trim_start_matches("orders.hold.")
+        ),
         other => panic!("no definition for the queue {other}"),
     }
 }
@@ -95,6 +102,12 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
                 "contracts.submitted",
                 "eliminations.pending",
                 "low_stock.items",
+                "orders.approved",
+                "orders.hold.address",
+                "orders.hold.manual",
+                "orders.hold.stock",
+                "orders.hold.unpaid",
+                "orders.pending_review",
                 "purchase_orders.open",
                 "replenishments.pending",
                 "stocktakes.submitted",
@@ -102,11 +115,29 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         ),
         (
             "ops.specialist",
-            &["contracts.mine", "eliminations.mine", "low_stock.items", "purchase_orders.open", "replenishments.mine"],
+            &[
+                "contracts.mine",
+                "eliminations.mine",
+                "low_stock.items",
+                "orders.approved",
+                "orders.hold.address",
+                "orders.hold.manual",
+                "orders.hold.stock",
+                "orders.hold.unpaid",
+                "orders.pending_review",
+                "purchase_orders.open",
+                "replenishments.mine",
+            ],
         ),
         (
             "warehouse.specialist",
-            &["low_stock.items", "purchase_orders.open", "replenishments.mine", "stocktakes.counting"],
+            &[
+                "low_stock.items",
+                "orders.allocated",
+                "purchase_orders.open",
+                "replenishments.mine",
+                "stocktakes.counting",
+            ],
         ),
         (
             "sales.director",

@@ -533,3 +533,34 @@ async fn the_demo_has_orders_in_every_state_consistent_with_the_ledger() {
     let held = c.get("/orders?hold=unpaid").await.body;
     assert!(held.contains("未付款"));
 }
+
+#[tokio::test]
+async fn the_home_pages_show_the_order_desks_queues_with_counts() {
+    let s = shop().await;
+    let a = order(&s, "TB-900", true).await;
+    let b = order(&s, "TB-901", false).await;
+    post(&s.ops, b, "approve", &[]).await;
+    let line = |body: &str, key: &str| -> Option<String> {
+        body.split(&format!("data-queue=\"{key}\" data-count=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_owned)
+    };
+    let ops = s.ops.get("/").await.body;
+    assert_eq!(line(&ops, "orders.pending_review").as_deref(), Some("1"), "TB-900 waits for review");
+    assert_eq!(line(&ops, "orders.hold.unpaid").as_deref(), Some("1"));
+    assert_eq!(line(&ops, "orders.approved").as_deref(), Some("1"), "TB-901 waits for allocation");
+    assert!(ops.contains("href=\"/orders?hold=unpaid\""));
+    assert_eq!(line(&ops, "orders.allocated"), None, "shipping is the warehouse's queue");
+    post(&s.ops, b, "allocate", &[("warehouse", "WH1")]).await;
+    let wh = s.warehouse.get("/").await.body;
+    assert_eq!(line(&wh, "orders.allocated").as_deref(), Some("1"));
+    assert_eq!(line(&wh, "orders.pending_review"), None);
+    assert_eq!(line(&s.hr.get("/").await.body, "orders.pending_review"), None, "HR has no order queue");
+    assert_eq!(
+        line(&s.beta.get("/").await.body, "orders.pending_review"),
+        None,
+        "another tenant's orders are not counted"
+    );
+    let _ = a;
+}

@@ -245,3 +245,28 @@ pub async fn warehouse_choices(tx: &mut Tx, tenant_id: i64) -> Result<Vec<(i64, 
         .fetch_all(&mut **tx)
         .await
 }
+
+/// The home page's order counts (each capped at `cap`) and the oldest order's time,
+/// for the work queues: orders by state, and orders held by each kind.
+pub async fn queue_counts(
+    tx: &mut Tx,
+    tenant_id: i64,
+    cap: i64,
+) -> Result<Vec<(String, i64, Option<DateTime<Utc>>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT q.code, (SELECT count(*) FROM (SELECT 1 FROM orders o WHERE o.tenant_id = $1 AND o.status = q.code LIMIT $2) c),
+                (SELECT o.ordered_at FROM orders o WHERE o.tenant_id = $1 AND o.status = q.code ORDER BY o.id LIMIT 1)
+         FROM unnest(ARRAY['pending_review', 'approved', 'allocated', 'partially_shipped']) AS q(code)
+         UNION ALL
+         SELECT 'hold:' || k.kind,
+                (SELECT count(*) FROM (SELECT 1 FROM order_holds h WHERE h.tenant_id = $1 AND h.kind = k.kind
+                                       AND h.released_at IS NULL LIMIT $2) c),
+                (SELECT min(h.placed_at) FROM (SELECT placed_at FROM order_holds h WHERE h.tenant_id = $1
+                                       AND h.kind = k.kind AND h.released_at IS NULL LIMIT $2) h)
+         FROM unnest(ARRAY['unpaid', 'address', 'stock', 'manual']) AS k(kind)",
+    )
+    .bind(tenant_id)
+    .bind(cap)
+    .fetch_all(&mut **tx)
+    .await
+}
