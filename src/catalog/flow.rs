@@ -126,7 +126,7 @@ impl Workflow for Elimination {
             before: Some(json!({"status": "pending", "product_status": product.status})),
             after: Some(json!({
                 "status": status.code(), "comment": comment,
-                "product_status": if approve { "eliminated" } else { product.status.as_str() },
+                "product_status": if approve { Status::Eliminated.code() } else { product.status.as_str() },
             })),
         };
         let message = if approve {

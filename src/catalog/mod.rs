@@ -32,8 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}/eliminate", get(elimination::propose_form).post(elimination::propose))
 }
 
-/// A product's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A product's state (`products.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Status {
     Draft,
     Listed,

@@ -469,7 +469,7 @@ pub async fn line_add(
                 le.add("sku", format!("没有 SKU 为 {} 的商品", lf.sku));
                 None
             }
-            Some((_, name, _, status)) if status == "eliminated" => {
+            Some((_, name, _, crate::catalog::Status::Eliminated)) => {
                 le.add("sku", format!("{name}（{}）已汰换，不能再签入合同", lf.sku));
                 None
             }

@@ -199,7 +199,7 @@ pub(super) async fn product_by_sku(
     tx: &mut Tx,
     tenant_id: i64,
     sku: &str,
-) -> Result<Option<(i64, String, i64, String)>, sqlx::Error> {
+) -> Result<Option<(i64, String, i64, crate::catalog::Status)>, sqlx::Error> {
     sqlx::query_as("SELECT id, name, price_fen, status FROM products WHERE tenant_id = $1 AND sku = $2")
         .bind(tenant_id)
         .bind(sku)

@@ -223,7 +223,7 @@ pub(super) struct ProductHit {
     pub unit: String,
     pub price_fen: i64,
     pub last_cost_fen: Option<i64>,
-    pub status: String,
+    pub status: crate::catalog::Status,
 }
 
 #[derive(sqlx::FromRow)]

@@ -17,6 +17,7 @@ use super::views::{
 };
 use super::{request_scope, yuan};
 use crate::audit::{self, Actor, Entry};
+use crate::catalog::Status;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::{Action, Level};
@@ -66,7 +67,7 @@ async fn find_item(
     match &product {
         _ if sku.is_empty() => errors.add("sku", "请填写商品 SKU"),
         None => errors.add("sku", format!("没有 SKU 为 {sku} 的商品")),
-        Some(p) if p.status == "eliminated" => errors.add("sku", "该商品已汰换，不能再补货"),
+        Some(p) if p.status == Status::Eliminated => errors.add("sku", "该商品已汰换，不能再补货"),
         Some(_) => {}
     }
     let warehouse: Option<WarehouseHit> = if wh.is_empty() {
@@ -85,7 +86,7 @@ async fn find_item(
         Some(_) => {}
     }
     Ok(match (product, warehouse) {
-        (Some(p), Some(w)) if p.status != "eliminated" && w.is_active => Some(Item {
+        (Some(p), Some(w)) if p.status != Status::Eliminated && w.is_active => Some(Item {
             product_id: p.id,
             sku: p.sku,
             name: p.name,
