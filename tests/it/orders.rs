@@ -564,3 +564,39 @@ async fn the_home_pages_show_the_order_desks_queues_with_counts() {
     );
     let _ = a;
 }
+
+#[tokio::test]
+async fn every_order_post_refuses_a_role_without_it_and_another_tenant() {
+    let s = shop().await;
+    let id = order(&s, "TB-990", true).await;
+    let hold = s.app.scalar_i64(s.t.alpha, "SELECT id FROM order_holds WHERE kind = 'unpaid'").await;
+    let release = format!("holds/{hold}/release");
+    let actions: [(&str, &[(&str, &str)]); 10] = [
+        ("holds", &[("kind", "manual"), ("reason", "x")]),
+        (&release, &[("note", "x")]),
+        ("paid", &[]),
+        ("approve", &[]),
+        ("recheck-stock", &[]),
+        ("allocate", &[("warehouse", "WH1")]),
+        ("ship", &[("carrier", "SF"), ("tracking_no", "SF5555")]),
+        ("deliver", &[]),
+        ("exception", &[("kind", "lost"), ("note", "x")]),
+        ("cancel", &[("reason", "x")]),
+    ];
+    s.app.user(s.t.beta, "wh", Dept::Warehouse, Level::Specialist, false).await;
+    let beta_wh = s.app.signed_in("beta", "wh").await;
+    let before = s.app.snapshot(s.t.alpha, "orders", id).await;
+    for (action, fields) in actions {
+        // Another tenant's staff who may do this anywhere: the order is not there (404).
+        let beta = if ["ship", "deliver", "exception"].contains(&action) { &beta_wh } else { &s.beta };
+        // HR may not even see orders; the sales rep sees none of these (out of scope: 404).
+        assert_eq!(s.hr.post_form("/", &format!("/orders/{id}/{action}"), fields).await.status, 403, "hr {action}");
+        assert_eq!(
+            s.sales.post_form("/", &format!("/orders/{id}/{action}"), fields).await.status,
+            403,
+            "sales {action}"
+        );
+        assert_eq!(beta.post_form("/", &format!("/orders/{id}/{action}"), fields).await.status, 404, "beta {action}");
+    }
+    s.app.assert_unchanged(&before, "refused order POSTs").await;
+}
