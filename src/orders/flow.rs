@@ -40,13 +40,21 @@ pub fn active_holds(order: &OrderRow) -> Vec<HoldKind> {
     order.holds.split(',').filter_map(HoldKind::parse).collect()
 }
 
+/// The Chinese names of comma-separated hold codes (`unpaid,address` → `未付款、地址不完整`).
+pub fn hold_labels(holds: &str) -> String {
+    let names: Vec<&str> = holds.split(',').filter_map(HoldKind::parse).map(HoldKind::label).collect();
+    names.join("、")
+}
+
 /// 409 while any hold is active (no approval, allocation or shipping then).
 pub fn not_held(order: &OrderRow, what: &str) -> AppResult<()> {
-    let holds = active_holds(order);
-    if holds.is_empty() {
+    if active_holds(order).is_empty() {
         Ok(())
     } else {
-        let names: Vec<&str> = holds.iter().map(|h| h.label()).collect();
-        Err(AppError::Conflict(format!("订单 {} 有挂起（{}），解除后才能{what}", order.order_no, names.join("、"))))
+        Err(AppError::Conflict(format!(
+            "订单 {} 有挂起（{}），解除后才能{what}",
+            order.order_no,
+            hold_labels(&order.holds)
+        )))
     }
 }

@@ -29,7 +29,7 @@ fn parse_code<T>(raw: &str, parse: fn(&str) -> Option<T>, what: &str) -> AppResu
 }
 
 /// The list's filter from its query string (400 naming a bad value).
-async fn filter_of(
+pub(super) async fn filter_of(
     tx: &mut Tx,
     tenant_id: i64,
     q: &ListQuery,
@@ -144,6 +144,7 @@ pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage
         holds: HoldKind::ALL,
         platforms: Platform::ALL,
         warehouses: warehouses.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        can_print: cx.can(Action::OrdersShip) || cx.can(Action::OrdersOperate),
     })
 }
 
@@ -209,7 +210,7 @@ pub(super) async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn author(cx: &Ctx) -> String {
+pub(super) fn author(cx: &Ctx) -> String {
     format!("{}（{}）", cx.user.display_name, cx.user.username)
 }
 

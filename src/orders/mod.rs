@@ -6,6 +6,7 @@ pub mod codes;
 pub mod demo;
 pub mod flow;
 mod handlers;
+mod print;
 pub mod repo;
 mod shipping;
 pub mod stock;
@@ -73,7 +74,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", get(handlers::list))
         .route("/orders.csv", get(handlers::export))
+        .route("/orders/picking", get(print::picking))
         .route("/orders/{id}", get(handlers::show))
+        .route("/orders/{id}/slip", get(print::slip))
+        .route("/orders/{id}/label", get(print::label))
         .route("/orders/{id}/holds", post(handlers::place_hold))
         .route("/orders/{id}/holds/{hold_id}/release", post(handlers::release_hold))
         .route("/orders/{id}/paid", post(handlers::paid))

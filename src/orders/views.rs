@@ -58,6 +58,8 @@ pub struct ListPage {
     pub holds: &'static [HoldKind],
     pub platforms: &'static [Platform],
     pub warehouses: Vec<(String, String)>,
+    /// Slips and picking lists (the warehouse, ops and service).
+    pub can_print: bool,
 }
 
 /// A hold as the record page shows it.
@@ -185,6 +187,16 @@ impl ShowPage {
 
     pub fn may_deliver(&self) -> bool {
         self.may_follow() && self.order.status != OrderStatus::PartiallyShipped
+    }
+
+    /// Slips and labels: the warehouse's, and the order desk's.
+    pub fn may_print(&self) -> bool {
+        self.can_ship || self.can_operate
+    }
+
+    /// Something is reserved, waiting to be picked.
+    pub fn to_pick(&self) -> bool {
+        self.lines.iter().any(|l| l.reserved_qty > 0)
     }
 
     pub fn unpaid(&self) -> bool {

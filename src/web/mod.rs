@@ -2,6 +2,7 @@
 //! context), CSRF, flash messages, error pages, security headers, pagination and the
 //! page chrome (header + navigation).
 
+pub mod barcode;
 pub mod chrome;
 pub mod csrf;
 pub mod csv;

@@ -26,6 +26,7 @@ mod layering;
 mod ledger;
 mod orders;
 mod orders_import;
+mod orders_print;
 mod pages;
 mod partners;
 mod payroll;

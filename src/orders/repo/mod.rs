@@ -3,10 +3,12 @@
 
 mod change;
 mod intake;
+mod print;
 mod reservations;
 
 pub use change::*;
 pub use intake::*;
+pub use print::*;
 pub use reservations::*;
 
 use chrono::{DateTime, Utc};
@@ -170,6 +172,7 @@ pub struct LineRow {
     pub product_id: i64,
     pub sku: String,
     pub name: String,
+    pub spec: String,
     pub unit: String,
     pub quantity: i64,
     pub unit_price_fen: i64,
@@ -180,7 +183,7 @@ pub struct LineRow {
 
 pub async fn lines(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<LineRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT l.line_no, l.product_id, p.sku, p.name, p.unit, l.quantity, l.unit_price_fen, l.reserved_qty,
+        "SELECT l.line_no, l.product_id, p.sku, p.name, p.spec, p.unit, l.quantity, l.unit_price_fen, l.reserved_qty,
                 l.shipped_qty, l.returned_qty
          FROM order_lines l JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
          WHERE l.tenant_id = $1 AND l.order_id = $2 ORDER BY l.line_no",

@@ -215,6 +215,7 @@ pub async fn parcel_exception(
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ParcelRow {
     pub id: i64,
+    pub warehouse_id: i64,
     pub carrier: Carrier,
     pub tracking_no: String,
     pub status: String,
@@ -228,7 +229,7 @@ pub struct ParcelRow {
 
 pub async fn parcels(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<ParcelRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.id, p.carrier, p.tracking_no, p.status, p.shipped_at, u.display_name AS shipped_by_name, p.exception_kind,
+        "SELECT p.id, p.warehouse_id, p.carrier, p.tracking_no, p.status, p.shipped_at, u.display_name AS shipped_by_name, p.exception_kind,
                 p.exception_note,
                 coalesce((SELECT string_agg(pr.sku || '×' || pl.quantity, '，' ORDER BY pl.line_no)
                           FROM parcel_lines pl
