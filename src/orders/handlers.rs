@@ -163,6 +163,11 @@ async fn page(
     let events = repo::events(tx, tid, order.id).await?;
     let coverage = if order.status.before_shipping() { repo::coverage(tx, tid, order.id).await? } else { Vec::new() };
     let parcels = repo::parcels(tx, tid, order.id).await?;
+    let warehouses = if order.status == OrderStatus::Exception {
+        repo::warehouse_choices(tx, tid).await?.into_iter().map(|(_, code, name)| (code, name)).collect()
+    } else {
+        Vec::new()
+    };
     let (active, released): (Vec<_>, Vec<_>) = holds
         .into_iter()
         .map(|hold| HoldView { placed_at: tz.format(hold.placed_at), released_at: local(tz, hold.released_at), hold })
@@ -176,6 +181,7 @@ async fn page(
         released,
         events: events.into_iter().map(|event| EventView { at: tz.format(event.at), event }).collect(),
         coverage,
+        warehouses,
         parcels: parcels.into_iter().map(|p| ParcelView { shipped_at: tz.format(p.shipped_at), parcel: p }).collect(),
         carriers: Carrier::ALL,
         exception_kinds: ExceptionKind::ALL,

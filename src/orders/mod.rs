@@ -8,6 +8,7 @@ pub mod flow;
 mod handlers;
 mod print;
 pub mod repo;
+mod resend;
 mod shipping;
 pub mod stock;
 mod views;
@@ -88,6 +89,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/ship", post(shipping::ship))
         .route("/orders/{id}/deliver", post(shipping::deliver))
         .route("/orders/{id}/exception", post(shipping::exception))
+        .route("/orders/{id}/resend", post(resend::resend))
 }
 
 /// Where an order goes: what the shipping label prints.

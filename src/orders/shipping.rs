@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::people::Action;
 use crate::web::{Ctx, FieldErrors, RequestMeta};
 
-fn stock_error(e: StockError, warehouse: &str) -> AppError {
+pub(super) fn stock_error(e: StockError, warehouse: &str) -> AppError {
     match e {
         StockError::Short(what) => AppError::Conflict(format!("仓库 {warehouse} 中 {what} 库存不足，未配货")),
         StockError::Ledger(e) => e.into(),

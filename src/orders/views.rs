@@ -76,6 +76,9 @@ pub struct ParcelView {
 
 impl ParcelView {
     pub fn status_label(&self) -> &'static str {
+        if self.parcel.resent {
+            return "丢件，已补发";
+        }
         match self.parcel.status.as_str() {
             "delivered" => "已签收",
             "exception" => "异常",
@@ -109,6 +112,7 @@ impl EventView {
             "ship" => "发货",
             "deliver" => "签收",
             "exception" => "物流异常",
+            "resend" => "补发",
             "cancel" => "取消",
             _ => "备注",
         }
@@ -127,6 +131,8 @@ pub struct ShowPage {
     pub released: Vec<HoldView>,
     pub events: Vec<EventView>,
     pub coverage: Vec<Coverage>,
+    /// The tenant's warehouses (code, name), for a re-sent parcel.
+    pub warehouses: Vec<(String, String)>,
     pub parcels: Vec<ParcelView>,
     pub carriers: &'static [Carrier],
     pub exception_kinds: &'static [ExceptionKind],
@@ -192,6 +198,14 @@ impl ShowPage {
     /// Slips and labels: the warehouse's, and the order desk's.
     pub fn may_print(&self) -> bool {
         self.can_ship || self.can_operate
+    }
+
+    /// A lost parcel may be sent again by the order desk.
+    pub fn may_resend(&self, p: &ParcelView) -> bool {
+        self.can_operate
+            && self.order.status == OrderStatus::Exception
+            && !p.parcel.resent
+            && p.parcel.exception_kind.as_deref() == Some(ExceptionKind::Lost.code())
     }
 
     /// Something is reserved, waiting to be picked.

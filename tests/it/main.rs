@@ -27,6 +27,7 @@ mod ledger;
 mod orders;
 mod orders_import;
 mod orders_print;
+mod orders_resend;
 mod pages;
 mod partners;
 mod payroll;

@@ -179,12 +179,14 @@ pub struct LineRow {
     pub reserved_qty: i64,
     pub shipped_qty: i64,
     pub returned_qty: i64,
+    /// Lost in transit and sent again (not in `shipped_qty`).
+    pub lost_qty: i64,
 }
 
 pub async fn lines(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<LineRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.line_no, l.product_id, p.sku, p.name, p.spec, p.unit, l.quantity, l.unit_price_fen, l.reserved_qty,
-                l.shipped_qty, l.returned_qty
+                l.shipped_qty, l.returned_qty, l.lost_qty
          FROM order_lines l JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
          WHERE l.tenant_id = $1 AND l.order_id = $2 ORDER BY l.line_no",
     )

@@ -182,7 +182,7 @@ pub async fn mark_shipped(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<
 pub async fn parcels_delivered(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE parcels SET status = 'delivered', delivered_at = now()
-         WHERE tenant_id = $1 AND order_id = $2 AND status <> 'delivered'",
+         WHERE tenant_id = $1 AND order_id = $2 AND status <> 'delivered' AND resent_at IS NULL",
     )
     .bind(tenant_id)
     .bind(order_id)
@@ -223,6 +223,8 @@ pub struct ParcelRow {
     pub shipped_by_name: String,
     pub exception_kind: Option<String>,
     pub exception_note: String,
+    /// A lost parcel sent again.
+    pub resent: bool,
     /// `SKU×N` of its lines.
     pub contents: String,
 }
@@ -230,7 +232,7 @@ pub struct ParcelRow {
 pub async fn parcels(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<ParcelRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT p.id, p.warehouse_id, p.carrier, p.tracking_no, p.status, p.shipped_at, u.display_name AS shipped_by_name, p.exception_kind,
-                p.exception_note,
+                p.exception_note, p.resent_at IS NOT NULL AS resent,
                 coalesce((SELECT string_agg(pr.sku || '×' || pl.quantity, '，' ORDER BY pl.line_no)
                           FROM parcel_lines pl
                           JOIN order_lines ol ON ol.tenant_id = pl.tenant_id AND ol.order_id = pl.order_id AND ol.line_no = pl.line_no
@@ -242,5 +244,54 @@ pub async fn parcels(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<P
     .bind(tenant_id)
     .bind(order_id)
     .fetch_all(&mut **tx)
+    .await
+}
+
+/// A parcel of the order, locked: (exception kind, re-sent already, carrier, tracking no).
+pub async fn lock_parcel(
+    tx: &mut Tx,
+    tenant_id: i64,
+    order_id: i64,
+    parcel_id: i64,
+) -> Result<Option<(Option<String>, bool, Carrier, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT exception_kind, resent_at IS NOT NULL, carrier, tracking_no FROM parcels
+         WHERE tenant_id = $1 AND order_id = $2 AND id = $3 FOR UPDATE",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .bind(parcel_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The lost parcel's units go back to its lines as open quantities (shipped →
+/// lost) and the parcel is marked re-sent; the units.
+pub async fn mark_resent(
+    tx: &mut Tx,
+    tenant_id: i64,
+    order_id: i64,
+    parcel_id: i64,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query("UPDATE parcels SET resent_at = now(), resent_by = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(parcel_id)
+        .bind(by)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_scalar(
+        "WITH back AS (
+             UPDATE order_lines l SET shipped_qty = l.shipped_qty - pl.quantity, lost_qty = l.lost_qty + pl.quantity
+             FROM parcel_lines pl
+             WHERE pl.tenant_id = $1 AND pl.parcel_id = $3 AND l.tenant_id = $1 AND l.order_id = $2
+               AND l.line_no = pl.line_no
+             RETURNING pl.quantity)
+         SELECT coalesce(sum(quantity), 0)::bigint FROM back",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .bind(parcel_id)
+    .fetch_one(&mut **tx)
     .await
 }
