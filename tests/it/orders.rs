@@ -267,14 +267,11 @@ async fn holds_block_review_and_are_released_with_a_note_unpaid_only_by_payment_
 #[tokio::test]
 async fn review_holds_for_stock_and_the_recheck_lifts_it_once_a_warehouse_covers() {
     let s = shop().await;
-    // 30 cups: no warehouse has them.
+    // A first order takes 3 of WH1's 5 cups; the second finds 2 there and 1 in WH2.
+    let first = order(&s, "TB-299", false).await;
+    assert_eq!(post(&s.ops, first, "approve", &[]).await.status, 303);
+    assert_eq!(post(&s.ops, first, "allocate", &[("warehouse", "WH1")]).await.status, 303);
     let id = order(&s, "TB-300", false).await;
-    s.app
-        .strings(
-            s.t.alpha,
-            &format!("UPDATE order_lines SET quantity = 30 WHERE order_id = {id} AND line_no = 1 RETURNING ''"),
-        )
-        .await;
     let r = post(&s.ops, id, "approve", &[]).await;
     assert_eq!(r.status, 303);
     let page = s.ops.get(&format!("/orders/{id}")).await;
@@ -283,10 +280,56 @@ async fn review_holds_for_stock_and_the_recheck_lifts_it_once_a_warehouse_covers
     // Still short: the recheck keeps it.
     post(&s.ops, id, "recheck-stock", &[]).await;
     assert!(s.ops.get(&format!("/orders/{id}")).await.body.contains("data-hold=\"stock\""));
-    stock_in(&s.app, s.t.alpha, s.cup, s.wh1, 30).await;
+    // The first order is cancelled: its cups are free again (no receipt), and the recheck lifts the hold.
+    assert_eq!(post(&s.manager, first, "cancel", &[("reason", "客户取消")]).await.status, 303);
     assert_eq!(post(&s.ops, id, "recheck-stock", &[]).await.status, 303);
     assert!(!s.ops.get(&format!("/orders/{id}")).await.body.contains("data-hold=\"stock\""));
     assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+}
+
+#[tokio::test]
+async fn a_receipt_that_lets_one_warehouse_cover_the_order_lifts_its_stock_hold_by_itself() {
+    let s = shop().await;
+    // 30 cups: no warehouse has them.
+    let id = order(&s, "TB-310", false).await;
+    s.app
+        .strings(
+            s.t.alpha,
+            &format!("UPDATE order_lines SET quantity = 30 WHERE order_id = {id} AND line_no = 1 RETURNING ''"),
+        )
+        .await;
+    assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+    let held =
+        format!("SELECT count(*) FROM order_holds WHERE order_id = {id} AND kind = 'stock' AND released_at IS NULL");
+    assert_eq!(s.app.scalar_i64(s.t.alpha, &held).await, 1);
+    // 29 more cups in WH2 make 30 there, but WH2 has no pens: still held.
+    stock_in(&s.app, s.t.alpha, s.cup, s.wh2, 29).await;
+    assert_eq!(s.app.scalar_i64(s.t.alpha, &held).await, 1, "no single warehouse covers every line");
+    // Another company's receipt changes nothing here.
+    let (beta_cup, beta_wh) = item(&s.app, s.t.beta, "CUP-1", "WH1").await;
+    stock_in(&s.app, s.t.beta, beta_cup, beta_wh, 100).await;
+    assert_eq!(s.app.scalar_i64(s.t.alpha, &held).await, 1);
+    // 25 cups into WH1 (30 there, and 10 pens): lifted in the receipt's transaction.
+    stock_in(&s.app, s.t.alpha, s.cup, s.wh1, 25).await;
+    assert_eq!(s.app.scalar_i64(s.t.alpha, &held).await, 0);
+    let page = s.ops.get(&format!("/orders/{id}")).await;
+    assert!(!page.body.contains("data-hold=\"stock\""));
+    assert!(page.body.contains("到货后自动检查：仓库 WH1 可满足整单"), "the release note says why");
+    let events = s
+        .app
+        .strings(s.t.alpha, &format!("SELECT actor_name FROM order_events WHERE order_id = {id} AND kind = 'release'"))
+        .await;
+    assert_eq!(events, ["系统"], "on the timeline, by the system");
+    let audit = s
+        .app
+        .scalar_i64(
+            s.t.alpha,
+            &format!("SELECT count(*) FROM audit_log WHERE action = 'order.release' AND entity_id = '{id}' AND actor_name = '系统'"),
+        )
+        .await;
+    assert_eq!(audit, 1, "audited");
+    assert_eq!(post(&s.ops, id, "approve", &[]).await.status, 303);
+    assert_eq!(status_of(&s.ops.get(&format!("/orders/{id}")).await.body), "approved");
 }
 
 #[tokio::test]
