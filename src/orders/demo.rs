@@ -1,19 +1,19 @@
 //! Demo orders: platform orders over the last 90 days in every state — fresh ones
 //! waiting for review, some held (unpaid, address, stock, manual), older ones
 //! allocated, shipped (some in two parcels), delivered, a few with an exception or
-//! cancelled — moved there through the same stock functions as the pages, so the
-//! ledger agrees with every order.
+//! cancelled — written in bulk (a million in minutes), the stock through the
+//! ledger, so that it agrees with every order.
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveTime, Utc};
 
 use super::codes::{Carrier, ExceptionKind, HoldKind, OrderStatus, Platform, Source};
-use super::repo::{self, Author, NewLine, NewOrder};
-use super::stock;
+use super::repo::{self, history, Author, NewLine, NewOrder};
 use super::ShipTo;
 use crate::db::Tx;
 use crate::demo::ctx::Ctx;
+use crate::inventory::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
 use crate::people::{Dept, Level};
 use crate::tz::TimeZone;
 
@@ -44,106 +44,315 @@ fn mix(i: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `ctx.orders` orders, the oldest first.
+/// Where a demo order ends up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    /// Held at intake, or too fresh: waiting for review.
+    Pending,
+    Manual,
+    Cancelled,
+    /// Held at review: its first line asks for more than any warehouse has.
+    Stock,
+    Approved,
+    /// Reserved in warehouse `wh` (an index), not yet shipped.
+    Allocated {
+        wh: usize,
+    },
+    /// Shipped from `wh` in one or two parcels, then delivered, still on its way, or
+    /// an exception.
+    Shipped {
+        wh: usize,
+        parcels: usize,
+        end: End,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    InTransit,
+    Delivered,
+    Exception(ExceptionKind),
+}
+
+/// A parcel of a shipped demo order (`index`: the order's position).
+struct DemoParcel {
+    index: usize,
+    id: i64,
+    wh: usize,
+    carrier: Carrier,
+    tracking: String,
+    reason: String,
+    part: usize,
+    count: usize,
+    end: End,
+    at: chrono::DateTime<Utc>,
+}
+
+/// What a stock-held demo order asks for of its first product.
+const SHORT_QUANTITY: i64 = 100_000;
+
+fn fate_of(ctx: &Ctx, o: &NewOrder, i: usize, age_days: i64, warehouses: usize) -> Fate {
+    let h = mix(i as u64 + 77 * ctx.n as u64);
+    if !o.intake_holds().is_empty() || age_days < 1 && h.is_multiple_of(3) {
+        Fate::Pending
+    } else if h.is_multiple_of(41) {
+        Fate::Manual
+    } else if h % 31 == 1 {
+        Fate::Cancelled
+    } else if h % 37 == 5 {
+        Fate::Stock
+    } else if age_days < 1 || warehouses == 0 {
+        Fate::Approved
+    } else {
+        let wh = (h >> 8) as usize % warehouses;
+        if age_days < 2 {
+            Fate::Allocated { wh }
+        } else {
+            let parcels = if h.is_multiple_of(13) && o.lines.len() > 1 { 2 } else { 1 };
+            let end = if h.is_multiple_of(29) {
+                End::Exception(ExceptionKind::ALL[(h % 4) as usize])
+            } else if age_days >= 5 {
+                End::Delivered
+            } else {
+                End::InTransit
+            };
+            Fate::Shipped { wh, parcels, end }
+        }
+    }
+}
+
+/// `ctx.orders` orders, the oldest first, each moved to its fate in bulk — every
+/// step one statement over all the orders it concerns (`repo::history`), stock
+/// through the ledger: the demand of the allocated and shipped orders is received
+/// first where it is short, open reservations raise the levels' reserved, and each
+/// shipped line is a `shipment` movement of its order.
 pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
     if ctx.orders == 0 {
         return Ok(());
     }
+    let tid = ctx.tenant_id;
     let products: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT id, price_fen FROM products WHERE tenant_id = $1 AND status = 'listed' AND price_fen > 0 ORDER BY id LIMIT 60",
     )
-    .bind(ctx.tenant_id)
+    .bind(tid)
     .fetch_all(&mut **tx)
     .await?;
+    let warehouses: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, code FROM warehouses WHERE tenant_id = $1 AND is_active ORDER BY code")
+            .bind(tid)
+            .fetch_all(&mut **tx)
+            .await?;
     if products.is_empty() {
         return Ok(());
     }
     let tz = TimeZone::default();
     let now = Utc::now();
     let n = ctx.orders;
-    let orders: Vec<NewOrder> = (0..n).map(|i| demo_order(ctx, &products, tz, i, n)).collect();
+    let mut orders: Vec<NewOrder> = Vec::with_capacity(n);
+    let mut fates: Vec<Fate> = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut o = demo_order(ctx, &products, tz, i, n);
+        let fate = fate_of(ctx, &o, i, (now - o.ordered_at).num_days(), warehouses.len());
+        if fate == Fate::Stock {
+            o.lines[0].quantity = SHORT_QUANTITY;
+        }
+        orders.push(o);
+        fates.push(fate);
+    }
     let intake = Author { user_id: None, name: "平台接单" };
-    let ids = repo::insert(tx, ctx.tenant_id, &orders, &intake, "平台订单导入").await?;
+    let ids = repo::insert(tx, tid, &orders, &intake, "平台订单导入").await?;
     let ops_id = ctx.user(Dept::Ops, Level::Specialist);
-    let wh_id = ctx.user(Dept::Warehouse, Level::Specialist);
     let ops = Author { user_id: ops_id, name: "运营专员（ops.specialist）" };
+    let wh_id = ctx.user(Dept::Warehouse, Level::Specialist);
     let wh = Author { user_id: wh_id, name: "仓储物流专员（warehouse.specialist）" };
-    for (i, (&id, o)) in ids.iter().zip(&orders).enumerate() {
-        let age_days = (now - o.ordered_at).num_days();
-        let h = mix(i as u64 + 77 * ctx.n as u64);
-        if !o.intake_holds().is_empty() || age_days < 1 && h.is_multiple_of(3) {
-            continue; // held at intake, or too fresh: waiting for review
-        }
-        if h.is_multiple_of(41) {
-            repo::place_hold(tx, ctx.tenant_id, id, HoldKind::Manual, "客户来电要求修改收货地址", ops_id).await?;
-            repo::event(tx, ctx.tenant_id, id, "hold", &ops, "客户来电要求修改收货地址").await?;
-            continue;
-        }
-        if h % 31 == 1 {
-            repo::set_status(tx, ctx.tenant_id, id, OrderStatus::Cancelled, Some("客户申请取消")).await?;
-            repo::event(tx, ctx.tenant_id, id, "cancel", &ops, "客户申请取消").await?;
-            continue;
-        }
-        let Some(cover) = repo::coverage(tx, ctx.tenant_id, id).await?.into_iter().find(|c| c.covers_all) else {
-            repo::place_hold(tx, ctx.tenant_id, id, HoldKind::Stock, "审核时没有一个仓库能满足整单", ops_id).await?;
-            repo::event(tx, ctx.tenant_id, id, "hold", &ops, "缺货").await?;
-            continue;
-        };
-        repo::set_status(tx, ctx.tenant_id, id, OrderStatus::Approved, None).await?;
-        repo::event(tx, ctx.tenant_id, id, "approve", &ops, "").await?;
-        if age_days < 1 {
-            continue;
-        }
-        let lines = repo::lines(tx, ctx.tenant_id, id).await?;
-        if stock::allocate(tx, ctx.tenant_id, id, cover.warehouse_id, &lines).await.is_err() {
-            continue;
-        }
-        repo::set_status(tx, ctx.tenant_id, id, OrderStatus::Allocated, None).await?;
-        repo::event(tx, ctx.tenant_id, id, "allocate", &ops, &format!("仓库 {}", cover.code)).await?;
-        let Some(shipper) = wh_id else { continue };
-        if age_days < 2 {
-            continue;
-        }
-        let carrier = Carrier::ALL[(h % 10) as usize];
-        let lines = repo::lines(tx, ctx.tenant_id, id).await?;
-        // Every 13th order leaves in two parcels (its first line first).
-        let parcels: Vec<BTreeMap<i32, i64>> = if h.is_multiple_of(13) && lines.len() > 1 {
-            vec![
-                lines.iter().take(1).map(|l| (l.line_no, l.reserved_qty)).collect(),
-                lines.iter().skip(1).map(|l| (l.line_no, l.reserved_qty)).collect(),
-            ]
-        } else {
-            vec![lines.iter().map(|l| (l.line_no, l.reserved_qty)).collect()]
-        };
-        let count = parcels.len();
-        for (p, quantities) in parcels.into_iter().enumerate() {
-            let tracking = format!("{}{}{:08}{p}", carrier.code(), 70 + ctx.n, id);
-            let Some(parcel) =
-                repo::insert_parcel(tx, ctx.tenant_id, id, cover.warehouse_id, carrier, &tracking, shipper).await?
-            else {
-                continue;
-            };
-            let reason = format!("订单 {} 发货（{} {tracking}）", o.order_no, carrier.label());
-            if stock::ship(tx, ctx.tenant_id, id, parcel, &quantities, &reason, shipper).await.is_err() {
-                break;
+    let Some(shipper) = wh_id else { return Ok(()) };
+
+    // Stock: what the allocated and shipped orders take, received where it is short.
+    let mut demand: BTreeMap<(i64, usize), i64> = BTreeMap::new();
+    let mut open: BTreeMap<(i64, usize), i64> = BTreeMap::new();
+    for (o, f) in orders.iter().zip(&fates) {
+        if let Fate::Allocated { wh } | Fate::Shipped { wh, .. } = *f {
+            for l in &o.lines {
+                *demand.entry((l.product_id, wh)).or_default() += l.quantity;
+                if matches!(f, Fate::Allocated { .. }) {
+                    *open.entry((l.product_id, wh)).or_default() += l.quantity;
+                }
             }
-            let status = if p + 1 < count { OrderStatus::PartiallyShipped } else { OrderStatus::Shipped };
-            repo::set_status(tx, ctx.tenant_id, id, status, None).await?;
-            repo::mark_shipped(tx, ctx.tenant_id, id).await?;
-            repo::event(tx, ctx.tenant_id, id, "ship", &wh, &format!("{} {tracking}", carrier.label())).await?;
-        }
-        if h.is_multiple_of(29) {
-            let kind = ExceptionKind::ALL[(h % 4) as usize];
-            repo::parcel_exception(tx, ctx.tenant_id, id, kind, "已联系承运商核实，并已短信告知客户").await?;
-            repo::set_status(tx, ctx.tenant_id, id, OrderStatus::Exception, None).await?;
-            repo::event(tx, ctx.tenant_id, id, "exception", &ops, kind.label()).await?;
-        } else if age_days >= 5 {
-            repo::parcels_delivered(tx, ctx.tenant_id, id).await?;
-            repo::set_status(tx, ctx.tenant_id, id, OrderStatus::Delivered, None).await?;
-            repo::event(tx, ctx.tenant_id, id, "deliver", &wh, "").await?;
         }
     }
+    let available: BTreeMap<(i64, i64), i64> =
+        history::available(tx, tid).await?.into_iter().map(|(p, w, a)| ((p, w), a)).collect();
+    for (&(product_id, w), &need) in &demand {
+        let warehouse_id = warehouses[w].0;
+        let short = need - available.get(&(product_id, warehouse_id)).copied().unwrap_or(0);
+        if short > 0 {
+            let m = NewMovement {
+                product_id,
+                warehouse_id,
+                kind: MovementKind::Receipt,
+                quantity: short,
+                reason: "演示：平台订单备货入库",
+                doc: DocType::Manual,
+                doc_id: None,
+                created_by: shipper.into(),
+            };
+            ledger::post(tx, tid, &m).await.map_err(ledger_error)?;
+        }
+    }
+
+    // Holds placed at review, and each order's state.
+    let manual = "客户来电要求修改收货地址";
+    let stock_reason = "审核时没有一个仓库能满足整单";
+    let holds: Vec<(i64, HoldKind, String)> = ids
+        .iter()
+        .zip(&fates)
+        .filter_map(|(&id, f)| match f {
+            Fate::Manual => Some((id, HoldKind::Manual, manual.to_owned())),
+            Fate::Stock => Some((id, HoldKind::Stock, stock_reason.to_owned())),
+            _ => None,
+        })
+        .collect();
+    repo::insert_holds(tx, tid, &holds, ops_id).await?;
+    let hold_events: Vec<(i64, &str)> = holds.iter().map(|h| (h.0, h.2.as_str())).collect();
+    repo::insert_events(tx, tid, "hold", &hold_events, &ops).await?;
+    let mut states = Vec::new();
+    for ((&id, o), f) in ids.iter().zip(&orders).zip(&fates) {
+        let at = o.paid_at.unwrap_or(o.ordered_at) + Duration::hours(2);
+        let (status, w) = match *f {
+            Fate::Pending | Fate::Manual | Fate::Stock => continue,
+            Fate::Cancelled => (OrderStatus::Cancelled, None),
+            Fate::Approved => (OrderStatus::Approved, None),
+            Fate::Allocated { wh } => (OrderStatus::Allocated, Some(wh)),
+            Fate::Shipped { wh, end, .. } => (
+                match end {
+                    End::InTransit => OrderStatus::Shipped,
+                    End::Delivered => OrderStatus::Delivered,
+                    End::Exception(_) => OrderStatus::Exception,
+                },
+                Some(wh),
+            ),
+        };
+        let cancel_reason = if status == OrderStatus::Cancelled { "客户申请取消" } else { "" };
+        states.push(history::State {
+            order_id: id,
+            status,
+            warehouse_id: w.map(|w| warehouses[w].0),
+            cancel_reason,
+            at,
+        });
+    }
+    history::set_states(tx, tid, &states).await?;
+    let of = |want: fn(&Fate) -> bool| -> Vec<i64> {
+        ids.iter().zip(&fates).filter(|(_, f)| want(f)).map(|(&id, _)| id).collect()
+    };
+    let cancelled = of(|f| *f == Fate::Cancelled);
+    let approved = of(|f| matches!(f, Fate::Approved | Fate::Allocated { .. } | Fate::Shipped { .. }));
+    let allocated = of(|f| matches!(f, Fate::Allocated { .. }));
+    let shipped = of(|f| matches!(f, Fate::Shipped { .. }));
+    let events =
+        |ids: &[i64], note: &'static str| -> Vec<(i64, &'static str)> { ids.iter().map(|&id| (id, note)).collect() };
+    repo::insert_events(tx, tid, "cancel", &events(&cancelled, "客户申请取消"), &ops).await?;
+    repo::insert_events(tx, tid, "approve", &events(&approved, ""), &ops).await?;
+
+    // Reservations: open for the allocated, consumed for the shipped.
+    history::reserve_lines(tx, tid, &allocated, false).await?;
+    history::reserve_lines(tx, tid, &shipped, true).await?;
+    for (&(product_id, w), &q) in &open {
+        ledger::reserve(tx, tid, product_id, warehouses[w].0, q).await.map_err(ledger_error)?;
+    }
+    let allocate_notes: Vec<(i64, String)> = ids
+        .iter()
+        .zip(&fates)
+        .filter_map(|(&id, f)| match *f {
+            Fate::Allocated { wh } | Fate::Shipped { wh, .. } => Some((id, format!("仓库 {}", warehouses[wh].1))),
+            _ => None,
+        })
+        .collect();
+    let refs: Vec<(i64, &str)> = allocate_notes.iter().map(|(id, n)| (*id, n.as_str())).collect();
+    repo::insert_events(tx, tid, "allocate", &refs, &ops).await?;
+
+    // Parcels, their shipment movements, deliveries and exceptions.
+    let exception_note = "已联系承运商核实，并已短信告知客户";
+    let mut parcels: Vec<DemoParcel> = Vec::new();
+    for (i, ((&id, o), f)) in ids.iter().zip(&orders).zip(&fates).enumerate() {
+        let Fate::Shipped { wh, parcels: count, end } = *f else { continue };
+        let h = mix(i as u64 + 77 * ctx.n as u64);
+        let carrier = Carrier::ALL[(h % 10) as usize];
+        let at = o.paid_at.unwrap_or(o.ordered_at) + Duration::hours(20);
+        for part in 0..count {
+            let tracking = format!("{}{}{:08}{part}", carrier.code(), 70 + ctx.n, id);
+            let reason = format!("订单 {} 发货（{} {tracking}）", o.order_no, carrier.label());
+            parcels.push(DemoParcel { index: i, id, wh, carrier, tracking, reason, part, count, end, at });
+        }
+    }
+    let rows: Vec<history::Parcel> = parcels
+        .iter()
+        .map(|p| history::Parcel {
+            order_id: p.id,
+            warehouse_id: warehouses[p.wh].0,
+            carrier: p.carrier,
+            tracking_no: &p.tracking,
+            split: p.count > 1,
+            part: p.part as i32,
+            shipped_at: p.at,
+            delivered: p.end == End::Delivered,
+            // The exception is the last parcel's.
+            exception: match p.end {
+                End::Exception(kind) if p.part + 1 == p.count => Some((kind, exception_note)),
+                _ => None,
+            },
+        })
+        .collect();
+    history::insert_parcels(tx, tid, &rows, shipper).await?;
+    let mut moves: Vec<NewMovement> = Vec::new();
+    for p in &parcels {
+        for (k, l) in orders[p.index].lines.iter().enumerate() {
+            if p.count > 1 && (p.part == 0) != (k == 0) {
+                continue;
+            }
+            moves.push(NewMovement {
+                product_id: l.product_id,
+                warehouse_id: warehouses[p.wh].0,
+                kind: MovementKind::Shipment,
+                quantity: -l.quantity,
+                reason: &p.reason,
+                doc: DocType::Order,
+                doc_id: Some(p.id),
+                created_by: Some(shipper),
+            });
+        }
+    }
+    // Level by level, so each level's row is updated in one run.
+    moves.sort_by_key(|m| (m.product_id, m.warehouse_id));
+    ledger::post_many(tx, tid, &moves).await.map_err(ledger_error)?;
+    let ship_notes: Vec<(i64, String)> =
+        parcels.iter().map(|p| (p.id, format!("{} {}", p.carrier.label(), p.tracking))).collect();
+    let refs: Vec<(i64, &str)> = ship_notes.iter().map(|(id, n)| (*id, n.as_str())).collect();
+    repo::insert_events(tx, tid, "ship", &refs, &wh).await?;
+    let delivered: Vec<(i64, &str)> = ids
+        .iter()
+        .zip(&fates)
+        .filter(|(_, f)| matches!(f, Fate::Shipped { end: End::Delivered, .. }))
+        .map(|(&id, _)| (id, ""))
+        .collect();
+    repo::insert_events(tx, tid, "deliver", &delivered, &wh).await?;
+    let exceptions: Vec<(i64, &str)> = ids
+        .iter()
+        .zip(&fates)
+        .filter_map(|(&id, f)| match f {
+            Fate::Shipped { end: End::Exception(kind), .. } => Some((id, kind.label())),
+            _ => None,
+        })
+        .collect();
+    repo::insert_events(tx, tid, "exception", &exceptions, &ops).await?;
     Ok(())
+}
+
+fn ledger_error(e: LedgerError) -> sqlx::Error {
+    match e {
+        LedgerError::Database(e) => e,
+        other => sqlx::Error::Protocol(format!("demo orders: {other}")),
+    }
 }
 
 fn demo_order(ctx: &Ctx, products: &[(i64, i64)], tz: TimeZone, i: usize, n: usize) -> NewOrder {

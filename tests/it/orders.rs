@@ -568,6 +568,33 @@ async fn the_demo_has_orders_in_every_state_consistent_with_the_ledger() {
         .scalar_i64(demo, "SELECT coalesce(-sum(quantity), 0)::bigint FROM stock_movements WHERE kind = 'shipment' AND doc_type = 'order'")
         .await;
     assert_eq!(shipped_units, moved, "every shipped unit is a shipment movement");
+    let off = app
+        .scalar_i64(
+            demo,
+            "SELECT count(*) FROM orders o WHERE (SELECT coalesce(sum(shipped_qty), 0) FROM order_lines l WHERE l.order_id = o.id)
+               <> (SELECT coalesce(-sum(m.quantity), 0) FROM stock_movements m WHERE m.kind = 'shipment' AND m.doc_type = 'order'
+                   AND m.doc_id = o.id)
+             OR (SELECT coalesce(sum(reserved_qty), 0) FROM order_lines l WHERE l.order_id = o.id)
+               <> (SELECT coalesce(sum(r.quantity), 0) FROM order_reservations r WHERE r.order_id = o.id AND r.state = 'reserved')
+             OR (SELECT coalesce(sum(shipped_qty), 0) FROM order_lines l WHERE l.order_id = o.id)
+               <> (SELECT coalesce(sum(pl.quantity), 0) FROM parcel_lines pl WHERE pl.order_id = o.id)",
+        )
+        .await;
+    assert_eq!(
+        off, 0,
+        "per order: shipped = its shipment movements = its parcels' lines; reserved = its open reservations"
+    );
+    let covered = app
+        .scalar_i64(
+            demo,
+            "SELECT count(*) FROM order_holds h WHERE h.kind = 'stock' AND h.released_at IS NULL AND EXISTS (
+               SELECT 1 FROM warehouses w WHERE NOT EXISTS (
+                 SELECT 1 FROM order_lines l LEFT JOIN stock_levels s ON s.warehouse_id = w.id AND s.product_id = l.product_id
+                 WHERE l.order_id = h.order_id AND l.quantity - l.shipped_qty - l.reserved_qty > coalesce(s.on_hand - s.reserved, 0)))",
+        )
+        .await;
+    assert_eq!(covered, 0, "a stock hold stands only while no warehouse covers the order");
+    assert!(holds.contains(&"stock".to_owned()), "{holds:?}");
     let c = app.client();
     assert_eq!(c.login("demo", "ops.manager", yunying::demo::DEMO_PASSWORD).await.status, 303);
     let list = c.get("/orders").await;

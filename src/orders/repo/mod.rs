@@ -2,6 +2,7 @@
 //! changes of one order (`change`), intake in bulk (`intake`).
 
 mod change;
+pub mod history;
 mod intake;
 mod print;
 mod reservations;
