@@ -16,7 +16,7 @@ use super::{id_segment, today};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::hr::upload::{ImportKind, ImportPage, PendingUpload};
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{
     apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
 };
@@ -24,6 +24,7 @@ use crate::imports::{self, LineError};
 use crate::people::Action;
 use crate::rules::classify::hhmm;
 use crate::rules::YearMonth;
+use crate::web::pending::PendingUpload;
 use crate::web::upload::Upload;
 use crate::web::{local_time, Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 
@@ -44,7 +45,12 @@ async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<Pendi
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, file_name, at)| PendingUpload { id, file_name, created: local_time(at, &user.settings.time_zone) })
+        .map(|(id, file_name, at)| PendingUpload {
+            id,
+            file_name,
+            created: local_time(at, &user.settings.time_zone),
+            href: format!("/hr/attendance/import/{id}"),
+        })
         .collect())
 }
 
