@@ -58,6 +58,9 @@ pub struct ListPage {
     pub holds: &'static [HoldKind],
     pub platforms: &'static [Platform],
     pub warehouses: Vec<(String, String)>,
+    /// Links to the order import (OrdersOperate) and batch shipping (OrdersShip).
+    pub can_import: bool,
+    pub can_ship: bool,
 }
 
 /// A hold as the record page shows it.
