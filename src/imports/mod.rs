@@ -7,8 +7,8 @@ pub mod hr;
 pub mod orders;
 pub mod partners;
 pub mod ship_batch;
-pub mod upload;
 pub mod supply;
+pub mod upload;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -247,11 +247,7 @@ pub fn read_any(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result
 
 /// [`read_any`] for lines that may come without their header (pasted into a
 /// form): a first line that is none of `headers` is the first data line.
-pub fn read_header_optional(
-    file: &str,
-    bytes: &[u8],
-    headers: &[&[&'static str]],
-) -> Result<Vec<Row>, ImportErrors> {
+pub fn read_header_optional(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
     read_with(file, bytes, headers, false)
 }
 

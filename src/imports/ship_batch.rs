@@ -57,7 +57,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<ShipLine>, ImportErrors> {
             continue;
         };
         if let Some(first) = seen.get(&(carrier, tracking_no.clone())) {
-            c.add(row.line, Some("tracking_no"), format!("{} 运单号 {tracking_no} 与第 {first} 行重复", carrier.label()));
+            c.add(
+                row.line,
+                Some("tracking_no"),
+                format!("{} 运单号 {tracking_no} 与第 {first} 行重复", carrier.label()),
+            );
             continue;
         }
         seen.insert((carrier, tracking_no.clone()), row.line);

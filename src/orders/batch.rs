@@ -47,7 +47,12 @@ impl Problem {
 /// order's whole reservation, in `tx` (the caller commits on `Ok(Ok(n))`: `n`
 /// orders shipped; on `Ok(Err(problems))` it rolls back: something may have
 /// been written before a late refusal).
-pub async fn ship(cx: &Ctx, meta: &RequestMeta, tx: &mut Tx, lines: &[ShipLine]) -> AppResult<Result<usize, Vec<Problem>>> {
+pub async fn ship(
+    cx: &Ctx,
+    meta: &RequestMeta,
+    tx: &mut Tx,
+    lines: &[ShipLine],
+) -> AppResult<Result<usize, Vec<Problem>>> {
     cx.require(Action::OrdersShip)?;
     let tid = cx.user.tenant_id;
     let mut problems = Vec::new();

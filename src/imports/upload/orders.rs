@@ -74,7 +74,9 @@ async fn check(
     let name = file.to_owned();
     let parsed = match off_thread(move || orders::parse(&name, &bytes)).await {
         Ok(parsed) if parsed.is_empty() => {
-            return Ok(Err(vec![LineError { line: 1, field: None, message: "文件只有表头，没有订单".into() }]))
+            return Ok(Err(vec![LineError {
+                line: 1, field: None, message: "文件只有表头，没有订单".into()
+            }]))
         }
         Ok(parsed) => parsed,
         Err(e) => return Ok(Err(e.errors)),
