@@ -36,15 +36,20 @@ pub async fn list(tx: &mut Tx, user: &CurrentUser, kind: &str, href: &str) -> Ap
     .bind(kind)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows
-        .into_iter()
+    Ok(listed(rows, user, href))
+}
+
+/// Uploads (id, file name, uploaded at) as the upload form lists them, each
+/// linked to `href` + its id.
+pub fn listed(rows: Vec<(i64, String, DateTime<Utc>)>, user: &CurrentUser, href: &str) -> Vec<PendingUpload> {
+    rows.into_iter()
         .map(|(id, file_name, at)| PendingUpload {
             id,
             file_name,
             created: user.settings.time_zone.format(at),
             href: format!("{href}{id}"),
         })
-        .collect())
+        .collect()
 }
 
 /// Store a checked file of `kind` for this user (and purge the tenant's uploads

@@ -151,7 +151,7 @@ pub async fn preview(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>)
     let summary = plan.summary();
     let page = PreviewPage {
         chrome: cx.chrome("确认导入订单", "/orders"),
-        id,
+        preview: format!("{PREVIEWS}{id}"),
         file_name: staged.file_name,
         new: summary.new,
         lines: summary.lines,

@@ -40,7 +40,8 @@ pub struct SampleOrder {
 #[template(path = "orders/import_preview.html")]
 pub struct PreviewPage {
     pub chrome: Chrome,
-    pub id: i64,
+    /// The preview's own path (its forms post to `…/confirm`, `…/cancel`).
+    pub preview: String,
     pub file_name: String,
     pub new: u64,
     pub lines: u64,
