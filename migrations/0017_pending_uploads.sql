@@ -27,5 +27,8 @@ ALTER TABLE pending_uploads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE pending_uploads FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON pending_uploads
     USING (tenant_id = (SELECT app.current_tenant())) WITH CHECK (tenant_id = (SELECT app.current_tenant()));
+-- Like every tenant table: its writes drop the tenant's home summaries (0014).
+CREATE TRIGGER home_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pending_uploads
+    FOR EACH STATEMENT EXECUTE FUNCTION app.notify_home();
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON pending_uploads TO yunying_app;
