@@ -32,6 +32,7 @@ SELECT create_distributed_table('contract_events', 'tenant_id', colocate_with =>
 SELECT create_distributed_table('employees', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('attendance', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('attendance_uploads', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('pending_uploads', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('calendar_days', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('leave_requests', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('performance_scores', 'tenant_id', colocate_with => 'departments');

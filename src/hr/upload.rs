@@ -14,14 +14,8 @@ use crate::db::Tx;
 use crate::error::AppResult;
 use crate::imports::hr::{ATTENDANCE_HEADER, CALENDAR_HEADER, EMPLOYEES_HEADER, LEAVE_HEADER, SCORES_HEADER};
 use crate::imports::{ImportErrors, ImportFailure, LineError, Summary};
+use crate::web::upload::{ErrorLine, ErrorList};
 use crate::web::{Ctx, FieldErrors, RequestMeta};
-
-/// One line of an import's error list, as the upload pages show it.
-pub struct ErrorLine {
-    pub line: u64,
-    pub field: String,
-    pub message: String,
-}
 
 /// At most this many errors are listed on the employees and calendar pages (the
 /// count says how many in all).
@@ -124,13 +118,13 @@ impl ImportKind {
 
     /// Whether the error list names a column by its code, as in the file's header
     /// (leave, scores), rather than by its Chinese label.
-    pub fn lists_codes(self) -> bool {
+    fn lists_codes(self) -> bool {
         matches!(self, ImportKind::Leave | ImportKind::Scores)
     }
 
     /// Whether the error list carries `data-testid="import-errors"` (the employees
     /// and calendar pages' list never has).
-    pub fn marks_errors(self) -> bool {
+    fn marks_errors(self) -> bool {
         !matches!(self, ImportKind::Employees | ImportKind::Calendar)
     }
 
@@ -153,13 +147,6 @@ impl ImportKind {
     }
 }
 
-/// An upload of this user waiting for its confirmation (attendance).
-pub struct PendingUpload {
-    pub id: i64,
-    pub file_name: String,
-    pub created: String,
-}
-
 /// An upload page: the form, and after a refused file its problems.
 #[derive(Template, WebTemplate)]
 #[template(path = "hr/import.html")]
@@ -172,12 +159,10 @@ pub struct ImportPage {
     pub month: String,
     /// Problems with the form itself: `file` (none chosen), `month`.
     pub form_errors: FieldErrors,
-    /// The refused file's name, its errors (as many as the kind lists) and how
-    /// many there are in all.
-    pub file: String,
-    pub errors: Vec<ErrorLine>,
-    pub error_count: usize,
-    pub pending: Vec<PendingUpload>,
+    /// The refused file's errors (as many as the kind lists).
+    pub errors: ErrorList,
+    /// This user's uploads awaiting confirmation (attendance).
+    pub pending: Vec<crate::web::pending::PendingUpload>,
 }
 
 impl ImportPage {
@@ -189,9 +174,7 @@ impl ImportPage {
             header: kind.header().join(","),
             month: String::new(),
             form_errors: FieldErrors::default(),
-            file: String::new(),
-            errors: Vec::new(),
-            error_count: 0,
+            errors: ErrorList::default(),
             pending: Vec::new(),
         }
     }
@@ -214,8 +197,7 @@ impl ImportPage {
     }
 
     /// The sentence above the error list.
-    pub fn refused(&self) -> String {
-        let (file, n) = (&self.file, self.error_count);
+    fn refused(&self, file: &str, n: usize) -> String {
         match self.kind {
             ImportKind::Employees | ImportKind::Calendar => {
                 format!("文件 {file} 有 {n} 处错误，未导入任何内容。请修改后重新上传。")
@@ -227,13 +209,17 @@ impl ImportPage {
 
     /// 422: the file was refused; every error by line, nothing written.
     pub fn invalid(mut self, file: &str, errors: &[LineError]) -> Response {
-        self.error_count = errors.len();
-        self.errors = errors
-            .iter()
-            .take(self.kind.errors_shown())
-            .map(|e| ErrorLine { line: e.line, field: self.kind.field_text(e.field), message: e.message.clone() })
-            .collect();
-        self.file = file.to_owned();
+        self.errors = ErrorList {
+            refused: self.refused(file, errors.len()),
+            lines: errors
+                .iter()
+                .take(self.kind.errors_shown())
+                .map(|e| ErrorLine { line: e.line, field: self.kind.field_text(e.field), message: e.message.clone() })
+                .collect(),
+            total: errors.len(),
+            codes: self.kind.lists_codes(),
+            marked: self.kind.marks_errors(),
+        };
         (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
     }
 }

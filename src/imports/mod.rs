@@ -6,7 +6,9 @@
 pub mod hr;
 pub mod orders;
 pub mod partners;
+pub mod ship_batch;
 pub mod supply;
+pub mod upload;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -240,6 +242,21 @@ pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row
 /// [`read`] for a file whose first line may be any of `headers` (the same columns
 /// named in another language); errors name the fields as the first header does.
 pub fn read_any(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
+    read_with(file, bytes, headers, true)
+}
+
+/// [`read_any`] for lines that may come without their header (pasted into a
+/// form): a first line that is none of `headers` is the first data line.
+pub fn read_header_optional(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
+    read_with(file, bytes, headers, false)
+}
+
+fn read_with(
+    file: &str,
+    bytes: &[u8],
+    headers: &[&[&'static str]],
+    header_required: bool,
+) -> Result<Vec<Row>, ImportErrors> {
     let header = headers[0];
     let fail = |line: u64, message: String| ImportErrors {
         file: file.to_owned(),
@@ -250,16 +267,24 @@ pub fn read_any(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result
     };
     let mut lines = Lines::new(&text);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
+    let mut records = reader.records().peekable();
     let expected = headers.iter().map(|h| h.join(",")).collect::<Vec<_>>().join("` 或 `");
-    let first = match records.next() {
+    let first = match records.peek() {
         None => return Err(fail(1, format!("文件为空；第一行必须是：{expected}"))),
-        Some(Err(e)) => return Err(fail(1, format!("无法读取表头：{e}"))),
-        Some(Ok(r)) => r,
+        Some(Err(e)) if header_required => return Err(fail(1, format!("无法读取表头：{e}"))),
+        Some(Err(_)) => None,
+        Some(Ok(r)) => Some(r),
     };
-    if !headers.iter().any(|h| first.iter().eq(h.iter().copied())) {
-        let got: Vec<&str> = first.iter().collect();
-        return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
+    let is_header = first.is_some_and(|first| headers.iter().any(|h| first.iter().eq(h.iter().copied())));
+    if is_header || header_required {
+        match records.next() {
+            Some(Ok(_)) if is_header => {}
+            Some(Ok(first)) => {
+                let got: Vec<&str> = first.iter().collect();
+                return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
+            }
+            _ => {}
+        }
     }
     let mut collector = Collector::new();
     let mut rows = Vec::new();

@@ -126,7 +126,7 @@ pub fn clean_order_no(s: &str) -> &str {
     }
 }
 
-fn order_no(s: &str) -> Result<String, String> {
+pub(super) fn order_no(s: &str) -> Result<String, String> {
     let v = clean_order_no(s);
     if v.is_empty() {
         Err("不能为空".into())
@@ -310,18 +310,34 @@ impl fmt::Display for OrdersSummary {
     }
 }
 
-/// Check `orders` against the database (every SKU a product of the tenant) and
-/// create those the tenant does not have yet — with their lines, the holds intake
-/// places (`unpaid`, `address`) and the first timeline event — inside the caller's
-/// transaction, audited. An order that exists is left unchanged, so importing the
-/// same file again creates nothing.
-pub async fn apply(
+/// What importing a checked file would do: the orders the tenant does not have
+/// yet, ready to insert, and how many it has already.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub new: Vec<NewOrder>,
+    pub unchanged: u64,
+}
+
+impl Plan {
+    pub fn summary(&self) -> OrdersSummary {
+        OrdersSummary {
+            new: self.new.len() as u64,
+            lines: self.new.iter().map(|o| o.lines.len() as u64).sum(),
+            unchanged: self.unchanged,
+        }
+    }
+}
+
+/// Check `orders` against the database (every SKU a product of the tenant, by
+/// line and field) and say what importing them would do; writes nothing. An order
+/// that exists is left unchanged, so importing the same file again creates nothing.
+pub async fn plan(
     tx: &mut Tx,
     tenant_id: i64,
     actor: &Actor,
     file: &str,
     orders: &[OrderIn],
-) -> Result<OrdersSummary, ImportFailure> {
+) -> Result<Plan, ImportFailure> {
     let settings: serde_json::Value =
         sqlx::query_scalar("SELECT settings FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(&mut **tx).await?;
     let tz = TenantSettings::from_json(settings).time_zone;
@@ -371,14 +387,24 @@ pub async fn apply(
                 .collect(),
         })
         .collect();
+    Ok(Plan { unchanged: (orders.len() - new.len()) as u64, new })
+}
+
+/// [`plan`], then create the new orders — with their lines, the holds intake
+/// places (`unpaid`, `address`) and the first timeline event — inside the
+/// caller's transaction, audited.
+pub async fn apply(
+    tx: &mut Tx,
+    tenant_id: i64,
+    actor: &Actor,
+    file: &str,
+    orders: &[OrderIn],
+) -> Result<OrdersSummary, ImportFailure> {
+    let plan = plan(tx, tenant_id, actor, file, orders).await?;
     let author = Author { user_id: actor.user_id, name: &actor.name };
-    repo::insert(tx, tenant_id, &new, &author, &format!("导入（{file}）")).await?;
-    super::analyze_after(tx, new.len(), ANALYZE_AFTER_ORDERS, "SELECT app.analyze_order_tables()").await?;
-    let summary = OrdersSummary {
-        new: new.len() as u64,
-        lines: new.iter().map(|o| o.lines.len() as u64).sum(),
-        unchanged: (orders.len() - new.len()) as u64,
-    };
+    repo::insert(tx, tenant_id, &plan.new, &author, &format!("导入（{file}）")).await?;
+    super::analyze_after(tx, plan.new.len(), ANALYZE_AFTER_ORDERS, "SELECT app.analyze_order_tables()").await?;
+    let summary = plan.summary();
     audit::record(
         tx,
         tenant_id,

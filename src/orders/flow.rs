@@ -58,3 +58,12 @@ pub fn not_held(order: &OrderRow, what: &str) -> AppResult<()> {
         )))
     }
 }
+
+/// A tracking number as carriers print it: 4–40 letters, digits or `-`.
+pub fn tracking_no(raw: &str) -> Result<(), &'static str> {
+    if (4..=40).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(())
+    } else {
+        Err("运单号为 4–40 位字母、数字或 -")
+    }
+}

@@ -145,6 +145,8 @@ pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage
         platforms: Platform::ALL,
         warehouses: warehouses.into_iter().map(|(_, code, name)| (code, name)).collect(),
         can_print: cx.can(Action::OrdersShip) || cx.can(Action::OrdersOperate),
+        can_import: cx.can(Action::OrdersOperate),
+        can_ship: cx.can(Action::OrdersShip),
     })
 }
 
@@ -227,20 +229,36 @@ pub(super) async fn finish(
     meta: &RequestMeta,
     mut tx: Tx,
     order: &OrderRow,
-    (kind, action): (&str, &'static str),
+    step: (&str, &'static str),
     note: &str,
     after: serde_json::Value,
     message: String,
 ) -> AppResult<Response> {
-    let name = author(cx);
-    let who = Author { user_id: Some(cx.user.user_id), name: &name };
-    repo::event(&mut tx, cx.user.tenant_id, order.id, kind, &who, note).await?;
-    let summary = format!("订单 {}：{message}", order.order_no);
-    let before = json!({"status": order.status.code(), "holds": order.holds});
-    audit::by_user(&mut tx, &cx.user, meta, Entry::step(action, "order", order.id, summary, Some(before), after))
-        .await?;
+    record(cx, meta, &mut tx, order, step, note, after, &message).await?;
     tx.commit().await?;
     Ok(Flash::success(message).redirect(&format!("/orders/{}", order.id)))
+}
+
+/// The timeline event and the audit row of a change to `order` (`message`: what
+/// the user is told), in the change's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn record(
+    cx: &Ctx,
+    meta: &RequestMeta,
+    tx: &mut Tx,
+    order: &OrderRow,
+    (kind, action): (&str, &'static str),
+    note: &str,
+    after: serde_json::Value,
+    message: &str,
+) -> AppResult<()> {
+    let name = author(cx);
+    let who = Author { user_id: Some(cx.user.user_id), name: &name };
+    repo::event(tx, cx.user.tenant_id, order.id, kind, &who, note).await?;
+    let summary = format!("订单 {}：{message}", order.order_no);
+    let before = json!({"status": order.status.code(), "holds": order.holds});
+    audit::by_user(tx, &cx.user, meta, Entry::step(action, "order", order.id, summary, Some(before), after)).await?;
+    Ok(())
 }
 
 fn required_text(raw: &str, field: &'static str, label: &str, errors: &mut FieldErrors) -> String {

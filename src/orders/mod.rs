@@ -2,6 +2,7 @@
 //! signed contracts; review and holds; allocation through the stock ledger;
 //! printing; parcels; delivery and exceptions.
 
+pub mod batch;
 pub mod codes;
 pub mod demo;
 pub mod flow;

@@ -10,14 +10,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::codes::{Carrier, ExceptionKind, OrderEvent, OrderStatus};
-use super::handlers::{finish, refuse};
-use super::repo;
+use super::handlers::{finish, record, refuse};
+use super::repo::{self, LineRow};
 use super::stock::{self, StockError};
 use super::{flow, repo::OrderRow};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
-use crate::web::{Ctx, FieldErrors, RequestMeta};
+use crate::web::{Ctx, FieldErrors, Flash, RequestMeta};
 
 pub(super) fn stock_error(e: StockError, warehouse: &str) -> AppError {
     match e {
@@ -109,13 +109,13 @@ pub async fn ship(
         errors.add("carrier", format!("请选择承运商（{}）", Carrier::codes()));
     }
     let tracking = field("tracking_no");
-    if tracking.len() < 4 || tracking.len() > 40 || !tracking.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        errors.add("tracking_no", "运单号为 4–40 位字母、数字或 -");
+    if let Err(e) = flow::tracking_no(&tracking) {
+        errors.add("tracking_no", e);
     }
     let lines = repo::lines(&mut tx, tid, id).await?;
     let wanted = match quantities(&form, &mut errors) {
         Some(q) => q,
-        None => lines.iter().filter(|l| l.reserved_qty > 0).map(|l| (l.line_no, l.reserved_qty)).collect(),
+        None => all_reserved(&lines),
     };
     for (n, q) in &wanted {
         match lines.iter().find(|l| l.line_no == *n) {
@@ -127,26 +127,54 @@ pub async fn ship(
         }
     }
     if errors.is_empty() && wanted.is_empty() {
-        errors.add("qty", "没有可发的商品：请先配货");
+        errors.add("qty", NOTHING_RESERVED);
     }
     let (Some(carrier), true) = (carrier, errors.is_empty()) else {
         return refuse(cx, tx, order, errors, String::new()).await;
     };
+    let message = send_parcel(&cx, &meta, &mut tx, &order, carrier, &tracking, &wanted).await?;
+    tx.commit().await?;
+    Ok(Flash::success(message).redirect(&format!("/orders/{id}")))
+}
+
+/// Why an order has nothing to ship.
+pub(super) const NOTHING_RESERVED: &str = "没有可发的商品：请先配货";
+
+/// Every line's reserved units: what ships when no quantities are given.
+pub(super) fn all_reserved(lines: &[LineRow]) -> BTreeMap<i32, i64> {
+    lines.iter().filter(|l| l.reserved_qty > 0).map(|l| (l.line_no, l.reserved_qty)).collect()
+}
+
+/// Send a parcel of `order` (locked, its state, holds and `wanted` checked by
+/// the caller) with `carrier` and `tracking`: the parcel, its `shipment`
+/// movements out of the reservation, the order's next state, its timeline event
+/// and audit row, in the caller's transaction. The one way an order ships, from
+/// its page and from the batch; the message for the user (409 when the tracking
+/// number is taken).
+pub(super) async fn send_parcel(
+    cx: &Ctx,
+    meta: &RequestMeta,
+    tx: &mut Tx,
+    order: &OrderRow,
+    carrier: Carrier,
+    tracking: &str,
+    wanted: &BTreeMap<i32, i64>,
+) -> AppResult<String> {
+    let (tid, id) = (cx.user.tenant_id, order.id);
     let Some(warehouse) = order.warehouse_id else {
         return Err(AppError::Conflict("订单尚未配货".into()));
     };
-    let Some(parcel) = repo::insert_parcel(&mut tx, tid, id, warehouse, carrier, &tracking, cx.user.user_id).await?
-    else {
+    let Some(parcel) = repo::insert_parcel(tx, tid, id, warehouse, carrier, tracking, cx.user.user_id).await? else {
         return Err(AppError::Conflict(format!("{} 运单号 {tracking} 已被使用", carrier.label())));
     };
     let reason = format!("订单 {} 发货（{} {tracking}）", order.order_no, carrier.label());
-    let shipped = stock::ship(&mut tx, tid, id, parcel, &wanted, &reason, cx.user.user_id)
+    let shipped = stock::ship(tx, tid, id, parcel, wanted, &reason, cx.user.user_id)
         .await
         .map_err(|e| stock_error(e, order.warehouse_code.as_deref().unwrap_or("")))?;
-    let rest: i64 = repo::lines(&mut tx, tid, id).await?.iter().map(|l| l.reserved_qty).sum();
-    let next = flow::next(&order, OrderEvent::Ship { rest_allocated: rest > 0 }, "发货")?;
-    repo::set_status(&mut tx, tid, id, next, None).await?;
-    repo::mark_shipped(&mut tx, tid, id).await?;
+    let rest: i64 = repo::lines(tx, tid, id).await?.iter().map(|l| l.reserved_qty).sum();
+    let next = flow::next(order, OrderEvent::Ship { rest_allocated: rest > 0 }, "发货")?;
+    repo::set_status(tx, tid, id, next, None).await?;
+    repo::mark_shipped(tx, tid, id).await?;
     let after = json!({"parcel": parcel, "carrier": carrier.code(), "tracking_no": tracking, "units": shipped, "status": next.code()});
     let note = format!("{} {tracking}，{shipped} 件", carrier.label());
     let message = if rest > 0 {
@@ -154,7 +182,8 @@ pub async fn ship(
     } else {
         format!("已发货（{note}）")
     };
-    finish(&cx, &meta, tx, &order, ("ship", "order.ship"), &note, after, message).await
+    record(cx, meta, tx, order, ("ship", "order.ship"), &note, after, &message).await?;
+    Ok(message)
 }
 
 /// Lock the order for a parcel-following step (warehouse, ops or service staff).

@@ -60,6 +60,9 @@ pub struct ListPage {
     pub warehouses: Vec<(String, String)>,
     /// Slips and picking lists (the warehouse, ops and service).
     pub can_print: bool,
+    /// Links to the order import (OrdersOperate) and batch shipping (OrdersShip).
+    pub can_import: bool,
+    pub can_ship: bool,
 }
 
 /// A hold as the record page shows it.

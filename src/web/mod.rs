@@ -12,6 +12,7 @@ pub mod flash;
 pub mod forms;
 pub mod input_guard;
 pub mod pagination;
+pub mod pending;
 pub mod security;
 pub mod tenant;
 pub mod upload;

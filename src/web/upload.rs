@@ -3,7 +3,8 @@
 //! The file is read as a stream, chunk by chunk, into a spooled temporary file
 //! (memory up to [`SPOOL_IN_MEMORY`], then disk), and refused with a 413 page as
 //! soon as it passes the one limit (`YUNYING_UPLOAD_MAX_MB`), before anything is
-//! written. Text fields and file names are checked for control characters.
+//! written. Text fields and file names are checked for control characters. A
+//! refused file's problems are listed by [`ErrorList`] (`partials/upload_errors.html`).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -59,6 +60,39 @@ impl UploadForm {
                 Ok(Some((name, file.bytes()?)))
             }
         }
+    }
+}
+
+/// One line of a refused file's error list, as the upload pages show it.
+pub struct ErrorLine {
+    pub line: u64,
+    /// How the page names the column (empty: the whole line).
+    pub field: String,
+    pub message: String,
+}
+
+/// A refused file's problems, for `partials/upload_errors.html` (the page's
+/// `errors`): the sentence above the list, the lines shown and how many there
+/// are in all.
+#[derive(Default)]
+pub struct ErrorList {
+    pub refused: String,
+    pub lines: Vec<ErrorLine>,
+    pub total: usize,
+    /// Columns named by their code, as in the file's header, rather than a label.
+    pub codes: bool,
+    /// The table carries `data-testid="import-errors"`.
+    pub marked: bool,
+}
+
+impl ErrorList {
+    /// A marked list of every line (`total` = `lines.len()`).
+    pub fn of(refused: String, lines: Vec<ErrorLine>) -> Self {
+        Self { refused, total: lines.len(), lines, codes: false, marked: true }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
     }
 }
 

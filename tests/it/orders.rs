@@ -12,25 +12,25 @@ use yunying::people::{Dept, Level};
 use crate::helpers::{spawn_app, two_tenants, Client, TestApp, TwoTenants};
 use crate::ledger::item;
 
-pub(crate) struct Shop {
-    pub(crate) app: TestApp,
-    pub(crate) t: TwoTenants,
+pub struct Shop {
+    pub app: TestApp,
+    pub t: TwoTenants,
     /// ops specialist: operates orders
-    pub(crate) ops: Client,
+    pub ops: Client,
     /// ops manager: overrides
-    pub(crate) manager: Client,
+    pub manager: Client,
     /// warehouse specialist: ships
-    pub(crate) warehouse: Client,
-    pub(crate) sales: Client,
-    pub(crate) hr: Client,
-    pub(crate) beta: Client,
-    pub(crate) cup: i64,
-    pub(crate) pen: i64,
-    pub(crate) wh1: i64,
-    pub(crate) wh2: i64,
+    pub warehouse: Client,
+    pub sales: Client,
+    pub hr: Client,
+    pub beta: Client,
+    pub cup: i64,
+    pub pen: i64,
+    pub wh1: i64,
+    pub wh2: i64,
 }
 
-pub(crate) async fn stock_in(app: &TestApp, tenant: i64, product: i64, wh: i64, q: i64) {
+pub async fn stock_in(app: &TestApp, tenant: i64, product: i64, wh: i64, q: i64) {
     let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
     let m = NewMovement {
         product_id: product,
@@ -46,7 +46,7 @@ pub(crate) async fn stock_in(app: &TestApp, tenant: i64, product: i64, wh: i64, 
     tx.commit().await.unwrap();
 }
 
-pub(crate) async fn shop() -> Shop {
+pub async fn shop() -> Shop {
     let app = spawn_app().await;
     let t = two_tenants(&app).await;
     app.user(t.alpha, "wh", Dept::Warehouse, Level::Specialist, false).await;
@@ -75,7 +75,7 @@ pub(crate) async fn shop() -> Shop {
 }
 
 /// An order of 3 cups and 2 pens (paid unless `unpaid`, address complete).
-pub(crate) async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
+pub async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
     let mut tx = db::begin_tenant(&s.app.db, s.t.alpha).await.unwrap();
     let o = NewOrder {
         platform: Platform::Taobao,
@@ -114,7 +114,7 @@ pub(crate) async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
 }
 
 /// (on hand, reserved) of a product in a warehouse.
-pub(crate) async fn level(s: &Shop, product: i64, wh: i64) -> (i64, i64) {
+pub async fn level(s: &Shop, product: i64, wh: i64) -> (i64, i64) {
     let v = s
         .app
         .strings(
@@ -129,7 +129,7 @@ pub(crate) async fn level(s: &Shop, product: i64, wh: i64) -> (i64, i64) {
 }
 
 /// Reserved equals the sum of open reservations, for every level of the tenant.
-pub(crate) async fn reservations_agree(s: &Shop) {
+pub async fn reservations_agree(s: &Shop) {
     let off = s
         .app
         .scalar_i64(
@@ -142,13 +142,13 @@ pub(crate) async fn reservations_agree(s: &Shop) {
     assert_eq!(off, 0, "reserved = Σ open reservations");
 }
 
-pub(crate) fn status_of(body: &str) -> String {
+pub fn status_of(body: &str) -> String {
     let marks: Vec<&str> = body.split("data-status=\"").skip(1).collect();
     assert_eq!(marks.len(), 1, "exactly one data-status on the record page");
     marks[0].split('"').next().unwrap().to_owned()
 }
 
-pub(crate) async fn post(c: &Client, id: i64, action: &str, fields: &[(&str, &str)]) -> crate::helpers::Page {
+pub async fn post(c: &Client, id: i64, action: &str, fields: &[(&str, &str)]) -> crate::helpers::Page {
     c.post_form(&format!("/orders/{id}"), &format!("/orders/{id}/{action}"), fields).await
 }
 

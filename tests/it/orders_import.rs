@@ -4,7 +4,7 @@
 use crate::catalog::audits;
 use crate::helpers::{ok, spawn_app, TestApp};
 
-fn import_bytes(app: &TestApp, tenant: &str, bytes: &[u8]) -> std::process::Output {
+pub fn import_bytes(app: &TestApp, tenant: &str, bytes: &[u8]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("orders.csv");
     std::fs::write(&path, bytes).unwrap();
@@ -19,12 +19,12 @@ fn fails_naming(out: &std::process::Output, needles: &[&str]) {
     }
 }
 
-const PRODUCTS: &str =
+pub const PRODUCTS: &str =
     "sku,name,spec,unit,price,status\nCUP-1,保温杯,500ml,个,59.9,listed\nPEN-1,中性笔,0.5mm,盒,12,listed\n";
 
 /// Two orders: TB-1 (two lines, paid, full address) and JD-9 (one line, unpaid, no
 /// receiver), the first number in Excel's quoted text form.
-const FILE: &str = "platform,shop,order_no,ordered_at,paid_at,buyer,receiver,phone,province,city,district,address,sku,quantity,unit_price,shipping_fee,discount,paid_amount,buyer_note,seller_note\r\n\
+pub const FILE: &str = "platform,shop,order_no,ordered_at,paid_at,buyer,receiver,phone,province,city,district,address,sku,quantity,unit_price,shipping_fee,discount,paid_amount,buyer_note,seller_note\r\n\
 taobao,旗舰店,\"=\"\"TB-1\"\"\",2026-11-23 10:05,2026-11-23 10:06:30,小王,王小明,138****0000,浙江省,杭州市,西湖区,文三路 1 号,CUP-1,2,59.90,0,5,126.70,尽快发货,\r\n\
 taobao,旗舰店,\tTB-1,2026-11-23 10:05,2026-11-23 10:06:30,小王,王小明,138****0000,浙江省,杭州市,西湖区,文三路 1 号,PEN-1,1,12,0,5,126.70,尽快发货,\r\n\
 jd,京东自营,JD-9,2026-11-24 09:00,,老李,,13900000000,广东省,广州市,天河区,体育西路 2 号,PEN-1,3,11.5,8,0,0,,\r\n";

@@ -16,7 +16,7 @@ use super::{id_segment, today};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::hr::upload::{ImportKind, ImportPage, PendingUpload};
+use crate::hr::upload::{ImportKind, ImportPage};
 use crate::imports::hr::{
     apply_attendance, employee_ids, parse_attendance, AttendanceRow, ImportFailure, ATTENDANCE_HEADER,
 };
@@ -24,8 +24,9 @@ use crate::imports::{self, LineError};
 use crate::people::Action;
 use crate::rules::classify::hhmm;
 use crate::rules::YearMonth;
+use crate::web::pending::{self, PendingUpload};
 use crate::web::upload::Upload;
-use crate::web::{local_time, Chrome, Ctx, CurrentUser, Flash, RequestMeta};
+use crate::web::{Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 
 /// How long an upload waits for its confirmation.
 const PENDING_MINUTES: i32 = 60;
@@ -42,10 +43,7 @@ async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<Pendi
     .bind(user.user_id)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, file_name, at)| PendingUpload { id, file_name, created: local_time(at, &user.settings.time_zone) })
-        .collect())
+    Ok(pending::listed(rows, user, "/hr/attendance/import/"))
 }
 
 /// The upload page, with this user's uploads awaiting confirmation.
@@ -218,7 +216,8 @@ pub struct SampleRow {
 #[template(path = "hr/attendance/preview.html")]
 pub struct PreviewPage {
     pub chrome: Chrome,
-    pub id: i64,
+    /// The preview's own path (its forms post to `…/confirm`, `…/cancel`).
+    pub preview: String,
     pub file_name: String,
     pub rows: usize,
     pub employees: usize,
@@ -278,7 +277,7 @@ pub async fn preview(mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Resp
     let last_date = rows.iter().map(|r| r.date).max().unwrap_or(today);
     let page = PreviewPage {
         chrome: ctx.chrome("确认导入考勤", "/hr/attendance/import"),
-        id,
+        preview: format!("/hr/attendance/import/{id}"),
         file_name: s.file_name,
         rows: rows.len(),
         employees: employees.len(),

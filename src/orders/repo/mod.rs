@@ -1,12 +1,15 @@
 //! All of the orders' SQL: the list and the record (here), the holds and state
-//! changes of one order (`change`), intake in bulk (`intake`).
+//! changes of one order (`change`), intake in bulk (`intake`), what batch
+//! shipping reads first (`batch`).
 
+mod batch;
 mod change;
 pub mod history;
 mod intake;
 mod print;
 mod reservations;
 
+pub use batch::*;
 pub use change::*;
 pub use intake::*;
 pub use print::*;
