@@ -209,7 +209,7 @@ pub(super) async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn author(cx: &Ctx) -> String {
+pub(super) fn author(cx: &Ctx) -> String {
     format!("{}（{}）", cx.user.display_name, cx.user.username)
 }
 

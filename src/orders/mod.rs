@@ -4,6 +4,7 @@
 
 pub mod codes;
 pub mod demo;
+mod entry;
 pub mod flow;
 mod handlers;
 pub mod repo;
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", get(handlers::list))
         .route("/orders.csv", get(handlers::export))
+        .route("/orders/new", get(entry::new_form).post(entry::create))
         .route("/orders/{id}", get(handlers::show))
         .route("/orders/{id}/holds", post(handlers::place_hold))
         .route("/orders/{id}/holds/{hold_id}/release", post(handlers::release_hold))
@@ -84,6 +86,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/ship", post(shipping::ship))
         .route("/orders/{id}/deliver", post(shipping::deliver))
         .route("/orders/{id}/exception", post(shipping::exception))
+        // Orders sit above contracts: the contract's 生成订单 is served here.
+        .route("/contracts/{id}/order", post(entry::from_contract))
 }
 
 /// Where an order goes: what the shipping label prints.

@@ -1,11 +1,13 @@
 //! All of the orders' SQL: the list and the record (here), the holds and state
-//! changes of one order (`change`), intake in bulk (`intake`).
+//! changes of one order (`change`), intake (`intake`), the order form and contract orders (`entry`).
 
 mod change;
+mod entry;
 mod intake;
 mod reservations;
 
 pub use change::*;
+pub use entry::*;
 pub use intake::*;
 pub use reservations::*;
 
