@@ -144,6 +144,7 @@ pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage
         holds: HoldKind::ALL,
         platforms: Platform::ALL,
         warehouses: warehouses.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        can_enter: cx.can(Action::OrdersOperate),
     })
 }
 

@@ -58,6 +58,8 @@ pub struct ListPage {
     pub holds: &'static [HoldKind],
     pub platforms: &'static [Platform],
     pub warehouses: Vec<(String, String)>,
+    /// The user takes orders in (the 新建订单 link).
+    pub can_enter: bool,
 }
 
 /// A hold as the record page shows it.

@@ -25,6 +25,7 @@ mod inventory;
 mod layering;
 mod ledger;
 mod orders;
+mod orders_entry;
 mod orders_import;
 mod pages;
 mod partners;

@@ -196,10 +196,14 @@ pub fn quantity(value: &str) -> Result<i64, String> {
 /// zero). `now` is when the order is taken: the 已付款 box means paid then, and a
 /// typed payment time (the tenant's local time) may not be later.
 pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErrors) -> Header {
-    let platform = Platform::parse(&t.platform).unwrap_or_else(|| {
-        errors.add("platform", "请选择平台");
-        Platform::Offline
-    });
+    // Offline unless another platform is chosen.
+    let platform = match t.platform.as_str() {
+        "" => Platform::Offline,
+        code => Platform::parse(code).unwrap_or_else(|| {
+            errors.add("platform", "请选择平台");
+            Platform::Offline
+        }),
+    };
     if !t.phone.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) {
         errors.add("phone", "手机只能含数字和 + - ( ) 空格");
     }

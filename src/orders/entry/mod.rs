@@ -134,7 +134,7 @@ async fn check(
                 None
             }
             Some(p) if p.status != crate::catalog::Status::Listed => {
-                v.errors.sku = format!("{}（{}）{}，不能下单", p.name, p.sku, p.status.label());
+                v.errors.sku = format!("{}（{}）为「{}」，不能下单", p.name, p.sku, p.status.label());
                 None
             }
             Some(p) if !seen.insert(p.id) => {
