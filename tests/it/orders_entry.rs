@@ -287,12 +287,15 @@ async fn a_valid_order_is_numbered_held_as_intake_holds_and_audited_in_fen() {
     assert_eq!(text(&d.app, d.t.beta, &format!("SELECT order_no FROM orders WHERE id = {beta}")).await, "SO-000001");
 }
 
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[tokio::test]
 async fn each_validation_error_shows_the_form_again_with_what_was_typed_and_writes_nothing() {
     let d = desk().await;
     let first = order_id(&submit(&d.ops, &with(&[("sku_1", "CUP-1"), ("quantity_1", "1")])).await);
     let before = snapshot(&d, "orders", first).await;
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    // (the fields, the message, a typed value the form shows again)
+    let cases: &[Case] = &[
         (&[], "请至少填写一行商品", "value=\"王小明\""),
         (&[("sku_1", "CUP-1"), ("quantity_1", "0")], "“0”不是有效数量", "name=\"quantity_1\" value=\"0\""),
         (&[("sku_1", "CUP-1"), ("quantity_1", "1.5")], "“1.5”不是有效数量", "value=\"1.5\""),

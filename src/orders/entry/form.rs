@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::orders::codes::Platform;
+use crate::orders::codes::{Platform, Source};
+use crate::orders::repo::NewOrder;
 use crate::orders::ShipTo;
 use crate::rules::Fen;
 use crate::tz::TimeZone;
@@ -51,12 +52,7 @@ pub struct Typed {
     /// A customer's partner code (optional).
     pub customer: String,
     pub buyer: String,
-    pub receiver: String,
-    pub phone: String,
-    pub province: String,
-    pub city: String,
-    pub district: String,
-    pub address: String,
+    pub ship_to: ShipTo,
     pub buyer_note: String,
     pub seller_note: String,
     pub shipping_fee: String,
@@ -84,12 +80,12 @@ impl Typed {
                 "shop" => &mut t.shop,
                 "customer" => &mut t.customer,
                 "buyer" => &mut t.buyer,
-                "receiver" => &mut t.receiver,
-                "phone" => &mut t.phone,
-                "province" => &mut t.province,
-                "city" => &mut t.city,
-                "district" => &mut t.district,
-                "address" => &mut t.address,
+                "receiver" => &mut t.ship_to.receiver,
+                "phone" => &mut t.ship_to.phone,
+                "province" => &mut t.ship_to.province,
+                "city" => &mut t.ship_to.city,
+                "district" => &mut t.ship_to.district,
+                "address" => &mut t.ship_to.address,
                 "buyer_note" => &mut t.buyer_note,
                 "seller_note" => &mut t.seller_note,
                 "shipping_fee" => &mut t.shipping_fee,
@@ -138,27 +134,6 @@ impl Typed {
     }
 }
 
-/// The order-level fields, checked.
-#[derive(Clone, Debug)]
-pub struct Header {
-    pub platform: Platform,
-    pub shop: String,
-    pub buyer: String,
-    pub ship_to: ShipTo,
-    pub buyer_note: String,
-    pub seller_note: String,
-    pub shipping_fen: i64,
-    pub discount_fen: i64,
-    pub paid_at: Option<DateTime<Utc>>,
-}
-
-fn text(value: &str, max: usize, field: &'static str, label: &str, errors: &mut FieldErrors) -> String {
-    if value.chars().count() > max {
-        errors.add(field, format!("{label}最多 {max} 个字符"));
-    }
-    value.to_owned()
-}
-
 /// Yuan with at most two decimals, 0 to 1 亿 (empty: `empty`).
 fn yuan(value: &str, empty: Option<i64>) -> Result<Option<i64>, String> {
     if value.is_empty() {
@@ -192,10 +167,11 @@ pub fn quantity(value: &str) -> Result<i64, String> {
     }
 }
 
-/// The order's fields: what is wrong goes into `errors` (the value left as typed or
-/// zero). `now` is when the order is taken: the 已付款 box means paid then, and a
-/// typed payment time (the tenant's local time) may not be later.
-pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErrors) -> Header {
+/// The order of the form's order-level fields (a `manual` one, ordered `now`, no
+/// number, customer, lines or amount yet): what is wrong goes into `errors` (the
+/// value left as typed or zero). The 已付款 box means paid `now`; a typed payment
+/// time (the tenant's local time) may not be later.
+pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErrors) -> NewOrder {
     // Offline unless another platform is chosen.
     let platform = match t.platform.as_str() {
         "" => Platform::Offline,
@@ -204,7 +180,7 @@ pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErr
             Platform::Offline
         }),
     };
-    if !t.phone.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) {
+    if !t.ship_to.phone.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) {
         errors.add("phone", "手机只能含数字和 + - ( ) 空格");
     }
     let paid_at = if t.paid_at.is_empty() {
@@ -222,24 +198,43 @@ pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErr
             }
         }
     };
-    let ship_to = ShipTo {
-        receiver: text(&t.receiver, 50, "receiver", "收货人", errors),
-        phone: text(&t.phone, 30, "phone", "手机", errors),
-        province: text(&t.province, 20, "province", "省", errors),
-        city: text(&t.city, 30, "city", "市", errors),
-        district: text(&t.district, 30, "district", "区", errors),
-        address: text(&t.address, 200, "address", "详细地址", errors),
-    };
-    Header {
+    let to = &t.ship_to;
+    for (value, max, field, label) in [
+        (&to.receiver, 50, "receiver", "收货人"),
+        (&to.phone, 30, "phone", "手机"),
+        (&to.province, 20, "province", "省"),
+        (&to.city, 30, "city", "市"),
+        (&to.district, 30, "district", "区"),
+        (&to.address, 200, "address", "详细地址"),
+        (&t.shop, 100, "shop", "店铺"),
+        (&t.buyer, 100, "buyer", "买家"),
+        (&t.buyer_note, 500, "buyer_note", "买家留言"),
+        (&t.seller_note, 500, "seller_note", "卖家备注"),
+    ] {
+        if value.chars().count() > max {
+            errors.add(field, format!("{label}最多 {max} 个字符"));
+        }
+    }
+    NewOrder {
         platform,
-        shop: text(&t.shop, 100, "shop", "店铺", errors),
-        buyer: text(&t.buyer, 100, "buyer", "买家", errors),
-        ship_to,
-        buyer_note: text(&t.buyer_note, 500, "buyer_note", "买家留言", errors),
-        seller_note: text(&t.seller_note, 500, "seller_note", "卖家备注", errors),
+        order_no: String::new(),
+        shop: t.shop.clone(),
+        source: Source::Manual,
+        customer_id: None,
+        contract_id: None,
+        buyer: t.buyer.clone(),
+        ship_to: t.ship_to.clone(),
+        buyer_note: t.buyer_note.clone(),
+        seller_note: t.seller_note.clone(),
         shipping_fen: fee(&t.shipping_fee, "shipping_fee", errors),
         discount_fen: fee(&t.discount, "discount", errors),
+        paid_fen: 0,
+        ordered_at: now,
         paid_at,
+        rep_id: None,
+        rep_department: None,
+        created_by: None,
+        lines: Vec::new(),
     }
 }
 
@@ -322,8 +317,8 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!((h.platform, h.paid_at), (Platform::Offline, Some(now)));
         t.paid_at = "2026-11-23 10:01".into();
-        t.phone = "电话".into();
-        t.receiver = "王".repeat(51);
+        t.ship_to.phone = "电话".into();
+        t.ship_to.receiver = "王".repeat(51);
         t.discount = "1.234".into();
         t.platform = "amazon".into();
         let mut errors = FieldErrors::default();

@@ -18,7 +18,6 @@ use axum::Form;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::codes::Source;
 use super::repo::{self, Author, NewLine, NewOrder};
 use crate::audit::{self, Entry};
 use crate::db::Tx;
@@ -184,28 +183,8 @@ async fn check(
             return Ok((None, errors, rows));
         }
     };
-    let order = NewOrder {
-        platform: head.platform,
-        order_no: String::new(),
-        shop: head.shop,
-        source: Source::Manual,
-        customer_id,
-        contract_id: None,
-        buyer: head.buyer,
-        ship_to: head.ship_to,
-        buyer_note: head.buyer_note,
-        seller_note: head.seller_note,
-        shipping_fen: head.shipping_fen,
-        discount_fen: head.discount_fen,
-        paid_fen,
-        ordered_at: now,
-        paid_at: head.paid_at,
-        // Partners carry no sales rep: a hand-entered order belongs to nobody's scope.
-        rep_id: None,
-        rep_department: None,
-        created_by: Some(cx.user.user_id),
-        lines,
-    };
+    // Partners carry no sales rep: a hand-entered order belongs to nobody's scope.
+    let order = NewOrder { customer_id, paid_fen, created_by: Some(cx.user.user_id), lines, ..head };
     Ok((Some(order), errors, rows))
 }
 
