@@ -46,3 +46,4 @@ SELECT create_distributed_table('order_reservations', 'tenant_id', colocate_with
 SELECT create_distributed_table('parcels', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('parcel_lines', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_events', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('order_numbers', 'tenant_id', colocate_with => 'departments');

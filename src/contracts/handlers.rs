@@ -269,6 +269,12 @@ pub async fn show_page(
 ) -> Result<ShowPage, sqlx::Error> {
     let lines = repo::lines(tx, ctx.user.tenant_id, c.id).await?;
     let history = repo::history(tx, &ctx.user, c.id).await?;
+    let orders = repo::orders(tx, ctx.user.tenant_id, c.id).await?;
+    let can_order = c.status == ContractStatus::Signed
+        && c.kind == "sales"
+        && orders.is_empty()
+        && !lines.is_empty()
+        && super::may_order(&ctx.user, c.drafted_by, &c.department);
     let threshold_fen = ctx.user.settings.contract_director_threshold_fen;
     let mine = c.drafted_by == ctx.user.user_id;
     let can_decide = !mine
@@ -287,6 +293,8 @@ pub async fn show_page(
         can_submit: mine && c.editable() && ctx.can(Action::ContractsDraft),
         can_decide,
         can_sign: c.status == ContractStatus::Approved && signs(&ctx.user, &c),
+        orders,
+        can_order,
         errors,
         comment,
         signed_on: if signed_on.is_empty() { today(&ctx.user).to_string() } else { signed_on },

@@ -112,6 +112,17 @@ pub fn decides(user: &CurrentUser, department: &str) -> bool {
         && (user.level == Level::Director || (user.level == Level::Manager && user.dept.code() == department))
 }
 
+/// Whether `user` may make the order of a signed sales contract drafted by
+/// `drafted_by` in `department` (生成订单, served by `orders`): the order desk
+/// (`OrdersOperate`: ops and service take orders in), or one who signs it — its
+/// drafter or the manager of its department, since signed contracts "can spawn
+/// orders" (PRODUCT.md) and the rep follows them.
+pub fn may_order(user: &CurrentUser, drafted_by: i64, department: &str) -> bool {
+    user.can(Action::OrdersOperate)
+        || (user.can(Action::ContractsDraft)
+            && (drafted_by == user.user_id || (user.level == Level::Manager && user.dept.code() == department)))
+}
+
 /// One contract with its partner and the people involved.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ContractRow {

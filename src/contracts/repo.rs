@@ -151,6 +151,15 @@ pub(super) async fn history(tx: &mut Tx, user: &CurrentUser, contract_id: i64) -
         .collect())
 }
 
+/// The orders made from the contract (`orders.contract_id`): (id, order no).
+pub(super) async fn orders(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, order_no FROM orders WHERE tenant_id = $1 AND contract_id = $2 ORDER BY id")
+        .bind(tenant_id)
+        .bind(contract_id)
+        .fetch_all(&mut **tx)
+        .await
+}
+
 pub(super) async fn line_count(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM contract_lines WHERE tenant_id = $1 AND contract_id = $2")
         .bind(tenant_id)

@@ -162,6 +162,9 @@ pub struct ShowPage {
     pub can_submit: bool,
     pub can_decide: bool,
     pub can_sign: bool,
+    /// The orders made from it (id, order no), and whether the user may make it.
+    pub orders: Vec<(i64, String)>,
+    pub can_order: bool,
     pub errors: FieldErrors,
     /// What was typed in the decision comment and the signing date.
     pub comment: String,

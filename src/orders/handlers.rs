@@ -147,6 +147,7 @@ pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage
         can_print: cx.can(Action::OrdersShip) || cx.can(Action::OrdersOperate),
         can_import: cx.can(Action::OrdersOperate),
         can_ship: cx.can(Action::OrdersShip),
+        can_enter: cx.can(Action::OrdersOperate),
     })
 }
 

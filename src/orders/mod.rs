@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod codes;
 pub mod demo;
+mod entry;
 pub mod flow;
 mod handlers;
 mod print;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(handlers::list))
         .route("/orders.csv", get(handlers::export))
         .route("/orders/picking", get(print::picking))
+        .route("/orders/new", get(entry::new_form).post(entry::create))
         .route("/orders/{id}", get(handlers::show))
         .route("/orders/{id}/slip", get(print::slip))
         .route("/orders/{id}/label", get(print::label))
@@ -91,6 +93,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/deliver", post(shipping::deliver))
         .route("/orders/{id}/exception", post(shipping::exception))
         .route("/orders/{id}/resend", post(resend::resend))
+        // Orders sit above contracts: the contract's 生成订单 is served here.
+        .route("/contracts/{id}/order", post(entry::from_contract))
 }
 
 /// Where an order goes: what the shipping label prints.

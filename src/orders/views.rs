@@ -63,6 +63,8 @@ pub struct ListPage {
     /// Links to the order import (OrdersOperate) and batch shipping (OrdersShip).
     pub can_import: bool,
     pub can_ship: bool,
+    /// The user takes orders in (the 新建订单 link).
+    pub can_enter: bool,
 }
 
 /// A hold as the record page shows it.

@@ -26,6 +26,7 @@ mod layering;
 mod ledger;
 mod orders;
 mod orders_batch_ship;
+mod orders_entry;
 mod orders_import;
 mod orders_print;
 mod orders_resend;

@@ -1,4 +1,4 @@
-//! Intake in bulk (imports, the demo) — the orders, their lines,
+//! Intake (imports, the demo, the order form, contracts) — the orders, their lines,
 //! the holds placed at intake and the timeline's first event.
 
 use std::collections::{HashMap, HashSet};
@@ -54,7 +54,12 @@ impl NewOrder {
     pub fn intake_holds(&self) -> Vec<(HoldKind, String)> {
         let mut holds = Vec::new();
         if self.paid_at.is_none() {
-            holds.push((HoldKind::Unpaid, "导入时未付款".to_owned()));
+            let reason = match self.source {
+                Source::Import => "导入时未付款",
+                Source::Manual => "录入时未付款",
+                Source::Contract => "合同订单，待付款",
+            };
+            holds.push((HoldKind::Unpaid, reason.to_owned()));
         }
         let missing = self.ship_to.missing();
         if !missing.is_empty() {

@@ -1,9 +1,11 @@
 //! All of the orders' SQL: the list and the record (here), the holds and state
 //! changes of one order (`change`), intake in bulk (`intake`), what batch
-//! shipping reads first (`batch`).
+//! shipping reads first (`batch`), the order form and contract orders (`entry`),
+//! history in bulk for the demo (`history`).
 
 mod batch;
 mod change;
+mod entry;
 pub mod history;
 mod intake;
 mod print;
@@ -11,6 +13,7 @@ mod reservations;
 
 pub use batch::*;
 pub use change::*;
+pub use entry::*;
 pub use intake::*;
 pub use print::*;
 pub use reservations::*;
