@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod browser;
 mod browser_leave;
+mod browser_orders;
 mod browser_replenishment;
 mod catalog;
 mod contracts;
