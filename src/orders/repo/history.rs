@@ -62,11 +62,13 @@ pub async fn reserve_lines(tx: &mut Tx, tenant_id: i64, orders: &[i64], consumed
                  INSERT INTO order_reservations (tenant_id, order_id, line_no, warehouse_id, product_id, quantity, state, closed_at)
                  SELECT $1, l.order_id, l.line_no, o.warehouse_id, l.product_id, l.quantity,
                         CASE WHEN $3 THEN 'consumed' ELSE 'reserved' END, CASE WHEN $3 THEN o.updated_at END
-                 FROM orders o JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
-                 WHERE o.tenant_id = $1 AND o.id = ANY($2))
-             UPDATE order_lines SET reserved_qty = CASE WHEN $3 THEN 0 ELSE quantity END,
-                                    shipped_qty = CASE WHEN $3 THEN quantity ELSE 0 END
-             WHERE tenant_id = $1 AND order_id = ANY($2)",
+                 FROM UNNEST($2::bigint[]) AS x(id)
+                 JOIN orders o ON o.tenant_id = $1 AND o.id = x.id
+                 JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id)
+             UPDATE order_lines l SET reserved_qty = CASE WHEN $3 THEN 0 ELSE l.quantity END,
+                                      shipped_qty = CASE WHEN $3 THEN l.quantity ELSE 0 END
+             FROM UNNEST($2::bigint[]) AS x(id)
+             WHERE l.tenant_id = $1 AND l.order_id = x.id",
         )
         .bind(tenant_id)
         .bind(c)
@@ -99,37 +101,44 @@ pub async fn insert_parcels(
     shipped_by: i64,
 ) -> Result<(), sqlx::Error> {
     for c in parcels.chunks(CHUNK) {
+        let orders: Vec<i64> = c.iter().map(|p| p.order_id).collect();
+        let carriers: Vec<&str> = c.iter().map(|p| p.carrier.code()).collect();
+        let tracking: Vec<&str> = c.iter().map(|p| p.tracking_no).collect();
         sqlx::query(
-            "WITH x AS (
-                 SELECT * FROM UNNEST($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::int[],
-                                      $8::timestamptz[], $9::bool[], $10::text[], $11::text[])
-                     AS x(o, w, carrier, tracking, split, part, at, delivered, ek, en)),
-             p AS (
-                 INSERT INTO parcels (tenant_id, order_id, warehouse_id, carrier, tracking_no, status, shipped_by,
-                                      shipped_at, delivered_at, exception_kind, exception_note)
-                 SELECT $1, o, w, carrier, tracking,
-                        CASE WHEN ek IS NOT NULL THEN 'exception' WHEN delivered THEN 'delivered' ELSE 'in_transit' END,
-                        $12, at, CASE WHEN delivered THEN at END, ek, coalesce(en, '')
-                 FROM x
-                 RETURNING id, order_id, carrier, tracking_no)
-             INSERT INTO parcel_lines (tenant_id, parcel_id, order_id, line_no, quantity)
-             SELECT $1, p.id, p.order_id, l.line_no, l.quantity
-             FROM p JOIN x ON x.carrier = p.carrier AND x.tracking = p.tracking_no
-             JOIN order_lines l ON l.tenant_id = $1 AND l.order_id = p.order_id
-             WHERE NOT x.split OR (x.part = 0) = (l.line_no = 1)",
+            "INSERT INTO parcels (tenant_id, order_id, warehouse_id, carrier, tracking_no, status, shipped_by,
+                                  shipped_at, delivered_at, exception_kind, exception_note)
+             SELECT $1, o, w, carrier, tracking,
+                    CASE WHEN ek IS NOT NULL THEN 'exception' WHEN delivered THEN 'delivered' ELSE 'in_transit' END,
+                    $10, at, CASE WHEN delivered THEN at END, ek, coalesce(en, '')
+             FROM UNNEST($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::bool[], $8::text[],
+                         $9::text[]) AS x(o, w, carrier, tracking, at, delivered, ek, en)",
         )
         .bind(tenant_id)
-        .bind(c.iter().map(|p| p.order_id).collect::<Vec<_>>())
+        .bind(&orders)
         .bind(c.iter().map(|p| p.warehouse_id).collect::<Vec<_>>())
-        .bind(c.iter().map(|p| p.carrier.code()).collect::<Vec<_>>())
-        .bind(c.iter().map(|p| p.tracking_no).collect::<Vec<_>>())
-        .bind(c.iter().map(|p| p.split).collect::<Vec<_>>())
-        .bind(c.iter().map(|p| p.part).collect::<Vec<_>>())
+        .bind(&carriers)
+        .bind(&tracking)
         .bind(c.iter().map(|p| p.shipped_at).collect::<Vec<_>>())
         .bind(c.iter().map(|p| p.delivered).collect::<Vec<_>>())
         .bind(c.iter().map(|p| p.exception.map(|e| e.0.code())).collect::<Vec<_>>())
         .bind(c.iter().map(|p| p.exception.map(|e| e.1)).collect::<Vec<_>>())
         .bind(shipped_by)
+        .execute(&mut **tx)
+        .await?;
+        // Each parcel found again by its tracking number (the unique index), with its lines.
+        sqlx::query(
+            "INSERT INTO parcel_lines (tenant_id, parcel_id, order_id, line_no, quantity)
+             SELECT $1, p.id, p.order_id, l.line_no, l.quantity
+             FROM UNNEST($2::text[], $3::text[], $4::bool[], $5::int[]) AS x(carrier, tracking, split, part)
+             JOIN parcels p ON p.tenant_id = $1 AND p.carrier = x.carrier AND p.tracking_no = x.tracking
+             JOIN order_lines l ON l.tenant_id = $1 AND l.order_id = p.order_id
+             WHERE NOT x.split OR (x.part = 0) = (l.line_no = 1)",
+        )
+        .bind(tenant_id)
+        .bind(&carriers)
+        .bind(&tracking)
+        .bind(c.iter().map(|p| p.split).collect::<Vec<_>>())
+        .bind(c.iter().map(|p| p.part).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
