@@ -290,6 +290,10 @@ pub async fn picking(mut cx: Ctx, RawQuery(raw): RawQuery) -> AppResult<PickingP
     let mut tx = cx.begin().await?;
     let ids = picking_ids(&cx, &mut tx, raw.as_deref().unwrap_or("")).await?;
     let rows = repo::picking_rows(&mut tx, cx.user.tenant_id, &scope(&cx.user), &ids).await?;
+    if !ids.is_empty() && rows.is_empty() {
+        // None of the orders asked for is this user's to see.
+        return Err(AppError::NotFound);
+    }
     let (groups, skipped) = group(rows);
     if groups.is_empty() {
         return Err(AppError::Conflict(if ids.is_empty() {
@@ -298,16 +302,10 @@ pub async fn picking(mut cx: Ctx, RawQuery(raw): RawQuery) -> AppResult<PickingP
             "所选订单都没有待拣的商品（未配货、已发完或挂起中）".to_owned()
         }));
     }
-    let mut notes: Vec<(i64, String)> = Vec::new();
-    for g in &groups {
-        for item in &g.items {
-            for (id, _, _) in &item.orders {
-                if !notes.iter().any(|n| n.0 == *id) {
-                    notes.push((*id, format!("批量拣货单（{} 单）", groups.iter().map(|g| g.orders).sum::<usize>())));
-                }
-            }
-        }
-    }
+    let picked: std::collections::BTreeSet<i64> =
+        groups.iter().flat_map(|g| g.items.iter().flat_map(|i| i.orders.iter().map(|o| o.0))).collect();
+    let note = format!("批量拣货单（{} 单）", picked.len());
+    let notes: Vec<(i64, String)> = picked.iter().map(|&id| (id, note.clone())).collect();
     let events: Vec<(i64, &str)> = notes.iter().map(|(id, n)| (*id, n.as_str())).collect();
     record(&cx, &mut tx, "print_picking", &events).await?;
     tx.commit().await?;
