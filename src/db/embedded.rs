@@ -224,7 +224,7 @@ impl Cluster {
         let socket = self.socket_dir.display().to_string().replace('\'', "''");
         let mut conf = format!(
             "listen_addresses = ''\nport = {PORT}\nunix_socket_directories = '{socket}'\n\
-             unix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 128MB\n\
+             unix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 256MB\nmax_wal_size = 4GB\n\
              logging_collector = off\nlog_min_messages = warning\n"
         );
         if self.tuning == Tuning::FastUnsafe {

@@ -217,8 +217,22 @@ async fn create_tenant(
         today: hr::today(),
         users,
     };
-    supply::populate(&mut tx, &ctx).await?;
+    // The orders in parts written at once, one transaction each (as many as the
+    // machine has cores: PostgreSQL does the work).
+    let parts = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let plan = supply::populate(&mut tx, &ctx, parts).await?;
     tx.commit().await?;
+    if let Some(plan) = plan {
+        let mut txs = Vec::new();
+        for _ in 0..plan.parts() {
+            txs.push(db::begin_tenant(&db.app, tenant.id).await?);
+        }
+        let writes = txs.iter_mut().enumerate().map(|(part, tx)| crate::orders::demo::write(tx, &ctx, &plan, part));
+        futures_util::future::try_join_all(writes).await?;
+        for tx in txs {
+            tx.commit().await?;
+        }
+    }
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
 }
 

@@ -222,31 +222,30 @@ pub async fn post(tx: &mut Tx, tenant_id: i64, m: &NewMovement<'_>) -> Result<(i
     }
 }
 
-/// Post many movements in a few statements (each still applied to its level by the
-/// ledger's row trigger, in the order given); for history made in bulk (the demo).
+/// Post many movements in a few statements, for history made in bulk (the demo):
+/// `app.post_movements` (migration 0022) locks their levels, checks every level's
+/// running balance against its checks, raises each level once by its total and
+/// inserts the movements with the balance after each, in the order given — the rows
+/// and levels one [`post`] per movement would leave, without updating a level once
+/// per movement (quadratic in one transaction: each update of a row walks its
+/// earlier versions).
 pub async fn post_many(tx: &mut Tx, tenant_id: i64, moves: &[NewMovement<'_>]) -> Result<(), LedgerError> {
     for m in moves {
         m.validate()?;
     }
-    for chunk in moves.chunks(10_000) {
-        let result = sqlx::query(
-            "INSERT INTO stock_movements (tenant_id, product_id, warehouse_id, kind, quantity, reason, doc_type, doc_id, created_by)
-             SELECT $1, p, w, k, q, r, d, i, c
-             FROM UNNEST($2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[],
-                         $9::bigint[]) WITH ORDINALITY AS m(p, w, k, q, r, d, i, c, n)
-             ORDER BY n",
-        )
-        .bind(tenant_id)
-        .bind(chunk.iter().map(|m| m.product_id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.warehouse_id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.kind.code()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.quantity).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.reason.trim()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.doc.code()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.doc_id).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|m| m.created_by).collect::<Vec<_>>())
-        .execute(&mut **tx)
-        .await;
+    for chunk in moves.chunks(200_000) {
+        let result = sqlx::query("SELECT app.post_movements($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(tenant_id)
+            .bind(chunk.iter().map(|m| m.product_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.warehouse_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.kind.code()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.quantity).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.reason.trim()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.doc.code()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.doc_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|m| m.created_by).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await;
         match result {
             Ok(_) => {}
             Err(e) if is_stock_check(&e) => return Err(LedgerError::Insufficient),

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::codes::{Carrier, ExceptionKind, HoldKind, OrderStatus, Platform, Source};
-use super::repo::{self, history, Author, NewLine, NewOrder};
+use super::repo::{self, history, Author, Final, NewLine, NewOrder};
 use super::ShipTo;
 use crate::db::Tx;
 use crate::demo::ctx::Ctx;
@@ -74,20 +74,6 @@ enum End {
     Exception(ExceptionKind),
 }
 
-/// A parcel of a shipped demo order (`index`: the order's position).
-struct DemoParcel {
-    index: usize,
-    id: i64,
-    wh: usize,
-    carrier: Carrier,
-    tracking: String,
-    reason: String,
-    part: usize,
-    count: usize,
-    end: End,
-    at: chrono::DateTime<Utc>,
-}
-
 /// What a stock-held demo order asks for of its first product.
 const SHORT_QUANTITY: i64 = 100_000;
 
@@ -121,14 +107,37 @@ fn fate_of(ctx: &Ctx, o: &NewOrder, i: usize, age_days: i64, warehouses: usize) 
     }
 }
 
-/// `ctx.orders` orders, the oldest first, each moved to its fate in bulk — every
-/// step one statement over all the orders it concerns (`repo::history`), stock
-/// through the ledger: the demand of the allocated and shipped orders is received
-/// first where it is short, open reservations raise the levels' reserved, and each
-/// shipped line is a `shipment` movement of its order.
-pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
+/// The demo's orders, made in memory and split into parts that share no stock
+/// level (an allocated or shipped order goes with its warehouse, the others by
+/// their position), so that each part can be written in a transaction of its own,
+/// at the same time as the others, without waiting on another's level locks.
+pub struct Plan {
+    parts: Vec<Part>,
+    warehouses: Vec<(i64, String)>,
+    shipper: i64,
+}
+
+struct Part {
+    orders: Vec<NewOrder>,
+    fates: Vec<Fate>,
+    /// Each order's position among all the demo's orders (varies its carrier).
+    index: Vec<usize>,
+}
+
+impl Plan {
+    /// How many parts there are to [`write`].
+    pub fn parts(&self) -> usize {
+        self.parts.len()
+    }
+}
+
+/// `ctx.orders` orders over the last 90 days, the oldest first, each with its
+/// fate; what the allocated and shipped ones take is received first where it is
+/// short, in `tx` (before any order exists, so no stock hold is looked at). `None`
+/// when there is nothing to write. At most `parts` parts.
+pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, sqlx::Error> {
     if ctx.orders == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let tid = ctx.tenant_id;
     let products: Vec<(i64, i64)> = sqlx::query_as(
@@ -142,70 +151,88 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
             .bind(tid)
             .fetch_all(&mut **tx)
             .await?;
-    if products.is_empty() {
-        return Ok(());
-    }
+    let (Some(shipper), false) = (ctx.user(Dept::Warehouse, Level::Specialist), products.is_empty()) else {
+        return Ok(None);
+    };
     let tz = TimeZone::default();
     let now = Utc::now();
     let n = ctx.orders;
-    let mut orders: Vec<NewOrder> = Vec::with_capacity(n);
-    let mut fates: Vec<Fate> = Vec::with_capacity(n);
+    let count = parts.clamp(1, warehouses.len().max(1));
+    let mut split: Vec<Part> =
+        (0..count).map(|_| Part { orders: Vec::new(), fates: Vec::new(), index: Vec::new() }).collect();
     for i in 0..n {
         let mut o = demo_order(ctx, &products, tz, i, n);
         let fate = fate_of(ctx, &o, i, (now - o.ordered_at).num_days(), warehouses.len());
         if fate == Fate::Stock {
             o.lines[0].quantity = SHORT_QUANTITY;
         }
-        orders.push(o);
-        fates.push(fate);
+        let part = match fate {
+            Fate::Allocated { wh } | Fate::Shipped { wh, .. } => wh % count,
+            _ => i % count,
+        };
+        split[part].orders.push(o);
+        split[part].fates.push(fate);
+        split[part].index.push(i);
     }
-    let intake = Author { user_id: None, name: "平台接单" };
-    let ids = repo::insert(tx, tid, &orders, &intake, "平台订单导入").await?;
+    let plan = Plan { parts: split, warehouses, shipper };
+    receive_shortfall(tx, tid, &plan).await?;
+    Ok(Some(plan))
+}
+
+/// Part `part` of the plan, each order written once in its final state — every
+/// step one statement over all the rows it concerns (`repo::history`), stock
+/// through the ledger: open reservations raise the levels' reserved, and each
+/// shipped line is a `shipment` movement of its order (`ledger::post_many`).
+pub async fn write(tx: &mut Tx, ctx: &Ctx, plan: &Plan, part: usize) -> Result<(), sqlx::Error> {
+    let Part { orders, fates, index } = &plan.parts[part];
+    let (warehouses, shipper) = (&plan.warehouses, plan.shipper);
+    let tid = ctx.tenant_id;
     let ops_id = ctx.user(Dept::Ops, Level::Specialist);
     let ops = Author { user_id: ops_id, name: "运营专员（ops.specialist）" };
-    let wh_id = ctx.user(Dept::Warehouse, Level::Specialist);
-    let wh = Author { user_id: wh_id, name: "仓储物流专员（warehouse.specialist）" };
-    let Some(shipper) = wh_id else { return Ok(()) };
-
-    // Stock: what the allocated and shipped orders take, received where it is short.
-    let mut demand: BTreeMap<(i64, usize), i64> = BTreeMap::new();
-    let mut open: BTreeMap<(i64, usize), i64> = BTreeMap::new();
-    for (o, f) in orders.iter().zip(&fates) {
-        if let Fate::Allocated { wh } | Fate::Shipped { wh, .. } = *f {
-            for l in &o.lines {
-                *demand.entry((l.product_id, wh)).or_default() += l.quantity;
-                if matches!(f, Fate::Allocated { .. }) {
-                    *open.entry((l.product_id, wh)).or_default() += l.quantity;
-                }
-            }
-        }
-    }
-    let available: BTreeMap<(i64, i64), i64> =
-        history::available(tx, tid).await?.into_iter().map(|(p, w, a)| ((p, w), a)).collect();
-    for (&(product_id, w), &need) in &demand {
-        let warehouse_id = warehouses[w].0;
-        let short = need - available.get(&(product_id, warehouse_id)).copied().unwrap_or(0);
-        if short > 0 {
-            let m = NewMovement {
-                product_id,
-                warehouse_id,
-                kind: MovementKind::Receipt,
-                quantity: short,
-                reason: "演示：平台订单备货入库",
-                doc: DocType::Manual,
-                doc_id: None,
-                created_by: shipper.into(),
+    let wh = Author { user_id: Some(shipper), name: "仓储物流专员（warehouse.specialist）" };
+    // The orders and their lines, in their final states.
+    let times: Vec<Times> = orders.iter().map(Times::of).collect();
+    let cancel_reason = "客户申请取消";
+    let states: Vec<Final> = fates
+        .iter()
+        .zip(&times)
+        .map(|(f, t)| {
+            let (status, w) = match *f {
+                Fate::Pending | Fate::Manual | Fate::Stock => (OrderStatus::PendingReview, None),
+                Fate::Cancelled => (OrderStatus::Cancelled, None),
+                Fate::Approved => (OrderStatus::Approved, None),
+                Fate::Allocated { wh } => (OrderStatus::Allocated, Some(wh)),
+                Fate::Shipped { wh, end, .. } => (
+                    match end {
+                        End::InTransit => OrderStatus::Shipped,
+                        End::Delivered => OrderStatus::Delivered,
+                        End::Exception(_) => OrderStatus::Exception,
+                    },
+                    Some(wh),
+                ),
             };
-            ledger::post(tx, tid, &m).await.map_err(ledger_error)?;
-        }
-    }
+            let shipped = matches!(f, Fate::Shipped { .. });
+            Final {
+                status,
+                warehouse_id: w.map(|w| warehouses[w].0),
+                cancel_reason: if *f == Fate::Cancelled { cancel_reason } else { "" },
+                approved_at: matches!(f, Fate::Approved | Fate::Allocated { .. } | Fate::Shipped { .. })
+                    .then_some(t.reviewed),
+                shipped_at: shipped.then_some(t.shipped),
+                delivered_at: matches!(f, Fate::Shipped { end: End::Delivered, .. }).then_some(t.delivered),
+                cancelled_at: (*f == Fate::Cancelled).then_some(t.reviewed),
+            }
+        })
+        .collect();
+    let intake = Author { user_id: None, name: "平台接单" };
+    let ids = repo::insert_in_state(tx, tid, orders, &states, &intake, "平台订单导入").await?;
 
-    // Holds placed at review, and each order's state.
+    // Holds placed at review, and the timeline of each step.
     let manual = "客户来电要求修改收货地址";
     let stock_reason = "审核时没有一个仓库能满足整单";
     let holds: Vec<(i64, HoldKind, String)> = ids
         .iter()
-        .zip(&fates)
+        .zip(fates)
         .filter_map(|(&id, f)| match f {
             Fate::Manual => Some((id, HoldKind::Manual, manual.to_owned())),
             Fate::Stock => Some((id, HoldKind::Stock, stock_reason.to_owned())),
@@ -213,139 +240,214 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
         })
         .collect();
     repo::insert_holds(tx, tid, &holds, ops_id).await?;
-    let hold_events: Vec<(i64, &str)> = holds.iter().map(|h| (h.0, h.2.as_str())).collect();
-    repo::insert_events(tx, tid, "hold", &hold_events, &ops).await?;
-    let mut states = Vec::new();
-    for ((&id, o), f) in ids.iter().zip(&orders).zip(&fates) {
-        let at = o.paid_at.unwrap_or(o.ordered_at) + Duration::hours(2);
-        let (status, w) = match *f {
-            Fate::Pending | Fate::Manual | Fate::Stock => continue,
-            Fate::Cancelled => (OrderStatus::Cancelled, None),
-            Fate::Approved => (OrderStatus::Approved, None),
-            Fate::Allocated { wh } => (OrderStatus::Allocated, Some(wh)),
-            Fate::Shipped { wh, end, .. } => (
-                match end {
-                    End::InTransit => OrderStatus::Shipped,
-                    End::Delivered => OrderStatus::Delivered,
-                    End::Exception(_) => OrderStatus::Exception,
-                },
-                Some(wh),
-            ),
-        };
-        let cancel_reason = if status == OrderStatus::Cancelled { "客户申请取消" } else { "" };
-        states.push(history::State {
-            order_id: id,
-            status,
-            warehouse_id: w.map(|w| warehouses[w].0),
-            cancel_reason,
-            at,
-        });
-    }
-    history::set_states(tx, tid, &states).await?;
-    let of = |want: fn(&Fate) -> bool| -> Vec<i64> {
-        ids.iter().zip(&fates).filter(|(_, f)| want(f)).map(|(&id, _)| id).collect()
+    let events = |want: &dyn Fn(&Fate) -> Option<String>, at: fn(&Times) -> DateTime<Utc>| {
+        ids.iter()
+            .zip(fates)
+            .zip(&times)
+            .filter_map(|((&id, f), t)| want(f).map(|note| (id, note, Some(at(t)))))
+            .collect::<Vec<_>>()
     };
-    let cancelled = of(|f| *f == Fate::Cancelled);
-    let approved = of(|f| matches!(f, Fate::Approved | Fate::Allocated { .. } | Fate::Shipped { .. }));
-    let allocated = of(|f| matches!(f, Fate::Allocated { .. }));
-    let shipped = of(|f| matches!(f, Fate::Shipped { .. }));
-    let events =
-        |ids: &[i64], note: &'static str| -> Vec<(i64, &'static str)> { ids.iter().map(|&id| (id, note)).collect() };
-    repo::insert_events(tx, tid, "cancel", &events(&cancelled, "客户申请取消"), &ops).await?;
-    repo::insert_events(tx, tid, "approve", &events(&approved, ""), &ops).await?;
-
-    // Reservations: open for the allocated, consumed for the shipped.
-    history::reserve_lines(tx, tid, &allocated, false).await?;
-    history::reserve_lines(tx, tid, &shipped, true).await?;
-    for (&(product_id, w), &q) in &open {
-        ledger::reserve(tx, tid, product_id, warehouses[w].0, q).await.map_err(ledger_error)?;
-    }
-    let allocate_notes: Vec<(i64, String)> = ids
-        .iter()
-        .zip(&fates)
-        .filter_map(|(&id, f)| match *f {
-            Fate::Allocated { wh } | Fate::Shipped { wh, .. } => Some((id, format!("仓库 {}", warehouses[wh].1))),
+    let hold_events = events(
+        &|f| match f {
+            Fate::Manual => Some(manual.to_owned()),
+            Fate::Stock => Some(stock_reason.to_owned()),
             _ => None,
-        })
-        .collect();
-    let refs: Vec<(i64, &str)> = allocate_notes.iter().map(|(id, n)| (*id, n.as_str())).collect();
-    repo::insert_events(tx, tid, "allocate", &refs, &ops).await?;
+        },
+        |t| t.reviewed,
+    );
+    post_events(tx, tid, "hold", &hold_events, &ops).await?;
+    let cancelled = events(&|f| (*f == Fate::Cancelled).then(|| cancel_reason.to_owned()), |t| t.reviewed);
+    post_events(tx, tid, "cancel", &cancelled, &ops).await?;
+    let approved = events(
+        &|f| matches!(f, Fate::Approved | Fate::Allocated { .. } | Fate::Shipped { .. }).then(String::new),
+        |t| t.reviewed,
+    );
+    post_events(tx, tid, "approve", &approved, &ops).await?;
+    let allocated = events(
+        &|f| match *f {
+            Fate::Allocated { wh } | Fate::Shipped { wh, .. } => Some(format!("仓库 {}", warehouses[wh].1)),
+            _ => None,
+        },
+        |t| t.allocated,
+    );
+    post_events(tx, tid, "allocate", &allocated, &ops).await?;
+    let delivered =
+        events(&|f| matches!(f, Fate::Shipped { end: End::Delivered, .. }).then(String::new), |t| t.delivered);
+    post_events(tx, tid, "deliver", &delivered, &wh).await?;
+    let exceptions = events(
+        &|f| match f {
+            Fate::Shipped { end: End::Exception(kind), .. } => Some(kind.label().to_owned()),
+            _ => None,
+        },
+        |t| t.delivered,
+    );
+    post_events(tx, tid, "exception", &exceptions, &ops).await?;
 
-    // Parcels, their shipment movements, deliveries and exceptions.
-    let exception_note = "已联系承运商核实，并已短信告知客户";
-    let mut parcels: Vec<DemoParcel> = Vec::new();
-    for (i, ((&id, o), f)) in ids.iter().zip(&orders).zip(&fates).enumerate() {
-        let Fate::Shipped { wh, parcels: count, end } = *f else { continue };
-        let h = mix(i as u64 + 77 * ctx.n as u64);
-        let carrier = Carrier::ALL[(h % 10) as usize];
-        let at = o.paid_at.unwrap_or(o.ordered_at) + Duration::hours(20);
-        for part in 0..count {
-            let tracking = format!("{}{}{:08}{part}", carrier.code(), 70 + ctx.n, id);
-            let reason = format!("订单 {} 发货（{} {tracking}）", o.order_no, carrier.label());
-            parcels.push(DemoParcel { index: i, id, wh, carrier, tracking, reason, part, count, end, at });
+    // Reservations: open for the allocated, consumed for the shipped; the open ones
+    // raise their levels' reserved.
+    let mut reservations = Vec::new();
+    let mut open: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (((&id, o), f), t) in ids.iter().zip(orders).zip(fates).zip(&times) {
+        let (wh, closed_at) = match *f {
+            Fate::Allocated { wh } => (wh, None),
+            Fate::Shipped { wh, .. } => (wh, Some(t.shipped)),
+            _ => continue,
+        };
+        for (k, l) in o.lines.iter().enumerate() {
+            let warehouse_id = warehouses[wh].0;
+            if closed_at.is_none() {
+                *open.entry((l.product_id, warehouse_id)).or_default() += l.quantity;
+            }
+            reservations.push(history::Reservation {
+                order_id: id,
+                line_no: k as i32 + 1,
+                warehouse_id,
+                product_id: l.product_id,
+                quantity: l.quantity,
+                closed_at,
+            });
         }
     }
-    let rows: Vec<history::Parcel> = parcels
+    history::insert_reservations(tx, tid, &reservations).await?;
+    drop(reservations);
+    for (&(product_id, warehouse_id), &q) in &open {
+        ledger::reserve(tx, tid, product_id, warehouse_id, q).await.map_err(ledger_error)?;
+    }
+
+    // Parcels (a split order: line 1 in the first, the others in the second) and
+    // their shipment movements.
+    let exception_note = "已联系承运商核实，并已短信告知客户";
+    let mut tracking: Vec<String> = Vec::new();
+    let mut shaped: Vec<(usize, usize, Carrier, usize, usize, End)> = Vec::new();
+    for (i, (&id, f)) in ids.iter().zip(fates).enumerate() {
+        let Fate::Shipped { wh, parcels: count, end } = *f else { continue };
+        let carrier = Carrier::ALL[(mix(index[i] as u64 + 77 * ctx.n as u64) % 10) as usize];
+        for part in 0..count {
+            tracking.push(format!("{}{}{:08}{part}", carrier.code(), 70 + ctx.n, id));
+            shaped.push((i, wh, carrier, part, count, end));
+        }
+    }
+    let parcels: Vec<history::Parcel> = shaped
         .iter()
-        .map(|p| history::Parcel {
-            order_id: p.id,
-            warehouse_id: warehouses[p.wh].0,
-            carrier: p.carrier,
-            tracking_no: &p.tracking,
-            split: p.count > 1,
-            part: p.part as i32,
-            shipped_at: p.at,
-            delivered: p.end == End::Delivered,
+        .zip(&tracking)
+        .map(|(&(i, wh, carrier, part, count, end), tracking_no)| history::Parcel {
+            order_id: ids[i],
+            warehouse_id: warehouses[wh].0,
+            carrier,
+            tracking_no,
+            lines: parcel_lines(&orders[i], part, count),
+            shipped_at: times[i].shipped,
+            delivered: end == End::Delivered,
             // The exception is the last parcel's.
-            exception: match p.end {
-                End::Exception(kind) if p.part + 1 == p.count => Some((kind, exception_note)),
+            exception: match end {
+                End::Exception(kind) if part + 1 == count => Some((kind, exception_note)),
                 _ => None,
             },
         })
         .collect();
-    history::insert_parcels(tx, tid, &rows, shipper).await?;
+    history::insert_parcels(tx, tid, &parcels, shipper).await?;
+    let reasons: Vec<String> = parcels
+        .iter()
+        .zip(&shaped)
+        .map(|(p, s)| format!("订单 {} 发货（{} {}）", orders[s.0].order_no, p.carrier.label(), p.tracking_no))
+        .collect();
     let mut moves: Vec<NewMovement> = Vec::new();
-    for p in &parcels {
-        for (k, l) in orders[p.index].lines.iter().enumerate() {
-            if p.count > 1 && (p.part == 0) != (k == 0) {
-                continue;
-            }
+    for ((p, s), reason) in parcels.iter().zip(&shaped).zip(&reasons) {
+        for &(line_no, q) in &p.lines {
             moves.push(NewMovement {
-                product_id: l.product_id,
-                warehouse_id: warehouses[p.wh].0,
+                product_id: orders[s.0].lines[line_no as usize - 1].product_id,
+                warehouse_id: p.warehouse_id,
                 kind: MovementKind::Shipment,
-                quantity: -l.quantity,
-                reason: &p.reason,
+                quantity: -q,
+                reason,
                 doc: DocType::Order,
-                doc_id: Some(p.id),
+                doc_id: Some(p.order_id),
                 created_by: Some(shipper),
             });
         }
     }
-    // Level by level, so each level's row is updated in one run.
-    moves.sort_by_key(|m| (m.product_id, m.warehouse_id));
     ledger::post_many(tx, tid, &moves).await.map_err(ledger_error)?;
-    let ship_notes: Vec<(i64, String)> =
-        parcels.iter().map(|p| (p.id, format!("{} {}", p.carrier.label(), p.tracking))).collect();
-    let refs: Vec<(i64, &str)> = ship_notes.iter().map(|(id, n)| (*id, n.as_str())).collect();
-    repo::insert_events(tx, tid, "ship", &refs, &wh).await?;
-    let delivered: Vec<(i64, &str)> = ids
+    let ship_events: Vec<(i64, String, Option<DateTime<Utc>>)> = parcels
         .iter()
-        .zip(&fates)
-        .filter(|(_, f)| matches!(f, Fate::Shipped { end: End::Delivered, .. }))
-        .map(|(&id, _)| (id, ""))
+        .map(|p| (p.order_id, format!("{} {}", p.carrier.label(), p.tracking_no), Some(p.shipped_at)))
         .collect();
-    repo::insert_events(tx, tid, "deliver", &delivered, &wh).await?;
-    let exceptions: Vec<(i64, &str)> = ids
+    post_events(tx, tid, "ship", &ship_events, &wh).await?;
+    Ok(())
+}
+
+/// The lines (line no, quantity) of part `part` of `count` parcels of an order.
+fn parcel_lines(o: &NewOrder, part: usize, count: usize) -> Vec<(i32, i64)> {
+    o.lines
         .iter()
-        .zip(&fates)
-        .filter_map(|(&id, f)| match f {
-            Fate::Shipped { end: End::Exception(kind), .. } => Some((id, kind.label())),
-            _ => None,
+        .enumerate()
+        .filter(|(k, _)| count == 1 || (part == 0) == (*k == 0))
+        .map(|(k, l)| (k as i32 + 1, l.quantity))
+        .collect()
+}
+
+/// When a demo order went through each step.
+struct Times {
+    reviewed: DateTime<Utc>,
+    allocated: DateTime<Utc>,
+    shipped: DateTime<Utc>,
+    delivered: DateTime<Utc>,
+}
+
+impl Times {
+    fn of(o: &NewOrder) -> Self {
+        let paid = o.paid_at.unwrap_or(o.ordered_at);
+        Times {
+            reviewed: paid + Duration::hours(2),
+            allocated: paid + Duration::hours(3),
+            shipped: paid + Duration::hours(20),
+            delivered: paid + Duration::hours(68),
+        }
+    }
+}
+
+async fn post_events(
+    tx: &mut Tx,
+    tid: i64,
+    kind: &str,
+    events: &[(i64, String, Option<DateTime<Utc>>)],
+    author: &Author<'_>,
+) -> Result<(), sqlx::Error> {
+    let refs: Vec<(i64, &str, Option<DateTime<Utc>>)> = events.iter().map(|(id, n, t)| (*id, n.as_str(), *t)).collect();
+    repo::insert_events_at(tx, tid, kind, &refs, author).await
+}
+
+/// What the allocated and shipped orders take, received where a level has less
+/// available — before the orders exist.
+async fn receive_shortfall(tx: &mut Tx, tid: i64, plan: &Plan) -> Result<(), sqlx::Error> {
+    let mut demand: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for part in &plan.parts {
+        for (o, f) in part.orders.iter().zip(&part.fates) {
+            if let Fate::Allocated { wh } | Fate::Shipped { wh, .. } = *f {
+                for l in &o.lines {
+                    *demand.entry((l.product_id, plan.warehouses[wh].0)).or_default() += l.quantity;
+                }
+            }
+        }
+    }
+    let available: BTreeMap<(i64, i64), i64> =
+        history::available(tx, tid).await?.into_iter().map(|(p, w, a)| ((p, w), a)).collect();
+    let receipts: Vec<NewMovement> = demand
+        .iter()
+        .filter_map(|(&(product_id, warehouse_id), &need)| {
+            let short = need - available.get(&(product_id, warehouse_id)).copied().unwrap_or(0);
+            (short > 0).then_some(NewMovement {
+                product_id,
+                warehouse_id,
+                kind: MovementKind::Receipt,
+                quantity: short,
+                reason: "演示：平台订单备货入库",
+                doc: DocType::Manual,
+                doc_id: None,
+                created_by: Some(plan.shipper),
+            })
         })
         .collect();
-    repo::insert_events(tx, tid, "exception", &exceptions, &ops).await?;
-    Ok(())
+    ledger::post_many(tx, tid, &receipts).await.map_err(ledger_error)
 }
 
 fn ledger_error(e: LedgerError) -> sqlx::Error {

@@ -98,6 +98,9 @@ async fn the_runtime_role_cannot_edit_on_hand_or_rewrite_movements() {
         "UPDATE stock_movements SET quantity = 999",
         "DELETE FROM stock_movements",
         "DELETE FROM stock_levels",
+        // A movement that comes with its balance would skip the trigger that applies it.
+        "INSERT INTO stock_movements (tenant_id, product_id, warehouse_id, kind, quantity, reason, doc_type, balance_after)
+         SELECT tenant_id, product_id, warehouse_id, 'receipt', 100, '绕过', 'manual', 105 FROM stock_levels",
     ] {
         let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
         let err = sqlx::query(sql).execute(&mut *tx).await.unwrap_err();
@@ -202,4 +205,93 @@ async fn transfers_move_stock_between_warehouses() {
         Err(LedgerError::Insufficient)
     ));
     tx.rollback().await.unwrap();
+}
+
+/// (kind, quantity, balance after) of a level's movements, in order.
+async fn history(app: &TestApp, tenant: i64, product: i64, wh: i64) -> Vec<(String, i64, i64)> {
+    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT kind, quantity, balance_after FROM stock_movements
+         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3 ORDER BY id",
+    )
+    .bind(tenant)
+    .bind(product)
+    .bind(wh)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    rows
+}
+
+#[tokio::test]
+async fn movements_posted_in_bulk_leave_what_posting_them_one_by_one_leaves() {
+    let app = spawn_app().await;
+    let t = two_tenants(&app).await;
+    let (p1, w) = item(&app, t.alpha, "ONE-1", "WH1").await;
+    let (p2, _) = item(&app, t.alpha, "ONE-2", "WH1").await;
+    let (q1, _) = item(&app, t.alpha, "MANY-1", "WH1").await;
+    let (q2, _) = item(&app, t.alpha, "MANY-2", "WH1").await;
+    // The same start (on hand 10, 4 reserved; the second product has no level yet)
+    // and the same interleaved sequence, one by one and in bulk.
+    let sequence = |a: i64, b: i64| {
+        vec![
+            movement(a, w, MovementKind::Shipment, -3),
+            movement(b, w, MovementKind::Receipt, 7),
+            movement(a, w, MovementKind::Receipt, 5),
+            movement(b, w, MovementKind::Shipment, -2),
+            movement(a, w, MovementKind::Shipment, -8),
+            movement(b, w, MovementKind::Adjustment, -5),
+        ]
+    };
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    for p in [p1, q1] {
+        ledger::post(&mut tx, t.alpha, &movement(p, w, MovementKind::Receipt, 10)).await.unwrap();
+        ledger::reserve(&mut tx, t.alpha, p, w, 4).await.unwrap();
+    }
+    for m in sequence(p1, p2) {
+        ledger::post(&mut tx, t.alpha, &m).await.unwrap();
+    }
+    ledger::post_many(&mut tx, t.alpha, &sequence(q1, q2)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(level(&app, t.alpha, q1, w).await, level(&app, t.alpha, p1, w).await);
+    assert_eq!(level(&app, t.alpha, q1, w).await, (4, 4));
+    assert_eq!(level(&app, t.alpha, q2, w).await, level(&app, t.alpha, p2, w).await);
+    assert_eq!(history(&app, t.alpha, q1, w).await, history(&app, t.alpha, p1, w).await);
+    assert_eq!(history(&app, t.alpha, q2, w).await, history(&app, t.alpha, p2, w).await);
+    assert_eq!(
+        history(&app, t.alpha, q2, w).await,
+        vec![("receipt".to_owned(), 7, 7), ("shipment".to_owned(), -2, 5), ("adjustment".to_owned(), -5, 0)]
+    );
+
+    // A sequence that ends above what is reserved but dips below it on the way is
+    // refused as a whole, as posting it one by one would refuse its third movement.
+    let dips = [
+        movement(q1, w, MovementKind::Receipt, 1),
+        movement(q2, w, MovementKind::Receipt, 1),
+        movement(q1, w, MovementKind::Shipment, -2),
+        movement(q1, w, MovementKind::Receipt, 5),
+    ];
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    let err = ledger::post_many(&mut tx, t.alpha, &dips).await.unwrap_err();
+    assert!(matches!(err, LedgerError::Insufficient), "{err:?}");
+    tx.rollback().await.unwrap();
+    // Below zero likewise.
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    let err = ledger::post_many(&mut tx, t.alpha, &[movement(q2, w, MovementKind::Shipment, -1)]).await.unwrap_err();
+    assert!(matches!(err, LedgerError::Insufficient), "{err:?}");
+    tx.rollback().await.unwrap();
+    assert_eq!(level(&app, t.alpha, q1, w).await, (4, 4));
+    assert_eq!(history(&app, t.alpha, q1, w).await.len(), 4);
+
+    // Another tenant's stock cannot be posted from this tenant's transaction.
+    let (b, bw) = item(&app, t.beta, "BETA-1", "WB1").await;
+    let mut tx = db::begin_tenant(&app.db, t.alpha).await.unwrap();
+    let err = ledger::post_many(&mut tx, t.beta, &[movement(b, bw, MovementKind::Receipt, 3)]).await;
+    assert!(err.is_err(), "posted into another tenant");
+    tx.rollback().await.unwrap();
+    let mut tx = db::begin_tenant(&app.db, t.beta).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM stock_movements").fetch_one(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(n, 0);
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
-use crate::orders::codes::{HoldKind, Platform, Source};
+use crate::orders::codes::{HoldKind, OrderStatus, Platform, Source};
 use crate::orders::ShipTo;
 
 /// Rows per bulk statement.
@@ -118,8 +118,39 @@ pub async fn insert(
     author: &Author<'_>,
     intake_note: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {
+    insert_in_state(tx, tenant_id, orders, &[], author, intake_note).await
+}
+
+/// Where an order inserted as history stands (`history`): its state, warehouse,
+/// cancel reason and the times of its steps so far.
+#[derive(Clone, Copy, Debug)]
+pub struct Final<'a> {
+    pub status: OrderStatus,
+    pub warehouse_id: Option<i64>,
+    pub cancel_reason: &'a str,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// [`insert`], each order written once in its final state: `states` is empty
+/// (every order waits for review, its intake now) or has one entry per order. An
+/// order inserted as allocated has every line reserved in full, one shipped,
+/// delivered or in exception every line shipped in full (its reservations,
+/// parcels and movements are the caller's); its intake event is at its order time.
+pub async fn insert_in_state(
+    tx: &mut Tx,
+    tenant_id: i64,
+    orders: &[NewOrder],
+    states: &[Final<'_>],
+    author: &Author<'_>,
+    intake_note: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    assert!(states.is_empty() || states.len() == orders.len(), "one state per order");
     let mut ids = Vec::with_capacity(orders.len());
-    for chunk in orders.chunks(CHUNK) {
+    for (k, chunk) in orders.chunks(CHUNK).enumerate() {
+        let state = |i: usize| states.get(k * CHUNK + i);
         let text = |f: fn(&NewOrder) -> &str| chunk.iter().map(|o| f(o).to_owned()).collect::<Vec<String>>();
         let money = |f: fn(&NewOrder) -> i64| chunk.iter().map(f).collect::<Vec<i64>>();
         let opt = |f: fn(&NewOrder) -> Option<i64>| chunk.iter().map(f).collect::<Vec<Option<i64>>>();
@@ -127,12 +158,21 @@ pub async fn insert(
             "INSERT INTO orders (tenant_id, platform, order_no, shop, source, customer_id, contract_id, buyer, receiver,
                                  phone, province, city, district, address, buyer_note, seller_note, goods_fen,
                                  shipping_fen, discount_fen, paid_fen, ordered_at, paid_at, rep_id, rep_department,
-                                 created_by)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-                                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                                      $14::text[], $15::text[], $16::text[], $17::bigint[], $18::bigint[],
-                                      $19::bigint[], $20::bigint[], $21::timestamptz[], $22::timestamptz[],
-                                      $23::bigint[], $24::text[], $25::bigint[])
+                                 created_by, status, warehouse_id, cancel_reason, updated_at, approved_at, shipped_at,
+                                 delivered_at, cancelled_at)
+             SELECT $1, platform, order_no, shop, source, customer_id, contract_id, buyer, receiver, phone, province,
+                    city, district, address, buyer_note, seller_note, goods_fen, shipping_fen, discount_fen, paid_fen,
+                    ordered_at, paid_at, rep_id, rep_department, created_by, s, w, r,
+                    coalesce(greatest(a, sh, d, c), now()), a, sh, d, c
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+                         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                         $14::text[], $15::text[], $16::text[], $17::bigint[], $18::bigint[],
+                         $19::bigint[], $20::bigint[], $21::timestamptz[], $22::timestamptz[],
+                         $23::bigint[], $24::text[], $25::bigint[], $26::text[], $27::bigint[], $28::text[],
+                         $29::timestamptz[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[])
+                  AS x(platform, order_no, shop, source, customer_id, contract_id, buyer, receiver, phone, province,
+                       city, district, address, buyer_note, seller_note, goods_fen, shipping_fen, discount_fen,
+                       paid_fen, ordered_at, paid_at, rep_id, rep_department, created_by, s, w, r, a, sh, d, c)
              RETURNING id, platform, order_no",
         )
         .bind(tenant_id)
@@ -160,30 +200,49 @@ pub async fn insert(
         .bind(opt(|o| o.rep_id))
         .bind(chunk.iter().map(|o| o.rep_department.clone()).collect::<Vec<_>>())
         .bind(opt(|o| o.created_by))
+        .bind((0..chunk.len()).map(|i| state(i).map_or(OrderStatus::PendingReview, |s| s.status).code()).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.warehouse_id)).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).map_or("", |s| s.cancel_reason)).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.approved_at)).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.shipped_at)).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.delivered_at)).collect::<Vec<_>>())
+        .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.cancelled_at)).collect::<Vec<_>>())
         .fetch_all(&mut **tx)
         .await?;
         let by_key: HashMap<(Platform, String), i64> = returned.into_iter().map(|(id, p, n)| ((p, n), id)).collect();
         ids.extend(chunk.iter().map(|o| by_key[&(o.platform, o.order_no.clone())]));
     }
     let pairs: Vec<(i64, &NewOrder)> = ids.iter().copied().zip(orders).collect();
-    insert_lines(tx, tenant_id, &pairs).await?;
+    let statuses: Vec<OrderStatus> =
+        (0..orders.len()).map(|i| states.get(i).map_or(OrderStatus::PendingReview, |s| s.status)).collect();
+    insert_lines(tx, tenant_id, &pairs, &statuses).await?;
     let holds: Vec<(i64, HoldKind, String)> =
         pairs.iter().flat_map(|(id, o)| o.intake_holds().into_iter().map(move |(k, r)| (*id, k, r))).collect();
     insert_holds(tx, tenant_id, &holds, author.user_id).await?;
-    let events: Vec<(i64, &str)> = ids.iter().map(|id| (*id, intake_note)).collect();
-    insert_events(tx, tenant_id, "intake", &events, author).await?;
+    let events: Vec<(i64, &str, Option<DateTime<Utc>>)> =
+        pairs.iter().map(|(id, o)| (*id, intake_note, (!states.is_empty()).then_some(o.ordered_at))).collect();
+    insert_events_at(tx, tenant_id, "intake", &events, author).await?;
     Ok(ids)
 }
 
-async fn insert_lines(tx: &mut Tx, tenant_id: i64, orders: &[(i64, &NewOrder)]) -> Result<(), sqlx::Error> {
-    let lines: Vec<(i64, i32, &NewLine)> = orders
+/// The lines of these orders; `statuses[i]` is where the i-th order stands.
+async fn insert_lines(
+    tx: &mut Tx,
+    tenant_id: i64,
+    orders: &[(i64, &NewOrder)],
+    statuses: &[OrderStatus],
+) -> Result<(), sqlx::Error> {
+    let lines: Vec<(i64, i32, &NewLine, OrderStatus)> = orders
         .iter()
-        .flat_map(|(id, o)| o.lines.iter().enumerate().map(move |(i, l)| (*id, i as i32 + 1, l)))
+        .enumerate()
+        .flat_map(|(k, (id, o))| o.lines.iter().enumerate().map(move |(i, l)| (*id, i as i32 + 1, l, statuses[k])))
         .collect();
     for chunk in lines.chunks(CHUNK) {
         sqlx::query(
-            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen, contract_line_id)
-             SELECT $1, * FROM UNNEST($2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])",
+            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen, contract_line_id,
+                                      reserved_qty, shipped_qty)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+                                      $8::bigint[], $9::bigint[])",
         )
         .bind(tenant_id)
         .bind(chunk.iter().map(|l| l.0).collect::<Vec<_>>())
@@ -192,10 +251,17 @@ async fn insert_lines(tx: &mut Tx, tenant_id: i64, orders: &[(i64, &NewOrder)]) 
         .bind(chunk.iter().map(|l| l.2.quantity).collect::<Vec<_>>())
         .bind(chunk.iter().map(|l| l.2.unit_price_fen).collect::<Vec<_>>())
         .bind(chunk.iter().map(|l| l.2.contract_line_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| if l.3 == OrderStatus::Allocated { l.2.quantity } else { 0 }).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|l| if shipped_in_full(l.3) { l.2.quantity } else { 0 }).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
     Ok(())
+}
+
+/// Whether an order inserted in this state has left in full.
+fn shipped_in_full(s: OrderStatus) -> bool {
+    matches!(s, OrderStatus::Shipped | OrderStatus::Delivered | OrderStatus::Exception)
 }
 
 /// Place holds (order id, kind, reason).
@@ -221,7 +287,7 @@ pub async fn insert_holds(
     Ok(())
 }
 
-/// Timeline events of one kind (order id, note).
+/// Timeline events of one kind (order id, note), now.
 pub async fn insert_events(
     tx: &mut Tx,
     tenant_id: i64,
@@ -229,17 +295,31 @@ pub async fn insert_events(
     events: &[(i64, &str)],
     author: &Author<'_>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in events.chunks(CHUNK) {
+    let now: Vec<(i64, &str, Option<DateTime<Utc>>)> = events.iter().map(|&(id, note)| (id, note, None)).collect();
+    insert_events_at(tx, tenant_id, kind, &now, author).await
+}
+
+/// Timeline events of one kind (order id, note, when — now when `None`).
+pub async fn insert_events_at(
+    tx: &mut Tx,
+    tenant_id: i64,
+    kind: &str,
+    events: &[(i64, &str, Option<DateTime<Utc>>)],
+    author: &Author<'_>,
+) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks(CHUNK * 4) {
         sqlx::query(
-            "INSERT INTO order_events (tenant_id, order_id, kind, actor_id, actor_name, note)
-             SELECT $1, o, $2, $3, $4, n FROM UNNEST($5::bigint[], $6::text[]) AS x(o, n)",
+            "INSERT INTO order_events (tenant_id, order_id, kind, actor_id, actor_name, note, at)
+             SELECT $1, o, $2, $3, $4, n, coalesce(t, now())
+             FROM UNNEST($5::bigint[], $6::text[], $7::timestamptz[]) AS x(o, n, t)",
         )
         .bind(tenant_id)
         .bind(kind)
         .bind(author.user_id)
         .bind(author.name)
         .bind(chunk.iter().map(|e| e.0).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|e| e.1.to_owned()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|e| e.1).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|e| e.2).collect::<Vec<_>>())
         .execute(&mut **tx)
         .await?;
     }
