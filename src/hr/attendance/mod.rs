@@ -11,6 +11,7 @@ mod correct;
 mod days;
 mod import;
 mod pages;
+mod repo;
 
 use axum::routing::{get, post};
 use axum::Router;
