@@ -18,7 +18,7 @@ pub struct ProductRow {
     pub price_fen: i64,
     pub last_cost_fen: Option<i64>,
     pub description: String,
-    pub status: String,
+    pub status: Status,
     pub default_supplier_id: Option<i64>,
     pub supplier_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -26,7 +26,10 @@ pub struct ProductRow {
 
 impl ProductRow {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
+        self.status
+    }
+    pub fn is_eliminated(&self) -> bool {
+        self.status == Status::Eliminated
     }
     pub fn price(&self) -> String {
         Fen(self.price_fen).to_string()
@@ -526,4 +529,20 @@ pub async fn recent_movements(
     .bind(limit)
     .fetch_all(&mut **tx)
     .await
+}
+
+/// The pending elimination proposals (how many, the oldest's time): of others
+/// than `user_id` (`others`), else of `user_id`.
+pub async fn pending_proposals(
+    tx: &mut Tx,
+    tenant_id: i64,
+    user_id: i64,
+    others: bool,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let sql = format!(
+        "SELECT count(*), min(proposed_at) FROM product_eliminations
+         WHERE tenant_id = $1 AND status = 'pending' AND proposed_by {} $2",
+        if others { "<>" } else { "=" }
+    );
+    sqlx::query_as(&sql).bind(tenant_id).bind(user_id).fetch_one(&mut **tx).await
 }
