@@ -252,7 +252,7 @@ pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ContractFo
 // ---------- record page ----------
 
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }
 
 /// Whether `user` may sign `c` (once approved): its drafter or the manager of its department.

@@ -103,9 +103,8 @@ async fn month_page(tx: &mut Tx, ctx: &mut Ctx, month: YearMonth, args: MonthArg
         page.empty = Some(args.no_employee_message.to_owned());
         return Ok(page);
     };
-    let evaluated = payroll::one(tx, ctx.user.tenant_id, month, employee.id, ctx.user.settings.time_zone.today())
-        .await
-        .map_err(anyhow::Error::from)?;
+    let evaluated =
+        payroll::one(tx, ctx.user.tenant_id, month, employee.id, ctx.user.today).await.map_err(anyhow::Error::from)?;
     match evaluated {
         None => {
             page.empty = Some(format!("{} 不在 {} 的在职期间内，该月没有考勤。", employee.name, page.month_label));

@@ -52,7 +52,7 @@ pub fn router() -> Router<AppState> {
 
 /// Today in the tenant's time zone.
 pub(crate) fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }
 
 /// How long ago, in words ("3 天 2 小时").
