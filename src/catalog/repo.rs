@@ -447,25 +447,24 @@ pub async fn clearance(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<ClearanceRow>, i64), sqlx::Error> {
-    const FROM: &str = " FROM products p
+    let push_from = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(
+            " FROM products p
          JOIN LATERAL (SELECT sum(on_hand)::bigint AS on_hand, sum(reserved)::bigint AS reserved,
                               count(*) FILTER (WHERE on_hand > 0) AS warehouses
                        FROM stock_levels s WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id) st ON true
-         WHERE p.tenant_id = $1 AND p.status = 'eliminated' AND st.on_hand > 0";
-    let rows = sqlx::query_as(&format!(
-        "SELECT p.id, p.sku, p.name, p.spec, p.unit, st.on_hand, st.reserved, st.warehouses{FROM}
-         ORDER BY p.sku LIMIT $2 OFFSET $3"
-    ))
-    .bind(tenant_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM (SELECT 1{FROM} LIMIT $2) t"))
-        .bind(tenant_id)
-        .bind(cap)
-        .fetch_one(&mut **tx)
-        .await?;
+         WHERE p.tenant_id = ",
+        )
+        .push_bind(tenant_id)
+        .push(" AND p.status = 'eliminated' AND st.on_hand > 0");
+    };
+    let mut qb =
+        QueryBuilder::new("SELECT p.id, p.sku, p.name, p.spec, p.unit, st.on_hand, st.reserved, st.warehouses");
+    push_from(&mut qb);
+    qb.push(" ORDER BY p.sku LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows: Vec<ClearanceRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut count = crate::db::capped_count(cap, push_from);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }
 

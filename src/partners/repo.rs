@@ -129,11 +129,5 @@ pub(super) async fn update(tx: &mut Tx, tenant_id: i64, id: i64, f: &Fields<'_>)
 }
 
 pub(super) async fn set_active(tx: &mut Tx, tenant_id: i64, id: i64, active: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE partners SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .bind(active)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    crate::db::set_active(tx, "partners", tenant_id, id, active).await
 }

@@ -202,13 +202,7 @@ pub async fn update_profile(tx: &mut Tx, tenant_id: i64, id: i64, p: &Profile<'_
 
 /// Enable or disable user `id`'s account.
 pub async fn set_active(tx: &mut Tx, tenant_id: i64, id: i64, active: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .bind(active)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    crate::db::set_active(tx, "users", tenant_id, id, active).await
 }
 
 /// Set the display name a user chose for themselves.
