@@ -60,8 +60,8 @@ pub fn parse_employees(file: &str, bytes: &[u8]) -> Result<Vec<EmployeeRow>, Imp
     for row in &rows {
         let no = c.cell(row, 0, "employee_no", employee_no);
         let name = c.cell(row, 1, "name", |s| required(s, 100));
-        let dept = c.cell(row, 2, "department", |s| code_of(Dept::ALL, Dept::code, s, "部门"));
-        let level = c.cell(row, 3, "level", |s| code_of(Level::ALL, Level::code, s, "职级"));
+        let dept = c.cell(row, 2, "department", |s| code_of(Dept::ALL, s, "部门"));
+        let level = c.cell(row, 3, "level", |s| code_of(Level::ALL, s, "职级"));
         let salary = c.cell(row, 4, "monthly_salary", money);
         let bonus = c.cell(row, 5, "bonus_base", money);
         let hired = c.cell(row, 6, "hired_on", parse_date);

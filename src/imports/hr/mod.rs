@@ -23,9 +23,10 @@ pub use employees::{apply_employees, parse_employees, EmployeeRow, EMPLOYEES_HEA
 pub use leave::{apply_leave, parse_leave, LeaveRow, LEAVE_HEADER};
 pub use scores::{apply_scores, parse_scores, ScoreRow, SCORES_HEADER};
 
-fn code_of<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, s: &str, what: &str) -> Result<T, String> {
-    all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| {
-        let codes: Vec<&str> = all.iter().map(|v| code(*v)).collect();
+/// The value of code list `all` whose code is `s`, else the message naming every code.
+fn code_of<T: crate::codes::Code>(all: &[T], s: &str, what: &str) -> Result<T, String> {
+    all.iter().copied().find(|v| v.code() == s).ok_or_else(|| {
+        let codes: Vec<&str> = all.iter().map(|v| v.code()).collect();
         format!("“{s}”不是有效的{what}（可选：{}）", codes.join("、"))
     })
 }
