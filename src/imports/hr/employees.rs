@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::repo;
 use super::{code_of, employee_ids, employee_no, record, refresh_statistics, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -132,31 +133,7 @@ pub async fn apply_employees(
     c.finish(file, ())?;
     let mut summary = Summary::default();
     for chunk in rows.chunks(5000) {
-        let col = |f: fn(&EmployeeRow) -> String| chunk.iter().map(f).collect::<Vec<_>>();
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO employees (tenant_id, employee_no, name, department, level, monthly_salary_fen, bonus_base_fen,
-                                    hired_on, left_on, manager_employee_no)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-                                      $8::date[], $9::date[], $10::text[])
-             ON CONFLICT (tenant_id, employee_no) DO UPDATE SET
-               name = EXCLUDED.name, department = EXCLUDED.department, level = EXCLUDED.level,
-               monthly_salary_fen = EXCLUDED.monthly_salary_fen, bonus_base_fen = EXCLUDED.bonus_base_fen,
-               hired_on = EXCLUDED.hired_on, left_on = EXCLUDED.left_on,
-               manager_employee_no = EXCLUDED.manager_employee_no, updated_at = now()
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(col(|r| r.employee_no.clone()))
-        .bind(col(|r| r.name.clone()))
-        .bind(col(|r| r.dept.code().to_owned()))
-        .bind(col(|r| r.level.code().to_owned()))
-        .bind(chunk.iter().map(|r| r.monthly_salary.fen()).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|r| r.bonus_base.fen()).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|r| r.hired_on).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.left_on).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.manager_employee_no.clone()).collect::<Vec<_>>())
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_employees(tx, tenant_id, chunk).await?;
         summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;
