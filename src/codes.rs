@@ -15,7 +15,17 @@
 //! ```
 //!
 //! The enum is `Copy`, `Eq`, `Hash`, `Debug`, and an `sqlx::Type` over `text` (each
-//! value stored as its code).
+//! value stored as its code); more derives and attributes may be given before
+//! `enum`. It implements [`Code`], so code that takes any code list (a form's
+//! choices) takes it.
+
+/// A value of a code list (what `code_enum!` defines).
+pub trait Code: Copy + 'static {
+    /// The stored code.
+    fn code(self) -> &'static str;
+    /// The Chinese label.
+    fn label(self) -> &'static str;
+}
 
 /// Define a code list (see the module documentation).
 #[macro_export]
@@ -33,6 +43,8 @@ macro_rules! code_enum {
             $( $(#[$vmeta])* #[sqlx(rename = $code)] $variant ),+
         }
 
+        // Every list offers all of these, whether or not each one is used yet.
+        #[allow(dead_code)]
         impl $name {
             /// Every value, in the order defined.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -60,6 +72,15 @@ macro_rules! code_enum {
             /// `code1`、`code2`… for messages.
             pub fn codes() -> String {
                 Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join("、")
+            }
+        }
+
+        impl $crate::codes::Code for $name {
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 

@@ -28,6 +28,10 @@ pub struct Settings {
     pub home_cache_seconds: u64,
     /// The largest file an upload form accepts (`YUNYING_UPLOAD_MAX_MB`, default 32).
     pub upload_max_bytes: usize,
+    /// The date every request decides by (`CurrentUser::today`); `None` — always,
+    /// outside tests — reads the clock in the tenant's time zone. Not read from the
+    /// environment: tests set it to pass the date in.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Settings {
@@ -67,6 +71,7 @@ impl Settings {
             data_dir: PathBuf::from(var("YUNYING_DATA_DIR").unwrap_or_else(|| "./data".to_owned())),
             bind,
             public_url,
+            today: None,
         })
     }
 
@@ -88,6 +93,7 @@ impl Settings {
             session_cache_seconds: 0,
             home_cache_seconds: 0,
             upload_max_bytes: 32 * 1024 * 1024,
+            today: None,
         }
     }
 }

@@ -92,24 +92,7 @@ pub async fn by_user(
 /// Append an entry inside the caller's tenant transaction, so it commits (or
 /// rolls back) with the change it describes.
 pub async fn record(tx: &mut Tx, tenant_id: i64, actor: &Actor, entry: Entry) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (tenant_id, actor_user_id, actor_name, action, entity_type, entity_id, summary, before, after, ip, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(tenant_id)
-    .bind(actor.user_id)
-    .bind(&actor.name)
-    .bind(entry.action)
-    .bind(entry.entity_type)
-    .bind(entry.entity_id)
-    .bind(entry.summary)
-    .bind(entry.before)
-    .bind(entry.after)
-    .bind(&actor.ip)
-    .bind(&actor.request_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    repo::insert(tx, tenant_id, actor, entry).await
 }
 
 /// Chinese label of an action code, for the log page and its filter.

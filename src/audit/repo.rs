@@ -1,8 +1,9 @@
-//! Audit log queries.
+//! Audit log queries, and appending an entry.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
+use super::{Actor, Entry};
 use crate::db::Tx;
 use crate::people::Scope;
 
@@ -82,4 +83,26 @@ pub async fn list(
     });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
+}
+
+/// Append an entry (`super::record`).
+pub(super) async fn insert(tx: &mut Tx, tenant_id: i64, actor: &Actor, entry: Entry) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, actor_user_id, actor_name, action, entity_type, entity_id, summary, before, after, ip, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(tenant_id)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(entry.action)
+    .bind(entry.entity_type)
+    .bind(entry.entity_id)
+    .bind(entry.summary)
+    .bind(entry.before)
+    .bind(entry.after)
+    .bind(&actor.ip)
+    .bind(&actor.request_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

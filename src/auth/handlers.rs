@@ -15,7 +15,8 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db;
 use crate::error::AppResult;
-use crate::people::tenants::{self, TenantSettings};
+use crate::people::repo as users;
+use crate::people::tenants;
 use crate::web::csrf::PRE_SESSION_COOKIE;
 use crate::web::{cookie, random_token, Chrome, Ctx, CurrentUser, FieldErrors, Flash, RequestMeta};
 
@@ -82,14 +83,6 @@ fn login_again(headers: &HeaderMap, form: &LoginForm, status: StatusCode, error:
     (status, page).into_response()
 }
 
-#[derive(sqlx::FromRow)]
-struct LoginUser {
-    id: i64,
-    display_name: String,
-    password_hash: String,
-    is_active: bool,
-}
-
 pub async fn login_submit(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -135,13 +128,7 @@ pub async fn login_submit(
         }
     }
     let mut tx = db::begin_tenant(&state.db, tenant.id).await?;
-    let user: Option<LoginUser> = sqlx::query_as(
-        "SELECT id, display_name, password_hash, is_active FROM users WHERE tenant_id = $1 AND username = $2",
-    )
-    .bind(tenant.id)
-    .bind(&username)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let user = users::login_user(&mut tx, tenant.id, &username).await?;
     let verified = password::verify(form.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
     let actor = Actor {
         user_id: user.as_ref().map(|u| u.id),
@@ -154,18 +141,9 @@ pub async fn login_submit(
     };
     match user {
         Some(u) if verified && u.is_active => {
-            let settings: TenantSettings = TenantSettings::from_json(
-                sqlx::query_scalar("SELECT settings FROM tenants WHERE id = $1")
-                    .bind(tenant.id)
-                    .fetch_one(&mut *tx)
-                    .await?,
-            );
+            let settings = tenants::settings(&mut tx, tenant.id).await?;
             let token = session::create(&mut tx, tenant.id, u.id, &settings, &meta).await?;
-            sqlx::query("UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant.id)
-                .bind(u.id)
-                .execute(&mut *tx)
-                .await?;
+            users::touch_login(&mut tx, tenant.id, u.id).await?;
             let entry = Entry {
                 action: "login.success",
                 entity_type: Some("user"),
@@ -291,12 +269,7 @@ pub async fn account_submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut tx = ctx.begin().await?;
-    sqlx::query("UPDATE users SET display_name = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(ctx.user.tenant_id)
-        .bind(ctx.user.user_id)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+    users::set_display_name(&mut tx, ctx.user.tenant_id, ctx.user.user_id, name).await?;
     audit::record(
         &mut tx,
         ctx.user.tenant_id,

@@ -205,7 +205,9 @@ async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> Result<Option<Cached>, sqlx:
             .await?;
         tx.commit().await?;
     }
+    let today = settings.time_zone.date_of(now);
     let user = CurrentUser {
+        today,
         tenant_id: r.tenant_id,
         tenant_code: r.tenant_code,
         tenant_name: r.tenant_name,
@@ -227,7 +229,8 @@ async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> Result<Option<Cached>, sqlx:
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(token) = crate::web::cookie(req.headers(), cookie_name(&state.settings)) {
         match lookup_cached(&state.db, &state.sessions, &token).await {
-            Ok(Some(user)) => {
+            Ok(Some(mut user)) => {
+                user.today = state.settings.today.unwrap_or_else(|| user.settings.time_zone.today());
                 let span = tracing::Span::current();
                 span.record("tenant", user.tenant_code.as_str());
                 span.record("user", user.username.as_str());

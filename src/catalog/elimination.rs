@@ -78,7 +78,7 @@ pub async fn propose(
             entity_type: Some("product_elimination"),
             entity_id: Some(eid.to_string()),
             summary: format!("提出汰换商品 {}（{}）：{reason}", product.name, product.sku),
-            before: Some(json!({"status": product.status})),
+            before: Some(json!({"status": product.status.code()})),
             after: Some(json!({"product_id": id, "reason": reason, "status": "pending"})),
         },
     )

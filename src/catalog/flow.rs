@@ -19,39 +19,16 @@ use crate::people::Action;
 use crate::web::forms::DecisionForm;
 use crate::web::{Ctx, CurrentUser, FieldErrors};
 
-/// A proposal's state (`product_eliminations.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum EliminationStatus {
-    Pending,
-    Approved,
-    Rejected,
+crate::code_enum! {
+    /// A proposal's state (`product_eliminations.status`).
+    pub enum EliminationStatus {
+        Pending => ("pending", "待审批"),
+        Approved => ("approved", "已批准"),
+        Rejected => ("rejected", "已驳回"),
+    }
 }
 
 impl EliminationStatus {
-    pub const ALL: [EliminationStatus; 3] =
-        [EliminationStatus::Pending, EliminationStatus::Approved, EliminationStatus::Rejected];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EliminationStatus::Pending => "pending",
-            EliminationStatus::Approved => "approved",
-            EliminationStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EliminationStatus::Pending => "待审批",
-            EliminationStatus::Approved => "已批准",
-            EliminationStatus::Rejected => "已驳回",
-        }
-    }
-
     pub fn tag(self) -> &'static str {
         match self {
             EliminationStatus::Pending => "tag-warn",
@@ -123,10 +100,10 @@ impl Workflow for Elimination {
                 product.sku,
                 if comment.is_empty() { String::new() } else { format!("：{comment}") }
             ),
-            before: Some(json!({"status": "pending", "product_status": product.status})),
+            before: Some(json!({"status": EliminationStatus::Pending.code(), "product_status": product.status.code()})),
             after: Some(json!({
                 "status": status.code(), "comment": comment,
-                "product_status": if approve { Status::Eliminated.code() } else { product.status.as_str() },
+                "product_status": if approve { Status::Eliminated.code() } else { product.status.code() },
             })),
         };
         let message = if approve {
@@ -164,7 +141,7 @@ mod tests {
             assert_eq!(s.next(Verdict::Approve), None);
             assert_eq!(s.next(Verdict::Reject), None);
         }
-        for s in S::ALL {
+        for &s in S::ALL {
             assert_eq!(S::parse(s.code()), Some(s));
         }
     }

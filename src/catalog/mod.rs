@@ -32,37 +32,17 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}/eliminate", get(elimination::propose_form).post(elimination::propose))
 }
 
-/// A product's state (`products.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Listed,
-    Delisted,
-    Eliminated,
+crate::code_enum! {
+    /// A product's state (`products.status`).
+    pub enum Status {
+        Draft => ("draft", "草稿"),
+        Listed => ("listed", "已上架"),
+        Delisted => ("delisted", "已下架"),
+        Eliminated => ("eliminated", "已汰换"),
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Draft, Status::Listed, Status::Delisted, Status::Eliminated];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Listed => "listed",
-            Status::Delisted => "delisted",
-            Status::Eliminated => "eliminated",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Draft => "草稿",
-            Status::Listed => "已上架",
-            Status::Delisted => "已下架",
-            Status::Eliminated => "已汰换",
-        }
-    }
-
     pub fn tag(self) -> &'static str {
         match self {
             Status::Draft => "tag-warn",
@@ -70,10 +50,6 @@ impl Status {
             Status::Delisted => "tag-off",
             Status::Eliminated => "tag-bad",
         }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -85,21 +61,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     if !approver && !user.can(Action::ProductsEdit) {
         return Ok(Vec::new());
     }
-    let (count, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = if approver {
-        sqlx::query_as(
-            "SELECT count(*), min(proposed_at) FROM product_eliminations
-             WHERE tenant_id = $1 AND status = 'pending' AND proposed_by <> $2",
-        )
-    } else {
-        sqlx::query_as(
-            "SELECT count(*), min(proposed_at) FROM product_eliminations
-             WHERE tenant_id = $1 AND status = 'pending' AND proposed_by = $2",
-        )
-    }
-    .bind(user.tenant_id)
-    .bind(user.user_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let (count, oldest) = repo::pending_proposals(tx, user.tenant_id, user.user_id, approver).await?;
     if count == 0 {
         return Ok(Vec::new());
     }

@@ -18,7 +18,7 @@ pub struct ProductRow {
     pub price_fen: i64,
     pub last_cost_fen: Option<i64>,
     pub description: String,
-    pub status: String,
+    pub status: Status,
     pub default_supplier_id: Option<i64>,
     pub supplier_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -26,7 +26,10 @@ pub struct ProductRow {
 
 impl ProductRow {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
+        self.status
+    }
+    pub fn is_eliminated(&self) -> bool {
+        self.status == Status::Eliminated
     }
     pub fn price(&self) -> String {
         Fen(self.price_fen).to_string()
@@ -444,25 +447,24 @@ pub async fn clearance(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<ClearanceRow>, i64), sqlx::Error> {
-    const FROM: &str = " FROM products p
+    let push_from = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(
+            " FROM products p
          JOIN LATERAL (SELECT sum(on_hand)::bigint AS on_hand, sum(reserved)::bigint AS reserved,
                               count(*) FILTER (WHERE on_hand > 0) AS warehouses
                        FROM stock_levels s WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id) st ON true
-         WHERE p.tenant_id = $1 AND p.status = 'eliminated' AND st.on_hand > 0";
-    let rows = sqlx::query_as(&format!(
-        "SELECT p.id, p.sku, p.name, p.spec, p.unit, st.on_hand, st.reserved, st.warehouses{FROM}
-         ORDER BY p.sku LIMIT $2 OFFSET $3"
-    ))
-    .bind(tenant_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM (SELECT 1{FROM} LIMIT $2) t"))
-        .bind(tenant_id)
-        .bind(cap)
-        .fetch_one(&mut **tx)
-        .await?;
+         WHERE p.tenant_id = ",
+        )
+        .push_bind(tenant_id)
+        .push(" AND p.status = 'eliminated' AND st.on_hand > 0");
+    };
+    let mut qb =
+        QueryBuilder::new("SELECT p.id, p.sku, p.name, p.spec, p.unit, st.on_hand, st.reserved, st.warehouses");
+    push_from(&mut qb);
+    qb.push(" ORDER BY p.sku LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let rows: Vec<ClearanceRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let mut count = crate::db::capped_count(cap, push_from);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }
 
@@ -526,4 +528,20 @@ pub async fn recent_movements(
     .bind(limit)
     .fetch_all(&mut **tx)
     .await
+}
+
+/// The pending elimination proposals (how many, the oldest's time): of others
+/// than `user_id` (`others`), else of `user_id`.
+pub async fn pending_proposals(
+    tx: &mut Tx,
+    tenant_id: i64,
+    user_id: i64,
+    others: bool,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let sql = format!(
+        "SELECT count(*), min(proposed_at) FROM product_eliminations
+         WHERE tenant_id = $1 AND status = 'pending' AND proposed_by {} $2",
+        if others { "<>" } else { "=" }
+    );
+    sqlx::query_as(&sql).bind(tenant_id).bind(user_id).fetch_one(&mut **tx).await
 }

@@ -12,7 +12,7 @@ use crate::web::forms::Choice;
 use crate::web::{local_time, Chrome, FieldErrors, Pager};
 
 pub fn status_choices() -> Vec<Choice> {
-    Status::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect()
+    Choice::all(Status::ALL)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,14 +14,13 @@ use super::status::ContractStatus;
 use super::views::{ContractForm, EditPage, LineForm, ListPage, ListQuery, NewPage, PrintPage, ShowPage};
 use super::{
     decides, event, fetch, kind_for, kind_label, partner_kind_for, view_scope, ContractRow, KINDS, MAX_AMOUNT_FEN,
-    STATUSES,
 };
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::rules::Fen;
-use crate::web::forms::non_empty;
+use crate::web::forms::{non_empty, Choice};
 use crate::web::pagination::query_string;
 use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
@@ -41,7 +40,10 @@ fn pick(all: &'static [(&'static str, &'static str)], v: &str, what: &str) -> Ap
 pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
     ctx.require(Action::ContractsView)?;
     let filter = Filter {
-        status: pick(STATUSES, &q.status, "状态")?,
+        status: match non_empty(&q.status) {
+            None => None,
+            Some(v) => Some(ContractStatus::parse(v).ok_or_else(|| AppError::BadRequest(format!("未知状态：{v}")))?),
+        },
         kind: pick(KINDS, &q.kind, "合同类型")?,
         partner: non_empty(&q.partner).map(str::to_owned),
         q: non_empty(&q.q).map(str::to_owned),
@@ -70,7 +72,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     Ok(ListPage {
         chrome: ctx.chrome("合同", "/contracts"),
         q,
-        statuses: STATUSES,
+        statuses: Choice::all(ContractStatus::ALL),
         kinds: KINDS,
         rows,
         pager: pager.with_total(total),
@@ -250,7 +252,7 @@ pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ContractFo
 // ---------- record page ----------
 
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }
 
 /// Whether `user` may sign `c` (once approved): its drafter or the manager of its department.

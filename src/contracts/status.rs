@@ -6,16 +6,16 @@
 //! director_pending → approved | rejected (a director; a director's decision is
 //! final at either stage); approved → signed.
 
-/// A contract's state (`contracts.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum ContractStatus {
-    Draft,
-    Submitted,
-    DirectorPending,
-    Approved,
-    Rejected,
-    Signed,
+crate::code_enum! {
+    /// A contract's state (`contracts.status`).
+    pub enum ContractStatus {
+        Draft => ("draft", "草稿"),
+        Submitted => ("submitted", "待经理审批"),
+        DirectorPending => ("director_pending", "待总监审批"),
+        Approved => ("approved", "已批准"),
+        Rejected => ("rejected", "已驳回"),
+        Signed => ("signed", "已签订"),
+    }
 }
 
 /// What happens to a contract.
@@ -30,28 +30,14 @@ pub enum ContractEvent {
 }
 
 impl ContractStatus {
-    pub const ALL: [ContractStatus; 6] = [
-        ContractStatus::Draft,
-        ContractStatus::Submitted,
-        ContractStatus::DirectorPending,
-        ContractStatus::Approved,
-        ContractStatus::Rejected,
-        ContractStatus::Signed,
-    ];
-
-    pub fn code(self) -> &'static str {
+    /// The tag class of the status.
+    pub fn tag(self) -> &'static str {
         match self {
-            ContractStatus::Draft => "draft",
-            ContractStatus::Submitted => "submitted",
-            ContractStatus::DirectorPending => "director_pending",
-            ContractStatus::Approved => "approved",
-            ContractStatus::Rejected => "rejected",
-            ContractStatus::Signed => "signed",
+            ContractStatus::Draft => "tag-off",
+            ContractStatus::Submitted | ContractStatus::DirectorPending => "tag-warn",
+            ContractStatus::Approved | ContractStatus::Signed => "tag-ok",
+            ContractStatus::Rejected => "tag-bad",
         }
-    }
-
-    pub fn label(self) -> &'static str {
-        super::status_label(self.code())
     }
 
     /// The one place that says what may follow what.

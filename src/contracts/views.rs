@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::numerals::grouped_yuan;
-use super::{kind_label, status_class, status_label, ContractRow};
+use super::status::ContractStatus;
+use super::{kind_label, ContractRow};
 use crate::rules::Fen;
+use crate::web::forms::Choice;
 use crate::web::{local_time, Chrome, FieldErrors, Pager};
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +36,7 @@ pub struct ListRow {
     pub partner_name: String,
     pub title: String,
     pub amount_fen: i64,
-    pub status: String,
+    pub status: ContractStatus,
     pub drafter_name: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,7 +46,7 @@ pub struct ListRow {
 pub struct ListPage {
     pub chrome: Chrome,
     pub q: ListQuery,
-    pub statuses: &'static [(&'static str, &'static str)],
+    pub statuses: Vec<Choice>,
     pub kinds: &'static [(&'static str, &'static str)],
     pub rows: Vec<ListRow>,
     pub pager: Pager,
@@ -54,12 +56,6 @@ pub struct ListPage {
 }
 
 impl ListPage {
-    pub fn status_label(&self, s: &str) -> &'static str {
-        status_label(s)
-    }
-    pub fn status_class(&self, s: &str) -> &'static str {
-        status_class(s)
-    }
     pub fn kind_label(&self, k: &str) -> &'static str {
         kind_label(k)
     }

@@ -186,6 +186,25 @@ pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Err
     pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")).await
 }
 
+/// Enable or disable row `id` of the tenant table `table` (one with `is_active` and
+/// `updated_at`: users, partners, warehouses). `table` is a name the program
+/// wrote, never text from a request.
+pub async fn set_active(
+    tx: &mut Tx,
+    table: &'static str,
+    tenant_id: i64,
+    id: i64,
+    active: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("UPDATE {table} SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .bind(active)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The capped count of a list: `SELECT count(*) FROM (SELECT 1 … LIMIT cap)`, where
 /// `from` pushes the list's own FROM and WHERE (the same as its page query's), so a
 /// list never counts more than `cap` rows (see `web::pagination::COUNT_AHEAD`).

@@ -137,8 +137,8 @@ async fn create_tenant(
 ) -> anyhow::Result<DemoTenant> {
     let mut logins =
         vec![DemoLogin { username: "admin".into(), display_name: "系统管理员".into(), role: "管理员".into() }];
-    for dept in Dept::ALL {
-        for level in Level::ALL {
+    for &dept in Dept::ALL {
+        for &level in Level::ALL {
             logins.push(DemoLogin {
                 username: username(dept, level),
                 display_name: String::new(),

@@ -162,6 +162,7 @@ mod tests {
             tenant_admin: false,
             employee_no: None,
             csrf_token: "c".into(),
+            today: chrono::NaiveDate::default(),
         }
     }
 

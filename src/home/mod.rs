@@ -56,14 +56,7 @@ pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sq
         .map(|r| RecentEntry { at: r.at, actor_name: r.actor_name, action: r.action, summary: r.summary })
         .collect();
     let user_counts = if user.can(Action::ManageUsers) {
-        Some(
-            sqlx::query_as::<_, (i64, i64)>(
-                "SELECT count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active) FROM users WHERE tenant_id = $1",
-            )
-            .bind(user.tenant_id)
-            .fetch_one(&mut **tx)
-            .await?,
-        )
+        Some(crate::people::repo::active_counts(tx, user.tenant_id).await?)
     } else {
         None
     };

@@ -121,13 +121,7 @@ pub async fn update_warehouse(
 }
 
 pub async fn set_warehouse_active(tx: &mut Tx, tenant_id: i64, id: i64, active: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE warehouses SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .bind(active)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    crate::db::set_active(tx, "warehouses", tenant_id, id, active).await
 }
 
 /// (items with stock, total on hand) of a warehouse.
@@ -424,15 +418,14 @@ pub async fn movements(
     .bind(offset)
     .fetch_all(&mut **tx)
     .await?;
-    let total = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM stock_movements
-         WHERE tenant_id = $1 AND product_id = $2 AND warehouse_id = $3 LIMIT $4) t",
-    )
-    .bind(tenant_id)
-    .bind(product_id)
-    .bind(warehouse_id)
-    .bind(cap)
-    .fetch_one(&mut **tx)
-    .await?;
+    let mut count = crate::db::capped_count(cap, |qb| {
+        qb.push(" FROM stock_movements WHERE tenant_id = ")
+            .push_bind(tenant_id)
+            .push(" AND product_id = ")
+            .push_bind(product_id)
+            .push(" AND warehouse_id = ")
+            .push_bind(warehouse_id);
+    });
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
 }

@@ -8,15 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::{Postgres, QueryBuilder};
 
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::db::search::{Kind, Search};
-use crate::db::Tx;
 use crate::error::{AppError, AppResult, OnConstraint};
 use crate::people::Action;
 use crate::web::forms::non_empty;
@@ -24,6 +20,9 @@ use crate::web::pagination::query_string;
 use crate::web::{local_time, Chrome, Ctx, CurrentUser, FieldErrors, Flash, IncomingFlash, Pager, RequestMeta};
 
 pub mod demo;
+mod repo;
+
+pub use repo::PartnerRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -85,38 +84,6 @@ pub fn check_phone(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-// ---------- rows ----------
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PartnerRow {
-    pub id: i64,
-    pub code: String,
-    pub kind: String,
-    pub name: String,
-    pub contact: String,
-    pub phone: String,
-    pub address: String,
-    pub is_active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl PartnerRow {
-    pub fn kind_label(&self) -> &'static str {
-        kind_label(&self.kind)
-    }
-}
-
-const COLUMNS: &str = "id, code, kind, name, contact, phone, address, is_active, created_at, updated_at";
-
-async fn find(tx: &mut Tx, tenant_id: i64, id: i64, lock: bool) -> Result<Option<PartnerRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM partners WHERE tenant_id = $1 AND id = $2{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    sqlx::query_as(&sql).bind(tenant_id).bind(id).fetch_optional(&mut **tx).await
-}
-
 // ---------- list ----------
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,30 +108,6 @@ pub struct ListPage {
     pub can_edit: bool,
 }
 
-fn push_filter(
-    qb: &mut QueryBuilder<'_, Postgres>,
-    tenant_id: i64,
-    kind: Option<&'static str>,
-    active: Option<bool>,
-    q: Option<String>,
-) {
-    qb.push(" WHERE tenant_id = ").push_bind(tenant_id);
-    if let Some(k) = kind {
-        qb.push(" AND kind = ").push_bind(k);
-    }
-    if let Some(a) = active {
-        qb.push(" AND is_active = ").push_bind(a);
-    }
-    if let Some(term) = q {
-        let search = Search::new(Kind::Partner, &term);
-        if !search.exact() {
-            let p = crate::db::like::contains(&term);
-            qb.push(" AND (code ILIKE ").push_bind(p.clone()).push(" OR name ILIKE ").push_bind(p).push(")");
-        }
-        search.push_id_filter(qb, tenant_id, "id");
-    }
-}
-
 pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
     let flash = ctx.take_flash();
     let user = &ctx.user;
@@ -182,15 +125,9 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     let term = non_empty(&q.q).map(str::to_owned);
     let pager = Pager::new("/partners", q.page, query_string(&[("kind", &q.kind), ("active", &q.active), ("q", &q.q)]));
     let mut tx = ctx.begin().await?;
-    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM partners"));
-    push_filter(&mut qb, user.tenant_id, kind, active, term.clone());
-    qb.push(" ORDER BY kind, code LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
-    let rows: Vec<PartnerRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-    let mut qb = crate::db::capped_count(pager.count_limit(), |qb| {
-        qb.push(" FROM partners");
-        push_filter(qb, user.tenant_id, kind, active, term);
-    });
-    let total: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
+    let filter = repo::Filter { kind, active, q: term };
+    let (rows, total) =
+        repo::list(&mut tx, user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     tx.commit().await?;
     Ok(ListPage {
         chrome: Chrome::new(user, flash, "合作伙伴", "/partners"),
@@ -221,6 +158,17 @@ pub struct PartnerForm {
 }
 
 impl PartnerForm {
+    /// What is stored of the form beside the code.
+    fn fields(&self) -> repo::Fields<'_> {
+        repo::Fields {
+            kind: &self.kind,
+            name: &self.name,
+            contact: &self.contact,
+            phone: &self.phone,
+            address: &self.address,
+        }
+    }
+
     fn trimmed(mut self) -> Self {
         for f in [&mut self.code, &mut self.kind, &mut self.name, &mut self.contact, &mut self.phone, &mut self.address]
         {
@@ -292,19 +240,7 @@ pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<PartnerFor
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, flash, None, form, errors)).into_response());
     }
     let mut tx = ctx.begin().await?;
-    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO partners (tenant_id, code, kind, name, contact, phone, address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(user.tenant_id)
-    .bind(&form.code)
-    .bind(&form.kind)
-    .bind(&form.name)
-    .bind(&form.contact)
-    .bind(&form.phone)
-    .bind(&form.address)
-    .fetch_one(&mut *tx)
-    .await;
+    let inserted = repo::insert(&mut tx, user.tenant_id, &form.code, &form.fields()).await;
     let id = match inserted.on_constraint(&[("partners_tenant_id_code_key", "code")])? {
         Ok(id) => id,
         Err(field) => {
@@ -339,7 +275,7 @@ pub async fn edit_form(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<FormPage>
     let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
     let mut tx = ctx.begin().await?;
-    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    let p = repo::find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let form = PartnerForm {
         code: p.code,
@@ -362,7 +298,7 @@ pub async fn update(
     let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
     let mut tx = ctx.begin().await?;
-    let before = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
+    let before = repo::find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
     // The code is fixed once created.
     let form = PartnerForm { code: before.code.clone(), ..form.trimmed() };
     let mut errors = FieldErrors::default();
@@ -371,19 +307,7 @@ pub async fn update(
         tx.rollback().await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, flash, Some(id), form, errors)).into_response());
     }
-    sqlx::query(
-        "UPDATE partners SET kind = $3, name = $4, contact = $5, phone = $6, address = $7, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(user.tenant_id)
-    .bind(id)
-    .bind(&form.kind)
-    .bind(&form.name)
-    .bind(&form.contact)
-    .bind(&form.phone)
-    .bind(&form.address)
-    .execute(&mut *tx)
-    .await?;
+    repo::update(&mut tx, user.tenant_id, id, &form.fields()).await?;
     audit::record(
         &mut tx,
         user.tenant_id,
@@ -436,7 +360,7 @@ pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {
     let user = &ctx.user;
     user.require(Action::PartnersView)?;
     let mut tx = ctx.begin().await?;
-    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    let p = repo::find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     let contracts = if user.can(Action::ContractsView) {
         Some(crate::contracts::for_partner(&mut tx, user, id, 50).await?)
     } else {
@@ -468,7 +392,7 @@ pub async fn deactivate_confirm(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<
     let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
     let mut tx = ctx.begin().await?;
-    let p = find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
+    let p = repo::find(&mut tx, user.tenant_id, id, false).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     if !p.is_active {
         return Ok(Redirect::to(&format!("/partners/{id}")).into_response());
@@ -480,7 +404,7 @@ async fn set_active(meta: &RequestMeta, ctx: &Ctx, id: i64, active: bool) -> App
     let user = &ctx.user;
     user.require(Action::PartnersEdit)?;
     let mut tx = ctx.begin().await?;
-    let p = find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
+    let p = repo::find(&mut tx, user.tenant_id, id, true).await?.ok_or(AppError::NotFound)?;
     if p.is_active == active {
         return Err(AppError::Conflict(if active {
             "该合作伙伴已是启用状态".into()
@@ -488,12 +412,7 @@ async fn set_active(meta: &RequestMeta, ctx: &Ctx, id: i64, active: bool) -> App
             "该合作伙伴已停用".into()
         }));
     }
-    sqlx::query("UPDATE partners SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(user.tenant_id)
-        .bind(id)
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_active(&mut tx, user.tenant_id, id, active).await?;
     audit::record(
         &mut tx,
         user.tenant_id,

@@ -353,19 +353,14 @@ pub async fn user_update(
         page.errors = errors;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let result = sqlx::query(
-        "UPDATE users SET display_name = $3, department = $4, level = $5, employee_no = $6, is_tenant_admin = $7, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .bind(v.display_name)
-    .bind(v.dept.code())
-    .bind(v.level.code())
-    .bind(v.employee_no)
-    .bind(make_admin)
-    .execute(&mut *tx)
-    .await;
+    let profile = repo::Profile {
+        display_name: v.display_name,
+        dept: v.dept,
+        level: v.level,
+        employee_no: v.employee_no,
+        is_tenant_admin: make_admin,
+    };
+    let result = repo::update_profile(&mut tx, ctx.user.tenant_id, id, &profile).await;
     if let Err(field) = result.on_constraint(&[("users_tenant_id_employee_no_key", "employee_no")])? {
         tx.rollback().await?;
         let mut page = edit_page(&mut ctx, target, form);
@@ -430,12 +425,7 @@ async fn set_active(state: &AppState, meta: &RequestMeta, ctx: &Ctx, id: i64, ac
         tx.rollback().await?;
         return Ok(Flash::error("不能停用自己的账号。").redirect(&format!("/admin/users/{id}")));
     }
-    sqlx::query("UPDATE users SET is_active = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
-        .bind(ctx.user.tenant_id)
-        .bind(id)
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
+    repo::set_active(&mut tx, ctx.user.tenant_id, id, active).await?;
     let ended = if active { 0 } else { session::delete_for_user(&mut tx, ctx.user.tenant_id, id, None).await? };
     audit::record(
         &mut tx,

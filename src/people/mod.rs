@@ -12,82 +12,29 @@ use serde::{Deserialize, Serialize};
 pub use permissions::{allowed, Action};
 pub use scope::Scope;
 
-/// 职级.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Director,
-    Manager,
-    Specialist,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::Director, Level::Manager, Level::Specialist];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::Director => "director",
-            Level::Manager => "manager",
-            Level::Specialist => "specialist",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::Director => "总监",
-            Level::Manager => "经理",
-            Level::Specialist => "专员",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.code() == code)
+crate::code_enum! {
+    /// 职级.
+    #[derive(PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Level {
+        Director => ("director", "总监"),
+        Manager => ("manager", "经理"),
+        Specialist => ("specialist", "专员"),
     }
 }
 
-/// 部门.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dept {
-    Ops,
-    Marketing,
-    Sales,
-    Service,
-    Warehouse,
-    Hr,
-    Finance,
-}
-
-impl Dept {
-    pub const ALL: [Dept; 7] =
-        [Dept::Ops, Dept::Marketing, Dept::Sales, Dept::Service, Dept::Warehouse, Dept::Hr, Dept::Finance];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Dept::Ops => "ops",
-            Dept::Marketing => "marketing",
-            Dept::Sales => "sales",
-            Dept::Service => "service",
-            Dept::Warehouse => "warehouse",
-            Dept::Hr => "hr",
-            Dept::Finance => "finance",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Dept::Ops => "运营部",
-            Dept::Marketing => "市场部",
-            Dept::Sales => "销售部",
-            Dept::Service => "客服部",
-            Dept::Warehouse => "仓储物流部",
-            Dept::Hr => "人事部",
-            Dept::Finance => "财务部",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.code() == code)
+crate::code_enum! {
+    /// 部门.
+    #[derive(PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Dept {
+        Ops => ("ops", "运营部"),
+        Marketing => ("marketing", "市场部"),
+        Sales => ("sales", "销售部"),
+        Service => ("service", "客服部"),
+        Warehouse => ("warehouse", "仓储物流部"),
+        Hr => ("hr", "人事部"),
+        Finance => ("finance", "财务部"),
     }
 }
 
@@ -112,10 +59,10 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for l in Level::ALL {
+        for &l in Level::ALL {
             assert_eq!(Level::parse(l.code()), Some(l));
         }
-        for d in Dept::ALL {
+        for &d in Dept::ALL {
             assert_eq!(Dept::parse(d.code()), Some(d));
         }
         assert_eq!(Level::parse("boss"), None);

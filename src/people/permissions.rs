@@ -151,8 +151,8 @@ mod tests {
 
     #[test]
     fn tenant_administration_is_for_tenant_admins_only() {
-        for level in Level::ALL {
-            for dept in Dept::ALL {
+        for &level in Level::ALL {
+            for &dept in Dept::ALL {
                 let r = role(level, dept);
                 assert!(!r.can(Action::ManageUsers), "{level:?} {dept:?}");
                 assert!(!r.can(Action::ViewDepartments));

@@ -171,3 +171,87 @@ pub async fn lock(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<UserRow
         .fetch_optional(&mut **tx)
         .await
 }
+
+/// A user's profile as the tenant admin edits it (validated by the caller).
+pub struct Profile<'a> {
+    pub display_name: &'a str,
+    pub dept: Dept,
+    pub level: Level,
+    pub employee_no: Option<&'a str>,
+    pub is_tenant_admin: bool,
+}
+
+/// Store user `id`'s profile (an employee number another user has is a unique
+/// violation of `users_tenant_id_employee_no_key`).
+pub async fn update_profile(tx: &mut Tx, tenant_id: i64, id: i64, p: &Profile<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET display_name = $3, department = $4, level = $5, employee_no = $6, is_tenant_admin = $7, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(p.display_name)
+    .bind(p.dept.code())
+    .bind(p.level.code())
+    .bind(p.employee_no)
+    .bind(p.is_tenant_admin)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Enable or disable user `id`'s account.
+pub async fn set_active(tx: &mut Tx, tenant_id: i64, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    crate::db::set_active(tx, "users", tenant_id, id, active).await
+}
+
+/// Set the display name a user chose for themselves.
+pub async fn set_display_name(tx: &mut Tx, tenant_id: i64, id: i64, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET display_name = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What a login checks of a user.
+#[derive(sqlx::FromRow)]
+pub struct LoginUser {
+    pub id: i64,
+    pub display_name: String,
+    pub password_hash: String,
+    pub is_active: bool,
+}
+
+/// The user `username` of the tenant, for a login.
+pub async fn login_user(tx: &mut Tx, tenant_id: i64, username: &str) -> Result<Option<LoginUser>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, display_name, password_hash, is_active FROM users WHERE tenant_id = $1 AND username = $2",
+    )
+    .bind(tenant_id)
+    .bind(username)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Note a successful login of user `id`.
+pub async fn touch_login(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How many users of the tenant are active, and how many are not.
+pub async fn active_counts(tx: &mut Tx, tenant_id: i64) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE is_active), count(*) FILTER (WHERE NOT is_active) FROM users WHERE tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_one(&mut **tx)
+    .await
+}

@@ -63,6 +63,18 @@ pub struct Tenant {
     pub tracking_since: NaiveDate,
 }
 
+/// The settings of tenant `tenant_id`.
+pub async fn settings(tx: &mut db::Tx, tenant_id: i64) -> Result<TenantSettings, sqlx::Error> {
+    let json =
+        sqlx::query_scalar("SELECT settings FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(&mut **tx).await?;
+    Ok(TenantSettings::from_json(json))
+}
+
+/// The day from which tenant `tenant_id` tracks attendance.
+pub async fn tracking_since(tx: &mut db::Tx, tenant_id: i64) -> Result<NaiveDate, sqlx::Error> {
+    sqlx::query_scalar("SELECT tracking_since FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(&mut **tx).await
+}
+
 pub async fn find_by_code(pool: &PgPool, code: &str) -> Result<Option<Tenant>, sqlx::Error> {
     sqlx::query_as("SELECT id, code, name, tracking_since FROM tenants WHERE code = $1")
         .bind(code)

@@ -20,15 +20,15 @@ use crate::people::{Action, Level};
 use crate::web::forms::{non_empty, DecisionForm};
 use crate::web::{Ctx, CurrentUser, FieldErrors};
 
-/// A replenishment request's state (`replenishment_requests.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum RequestStatus {
-    Pending,
-    DirectorPending,
-    Approved,
-    Rejected,
-    Ordered,
+crate::code_enum! {
+    /// A replenishment request's state (`replenishment_requests.status`).
+    pub enum RequestStatus {
+        Pending => ("pending", "待审批"),
+        DirectorPending => ("director_pending", "待总监审批"),
+        Approved => ("approved", "已批准"),
+        Rejected => ("rejected", "已驳回"),
+        Ordered => ("ordered", "已下单"),
+    }
 }
 
 /// What happens to a request.
@@ -45,41 +45,9 @@ pub enum RequestEvent {
 }
 
 impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [
-        RequestStatus::Pending,
-        RequestStatus::DirectorPending,
-        RequestStatus::Approved,
-        RequestStatus::Rejected,
-        RequestStatus::Ordered,
-    ];
-
     /// Open: at most one open request per product and warehouse.
     pub const OPEN: [RequestStatus; 3] =
         [RequestStatus::Pending, RequestStatus::DirectorPending, RequestStatus::Approved];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::DirectorPending => "director_pending",
-            RequestStatus::Approved => "approved",
-            RequestStatus::Rejected => "rejected",
-            RequestStatus::Ordered => "ordered",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "待审批",
-            RequestStatus::DirectorPending => "待总监审批",
-            RequestStatus::Approved => "已批准",
-            RequestStatus::Rejected => "已驳回",
-            RequestStatus::Ordered => "已下单",
-        }
-    }
 
     pub fn tag(self) -> &'static str {
         match self {
@@ -114,42 +82,17 @@ impl RequestStatus {
     }
 }
 
-/// A purchase order's state (`purchase_orders.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum OrderStatus {
-    Open,
-    Partial,
-    Received,
-    Cancelled,
+crate::code_enum! {
+    /// A purchase order's state (`purchase_orders.status`).
+    pub enum OrderStatus {
+        Open => ("open", "待收货"),
+        Partial => ("partial", "部分收货"),
+        Received => ("received", "已收货"),
+        Cancelled => ("cancelled", "已取消"),
+    }
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 4] =
-        [OrderStatus::Open, OrderStatus::Partial, OrderStatus::Received, OrderStatus::Cancelled];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrderStatus::Open => "open",
-            OrderStatus::Partial => "partial",
-            OrderStatus::Received => "received",
-            OrderStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrderStatus::Open => "待收货",
-            OrderStatus::Partial => "部分收货",
-            OrderStatus::Received => "已收货",
-            OrderStatus::Cancelled => "已取消",
-        }
-    }
-
     pub fn tag(self) -> &'static str {
         match self {
             OrderStatus::Open | OrderStatus::Partial => "tag-warn",
@@ -276,7 +219,7 @@ mod tests {
             assert_eq!(s.next(E::Reject), None, "{s:?} is decided");
             assert_eq!(s.next(E::DirectorApprove), None);
         }
-        for s in S::ALL {
+        for &s in S::ALL {
             assert_eq!(S::parse(s.code()), Some(s));
         }
     }
@@ -289,7 +232,7 @@ mod tests {
         assert_eq!(O::Open.after_receipt(true), Some(O::Received));
         assert_eq!(O::Received.after_receipt(false), None);
         assert_eq!(O::Cancelled.after_receipt(true), None);
-        for s in O::ALL {
+        for &s in O::ALL {
             assert_eq!(O::parse(s.code()), Some(s));
         }
     }

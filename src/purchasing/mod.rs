@@ -10,7 +10,6 @@
 
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
 
 use crate::app::state::AppState;
 use crate::db::Tx;
@@ -71,39 +70,17 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     let is_director = user.level == Level::Director;
     let approves_first = user.can(Action::InventoryApprove) && !is_director;
     let operates = user.can(Action::InventoryOperate);
-    #[allow(clippy::type_complexity)]
-    let row: (
-        i64,
-        Option<DateTime<Utc>>,
-        i64,
-        Option<DateTime<Utc>>,
-        i64,
-        Option<DateTime<Utc>>,
-        i64,
-        i64,
-        Option<DateTime<Utc>>,
-    ) = sqlx::query_as(
-        "SELECT r.pending, r.pending_oldest, r.dpending, r.dpending_oldest, r.mine, r.mine_oldest,
-                (SELECT count(*) FROM (SELECT 1 FROM stock_levels s WHERE s.tenant_id = $1
-                     AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point LIMIT $3) x),
-                o.n, o.oldest
-         FROM (SELECT count(*) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending,
-                      min(created_at) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending_oldest,
-                      count(*) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending,
-                      min(created_at) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending_oldest,
-                      count(*) FILTER (WHERE requested_by = $2) AS mine,
-                      min(created_at) FILTER (WHERE requested_by = $2) AS mine_oldest
-               FROM replenishment_requests
-               WHERE tenant_id = $1 AND status IN ('pending', 'director_pending', 'approved')) r,
-              (SELECT count(*) AS n, min(created_at) AS oldest FROM purchase_orders
-               WHERE tenant_id = $1 AND status IN ('open', 'partial')) o",
-    )
-    .bind(user.tenant_id)
-    .bind(user.user_id)
-    .bind(HOME_CAP)
-    .fetch_one(&mut **tx)
-    .await?;
-    let (pending, pending_oldest, dpending, dpending_oldest, mine, mine_oldest, low, open_po, open_po_oldest) = row;
+    let repo::HomeCounts {
+        pending,
+        pending_oldest,
+        dpending,
+        dpending_oldest,
+        mine,
+        mine_oldest,
+        low,
+        open_po,
+        open_po_oldest,
+    } = repo::home_counts(tx, user.tenant_id, user.user_id, HOME_CAP).await?;
     let mut items = Vec::new();
     if approves_first {
         items.push(QueueItem {

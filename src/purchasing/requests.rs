@@ -5,17 +5,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
-use sqlx::{Postgres, QueryBuilder};
 
 use super::flow::RequestStatus;
 use super::repo::{
-    fetch_scoped, levels, open_request, warehouse_choices, Levels, ProductHit, RequestRow, WarehouseHit,
+    self, fetch_scoped, levels, open_request, warehouse_choices, Levels, ProductHit, RequestRow, WarehouseHit,
 };
 use super::views::{
-    HistoryLine, ItemInfo, ListPage, ListQuery, ListRow, NewQuery, RequestForm, RequestFormPage, ShowPage,
-    WarehouseChoice,
+    HistoryLine, ItemInfo, ListPage, ListQuery, NewQuery, RequestForm, RequestFormPage, ShowPage, WarehouseChoice,
 };
-use super::{request_scope, yuan};
+use super::yuan;
 use crate::audit::{self, Actor, Entry};
 use crate::catalog::Status;
 use crate::db::Tx;
@@ -53,32 +51,16 @@ async fn find_item(
     wh: &str,
     errors: &mut FieldErrors,
 ) -> AppResult<Option<Item>> {
-    let product: Option<ProductHit> = if sku.is_empty() {
-        None
-    } else {
-        sqlx::query_as(
-            "SELECT id, sku, name, unit, price_fen, last_cost_fen, status FROM products WHERE tenant_id = $1 AND sku = $2",
-        )
-        .bind(tenant_id)
-        .bind(sku)
-        .fetch_optional(&mut **tx)
-        .await?
-    };
+    let product: Option<ProductHit> =
+        if sku.is_empty() { None } else { repo::product_by_sku(tx, tenant_id, sku).await? };
     match &product {
         _ if sku.is_empty() => errors.add("sku", "请填写商品 SKU"),
         None => errors.add("sku", format!("没有 SKU 为 {sku} 的商品")),
         Some(p) if p.status == Status::Eliminated => errors.add("sku", "该商品已汰换，不能再补货"),
         Some(_) => {}
     }
-    let warehouse: Option<WarehouseHit> = if wh.is_empty() {
-        None
-    } else {
-        sqlx::query_as("SELECT id, code, name, is_active FROM warehouses WHERE tenant_id = $1 AND code = $2")
-            .bind(tenant_id)
-            .bind(wh)
-            .fetch_optional(&mut **tx)
-            .await?
-    };
+    let warehouse: Option<WarehouseHit> =
+        if wh.is_empty() { None } else { repo::warehouse_by_code(tx, tenant_id, wh).await? };
     match &warehouse {
         _ if wh.is_empty() => errors.add("warehouse", "请选择仓库"),
         None => errors.add("warehouse", format!("没有编码为 {wh} 的仓库")),
@@ -210,31 +192,17 @@ pub async fn create(meta: RequestMeta, mut ctx: Ctx, Form(mut form): Form<Reques
         return Ok((status, page).into_response());
     };
     let needs_director = value >= ctx.user.settings.replenishment_director_threshold_fen;
-    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO replenishment_requests (tenant_id, product_id, warehouse_id, quantity, reason, unit_cost_fen,
-             value_fen, needs_director, snap_on_hand, snap_reserved, snap_on_order, snap_safety_stock,
-             snap_reorder_point, snap_max_level, snap_suggested, requested_by, department)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(item.product_id)
-    .bind(item.warehouse_id)
-    .bind(quantity)
-    .bind(&reason)
-    .bind(item.unit_cost_fen)
-    .bind(value)
-    .bind(needs_director)
-    .bind(lv.on_hand)
-    .bind(lv.reserved)
-    .bind(lv.on_order)
-    .bind(lv.safety_stock)
-    .bind(lv.reorder_point)
-    .bind(lv.max_level)
-    .bind(lv.suggested())
-    .bind(ctx.user.user_id)
-    .bind(ctx.user.dept.code())
-    .fetch_one(&mut *tx)
-    .await;
+    let new = repo::NewRequest {
+        product_id: item.product_id,
+        warehouse_id: item.warehouse_id,
+        quantity,
+        reason: &reason,
+        unit_cost_fen: item.unit_cost_fen,
+        value_fen: value,
+        needs_director,
+        levels: &lv,
+    };
+    let inserted = repo::insert(&mut tx, ctx.user.tenant_id, &new, ctx.user.user_id, ctx.user.dept).await;
     let id = match inserted.on_constraint(&[("replenishment_requests_open_uq", "sku")])? {
         Ok(id) => id,
         Err(field) => {
@@ -308,45 +276,15 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
         q.page,
         query_string(&[("status", &q.status), ("warehouse", &q.warehouse), ("q", &q.q), ("mine", &q.mine)]),
     );
-    let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push(" WHERE r.tenant_id = ").push_bind(ctx.user.tenant_id);
-        if let Some(s) = status {
-            qb.push(" AND r.status = ").push_bind(s.to_owned());
-        }
-        if let Some(w) = non_empty(&q.warehouse) {
-            qb.push(" AND w.code = ").push_bind(w.to_owned());
-        }
-        if let Some(text) = non_empty(&q.q) {
-            let pattern = crate::db::like::contains(text);
-            qb.push(" AND (p.sku ILIKE ")
-                .push_bind(pattern.clone())
-                .push(" OR p.name ILIKE ")
-                .push_bind(pattern)
-                .push(")");
-        }
-        if !q.mine.is_empty() {
-            qb.push(" AND r.requested_by = ").push_bind(ctx.user.user_id);
-        }
-        request_scope(&ctx.user).push_filter(qb, "r.requested_by", "r.department");
+    let filter = repo::ListFilter {
+        status: status.and_then(RequestStatus::parse),
+        warehouse: non_empty(&q.warehouse),
+        q: non_empty(&q.q),
+        mine: !q.mine.is_empty(),
     };
-    const FROM: &str = " FROM replenishment_requests r
-        JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
-        JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
-        JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.requested_by";
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT r.id, p.sku, p.name AS product_name, w.code AS warehouse_code, r.quantity, r.value_fen, r.status,
-                u.display_name AS requester_name, r.created_at",
-    );
-    qb.push(FROM);
-    push_where(&mut qb);
-    qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(pager.per_page).push(" OFFSET ").push_bind(pager.offset());
-    let mut count = crate::db::capped_count(pager.count_limit(), |qb| {
-        qb.push(FROM);
-        push_where(qb);
-    });
     let mut tx = ctx.begin().await?;
-    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+    let (rows, total) =
+        repo::list(&mut tx, &ctx.user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
     let warehouses = warehouse_choices(&mut tx, ctx.user.tenant_id).await?;
     tx.commit().await?;
     Ok(ListPage {
@@ -354,7 +292,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: RequestStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
+        statuses: Choice::all(RequestStatus::ALL),
         warehouses,
         can_raise: ctx.can(Action::InventoryOperate),
         tz: ctx.user.settings.time_zone,

@@ -20,14 +20,14 @@ use crate::people::Action;
 use crate::web::forms::DecisionForm;
 use crate::web::{Ctx, CurrentUser, FieldErrors, Flash};
 
-/// A stocktake's state (`stocktakes.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum StocktakeStatus {
-    Counting,
-    Submitted,
-    Approved,
-    Cancelled,
+crate::code_enum! {
+    /// A stocktake's state (`stocktakes.status`).
+    pub enum StocktakeStatus {
+        Counting => ("counting", "盘点中"),
+        Submitted => ("submitted", "待审批"),
+        Approved => ("approved", "已批准"),
+        Cancelled => ("cancelled", "已取消"),
+    }
 }
 
 /// What happens to a stocktake.
@@ -39,31 +39,6 @@ pub enum StocktakeEvent {
 }
 
 impl StocktakeStatus {
-    pub const ALL: [StocktakeStatus; 4] =
-        [StocktakeStatus::Counting, StocktakeStatus::Submitted, StocktakeStatus::Approved, StocktakeStatus::Cancelled];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            StocktakeStatus::Counting => "counting",
-            StocktakeStatus::Submitted => "submitted",
-            StocktakeStatus::Approved => "approved",
-            StocktakeStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StocktakeStatus::Counting => "盘点中",
-            StocktakeStatus::Submitted => "待审批",
-            StocktakeStatus::Approved => "已批准",
-            StocktakeStatus::Cancelled => "已取消",
-        }
-    }
-
     pub fn tag(self) -> &'static str {
         match self {
             StocktakeStatus::Counting | StocktakeStatus::Submitted => "tag-warn",
@@ -216,7 +191,7 @@ mod tests {
         assert_eq!(S::Counting.next(E::Decide(Verdict::Approve)), None, "only a submitted count is decided");
         assert!(S::Counting.is_open() && S::Submitted.is_open());
         assert!(!S::Approved.is_open() && !S::Cancelled.is_open());
-        for s in S::ALL {
+        for &s in S::ALL {
             assert_eq!(S::parse(s.code()), Some(s));
         }
     }

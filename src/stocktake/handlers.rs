@@ -40,8 +40,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     ctx.require(Action::InventoryView)?;
     let status = match non_empty(&q.status) {
         None => None,
-        Some(s) if repo::STATUSES.iter().any(|(c, _)| *c == s) => Some(s),
-        Some(s) => return Err(AppError::BadRequest(format!("未知状态：{s}"))),
+        Some(s) => Some(StocktakeStatus::parse(s).ok_or_else(|| AppError::BadRequest(format!("未知状态：{s}")))?),
     };
     let warehouse_id = match non_empty(&q.warehouse_id) {
         None => None,
@@ -57,7 +56,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     tx.commit().await?;
     Ok(ListPage {
         chrome: ctx.chrome("盘点", LIST_PATH),
-        statuses: Choice::from_pairs(&repo::STATUSES),
+        statuses: Choice::all(StocktakeStatus::ALL),
         warehouses,
         rows,
         pager: pager.with_total(total),

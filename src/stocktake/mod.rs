@@ -9,7 +9,6 @@
 
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
 
 use crate::app::state::AppState;
 use crate::db::Tx;
@@ -48,20 +47,8 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     }
     // "Theirs": the counts opened in the operator's department.
     let dept = user.dept.code();
-    let (waiting, oldest_waiting, counting, oldest_counting): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
-        sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE status = 'submitted' AND $2),
-                    min(submitted_at) FILTER (WHERE status = 'submitted' AND $2),
-                    count(*) FILTER (WHERE status = 'counting' AND $3 AND department = $4),
-                    min(created_at) FILTER (WHERE status = 'counting' AND $3 AND department = $4)
-             FROM stocktakes WHERE tenant_id = $1 AND status IN ('counting', 'submitted')",
-        )
-        .bind(user.tenant_id)
-        .bind(approver)
-        .bind(operator)
-        .bind(dept)
-        .fetch_one(&mut **tx)
-        .await?;
+    let (waiting, oldest_waiting, counting, oldest_counting) =
+        repo::queue_counts(tx, user.tenant_id, approver, operator, dept).await?;
     let mut items = Vec::new();
     if waiting > 0 {
         items.push(QueueItem {

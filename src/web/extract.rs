@@ -27,6 +27,9 @@ pub struct CurrentUser {
     pub tenant_admin: bool,
     pub employee_no: Option<String>,
     pub csrf_token: String,
+    /// The date this request decides by, in the tenant's time zone: read from the
+    /// clock once per request (or `Settings::today` when a test sets it).
+    pub today: chrono::NaiveDate,
 }
 
 impl CurrentUser {

@@ -60,14 +60,19 @@ impl Choice {
         pairs.iter().map(|&(code, label)| Choice { code, label }).collect()
     }
 
+    /// Options of a code list's values (`Status::ALL`), in their order.
+    pub fn all<T: crate::codes::Code>(values: &[T]) -> Vec<Choice> {
+        values.iter().map(|&v| Choice { code: v.code(), label: v.label() }).collect()
+    }
+
     /// Every department, in the order of `Dept::ALL`.
     pub fn departments() -> Vec<Choice> {
-        crate::people::Dept::ALL.iter().map(|d| Choice { code: d.code(), label: d.label() }).collect()
+        Self::all(crate::people::Dept::ALL)
     }
 
     /// Every level, in the order of `Level::ALL`.
     pub fn levels() -> Vec<Choice> {
-        crate::people::Level::ALL.iter().map(|l| Choice { code: l.code(), label: l.label() }).collect()
+        Self::all(crate::people::Level::ALL)
     }
 }
 

@@ -13,6 +13,26 @@ use crate::web::CurrentUser;
 /// How long an upload waits for its confirmation.
 pub const PENDING_MINUTES: i32 = 60;
 
+crate::code_enum! {
+    /// Where an upload awaiting its confirmation stands (`status` of
+    /// `pending_uploads` and of `attendance_uploads`).
+    pub enum UploadStatus {
+        Pending => ("pending", "待确认"),
+        Applied => ("applied", "已导入"),
+        Cancelled => ("cancelled", "已取消"),
+    }
+}
+
+impl UploadStatus {
+    /// The 409 of confirming or cancelling an upload that is no longer pending.
+    pub fn closed(self) -> AppError {
+        AppError::Conflict(match self {
+            UploadStatus::Applied => "这份文件已经确认导入过了。".to_owned(),
+            _ => "这份文件已取消导入。".to_owned(),
+        })
+    }
+}
+
 /// An upload of this user waiting for its confirmation, for the upload form's list.
 pub struct PendingUpload {
     pub id: i64,
@@ -28,12 +48,13 @@ pub struct PendingUpload {
 pub async fn list(tx: &mut Tx, user: &CurrentUser, kind: &str, href: &str) -> AppResult<Vec<PendingUpload>> {
     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
         "SELECT id, file_name, created_at FROM pending_uploads
-         WHERE tenant_id = $1 AND uploaded_by = $2 AND kind = $3 AND status = 'pending' AND expires_at > now()
+         WHERE tenant_id = $1 AND uploaded_by = $2 AND kind = $3 AND status = $4 AND expires_at > now()
          ORDER BY id DESC LIMIT 20",
     )
     .bind(user.tenant_id)
     .bind(user.user_id)
     .bind(kind)
+    .bind(UploadStatus::Pending)
     .fetch_all(&mut **tx)
     .await?;
     Ok(listed(rows, user, href))
@@ -89,7 +110,7 @@ pub async fn find(tx: &mut Tx, user: &CurrentUser, kind: &str, id: i64, lock: bo
          WHERE tenant_id = $1 AND id = $2 AND uploaded_by = $3 AND kind = $4{}",
         if lock { " FOR UPDATE" } else { "" }
     );
-    let row: Option<(String, Option<Vec<u8>>, String, bool)> = sqlx::query_as(&sql)
+    let row: Option<(String, Option<Vec<u8>>, UploadStatus, bool)> = sqlx::query_as(&sql)
         .bind(user.tenant_id)
         .bind(id)
         .bind(user.user_id)
@@ -97,11 +118,10 @@ pub async fn find(tx: &mut Tx, user: &CurrentUser, kind: &str, id: i64, lock: bo
         .fetch_optional(&mut **tx)
         .await?;
     let (file_name, content, status, expired) = row.ok_or(AppError::NotFound)?;
-    match (status.as_str(), content) {
-        ("pending", Some(content)) if !expired => Ok(Staged { id, file_name, content }),
-        ("pending", _) => Err(AppError::NotFound),
-        ("applied", _) => Err(AppError::Conflict("这份文件已经确认导入过了。".to_owned())),
-        _ => Err(AppError::Conflict("这份文件已取消导入。".to_owned())),
+    match (status, content) {
+        (UploadStatus::Pending, Some(content)) if !expired => Ok(Staged { id, file_name, content }),
+        (UploadStatus::Pending, _) => Err(AppError::NotFound),
+        (closed, _) => Err(closed.closed()),
     }
 }
 
@@ -109,11 +129,12 @@ pub async fn find(tx: &mut Tx, user: &CurrentUser, kind: &str, id: i64, lock: bo
 pub async fn close(tx: &mut Tx, user: &CurrentUser, id: i64, applied: bool) -> AppResult<()> {
     sqlx::query(
         "UPDATE pending_uploads SET status = $3, content = NULL, decided_at = now()
-         WHERE tenant_id = $1 AND id = $2 AND status = 'pending'",
+         WHERE tenant_id = $1 AND id = $2 AND status = $4",
     )
     .bind(user.tenant_id)
     .bind(id)
-    .bind(if applied { "applied" } else { "cancelled" })
+    .bind(if applied { UploadStatus::Applied } else { UploadStatus::Cancelled })
+    .bind(UploadStatus::Pending)
     .execute(&mut **tx)
     .await?;
     Ok(())

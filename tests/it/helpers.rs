@@ -137,6 +137,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Settings::for_tests()).await
 }
 
+/// An application whose requests decide by `today` instead of the clock.
+pub async fn spawn_app_on(today: chrono::NaiveDate) -> TestApp {
+    spawn_app_with(Settings { today: Some(today), ..Settings::for_tests() }).await
+}
+
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let tc = cluster();
     let name = format!("yy_t_{}", uuid::Uuid::new_v4().simple());

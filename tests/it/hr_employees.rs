@@ -1,7 +1,7 @@
 //! HR employee records (员工档案) and the tenant calendar (日历): scope, filters,
 //! validation, audit, the leaving date, CSV uploads, permissions and isolation.
 
-use crate::helpers::{spawn_app, Client, Page, TestApp};
+use crate::helpers::{spawn_app, spawn_app_on, Client, Page, TestApp};
 use chrono::Datelike;
 use serde_json::Value;
 use yunying::db;
@@ -21,7 +21,11 @@ struct Setup {
 /// employees E001–E003, E010 (ops manager) and E011 (ops, left in 2020).
 /// Tenant `beta`: user hr and employee B001.
 async fn setup() -> Setup {
-    let app = spawn_app().await;
+    setup_in(spawn_app().await).await
+}
+
+/// The same tenants and users in `app`.
+async fn setup_in(app: TestApp) -> Setup {
     let alpha = app.tenant("alpha").await;
     let beta = app.tenant("beta").await;
     app.user(alpha, "hr", Dept::Hr, Level::Specialist, false).await;
@@ -678,11 +682,13 @@ async fn insert_day(app: &TestApp, tenant: i64, day: &str, kind: &str) {
 
 #[tokio::test]
 async fn calendar_shows_a_year_and_hr_adds_replaces_and_deletes_days() {
-    let s = setup().await;
+    // The pages decide by this date, not by the clock.
+    let today = chrono::NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
+    let s = setup_in(spawn_app_on(today).await).await;
     let app = &s.app;
     insert_day(app, s.beta, "2026-05-01", "holiday").await;
     let spec = app.signed_in("alpha", "specialist").await;
-    let this_year = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).year();
+    let this_year = today.year();
     let p = spec.get("/hr/calendar").await;
     assert_eq!(p.status, 200);
     assert!(p.body.contains(&format!("{this_year} 年日历")), "the current year by default");

@@ -1,6 +1,6 @@
 //! The payroll table, deductions pages and the policy page.
 
-use crate::helpers::{import_example as example, spawn_app, TestApp};
+use crate::helpers::{import_example as example, spawn_app, spawn_app_on, TestApp};
 use yunying::db;
 use yunying::people::{Dept, Level};
 
@@ -167,7 +167,10 @@ async fn policy_versions_preview_and_apply_from_their_month() {
 #[tokio::test]
 async fn a_month_in_progress_counts_no_future_day_as_an_absence() {
     use chrono::Datelike;
-    let app = spawn_app().await;
+    // The pages decide by this date (a Wednesday in the middle of a month), not by
+    // the clock: the check is the same whatever day the test runs.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+    let app = spawn_app_on(today).await;
     // Tracking since 2026-10-01 (helper default); nobody ever punched.
     let t = app.tenant("acme").await;
     let dir = tempfile::tempdir().unwrap();
@@ -180,7 +183,6 @@ async fn a_month_in_progress_counts_no_future_day_as_an_absence() {
     assert!(app.cli(&["import", "employees", "--tenant", "acme", f.to_str().unwrap()], None).status.success());
     let u = app.user(t, "jia", Dept::Ops, Level::Specialist, false).await;
     link(&app, t, u, "E1").await;
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let month_start = today.with_day(1).unwrap();
     let mut past_workdays = 0;
     let mut d = month_start.max(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());

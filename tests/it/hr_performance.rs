@@ -5,7 +5,7 @@ use chrono::Datelike;
 use reqwest::multipart::{Form, Part};
 use yunying::people::{Dept, Level};
 
-use crate::helpers::{csrf_from, spawn_app, Client, Page, TestApp};
+use crate::helpers::{csrf_from, spawn_app, spawn_app_on, Client, Page, TestApp};
 use crate::hr_leave::{employee, staff};
 
 struct Org {
@@ -26,7 +26,11 @@ struct Org {
 /// specialist `hr` (E301); E900 hired 2026-11-16 and E901 left 2026-09-30 (not
 /// employed in October). beta: ops specialist E101.
 async fn org() -> Org {
-    let app = spawn_app().await;
+    org_in(spawn_app().await).await
+}
+
+/// The same organisation in `app`.
+async fn org_in(app: TestApp) -> Org {
     let alpha = app.tenant("alpha").await;
     let beta = app.tenant("beta").await;
     let (mgr_user, e100) = staff(&app, alpha, "mgr", "E100", Dept::Ops, Level::Manager).await;
@@ -311,9 +315,10 @@ async fn hr_uploads_scores_all_or_nothing_with_errors_by_line() {
 
 #[tokio::test]
 async fn specialists_see_their_own_scores() {
-    let o = org().await;
+    // The pages decide by this date, not by the clock.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date");
+    let o = org_in(spawn_app_on(today).await).await;
     // The last two complete months, relative to today (the page shows the last 12 months).
-    let today = chrono::Utc::now().date_naive();
     let this = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("month");
     let m1 = (this - chrono::Duration::days(1)).format("%Y-%m").to_string();
     let m2 = (this - chrono::Duration::days(40)).format("%Y-%m").to_string();

@@ -12,9 +12,9 @@ use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::repo::{self, Source, Stored};
 use super::{id_segment, today};
 use crate::audit::{self, Actor, Entry};
-use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::imports::parse_date;
@@ -33,26 +33,6 @@ pub struct CorrectionForm {
     pub clock_out: String,
     #[serde(default)]
     pub reason: String,
-}
-
-/// The stored punches of the day.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Stored {
-    pub clock_in: Option<NaiveTime>,
-    pub clock_out: Option<NaiveTime>,
-    pub source: String,
-    pub correction_reason: Option<String>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl Stored {
-    fn source_label(&self) -> &'static str {
-        if self.source == "correction" {
-            "人事更正"
-        } else {
-            "打卡导入"
-        }
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,27 +54,12 @@ pub struct CorrectPage {
 
 impl CorrectPage {
     pub fn stored_source(&self) -> &'static str {
-        self.stored.as_ref().map_or("无记录", Stored::source_label)
+        self.stored.as_ref().map_or("无记录", |s| s.source.label())
     }
 
     pub fn stored_reason(&self) -> String {
         self.stored.as_ref().and_then(|s| s.correction_reason.clone()).unwrap_or_default()
     }
-}
-
-async fn load_stored(
-    tx: &mut Tx,
-    tenant_id: i64,
-    employee_id: i64,
-    date: NaiveDate,
-    lock: bool,
-) -> AppResult<Option<Stored>> {
-    let sql = format!(
-        "SELECT clock_in, clock_out, source, correction_reason, updated_at FROM attendance
-         WHERE tenant_id = $1 AND employee_id = $2 AND day = $3{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    Ok(sqlx::query_as(&sql).bind(tenant_id).bind(employee_id).bind(date).fetch_optional(&mut **tx).await?)
 }
 
 /// Path → (employee id, date); a malformed id is a 404, a malformed date a 400.
@@ -153,7 +118,7 @@ pub async fn form(mut ctx: Ctx, Path((raw_id, raw_date)): Path<(String, String)>
     let (id, date) = parse_path(&raw_id, &raw_date)?;
     let mut tx = ctx.begin().await?;
     let employee = employees_repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
-    let stored = load_stored(&mut tx, ctx.user.tenant_id, id, date, false).await?;
+    let stored = repo::stored(&mut tx, ctx.user.tenant_id, id, date, false).await?;
     tx.commit().await?;
     let form = CorrectionForm {
         clock_in: stored.as_ref().map(|s| short(s.clock_in)).unwrap_or_default(),
@@ -233,7 +198,7 @@ pub async fn save(
     let (id, date) = parse_path(&raw_id, &raw_date)?;
     let mut tx = ctx.begin().await?;
     let employee = employees_repo::find_in_scope(&mut tx, &ctx.user, id).await?.ok_or(AppError::NotFound)?;
-    let stored = load_stored(&mut tx, ctx.user.tenant_id, id, date, true).await?;
+    let stored = repo::stored(&mut tx, ctx.user.tenant_id, id, date, true).await?;
     let mut errors = FieldErrors::default();
     if let Some(problem) = date_problem(&employee, date, today(&ctx.user)) {
         errors.add("date", problem);
@@ -244,30 +209,16 @@ pub async fn save(
         let page = page(&mut ctx, employee, date, stored, form, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    sqlx::query(
-        "INSERT INTO attendance (tenant_id, employee_id, day, clock_in, clock_out, source, correction_reason, updated_by)
-         VALUES ($1, $2, $3, $4, $5, 'correction', $6, $7)
-         ON CONFLICT (tenant_id, employee_id, day) DO UPDATE SET
-           clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = 'correction',
-           correction_reason = EXCLUDED.correction_reason, updated_by = EXCLUDED.updated_by, updated_at = now()",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .bind(date)
-    .bind(v.clock_in)
-    .bind(v.clock_out)
-    .bind(&v.reason)
-    .bind(ctx.user.user_id)
-    .execute(&mut *tx)
-    .await?;
+    let correction = repo::Correction { clock_in: v.clock_in, clock_out: v.clock_out, reason: &v.reason };
+    repo::correct(&mut tx, ctx.user.tenant_id, id, date, &correction, ctx.user.user_id).await?;
     let before = stored.as_ref().map(|s| {
         let mut b = punches_json(s.clock_in, s.clock_out);
-        b["source"] = json!(s.source);
+        b["source"] = json!(s.source.code());
         b["correction_reason"] = json!(s.correction_reason);
         b
     });
     let mut after = punches_json(v.clock_in, v.clock_out);
-    after["source"] = json!("correction");
+    after["source"] = json!(Source::Correction.code());
     after["correction_reason"] = json!(v.reason);
     let (old_in, old_out) = stored.as_ref().map_or((None, None), |s| (s.clock_in, s.clock_out));
     audit::record(

@@ -10,8 +10,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
+use super::repo::{self, Staged};
 use super::{id_segment, today};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -24,7 +25,7 @@ use crate::imports::{self, LineError};
 use crate::people::Action;
 use crate::rules::classify::hhmm;
 use crate::rules::YearMonth;
-use crate::web::pending::{self, PendingUpload};
+use crate::web::pending::{self, PendingUpload, UploadStatus};
 use crate::web::upload::Upload;
 use crate::web::{Chrome, Ctx, CurrentUser, Flash, RequestMeta};
 
@@ -34,15 +35,7 @@ const PENDING_MINUTES: i32 = 60;
 const SAMPLE_ROWS: usize = 10;
 
 async fn pending_uploads(tx: &mut Tx, user: &CurrentUser) -> AppResult<Vec<PendingUpload>> {
-    let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, file_name, created_at FROM attendance_uploads
-         WHERE tenant_id = $1 AND uploaded_by = $2 AND status = 'pending' AND expires_at > now()
-         ORDER BY id DESC LIMIT 20",
-    )
-    .bind(user.tenant_id)
-    .bind(user.user_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = repo::pending_uploads(tx, user.tenant_id, user.user_id).await?;
     Ok(pending::listed(rows, user, "/hr/attendance/import/"))
 }
 
@@ -136,71 +129,28 @@ pub async fn upload(mut ctx: Ctx, upload: Upload) -> AppResult<Response> {
             Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok(_) => {
-            sqlx::query(
-                "DELETE FROM attendance_uploads WHERE tenant_id = $1 AND expires_at < now() - interval '1 day'",
-            )
-            .bind(ctx.user.tenant_id)
-            .execute(&mut *tx)
-            .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO attendance_uploads (tenant_id, uploaded_by, file_name, content, expires_at)
-                 VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5)) RETURNING id",
-            )
-            .bind(ctx.user.tenant_id)
-            .bind(ctx.user.user_id)
-            .bind(&file_name)
-            .bind(bytes.as_slice())
-            .bind(PENDING_MINUTES)
-            .fetch_one(&mut *tx)
-            .await?;
+            let id =
+                repo::stage(&mut tx, ctx.user.tenant_id, ctx.user.user_id, &file_name, &bytes, PENDING_MINUTES).await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/hr/attendance/import/{id}")).into_response())
         }
     }
 }
 
-/// A pending upload of this user (`None`: unknown, another user's, or expired).
-struct Staged {
-    file_name: String,
-    content: Option<Vec<u8>>,
-    status: String,
-    expired: bool,
-}
-
-async fn staged(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<Option<Staged>> {
-    let sql = format!(
-        "SELECT file_name, content, status, expires_at <= now() FROM attendance_uploads
-         WHERE tenant_id = $1 AND id = $2 AND uploaded_by = $3{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    let row: Option<(String, Option<Vec<u8>>, String, bool)> =
-        sqlx::query_as(&sql).bind(user.tenant_id).bind(id).bind(user.user_id).fetch_optional(&mut **tx).await?;
-    Ok(row.map(|(file_name, content, status, expired)| Staged { file_name, content, status, expired }))
-}
-
 /// A pending upload of this user (`lock`: FOR UPDATE): 404 when unknown, another
 /// user's, or gone; 409 when it was already applied or cancelled.
 async fn pending(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> AppResult<Staged> {
-    let s = staged(tx, user, id, lock).await?.ok_or(AppError::NotFound)?;
-    if s.status != "pending" {
-        return Err(no_longer_pending(&s.status));
+    let s = repo::staged(tx, user.tenant_id, user.user_id, id, lock).await?.ok_or(AppError::NotFound)?;
+    if s.status != UploadStatus::Pending {
+        return Err(s.status.closed());
     }
     Ok(s)
 }
 
-impl Staged {
-    /// The stored file, unless the upload expired (404).
-    fn take_content(&mut self) -> AppResult<Vec<u8>> {
-        let expired = self.expired;
-        self.content.take().filter(|_| !expired).ok_or(AppError::NotFound)
-    }
-}
-
-fn no_longer_pending(status: &str) -> AppError {
-    AppError::Conflict(match status {
-        "applied" => "这份文件已经确认导入过了。".to_owned(),
-        _ => "这份文件已取消导入。".to_owned(),
-    })
+/// The stored file of a pending upload, unless it expired (404).
+fn take_content(s: &mut Staged) -> AppResult<Vec<u8>> {
+    let expired = s.expired;
+    s.content.take().filter(|_| !expired).ok_or(AppError::NotFound)
 }
 
 pub struct SampleRow {
@@ -238,7 +188,7 @@ pub async fn preview(mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Resp
     let id = id_segment(&raw_id)?;
     let mut tx = ctx.begin().await?;
     let mut s = pending(&mut tx, &ctx.user, id, false).await?;
-    let content = s.take_content()?;
+    let content = take_content(&mut s)?;
     let checked = match check(&mut tx, ctx.user.tenant_id, &s.file_name, Arc::new(content)).await? {
         Ok(c) => c,
         Err(errors) => {
@@ -249,27 +199,10 @@ pub async fn preview(mut ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Resp
     let Checked { rows, ids } = checked;
     let resolved: Vec<(i64, NaiveDate)> =
         rows.iter().filter_map(|r| ids.get(&r.employee_no).map(|id| (*id, r.date))).collect();
-    let (replaced, replaced_corrections): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(*) FILTER (WHERE a.source = 'correction')
-         FROM attendance a JOIN UNNEST($2::bigint[], $3::date[]) AS u(e, d) ON a.employee_id = u.e AND a.day = u.d
-         WHERE a.tenant_id = $1",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(resolved.iter().map(|(e, _)| *e).collect::<Vec<i64>>())
-    .bind(resolved.iter().map(|(_, d)| *d).collect::<Vec<NaiveDate>>())
-    .fetch_one(&mut *tx)
-    .await?;
+    let (replaced, replaced_corrections) = repo::replaced(&mut tx, ctx.user.tenant_id, &resolved).await?;
     let sample_nos: Vec<String> =
         rows.iter().take(SAMPLE_ROWS).map(|r| r.employee_no.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let names: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT employee_no, name FROM employees WHERE tenant_id = $1 AND employee_no = ANY($2)",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(&sample_nos)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
+    let names = repo::names(&mut tx, ctx.user.tenant_id, &sample_nos).await?;
     tx.commit().await?;
     let today = today(&ctx.user);
     let employees: HashSet<&str> = rows.iter().map(|r| r.employee_no.as_str()).collect();
@@ -309,7 +242,7 @@ pub async fn confirm(meta: RequestMeta, mut ctx: Ctx, Path(raw_id): Path<String>
     let id = id_segment(&raw_id)?;
     let mut tx = ctx.begin().await?;
     let mut s = pending(&mut tx, &ctx.user, id, true).await?;
-    let content = s.take_content()?;
+    let content = take_content(&mut s)?;
     let rejected = |errors: Vec<LineError>| (s.file_name.clone(), errors);
     let name = s.file_name.clone();
     let outcome = match imports::off_thread(move || parse_attendance(&name, &content)).await {
@@ -330,14 +263,7 @@ pub async fn confirm(meta: RequestMeta, mut ctx: Ctx, Path(raw_id): Path<String>
             Ok(import_page(&mut ctx).await?.invalid(&file_name, &errors))
         }
         Ok((summary, first)) => {
-            sqlx::query(
-                "UPDATE attendance_uploads SET status = 'applied', content = NULL, decided_at = now()
-                 WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(ctx.user.tenant_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            repo::close(&mut tx, ctx.user.tenant_id, id, UploadStatus::Applied).await?;
             tx.commit().await?;
             let target = match first.and_then(YearMonth::of) {
                 Some(m) => format!("/hr/attendance?month={m}"),
@@ -356,14 +282,7 @@ pub async fn cancel(ctx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response>
     let id = id_segment(&raw_id)?;
     let mut tx = ctx.begin().await?;
     let s = pending(&mut tx, &ctx.user, id, true).await?;
-    sqlx::query(
-        "UPDATE attendance_uploads SET status = 'cancelled', content = NULL, decided_at = now()
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(ctx.user.tenant_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    repo::close(&mut tx, ctx.user.tenant_id, id, UploadStatus::Cancelled).await?;
     tx.commit().await?;
     let message = format!("已取消导入 {}，没有写入任何考勤。", s.file_name);
     Ok(Flash::success(message).redirect("/hr/attendance/import"))

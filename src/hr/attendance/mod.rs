@@ -11,6 +11,7 @@ mod correct;
 mod days;
 mod import;
 mod pages;
+mod repo;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -37,7 +38,7 @@ pub fn router() -> Router<AppState> {
 
 /// Today in the tenant's time zone.
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }
 
 /// The `month` query parameter (`YYYY-MM`); empty means the current month in the

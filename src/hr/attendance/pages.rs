@@ -6,13 +6,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use chrono::Datelike;
 use serde::Deserialize;
-use sqlx::{Postgres, QueryBuilder};
 
 use super::days::{self, DayView, Tally, WEEK_HEAD};
+use super::repo;
 use super::{id_segment, month_param, showable, today};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;
@@ -103,9 +103,8 @@ async fn month_page(tx: &mut Tx, ctx: &mut Ctx, month: YearMonth, args: MonthArg
         page.empty = Some(args.no_employee_message.to_owned());
         return Ok(page);
     };
-    let evaluated = payroll::one(tx, ctx.user.tenant_id, month, employee.id, ctx.user.settings.time_zone.today())
-        .await
-        .map_err(anyhow::Error::from)?;
+    let evaluated =
+        payroll::one(tx, ctx.user.tenant_id, month, employee.id, ctx.user.today).await.map_err(anyhow::Error::from)?;
     match evaluated {
         None => {
             page.empty = Some(format!("{} 不在 {} 的在职期间内，该月没有考勤。", employee.name, page.month_label));
@@ -234,26 +233,6 @@ pub struct GridPage {
     pub can_import: bool,
 }
 
-fn push_filters(
-    qb: &mut QueryBuilder<'_, Postgres>,
-    tenant_id: i64,
-    month: YearMonth,
-    dept: Option<Dept>,
-    scope: &Scope,
-) {
-    qb.push(" FROM employees e WHERE e.tenant_id = ")
-        .push_bind(tenant_id)
-        .push(" AND e.hired_on <= ")
-        .push_bind(month.last_day())
-        .push(" AND (e.left_on IS NULL OR e.left_on >= ")
-        .push_bind(month.first_day())
-        .push(")");
-    if let Some(d) = dept {
-        qb.push(" AND e.department = ").push_bind(d.code());
-    }
-    employees_repo::push_scope(qb, scope);
-}
-
 /// `GET /hr/attendance?month=YYYY-MM&department=…&page=N`.
 pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPage> {
     require_team_view(&ctx.user)?;
@@ -274,18 +253,9 @@ pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPag
     pager.per_page = GRID_PER_PAGE;
 
     let mut tx = ctx.begin().await?;
-    let mut count = crate::db::capped_count(pager.count_limit(), |qb| {
-        push_filters(qb, ctx.user.tenant_id, month, dept, &scope);
-    });
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-
-    let mut list = QueryBuilder::new(format!("SELECT {COLUMNS}"));
-    push_filters(&mut list, ctx.user.tenant_id, month, dept, &scope);
-    list.push(" ORDER BY e.employee_no COLLATE \"C\" LIMIT ")
-        .push_bind(pager.per_page)
-        .push(" OFFSET ")
-        .push_bind(pager.offset());
-    let employees: Vec<EmployeeRow> = list.build_query_as().fetch_all(&mut *tx).await?;
+    let filter = repo::GridFilter { month, dept, scope: &scope };
+    let (employees, total) =
+        repo::grid(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
 
     let today = today(&ctx.user);
     let month_ctx = payroll::load_context(&mut tx, ctx.user.tenant_id, month).await.map_err(anyhow::Error::from)?;

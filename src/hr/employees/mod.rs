@@ -33,5 +33,5 @@ pub fn sees_money(user: &CurrentUser) -> bool {
 
 /// Today in the tenant's time zone.
 pub fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }

@@ -71,6 +71,16 @@ pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
     );
 }
 
+/// One employee of the tenant by id, whatever the viewer's scope (the caller
+/// decides what they may do with it).
+pub async fn find(tx: &mut Tx, tenant_id: i64, id: i64) -> Result<Option<EmployeeRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = $1 AND e.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
 /// One employee by id, within the user's scope (`None` → 404).
 pub async fn find_in_scope(tx: &mut Tx, user: &CurrentUser, id: i64) -> Result<Option<EmployeeRow>, sqlx::Error> {
     let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = "));

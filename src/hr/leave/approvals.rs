@@ -6,8 +6,9 @@ use axum::extract::Query;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::flow::LeaveStatus;
 use super::repo::{self, Approver, LeaveRow};
-use super::{age, choices, dept_choices, parse_dept_filter, parse_month_filter};
+use super::{age, dept_choices, parse_dept_filter, parse_month_filter, status_choices};
 use crate::error::{AppError, AppResult};
 use crate::people::{Action, Level};
 use crate::web::forms::non_empty;
@@ -58,7 +59,7 @@ pub async fn queue(mut ctx: Ctx, Query(mut q): Query<QueueQuery>) -> AppResult<Q
     }
     let status = match q.status.trim() {
         "all" => None,
-        s => Some(repo::status_code(s).ok_or_else(|| AppError::BadRequest(format!("未知状态：{s}")))?),
+        s => Some(LeaveStatus::parse(s).ok_or_else(|| AppError::BadRequest(format!("未知状态：{s}")))?),
     };
     let month = parse_month_filter(&q.month)?;
     let is_director = ctx.user.level == Level::Director;
@@ -69,7 +70,7 @@ pub async fn queue(mut ctx: Ctx, Query(mut q): Query<QueueQuery>) -> AppResult<Q
         Some(l) => Some(Level::parse(l).ok_or_else(|| AppError::BadRequest(format!("未知职级：{l}")))?),
     };
     let filter = repo::Filter { approver: Some(approver), status, month, dept, level, ..repo::Filter::default() };
-    let order = if status == Some("pending") { repo::Order::OldestFirst } else { repo::Order::DayDesc };
+    let order = if status == Some(LeaveStatus::Pending) { repo::Order::OldestFirst } else { repo::Order::DayDesc };
     let pager = Pager::new(
         "/leave/approvals",
         q.page,
@@ -85,7 +86,7 @@ pub async fn queue(mut ctx: Ctx, Query(mut q): Query<QueueQuery>) -> AppResult<Q
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: choices(repo::STATUSES),
+        statuses: status_choices(),
         depts: dept_choices(),
         levels: Choice::levels(),
         is_director,

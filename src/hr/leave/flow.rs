@@ -18,13 +18,13 @@ use crate::people::Action;
 use crate::web::forms::{non_empty, DecisionForm};
 use crate::web::{Ctx, CurrentUser, FieldErrors};
 
-/// A leave request's state (`leave_requests.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum LeaveStatus {
-    Pending,
-    Approved,
-    Rejected,
+crate::code_enum! {
+    /// A leave request's state (`leave_requests.status`).
+    pub enum LeaveStatus {
+        Pending => ("pending", "待审批"),
+        Approved => ("approved", "已批准"),
+        Rejected => ("rejected", "已驳回"),
+    }
 }
 
 /// What happens to a request.
@@ -36,14 +36,6 @@ pub enum LeaveEvent {
 }
 
 impl LeaveStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            LeaveStatus::Pending => "pending",
-            LeaveStatus::Approved => "approved",
-            LeaveStatus::Rejected => "rejected",
-        }
-    }
-
     /// The one place that says what may follow what.
     pub fn next(self, event: LeaveEvent) -> Option<Self> {
         match (self, event) {

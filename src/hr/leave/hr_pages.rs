@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 use serde::Deserialize;
 
 use super::repo::{self, LeaveRow};
-use super::{choices, dept_choices, parse_dept_filter, parse_month_filter, parse_status};
+use super::{dept_choices, parse_dept_filter, parse_month_filter, parse_status, status_choices};
 use crate::error::AppResult;
 use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
 use crate::imports::hr as imports;
@@ -74,7 +74,7 @@ pub async fn all(mut ctx: Ctx, Query(q): Query<AllQuery>) -> AppResult<AllPage> 
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: choices(repo::STATUSES),
+        statuses: status_choices(),
         depts: dept_choices(),
     })
 }

@@ -22,6 +22,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+use self::flow::LeaveStatus;
 use self::repo::{LeaveRow, NewLeave};
 use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
@@ -51,7 +52,7 @@ pub fn router() -> Router<AppState> {
 
 /// Today in the tenant's time zone.
 pub(crate) fn today(user: &CurrentUser) -> NaiveDate {
-    user.settings.time_zone.today()
+    user.today
 }
 
 /// How long ago, in words ("3 天 2 小时").
@@ -66,8 +67,8 @@ pub(crate) fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-fn choices(pairs: &'static [(&'static str, &'static str)]) -> Vec<Choice> {
-    Choice::from_pairs(pairs)
+fn status_choices() -> Vec<Choice> {
+    Choice::all(LeaveStatus::ALL)
 }
 
 fn kind_choices() -> Vec<Choice> {
@@ -79,10 +80,10 @@ fn dept_choices() -> Vec<Choice> {
 }
 
 /// A list filter value: empty is `None`, an unknown value is a 400.
-fn parse_status(s: &str) -> AppResult<Option<&'static str>> {
+fn parse_status(s: &str) -> AppResult<Option<LeaveStatus>> {
     match non_empty(s) {
         None => Ok(None),
-        Some(v) => repo::status_code(v).map(Some).ok_or_else(|| AppError::BadRequest(format!("未知状态：{v}"))),
+        Some(v) => LeaveStatus::parse(v).map(Some).ok_or_else(|| AppError::BadRequest(format!("未知状态：{v}"))),
     }
 }
 
@@ -198,8 +199,8 @@ async fn my_page(ctx: &mut Ctx, q: MyQuery, form: ApplyForm, errors: FieldErrors
         form,
         errors,
         kinds: kind_choices(),
-        portions: choices(repo::PORTIONS),
-        statuses: choices(repo::STATUSES),
+        portions: Choice::from_pairs(repo::PORTIONS),
+        statuses: status_choices(),
         can_approve: ctx.can(Action::LeaveApprove),
         tz: ctx.user.settings.time_zone,
     })

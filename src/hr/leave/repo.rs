@@ -28,15 +28,8 @@ pub const KINDS: &[&str] = &["事假", "病假", "年假", "调休", "婚假", "
 /// (code, label) of the portions.
 pub const PORTIONS: &[(&str, &str)] = &[("full", "全天"), ("am", "上午"), ("pm", "下午")];
 
-/// (code, label) of the statuses.
-pub const STATUSES: &[(&str, &str)] = &[("pending", "待审批"), ("approved", "已批准"), ("rejected", "已驳回")];
-
 pub fn portion_label(code: &str) -> &'static str {
     PORTIONS.iter().find(|(c, _)| *c == code).map_or("?", |(_, l)| l)
-}
-
-pub fn status_code(s: &str) -> Option<&'static str> {
-    STATUSES.iter().find(|(c, _)| *c == s).map(|(c, _)| *c)
 }
 
 /// One leave request with its employee and the names of the people involved.
@@ -97,7 +90,7 @@ impl LeaveRow {
         if self.is_withdrawn() {
             return "已撤回";
         }
-        STATUSES.iter().find(|(c, _)| *c == self.status.code()).map_or("?", |(_, l)| l)
+        self.status.label()
     }
 
     /// The tag class of the status.
@@ -192,7 +185,7 @@ pub struct Filter {
     pub approver: Option<Approver>,
     pub dept: Option<Dept>,
     pub level: Option<Level>,
-    pub status: Option<&'static str>,
+    pub status: Option<LeaveStatus>,
     pub month: Option<YearMonth>,
     /// Employee number or name (substring).
     pub q: Option<String>,

@@ -20,7 +20,7 @@ use crate::web::{Ctx, Pager, RequestMeta};
 
 pub async fn table(mut ctx: Ctx, Query(q): Query<TableQuery>) -> AppResult<TablePage> {
     ctx.require(Action::PayrollExport)?;
-    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
+    let month = month_param(&q.month, ctx.user.today)?;
     let dept = match q.department.trim() {
         "" => None,
         d => Some(Dept::parse(d).ok_or_else(|| AppError::BadRequest(format!("未知部门：{d}")))?),
@@ -45,7 +45,7 @@ pub async fn table(mut ctx: Ctx, Query(q): Query<TableQuery>) -> AppResult<Table
     let month_ctx = payroll::load_context(&mut tx, ctx.user.tenant_id, month)
         .await
         .map_err(anyhow::Error::from)?
-        .as_of(ctx.user.settings.time_zone.today());
+        .as_of(ctx.user.today);
     let mut totals = Totals::default();
     let mut by_dept: Vec<(Dept, Totals)> = Dept::ALL.iter().map(|d| (*d, Totals::default())).collect();
     let mut lines = Vec::new();
@@ -123,16 +123,15 @@ fn page(ctx: &mut Ctx, month: YearMonth, base_path: String, m: Option<EmployeeMo
 
 pub async fn my_deductions(mut ctx: Ctx, Query(q): Query<MonthQuery>) -> AppResult<DeductionsPage> {
     ctx.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
+    let month = month_param(&q.month, ctx.user.today)?;
     let mut tx = ctx.begin().await?;
     let Some(emp) = employees_repo::of_user(&mut tx, &ctx.user).await? else {
         tx.commit().await?;
         let who = Subject { name: ctx.user.display_name.clone(), employee_no: String::new(), unlinked: true };
         return Ok(page(&mut ctx, month, "/me/deductions".into(), None, who));
     };
-    let m = payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.settings.time_zone.today())
-        .await
-        .map_err(anyhow::Error::from)?;
+    let m =
+        payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.today).await.map_err(anyhow::Error::from)?;
     tx.commit().await?;
     Ok(page(
         &mut ctx,
@@ -149,12 +148,11 @@ pub async fn employee_deductions(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<DeductionsPage> {
     ctx.require(Action::AttendanceOwn)?;
-    let month = month_param(&q.month, ctx.user.settings.time_zone.today())?;
+    let month = month_param(&q.month, ctx.user.today)?;
     let mut tx = ctx.begin().await?;
     let emp = employees_repo::find_in_scope(&mut tx, &ctx.user, employee_id).await?.ok_or(AppError::NotFound)?;
-    let m = payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.settings.time_zone.today())
-        .await
-        .map_err(anyhow::Error::from)?;
+    let m =
+        payroll::one(&mut tx, ctx.user.tenant_id, month, emp.id, ctx.user.today).await.map_err(anyhow::Error::from)?;
     tx.commit().await?;
     let who = Subject { name: emp.name, employee_no: emp.employee_no, unlinked: false };
     Ok(page(&mut ctx, month, format!("/hr/deductions/{employee_id}"), m, who))

@@ -32,7 +32,7 @@ use crate::app::state::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::hr::employees::repo::{self as employees_repo, EmployeeRow, COLUMNS};
+use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::hr::leave::today;
 use crate::payroll::{self, policy};
 use crate::people::{Action, Dept, Level, Scope};
@@ -226,13 +226,7 @@ pub async fn score(meta: RequestMeta, mut ctx: Ctx, Form(form): Form<ScoreForm>)
     ctx.require(Action::PerformanceScore)?;
     let employee_id: i64 = form.employee_id.trim().parse().map_err(|_| AppError::NotFound)?;
     let mut tx = ctx.begin().await?;
-    let employee: EmployeeRow =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM employees e WHERE e.tenant_id = $1 AND e.id = $2"))
-            .bind(ctx.user.tenant_id)
-            .bind(employee_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let employee = employees_repo::find(&mut tx, ctx.user.tenant_id, employee_id).await?.ok_or(AppError::NotFound)?;
     check_scorer(&ctx.user, &employee)?;
 
     let mut errors = FieldErrors::default();

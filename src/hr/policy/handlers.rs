@@ -16,8 +16,7 @@ use crate::rules::{Fen, Policy, YearMonth};
 use crate::web::{local_time, Ctx, CurrentUser, Flash, RequestMeta};
 
 fn this_month(user: &CurrentUser) -> AppResult<YearMonth> {
-    YearMonth::of(user.settings.time_zone.today())
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the current month is out of range")))
+    YearMonth::of(user.today).ok_or_else(|| AppError::Internal(anyhow::anyhow!("the current month is out of range")))
 }
 
 async fn history(ctx: &Ctx) -> AppResult<Vec<VersionLine>> {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveTime, Timelike};
 
+use super::repo;
 use super::{employee_no, record, refresh_statistics, resolve, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -64,22 +65,7 @@ pub async fn apply_attendance(
     let resolved = resolve(tx, tenant_id, file, rows, |r| (r.line, r.employee_no.as_str())).await?;
     let mut summary = Summary::default();
     for chunk in resolved.chunks(10_000) {
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO attendance (tenant_id, employee_id, day, clock_in, clock_out, source, updated_by)
-             SELECT $1, e, d, i, o, 'import', $6 FROM UNNEST($2::bigint[], $3::date[], $4::time[], $5::time[]) AS u(e, d, i, o)
-             ON CONFLICT (tenant_id, employee_id, day) DO UPDATE SET
-               clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = 'import',
-               correction_reason = NULL, updated_by = EXCLUDED.updated_by, updated_at = now()
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(chunk.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|(_, r)| r.date).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, r)| r.clock_in).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, r)| r.clock_out).collect::<Vec<_>>())
-        .bind(actor.user_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_attendance(tx, tenant_id, chunk, actor.user_id).await?;
         summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;

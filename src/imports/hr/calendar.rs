@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::repo;
 use super::{record, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -52,17 +53,7 @@ pub async fn apply_calendar(
 ) -> Result<Summary, ImportFailure> {
     let mut summary = Summary::default();
     for chunk in rows.chunks(10_000) {
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO calendar_days (tenant_id, day, kind)
-             SELECT $1, d, k FROM UNNEST($2::date[], $3::text[]) AS u(d, k)
-             ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, updated_at = now()
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(chunk.iter().map(|r| r.date).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.kind.to_owned()).collect::<Vec<_>>())
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_calendar(tx, tenant_id, chunk).await?;
         summary.tally(&inserted);
     }
     record(tx, tenant_id, actor, ("import.calendar", "日历"), file, summary, serde_json::json!({})).await?;

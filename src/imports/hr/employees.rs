@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::repo;
 use super::{code_of, employee_ids, employee_no, record, refresh_statistics, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -60,8 +61,8 @@ pub fn parse_employees(file: &str, bytes: &[u8]) -> Result<Vec<EmployeeRow>, Imp
     for row in &rows {
         let no = c.cell(row, 0, "employee_no", employee_no);
         let name = c.cell(row, 1, "name", |s| required(s, 100));
-        let dept = c.cell(row, 2, "department", |s| code_of(&Dept::ALL, Dept::code, s, "部门"));
-        let level = c.cell(row, 3, "level", |s| code_of(&Level::ALL, Level::code, s, "职级"));
+        let dept = c.cell(row, 2, "department", |s| code_of(Dept::ALL, s, "部门"));
+        let level = c.cell(row, 3, "level", |s| code_of(Level::ALL, s, "职级"));
         let salary = c.cell(row, 4, "monthly_salary", money);
         let bonus = c.cell(row, 5, "bonus_base", money);
         let hired = c.cell(row, 6, "hired_on", parse_date);
@@ -132,31 +133,7 @@ pub async fn apply_employees(
     c.finish(file, ())?;
     let mut summary = Summary::default();
     for chunk in rows.chunks(5000) {
-        let col = |f: fn(&EmployeeRow) -> String| chunk.iter().map(f).collect::<Vec<_>>();
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO employees (tenant_id, employee_no, name, department, level, monthly_salary_fen, bonus_base_fen,
-                                    hired_on, left_on, manager_employee_no)
-             SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-                                      $8::date[], $9::date[], $10::text[])
-             ON CONFLICT (tenant_id, employee_no) DO UPDATE SET
-               name = EXCLUDED.name, department = EXCLUDED.department, level = EXCLUDED.level,
-               monthly_salary_fen = EXCLUDED.monthly_salary_fen, bonus_base_fen = EXCLUDED.bonus_base_fen,
-               hired_on = EXCLUDED.hired_on, left_on = EXCLUDED.left_on,
-               manager_employee_no = EXCLUDED.manager_employee_no, updated_at = now()
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(col(|r| r.employee_no.clone()))
-        .bind(col(|r| r.name.clone()))
-        .bind(col(|r| r.dept.code().to_owned()))
-        .bind(col(|r| r.level.code().to_owned()))
-        .bind(chunk.iter().map(|r| r.monthly_salary.fen()).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|r| r.bonus_base.fen()).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|r| r.hired_on).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.left_on).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|r| r.manager_employee_no.clone()).collect::<Vec<_>>())
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_employees(tx, tenant_id, chunk).await?;
         summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;

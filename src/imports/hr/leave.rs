@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::repo;
 use super::{employee_no, record, refresh_statistics, resolve, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -66,25 +67,7 @@ pub async fn apply_leave(
     let resolved = resolve(tx, tenant_id, file, rows, |r| (r.line, r.employee_no.as_str())).await?;
     let mut summary = Summary::default();
     for chunk in resolved.chunks(10_000) {
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO leave_requests (tenant_id, employee_id, day, portion, kind, status, source, decided_by, decided_at, decision_comment)
-             SELECT $1, e, d, p, k, 'approved', 'import', $6, now(), '导入的已批准请假'
-             FROM UNNEST($2::bigint[], $3::date[], $4::text[], $5::text[]) AS u(e, d, p, k)
-             ON CONFLICT (tenant_id, employee_id, day, portion) WHERE status <> 'rejected' DO UPDATE SET
-               kind = EXCLUDED.kind, status = 'approved',
-               decided_by = CASE WHEN leave_requests.status = 'pending' THEN EXCLUDED.decided_by ELSE leave_requests.decided_by END,
-               decided_at = coalesce(leave_requests.decided_at, now()),
-               decision_comment = coalesce(leave_requests.decision_comment, EXCLUDED.decision_comment)
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(chunk.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|(_, r)| r.date).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, r)| r.portion.to_owned()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|(_, r)| r.kind.clone()).collect::<Vec<_>>())
-        .bind(actor.user_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_leave(tx, tenant_id, chunk, actor.user_id).await?;
         summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;

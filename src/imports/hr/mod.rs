@@ -9,9 +9,8 @@ mod attendance;
 mod calendar;
 mod employees;
 mod leave;
+mod repo;
 mod scores;
-
-use std::collections::HashMap;
 
 use super::record;
 use super::{required, Collector, ImportErrors, LineError};
@@ -21,11 +20,13 @@ pub use attendance::{apply_attendance, parse_attendance, AttendanceRow, ATTENDAN
 pub use calendar::{apply_calendar, parse_calendar, CalendarRow, CALENDAR_HEADER};
 pub use employees::{apply_employees, parse_employees, EmployeeRow, EMPLOYEES_HEADER};
 pub use leave::{apply_leave, parse_leave, LeaveRow, LEAVE_HEADER};
+pub use repo::employee_ids;
 pub use scores::{apply_scores, parse_scores, ScoreRow, SCORES_HEADER};
 
-fn code_of<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, s: &str, what: &str) -> Result<T, String> {
-    all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| {
-        let codes: Vec<&str> = all.iter().map(|v| code(*v)).collect();
+/// The value of code list `all` whose code is `s`, else the message naming every code.
+fn code_of<T: crate::codes::Code>(all: &[T], s: &str, what: &str) -> Result<T, String> {
+    all.iter().copied().find(|v| v.code() == s).ok_or_else(|| {
+        let codes: Vec<&str> = all.iter().map(|v| v.code()).collect();
         format!("“{s}”不是有效的{what}（可选：{}）", codes.join("、"))
     })
 }
@@ -36,15 +37,6 @@ fn employee_no(s: &str) -> Result<String, String> {
         return Err("不能包含控制字符".into());
     }
     Ok(v)
-}
-
-/// Employee numbers → ids of the tenant.
-pub async fn employee_ids(tx: &mut Tx, tenant_id: i64) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT employee_no, id FROM employees WHERE tenant_id = $1")
-        .bind(tenant_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 /// Imports of at least this many rows refresh the planner's statistics.

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-
+use super::repo;
 use super::{employee_no, record, refresh_statistics, unknown_employee, ImportFailure, Summary};
 use crate::audit::Actor;
 use crate::db::Tx;
@@ -50,16 +49,7 @@ pub async fn apply_scores(
     month: YearMonth,
     rows: &[ScoreRow],
 ) -> Result<Summary, ImportFailure> {
-    let employed: HashMap<String, (i64, NaiveDate, Option<NaiveDate>)> =
-        sqlx::query_as::<_, (String, i64, NaiveDate, Option<NaiveDate>)>(
-            "SELECT employee_no, id, hired_on, left_on FROM employees WHERE tenant_id = $1",
-        )
-        .bind(tenant_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(no, id, hired, left)| (no, (id, hired, left)))
-        .collect();
+    let employed = repo::employment(tx, tenant_id).await?;
     let mut c = Collector::new();
     let mut resolved = Vec::with_capacity(rows.len());
     for r in rows {
@@ -74,20 +64,7 @@ pub async fn apply_scores(
     c.finish(file, ())?;
     let mut summary = Summary::default();
     for chunk in resolved.chunks(10_000) {
-        let inserted: Vec<bool> = sqlx::query_scalar(
-            "INSERT INTO performance_scores (tenant_id, employee_id, month, score_tenths, source, scored_by)
-             SELECT $1, e, $2, s, 'import', $5 FROM UNNEST($3::bigint[], $4::smallint[]) AS u(e, s)
-             ON CONFLICT (tenant_id, employee_id, month) DO UPDATE SET
-               score_tenths = EXCLUDED.score_tenths, source = 'import', scored_by = EXCLUDED.scored_by, updated_at = now()
-             RETURNING (xmax = 0)",
-        )
-        .bind(tenant_id)
-        .bind(month.first_day())
-        .bind(chunk.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
-        .bind(chunk.iter().map(|(_, r)| r.score.tenths() as i16).collect::<Vec<i16>>())
-        .bind(actor.user_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let inserted = repo::upsert_scores(tx, tenant_id, month, chunk, actor.user_id).await?;
         summary.tally(&inserted);
     }
     refresh_statistics(tx, rows.len()).await?;

@@ -36,7 +36,7 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
         return Err(AppError::Conflict(format!("合同 {no} 是采购合同：只有销售合同可以生成订单")));
     }
     if c.status != ContractStatus::Signed {
-        let status = crate::contracts::status_label(c.status.code());
+        let status = c.status.label();
         return Err(AppError::Conflict(format!("合同 {no} 当前为「{status}」：签订后才能生成订单")));
     }
     let ordered = repo::orders_of_lines(&mut tx, tid, id).await?;

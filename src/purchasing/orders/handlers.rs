@@ -179,7 +179,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<OrdersP
         q,
         rows,
         pager: pager.with_total(total),
-        statuses: OrderStatus::ALL.iter().map(|s| Choice { code: s.code(), label: s.label() }).collect(),
+        statuses: Choice::all(OrderStatus::ALL),
         suppliers,
         awaiting,
         can_order,

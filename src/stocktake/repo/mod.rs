@@ -20,23 +20,6 @@ pub use lines::{
 /// The partial unique index: one open count per warehouse.
 pub const ONE_OPEN_INDEX: &str = "stocktakes_one_open_idx";
 
-/// Status codes and their labels.
-pub const STATUSES: [(&str, &str); 4] =
-    [("counting", "盘点中"), ("submitted", "待审批"), ("approved", "已批准"), ("cancelled", "已取消")];
-
-pub fn status_label(code: &str) -> &'static str {
-    STATUSES.iter().find(|(c, _)| *c == code).map_or("未知", |(_, l)| l)
-}
-
-pub fn status_tag(code: &str) -> &'static str {
-    match code {
-        "counting" => "tag-warn",
-        "submitted" => "tag-warn",
-        "approved" => "tag-ok",
-        _ => "tag-off",
-    }
-}
-
 /// Data scope of stocktakes: directors and the ops manager (who approves them) see
 /// every stocktake of the tenant; everyone else with inventory access sees those
 /// opened in their own department (a count is the department's shared work, so
@@ -144,15 +127,15 @@ impl ListRow {
     }
 }
 
-pub struct ListFilter<'a> {
-    pub status: Option<&'a str>,
+pub struct ListFilter {
+    pub status: Option<StocktakeStatus>,
     pub warehouse_id: Option<i64>,
 }
 
-fn push_list_where(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &ListFilter<'_>) {
+fn push_list_where(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &ListFilter) {
     qb.push(" WHERE s.tenant_id = ").push_bind(user.tenant_id);
     if let Some(st) = f.status {
-        qb.push(" AND s.status = ").push_bind(st.to_owned());
+        qb.push(" AND s.status = ").push_bind(st);
     }
     if let Some(w) = f.warehouse_id {
         qb.push(" AND s.warehouse_id = ").push_bind(w);
@@ -165,7 +148,7 @@ fn push_list_where(qb: &mut QueryBuilder<'_, Postgres>, user: &CurrentUser, f: &
 pub async fn list(
     tx: &mut Tx,
     user: &CurrentUser,
-    f: &ListFilter<'_>,
+    f: &ListFilter,
     limit: i64,
     offset: i64,
     cap: i64,
@@ -389,4 +372,29 @@ pub async fn set_status(
     };
     sqlx::query(sql).bind(tenant_id).bind(id).bind(status).bind(actor).bind(comment).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// The home page's counts: submitted counts (how many, the oldest submission)
+/// for an `approver`, and counts of `dept` still being counted (how many, the
+/// oldest) for an `operator`.
+pub async fn queue_counts(
+    tx: &mut Tx,
+    tenant_id: i64,
+    approver: bool,
+    operator: bool,
+    dept: &str,
+) -> Result<(i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'submitted' AND $2),
+                min(submitted_at) FILTER (WHERE status = 'submitted' AND $2),
+                count(*) FILTER (WHERE status = 'counting' AND $3 AND department = $4),
+                min(created_at) FILTER (WHERE status = 'counting' AND $3 AND department = $4)
+         FROM stocktakes WHERE tenant_id = $1 AND status IN ('counting', 'submitted')",
+    )
+    .bind(tenant_id)
+    .bind(approver)
+    .bind(operator)
+    .bind(dept)
+    .fetch_one(&mut **tx)
+    .await
 }

@@ -1,16 +1,20 @@
 //! The replenishment requests' SQL: an item's levels, one request (scoped or for
-//! purchasing), the form's lookups, and the decision's write.
+//! purchasing), the form's lookups, raising one, the list, the decision's write
+//! and the home page's counts; the low-stock page's in `low_stock`.
+
+mod low_stock;
 
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::flow::RequestStatus;
 use super::request_scope;
-use super::views::WarehouseChoice;
+use super::views::{ListRow, WarehouseChoice};
 use super::yuan;
 use crate::db::Tx;
 use crate::people::Dept;
 use crate::web::CurrentUser;
+pub use low_stock::{all_warehouses, low_stock, LowFilter};
 
 /// Record a decision on request `id`: its new status and who decided at which
 /// stage (the director's columns for a director, else the manager's), with the comment.
@@ -241,4 +245,183 @@ pub(super) async fn warehouse_choices(tx: &mut Tx, tenant_id: i64) -> Result<Vec
             .fetch_all(&mut **tx)
             .await?;
     Ok(rows.into_iter().map(|(code, name)| WarehouseChoice { code, name }).collect())
+}
+
+/// The product `sku`, for a request's form.
+pub(super) async fn product_by_sku(tx: &mut Tx, tenant_id: i64, sku: &str) -> Result<Option<ProductHit>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, sku, name, unit, price_fen, last_cost_fen, status FROM products WHERE tenant_id = $1 AND sku = $2",
+    )
+    .bind(tenant_id)
+    .bind(sku)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The warehouse `code`, for a request's form.
+pub(super) async fn warehouse_by_code(
+    tx: &mut Tx,
+    tenant_id: i64,
+    code: &str,
+) -> Result<Option<WarehouseHit>, sqlx::Error> {
+    sqlx::query_as("SELECT id, code, name, is_active FROM warehouses WHERE tenant_id = $1 AND code = $2")
+        .bind(tenant_id)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// A request as raised, with the item's levels at that moment.
+pub(super) struct NewRequest<'a> {
+    pub product_id: i64,
+    pub warehouse_id: i64,
+    pub quantity: i64,
+    pub reason: &'a str,
+    pub unit_cost_fen: i64,
+    pub value_fen: i64,
+    pub needs_director: bool,
+    pub levels: &'a Levels,
+}
+
+/// Raise a request by `by` of `dept`; its id (a second open request of the item
+/// is a unique violation of `replenishment_requests_open_uq`).
+pub(super) async fn insert(
+    tx: &mut Tx,
+    tenant_id: i64,
+    r: &NewRequest<'_>,
+    by: i64,
+    dept: Dept,
+) -> Result<i64, sqlx::Error> {
+    let lv = r.levels;
+    sqlx::query_scalar(
+        "INSERT INTO replenishment_requests (tenant_id, product_id, warehouse_id, quantity, reason, unit_cost_fen,
+             value_fen, needs_director, snap_on_hand, snap_reserved, snap_on_order, snap_safety_stock,
+             snap_reorder_point, snap_max_level, snap_suggested, requested_by, department)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(r.product_id)
+    .bind(r.warehouse_id)
+    .bind(r.quantity)
+    .bind(r.reason)
+    .bind(r.unit_cost_fen)
+    .bind(r.value_fen)
+    .bind(r.needs_director)
+    .bind(lv.on_hand)
+    .bind(lv.reserved)
+    .bind(lv.on_order)
+    .bind(lv.safety_stock)
+    .bind(lv.reorder_point)
+    .bind(lv.max_level)
+    .bind(lv.suggested())
+    .bind(by)
+    .bind(dept.code())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Filters of the request list.
+pub(super) struct ListFilter<'a> {
+    pub status: Option<RequestStatus>,
+    /// A warehouse code.
+    pub warehouse: Option<&'a str>,
+    /// SKU or product name contains.
+    pub q: Option<&'a str>,
+    /// Only the viewer's own requests.
+    pub mine: bool,
+}
+
+/// A page of the requests `user` may see, newest first, and their count up to
+/// `count_limit`.
+pub(super) async fn list(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    f: &ListFilter<'_>,
+    per_page: i64,
+    offset: i64,
+    count_limit: i64,
+) -> Result<(Vec<ListRow>, i64), sqlx::Error> {
+    let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" WHERE r.tenant_id = ").push_bind(user.tenant_id);
+        if let Some(s) = f.status {
+            qb.push(" AND r.status = ").push_bind(s);
+        }
+        if let Some(w) = f.warehouse {
+            qb.push(" AND w.code = ").push_bind(w.to_owned());
+        }
+        if let Some(text) = f.q {
+            let pattern = crate::db::like::contains(text);
+            qb.push(" AND (p.sku ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR p.name ILIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
+        if f.mine {
+            qb.push(" AND r.requested_by = ").push_bind(user.user_id);
+        }
+        request_scope(user).push_filter(qb, "r.requested_by", "r.department");
+    };
+    const FROM: &str = " FROM replenishment_requests r
+        JOIN products p ON p.tenant_id = r.tenant_id AND p.id = r.product_id
+        JOIN warehouses w ON w.tenant_id = r.tenant_id AND w.id = r.warehouse_id
+        JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.requested_by";
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT r.id, p.sku, p.name AS product_name, w.code AS warehouse_code, r.quantity, r.value_fen, r.status,
+                u.display_name AS requester_name, r.created_at",
+    );
+    qb.push(FROM);
+    push_where(&mut qb);
+    qb.push(" ORDER BY r.id DESC LIMIT ").push_bind(per_page).push(" OFFSET ").push_bind(offset);
+    let mut count = crate::db::capped_count(count_limit, |qb| {
+        qb.push(FROM);
+        push_where(qb);
+    });
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    let total: i64 = count.build_query_scalar().fetch_one(&mut **tx).await?;
+    Ok((rows, total))
+}
+
+/// The home page's counts (and the oldest of each).
+#[derive(sqlx::FromRow)]
+pub struct HomeCounts {
+    /// Requests of others waiting for a manager…
+    pub pending: i64,
+    pub pending_oldest: Option<DateTime<Utc>>,
+    /// …and for a director.
+    pub dpending: i64,
+    pub dpending_oldest: Option<DateTime<Utc>>,
+    /// The viewer's own open requests.
+    pub mine: i64,
+    pub mine_oldest: Option<DateTime<Utc>>,
+    /// Stock levels at or below their reorder point, counted up to the cap.
+    pub low: i64,
+    /// Purchase orders waiting for (the rest of) their goods.
+    pub open_po: i64,
+    pub open_po_oldest: Option<DateTime<Utc>>,
+}
+
+/// The home page's counts for `user_id`, low stock counted up to `cap`. One query.
+pub async fn home_counts(tx: &mut Tx, tenant_id: i64, user_id: i64, cap: i64) -> Result<HomeCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.pending, r.pending_oldest, r.dpending, r.dpending_oldest, r.mine, r.mine_oldest,
+                (SELECT count(*) FROM (SELECT 1 FROM stock_levels s WHERE s.tenant_id = $1
+                     AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point LIMIT $3) x) AS low,
+                o.n AS open_po, o.oldest AS open_po_oldest
+         FROM (SELECT count(*) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending,
+                      min(created_at) FILTER (WHERE status = 'pending' AND requested_by <> $2) AS pending_oldest,
+                      count(*) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending,
+                      min(created_at) FILTER (WHERE status = 'director_pending' AND requested_by <> $2) AS dpending_oldest,
+                      count(*) FILTER (WHERE requested_by = $2) AS mine,
+                      min(created_at) FILTER (WHERE requested_by = $2) AS mine_oldest
+               FROM replenishment_requests
+               WHERE tenant_id = $1 AND status IN ('pending', 'director_pending', 'approved')) r,
+              (SELECT count(*) AS n, min(created_at) AS oldest FROM purchase_orders
+               WHERE tenant_id = $1 AND status IN ('open', 'partial')) o",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(cap)
+    .fetch_one(&mut **tx)
+    .await
 }
