@@ -204,6 +204,11 @@ async fn an_order_is_reviewed_allocated_shipped_in_two_parcels_and_delivered_wit
     let page = s.ops.get(&format!("/orders/{id}")).await;
     assert_eq!(status_of(&page.body), "shipped");
     assert!(page.body.contains("SF1000") && page.body.contains("ZT2000"));
+    // The list finds the order by each parcel's tracking number, exactly.
+    for (q, found) in [("SF1000", true), ("ZT2000", true), ("SF100", false), ("ZT20001", false)] {
+        let list = s.ops.get(&format!("/orders?q={q}")).await.body;
+        assert_eq!(list.contains(&format!("href=\"/orders/{id}\"")), found, "{q}");
+    }
     // Nothing can be cancelled once shipped.
     assert_eq!(post(&s.manager, id, "cancel", &[("reason", "客户不要了")]).await.status, 409);
     let r = post(&s.warehouse, id, "deliver", &[]).await;
