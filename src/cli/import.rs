@@ -98,7 +98,7 @@ fn done(s: hr::Summary) -> String {
 }
 
 /// Apply a parsed file in one transaction.
-pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow::Result<()> {
+pub async fn apply(db: &Database, cmd: &ImportCommand, mut parsed: Parsed) -> anyhow::Result<()> {
     let (tenant, file) = match cmd {
         ImportCommand::Employees(a)
         | ImportCommand::Attendance(a)
@@ -114,7 +114,7 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
     let tid = tenant_id(db, tenant).await?;
     let actor = Actor::cli();
     let mut tx = db::begin_tenant(&db.app, tid).await?;
-    let result = match &parsed {
+    let result = match &mut parsed {
         Parsed::Employees(rows) => hr::apply_employees(&mut tx, tid, &actor, &file, rows).await.map(done),
         Parsed::Attendance(rows) => hr::apply_attendance(&mut tx, tid, &actor, &file, rows).await.map(done),
         Parsed::Leave(rows) => hr::apply_leave(&mut tx, tid, &actor, &file, rows).await.map(done),

@@ -16,6 +16,7 @@
 //! `cells.rs` holds each column's check. [`parse`] is the first pass keeping every
 //! order whole (for tests and small files).
 
+mod build;
 mod cells;
 mod scan;
 mod write;

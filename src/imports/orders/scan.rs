@@ -13,22 +13,48 @@ use crate::imports::{Collector, ImportErrors, Row};
 use crate::orders::codes::{HoldKind, Platform};
 use crate::orders::repo::intake_hold_kinds;
 
-/// An order of the file, as the first pass leaves it.
+/// An order of the file, as the first pass leaves it: 48 bytes (with its key, 72
+/// and the number's own bytes).
 #[derive(Clone, Debug)]
 pub(super) struct Order {
     pub first_line: u64,
     pub last_line: u64,
-    /// Its rows.
-    pub lines: u64,
-    /// Intake will hold it: unpaid, address incomplete.
-    pub unpaid: bool,
-    pub address: bool,
     /// Of its first row's order-level cells (the hasher is the pass's own).
     hash: u64,
-    /// Σ quantity × unit price; `None` once it overflows.
-    goods: Option<i64>,
-    /// Its place in `samples`.
-    sample: Option<usize>,
+    /// Σ quantity × unit price; negative once it has overflowed.
+    goods: i64,
+    /// Its rows.
+    pub lines: u32,
+    /// Its place in `samples` (`NO_SAMPLE`: none).
+    sample: u32,
+    /// `UNPAID`, `ADDRESS` (the holds intake will place), `EXISTING`.
+    flags: u8,
+}
+
+const NO_SAMPLE: u32 = u32::MAX;
+const UNPAID: u8 = 1;
+const ADDRESS: u8 = 2;
+const EXISTING: u8 = 4;
+
+impl Order {
+    /// Intake will hold it as unpaid.
+    pub fn unpaid(&self) -> bool {
+        self.flags & UNPAID != 0
+    }
+
+    /// Intake will hold it for its address.
+    pub fn address(&self) -> bool {
+        self.flags & ADDRESS != 0
+    }
+
+    /// The tenant has it already (known once `plan` has asked).
+    pub fn existing(&self) -> bool {
+        self.flags & EXISTING != 0
+    }
+
+    pub fn set_existing(&mut self) {
+        self.flags |= EXISTING;
+    }
 }
 
 /// What the first pass found in a valid file.
@@ -36,7 +62,7 @@ pub(super) struct Order {
 pub struct Scanned {
     pub(super) encoding: Encoding,
     /// Every order, by (platform, order number).
-    pub(super) orders: HashMap<(Platform, String), Order>,
+    pub(super) orders: HashMap<(Platform, Box<str>), Order>,
     /// Every SKU of a line.
     pub(super) skus: HashSet<String>,
     /// The first orders of the file (as many as asked for), in the order of their
@@ -48,6 +74,11 @@ impl Scanned {
     /// The file has no order.
     pub fn is_empty(&self) -> bool {
         self.orders.is_empty()
+    }
+
+    /// The order is not the tenant's yet (as `plan` found).
+    pub fn is_new(&self, platform: Platform, order_no: &str) -> bool {
+        self.orders.get(&(platform, order_no.into())).is_some_and(|o| !o.existing())
     }
 }
 
@@ -72,9 +103,9 @@ pub fn scan(file: &str, src: &(impl Source + ?Sized), samples: usize) -> Result<
     let mut disagreements = Vec::new();
     let mut row = Row::default();
     while records.next(&mut row, &mut c)? {
-        let Some(key) = key_of(&mut c, &row) else { continue };
+        let Some((platform, number)) = key_of(&mut c, &row) else { continue };
         let hash = hasher.hash_one(OrderCells(&row));
-        let order = match s.orders.entry(key) {
+        let order = match s.orders.entry((platform, number.into_boxed_str())) {
             Slot::Occupied(o) => {
                 // A later row of an order: only its line is new.
                 let order = o.into_mut();
@@ -89,34 +120,38 @@ pub fn scan(file: &str, src: &(impl Source + ?Sized), samples: usize) -> Result<
                 order
             }
             Slot::Vacant(v) => {
-                let (platform, number) = v.key().clone();
-                let first = order_of(&mut c, &row, platform, number);
-                let sample = (s.samples.len() < samples).then_some(s.samples.len());
-                let holds = || intake_hold_kinds(first.paid_at.is_some(), &first.ship_to);
+                let first = order_of(&mut c, &row, platform, v.key().1.to_string());
+                let sample = if s.samples.len() < samples { s.samples.len() as u32 } else { NO_SAMPLE };
+                let flags = intake_hold_kinds(first.paid_at.is_some(), &first.ship_to).fold(0, |f, k| {
+                    f | match k {
+                        HoldKind::Unpaid => UNPAID,
+                        HoldKind::Address => ADDRESS,
+                        _ => 0,
+                    }
+                });
                 let order = v.insert(Order {
                     first_line: row.line,
                     last_line: row.line,
-                    lines: 0,
-                    unpaid: holds().any(|k| k == HoldKind::Unpaid),
-                    address: holds().any(|k| k == HoldKind::Address),
                     hash,
-                    goods: Some(0),
+                    goods: 0,
+                    lines: 0,
                     sample,
+                    flags,
                 });
-                if sample.is_some() {
+                if sample != NO_SAMPLE {
                     s.samples.push(first);
                 }
                 order
             }
         };
         order.last_line = row.line;
-        order.lines += 1;
+        order.lines = order.lines.saturating_add(1);
         if let Some(l) = line_of(&mut c, &row) {
             add_line(order, &mut s.samples, &mut s.skus, l);
         }
     }
     for o in s.orders.values() {
-        if o.goods.is_none() {
+        if o.goods < 0 {
             c.add(o.first_line, Some("unit_price"), "订单金额超出范围");
         }
     }
@@ -127,12 +162,14 @@ pub fn scan(file: &str, src: &(impl Source + ?Sized), samples: usize) -> Result<
 }
 
 fn add_line(order: &mut Order, samples: &mut [OrderIn], skus: &mut HashSet<String>, l: LineIn) {
-    order.goods = order.goods.and_then(|g| l.amount().and_then(|v| g.checked_add(v)));
+    if order.goods >= 0 {
+        order.goods = l.amount().and_then(|v| order.goods.checked_add(v)).unwrap_or(-1);
+    }
     if !skus.contains(&l.sku) {
         skus.insert(l.sku.clone());
     }
-    if let Some(i) = order.sample {
-        samples[i].lines.push(l);
+    if let Some(sample) = samples.get_mut(order.sample as usize) {
+        sample.lines.push(l);
     }
 }
 

@@ -70,7 +70,7 @@ async fn check(
     bytes: Arc<Vec<u8>>,
 ) -> AppResult<Result<(Scanned, Plan), Vec<LineError>>> {
     let (name, src) = (file.to_owned(), bytes.clone());
-    let scanned = match off_thread(move || orders::scan(&name, &*src, SAMPLE_ORDERS)).await {
+    let mut scanned = match off_thread(move || orders::scan(&name, &*src, SAMPLE_ORDERS)).await {
         Ok(scanned) if scanned.is_empty() => {
             return Ok(Err(vec![LineError {
                 line: 1, field: None, message: "文件只有表头，没有订单".into()
@@ -79,7 +79,7 @@ async fn check(
         Ok(scanned) => scanned,
         Err(e) => return Ok(Err(e.errors)),
     };
-    match orders::plan(tx, cx.user.tenant_id, file, &bytes, &scanned).await {
+    match orders::plan(tx, cx.user.tenant_id, file, &bytes, &mut scanned).await {
         Ok(plan) => Ok(Ok((scanned, plan))),
         Err(ImportFailure::Invalid(e)) => Ok(Err(e.errors)),
         Err(ImportFailure::Database(e)) => Err(e.into()),
@@ -123,7 +123,7 @@ pub async fn preview(mut cx: Ctx, Path(raw_id): Path<String>) -> AppResult<Respo
         .samples
         .iter()
         .map(|o| {
-            let new = plan.is_new(o.platform, &o.order_no);
+            let new = scanned.is_new(o.platform, &o.order_no);
             SampleOrder {
                 line: o.line,
                 platform: o.platform.label(),
@@ -162,7 +162,7 @@ pub async fn confirm(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>)
     let staged = pending::find(&mut tx, &cx.user, KIND, id, true).await?;
     let content = Arc::new(staged.content);
     let (name, src) = (staged.file_name.clone(), content.clone());
-    let scanned = match off_thread(move || orders::scan(&name, &*src, 0)).await {
+    let mut scanned = match off_thread(move || orders::scan(&name, &*src, 0)).await {
         Ok(scanned) => scanned,
         Err(e) => {
             tx.rollback().await?;
@@ -170,15 +170,15 @@ pub async fn confirm(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>)
         }
     };
     let actor = Actor::user(&cx.user, &meta);
-    let summary = match orders::import(&mut tx, cx.user.tenant_id, &actor, &staged.file_name, &content, &scanned).await
-    {
-        Ok(summary) => summary,
-        Err(ImportFailure::Invalid(e)) => {
-            tx.rollback().await?;
-            return refused(&mut cx, &staged.file_name, &e.errors).await;
-        }
-        Err(ImportFailure::Database(e)) => return Err(e.into()),
-    };
+    let summary =
+        match orders::import(&mut tx, cx.user.tenant_id, &actor, &staged.file_name, &content, &mut scanned).await {
+            Ok(summary) => summary,
+            Err(ImportFailure::Invalid(e)) => {
+                tx.rollback().await?;
+                return refused(&mut cx, &staged.file_name, &e.errors).await;
+            }
+            Err(ImportFailure::Database(e)) => return Err(e.into()),
+        };
     pending::close(&mut tx, &cx.user, id, true).await?;
     tx.commit().await?;
     let message = format!(
