@@ -18,7 +18,7 @@ use crate::orders::repo::{NewLine, NewOrder};
 use crate::tz::TimeZone;
 
 /// Orders handed on at a time (one call of `orders::repo::insert`).
-pub(super) const CHUNK: usize = 2_000;
+pub(super) const CHUNK: usize = 1_000;
 
 /// What the file of a first pass says when it changed since (the passes disagree).
 const CHANGED: &str = "文件在导入过程中被修改，请重新导入";
@@ -34,6 +34,8 @@ pub(super) struct Build {
 /// An order whose first row has been read and its last not yet.
 struct Open {
     first: Row,
+    /// Its rows read so far.
+    rows: u32,
     /// `None` for an order the tenant has.
     order: Option<NewOrder>,
 }
@@ -64,7 +66,7 @@ impl Build {
             let line = line_of(&mut c, &row);
             let mut order = if row.line == o.first_line {
                 let first = order_of(&mut c, &row, platform, key.1.to_string());
-                Open { first: Row::default(), order: (!o.existing()).then(|| self.new_order(first)) }
+                Open { first: Row::default(), rows: 0, order: (!o.existing()).then(|| self.new_order(first)) }
             } else {
                 let Some(opened) = open.remove(&key) else {
                     c.add(row.line, None, CHANGED);
@@ -86,7 +88,8 @@ impl Build {
                     None => c.add(row.line, None, CHANGED),
                 }
             }
-            if row.line != o.last_line {
+            order.rows += 1;
+            if order.rows < o.lines {
                 if row.line == o.first_line {
                     order.first = row.clone();
                 }

@@ -54,17 +54,15 @@ pub async fn plan<S: Source + ?Sized + 'static>(
         let (file, src, encoding) = (file.to_owned(), src.clone(), scanned.encoding);
         return Err(off_thread(move || unknown_skus(&file, &*src, encoding, &unknown)).await.into());
     }
-    // The numbers asked for a chunk at a time, so that no second copy of them all is made.
-    let mut found = Vec::new();
-    let mut keys = scanned.orders.keys().peekable();
-    while keys.peek().is_some() {
+    // The numbers asked a chunk at a time, each chunk's answers noted before the next
+    // is asked: no second copy of them all is ever made.
+    for done in (0..scanned.orders.len()).step_by(EXISTING_CHUNK) {
         let chunk: Vec<(Platform, String)> =
-            keys.by_ref().take(EXISTING_CHUNK).map(|(p, n)| (*p, n.to_string())).collect();
-        found.extend(repo::existing(tx, tenant_id, &chunk).await?);
-    }
-    for (platform, number) in found {
-        if let Some(o) = scanned.orders.get_mut(&(platform, number.into_boxed_str())) {
-            o.set_existing();
+            scanned.orders.keys().skip(done).take(EXISTING_CHUNK).map(|(p, n)| (*p, n.to_string())).collect();
+        for (platform, number) in repo::existing(tx, tenant_id, &chunk).await? {
+            if let Some(o) = scanned.orders.get_mut(&(platform, number.into_boxed_str())) {
+                o.set_existing();
+            }
         }
     }
     let (mut summary, mut unpaid, mut address) = (OrdersSummary::default(), 0, 0);
