@@ -8,7 +8,8 @@
 # (so the cluster is up; the server stays idle) → for each size (lines of the file):
 # bench/orders_file.awk writes the order file and the same orders as COPY data
 # (orders, order_lines, order_holds, order_events; the search terms come from the
-# orders' own statement trigger, as for the import) → PostgreSQL's COPY of those rows
+# orders' own statement trigger, as for the import) → (before each phase: VACUUM
+# (ANALYZE) of the tables written, CHECKPOINT, a quiet machine) → PostgreSQL's COPY of those rows
 # into tenant demo2, one transaction, as the superuser (COPY FROM is not allowed
 # under row-level security), timed → `yunying import orders --tenant demo FILE`,
 # timed, its peak RSS (/usr/bin/time -v) → the same import again (unchanged), timed →
@@ -88,7 +89,7 @@ SET LOCAL TIME ZONE '$TZNAME';
 \\copy order_events (tenant_id, order_id, kind, actor_id, actor_name, note) FROM '$w.events.tsv'
 COMMIT;
 EOF
-    wait_quiet
+    settle_db
     log "$name: COPY into demo2"
     record_cmd psql -h "$PGSOCK" -U postgres -d yunying -f "$name.copy.sql"
     run_tool "$name-copy" settled /usr/bin/time -v -o "$RAW/$name-copy.timev" \
@@ -96,6 +97,15 @@ EOF
         die "COPY failed: $(tail -3 "$RAW/$name-copy.err")"
     COPY_SECONDS=$(elapsed "$RAW/$name-copy.timev")
     log "$name: COPY $COPY_SECONDS s"
+}
+
+# settle_db: the same start for every phase — the tables the phases write vacuumed
+# and analyzed (else autovacuum, woken by the rows the phase before wrote, works
+# through the next one), a checkpoint (so that no phase pays for the one before's
+# dirty pages, and each starts writing full pages afresh), then a quiet machine.
+settle_db() {
+    q_super -c "VACUUM (ANALYZE) orders, order_lines, order_holds, order_events, search_terms" -c "CHECKPOINT" >/dev/null
+    wait_quiet
 }
 
 # settled CMD…: CMD, then half a second for its connection's backend to be reaped,
@@ -116,7 +126,7 @@ max_rss_mib() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 10
 # with its peak RSS (IMPORT_SECONDS, IMPORT_RSS) and its summary line (IMPORT_SAID).
 import_run() {
     local name=$1 phase=$2
-    wait_quiet
+    settle_db
     log "$name: yunying import orders ($phase)"
     record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" "$BIN" import orders --tenant demo "$name.csv"
     run_tool "$name-$phase" settled /usr/bin/time -v -o "$RAW/$name-$phase.timev" \
@@ -204,6 +214,8 @@ if [[ $EXPLAIN_LINES -gt 0 ]]; then
 fi
 
 bench_stop
+# The cluster's log (checkpoints, autovacuum, the explained import's plans).
+gzip -c "$DATA/pg/postgres.log" >"$RAW/postgres.log.gz" || true
 
 # ---------------------------------------------------------------- report
 END_EPOCH=$(date +%s)
