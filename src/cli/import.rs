@@ -1,7 +1,8 @@
 //! The `import` and `payroll export` commands.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
@@ -25,7 +26,8 @@ pub enum Parsed {
     Products(Vec<supply::ProductRow>),
     Stock(Vec<supply::StockRow>),
     Partners(Vec<partners::PartnerRow>),
-    Orders(Vec<orders::OrderIn>),
+    /// The file (read again when applied) and its first pass.
+    Orders(Arc<PathBuf>, orders::Scanned),
 }
 
 fn read(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
@@ -75,8 +77,10 @@ pub fn parse(cmd: &ImportCommand) -> anyhow::Result<Parsed> {
             Parsed::Partners(partners::parse_partners(&name, &bytes)?)
         }
         ImportCommand::Orders(a) => {
-            let (name, bytes) = read(&a.file)?;
-            Parsed::Orders(orders::parse(&name, &bytes)?)
+            // Streamed: the file is read in passes, never whole.
+            std::fs::File::open(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+            let scanned = orders::scan(&a.file.display().to_string(), a.file.as_path(), 0)?;
+            Parsed::Orders(Arc::new(a.file.clone()), scanned)
         }
     })
 }
@@ -120,7 +124,9 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, parsed: Parsed) -> anyhow
         Parsed::Products(rows) => supply::apply_products(&mut tx, tid, &actor, &file, rows).await.map(done),
         Parsed::Stock(rows) => supply::apply_stock(&mut tx, tid, &actor, &file, rows).await.map(done),
         Parsed::Partners(rows) => partners::apply_partners(&mut tx, tid, &actor, &file, rows).await.map(done),
-        Parsed::Orders(rows) => orders::apply(&mut tx, tid, &actor, &file, rows).await.map(|s| s.to_string()),
+        Parsed::Orders(path, scanned) => {
+            orders::import(&mut tx, tid, &actor, &file, path, scanned).await.map(|s| s.to_string())
+        }
     };
     match result {
         Ok(summary) => {

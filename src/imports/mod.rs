@@ -1,16 +1,17 @@
 //! Import files (CONTRACT.md, "Import files"): UTF-8 (a leading BOM is accepted)
-//! or, when not valid UTF-8, GB18030/GBK; comma-separated, RFC 4180 quoting, an exact header line. Every error is
+//! or, when not valid UTF-8, GB18030/GBK; comma-separated, RFC 4180 quoting, an
+//! exact header line; read by the one record reader (`reader`). Every error is
 //! reported with its line and field, all at once; nothing is written unless the
 //! whole file is valid, and then everything is written in one transaction.
 
 pub mod hr;
 pub mod orders;
 pub mod partners;
+pub mod reader;
 pub mod ship_batch;
 pub mod supply;
 pub mod upload;
 
-use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveTime;
@@ -135,7 +136,7 @@ pub async fn analyze_after(tx: &mut Tx, rows: usize, at_least: usize, analyze: &
 }
 
 /// A data line of a file: its line number and trimmed cells, by header position.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Row {
     pub line: u64,
     pub cells: Vec<String>,
@@ -189,49 +190,6 @@ impl Default for Collector {
     }
 }
 
-/// The text of an import file: UTF-8 (its BOM dropped) when the bytes are valid
-/// UTF-8, otherwise GB18030 (which includes GBK), what Excel on a Chinese Windows
-/// writes as "CSV". `None` when the bytes are neither.
-pub fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Some(Cow::Borrowed(text)),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes),
-    }
-}
-
-/// Physical line numbers of byte offsets in a text, asked for in increasing order:
-/// a line ends at LF, CRLF or a lone CR, and the first line is 1.
-struct Lines<'a> {
-    text: &'a [u8],
-    /// Everything before `pos` has been counted into `line`.
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
-        Self { text: text.as_bytes(), pos: 0, line: 1 }
-    }
-
-    /// The line on which the record found at `offset` starts (`offset` never
-    /// decreases). The csv reader ends a record at a CR and may report the next
-    /// one from the LF after it, so the line ends at `offset` are skipped: a
-    /// record never starts with one.
-    fn at(&mut self, offset: usize) -> u64 {
-        let offset = offset.min(self.text.len());
-        while self.pos < offset || matches!(self.text.get(self.pos), Some(b'\r' | b'\n')) {
-            match self.text[self.pos] {
-                b'\n' => self.line += 1,
-                b'\r' if self.text.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-            self.pos += 1;
-        }
-        self.line
-    }
-}
-
 /// Read `bytes` as an import file with exactly `header`: every record with the
 /// physical line it starts on (the header is line 1, whatever the line ends) and
 /// its trimmed cells. Cells with control characters are refused by line and field.
@@ -242,79 +200,13 @@ pub fn read(file: &str, bytes: &[u8], header: &[&'static str]) -> Result<Vec<Row
 /// [`read`] for a file whose first line may be any of `headers` (the same columns
 /// named in another language); errors name the fields as the first header does.
 pub fn read_any(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
-    read_with(file, bytes, headers, true)
+    reader::read_all(file, bytes, headers, true)
 }
 
 /// [`read_any`] for lines that may come without their header (pasted into a
 /// form): a first line that is none of `headers` is the first data line.
 pub fn read_header_optional(file: &str, bytes: &[u8], headers: &[&[&'static str]]) -> Result<Vec<Row>, ImportErrors> {
-    read_with(file, bytes, headers, false)
-}
-
-fn read_with(
-    file: &str,
-    bytes: &[u8],
-    headers: &[&[&'static str]],
-    header_required: bool,
-) -> Result<Vec<Row>, ImportErrors> {
-    let header = headers[0];
-    let fail = |line: u64, message: String| ImportErrors {
-        file: file.to_owned(),
-        errors: vec![LineError { line, field: None, message }],
-    };
-    let Some(text) = decode(bytes) else {
-        return Err(fail(1, "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（请将文件另存为 UTF-8 CSV）".into()));
-    };
-    let mut lines = Lines::new(&text);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records().peekable();
-    let expected = headers.iter().map(|h| h.join(",")).collect::<Vec<_>>().join("` 或 `");
-    let first = match records.peek() {
-        None => return Err(fail(1, format!("文件为空；第一行必须是：{expected}"))),
-        Some(Err(e)) if header_required => return Err(fail(1, format!("无法读取表头：{e}"))),
-        Some(Err(_)) => None,
-        Some(Ok(r)) => Some(r),
-    };
-    let is_header = first.is_some_and(|first| headers.iter().any(|h| first.iter().eq(h.iter().copied())));
-    if is_header || header_required {
-        match records.next() {
-            Some(Ok(_)) if is_header => {}
-            Some(Ok(first)) => {
-                let got: Vec<&str> = first.iter().collect();
-                return Err(fail(1, format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));
-            }
-            _ => {}
-        }
-    }
-    let mut collector = Collector::new();
-    let mut rows = Vec::new();
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte() as usize));
-                collector.add(line, None, format!("CSV 格式错误：{e}"));
-                break;
-            }
-        };
-        let line = rec.position().map_or(0, |p| lines.at(p.byte() as usize));
-        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
-            continue; // a blank line
-        }
-        if rec.len() != header.len() {
-            collector.add(line, None, format!("应有 {} 列，实际 {} 列", header.len(), rec.len()));
-            continue;
-        }
-        let mut cells = Vec::with_capacity(rec.len());
-        for (cell, field) in rec.iter().zip(header) {
-            if let Err(message) = crate::input::check_text(cell) {
-                collector.add(line, Some(field), message);
-            }
-            cells.push(cell.trim().to_owned());
-        }
-        rows.push(Row { line, cells });
-    }
-    collector.finish(file, rows)
+    reader::read_all(file, bytes, headers, false)
 }
 
 pub use crate::input::{parse_date, parse_optional_date};

@@ -134,3 +134,95 @@ async fn a_bad_file_names_its_line_and_field_and_writes_nothing() {
     assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM order_lines").await, 0);
     assert_eq!(audits(&app, acme, "import.orders").await, 0);
 }
+
+/// A file of 15,000 orders in 20,000 rows (CRLF): every third order has a second
+/// row, all of them after the last first row, in reverse (so the rows of one order
+/// are far apart), and every 1,000th order a seller note over two lines. Returns
+/// the file and the physical line of each order's rows.
+fn big_file() -> (String, Vec<Vec<u64>>) {
+    const ORDERS: usize = 15_000;
+    let header = FILE.lines().next().unwrap();
+    let mut text = format!("{header}\r\n");
+    let mut line = 2;
+    let mut lines = vec![Vec::new(); ORDERS];
+    let mut row = |text: &mut String, i: usize, sku: &str, qty: usize| {
+        let paid = if i % 7 == 0 { String::new() } else { format!("2026-11-{:02} 10:{:02}:30", 1 + i % 28, i % 60) };
+        let note = if i % 1000 == 0 { "\"第一行\r\n第二行\"" } else { "" };
+        text.push_str(&format!(
+            "taobao,旗舰店,BIG-{i},2026-11-{:02} 10:{:02},{paid},买家{i},收货人{i},1380000{:04},浙江省,杭州市,西湖区,\
+             文三路 {i} 号,{sku},{qty},{}.{:02},0,0,{},,{note}\r\n",
+            1 + i % 28,
+            i % 60,
+            i % 10_000,
+            1 + i % 50,
+            i % 100,
+            i % 500,
+        ));
+        lines[i].push(line);
+        line += if i % 1000 == 0 { 2 } else { 1 };
+    };
+    for i in 0..ORDERS {
+        row(&mut text, i, "CUP-1", 1 + i % 3);
+    }
+    for i in (0..ORDERS).rev().filter(|i| i % 3 == 0) {
+        row(&mut text, i, "PEN-1", 2);
+    }
+    (text, lines)
+}
+
+#[tokio::test]
+async fn a_file_of_20000_rows_is_streamed_in_with_far_apart_rows_and_late_errors_named_exactly() {
+    let app = spawn_app().await;
+    let (acme, _) = setup(&app).await;
+    let (text, lines) = big_file();
+    assert_eq!(lines.iter().map(Vec::len).sum::<usize>(), 20_000);
+
+    // A far-apart late row disagreeing with its order's first row, and a late row's
+    // unknown SKU: each named by its physical line, and nothing written.
+    let (first, late) = (lines[3][0], lines[3][1]); // BIG-3's second row is the file's last but one
+    let at = text.rfind("BIG-3,").unwrap();
+    let bad = format!("{}{}", &text[..at], text[at..].replacen("收货人3", "别人", 1));
+    let out = import_bytes(&app, "acme", bad.as_bytes());
+    fails_naming(&out, &[&format!("line {late}, field receiver: 与第 {first} 行同一订单的收货人不一致")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr).matches(", field ").count(), 1, "one error");
+    let unknown = text.replacen("文三路 3 号,PEN-1", "文三路 3 号,NOPE-1", 1);
+    let out = import_bytes(&app, "acme", unknown.as_bytes());
+    fails_naming(&out, &[&format!("line {late}, field sku: 商品 NOPE-1 不存在")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr).matches(", field ").count(), 1, "one error");
+    assert_eq!(app.scalar_i64(acme, "SELECT count(*) FROM orders").await, 0, "nothing written");
+    assert_eq!(audits(&app, acme, "import.orders").await, 0);
+
+    let out = ok(&import_bytes(&app, "acme", text.as_bytes()), "import 20,000 rows");
+    assert!(out.contains("15000 new orders (20000 lines), 0 unchanged"), "{out}");
+    let count = |sql: &'static str| app.scalar_i64(acme, sql);
+    assert_eq!(count("SELECT count(*) FROM orders").await, 15_000);
+    assert_eq!(count("SELECT count(*) FROM order_lines").await, 20_000);
+    assert_eq!(count("SELECT count(*) FROM order_holds WHERE kind = 'unpaid'").await, 2_143, "i % 7 == 0");
+    assert_eq!(count("SELECT count(*) FROM order_holds WHERE kind <> 'unpaid'").await, 0);
+    assert_eq!(count("SELECT count(*) FROM order_events WHERE kind = 'intake'").await, 15_000);
+    assert!(count("SELECT count(*) FROM search_terms WHERE kind = 'order'").await > 15_000, "search terms");
+    let app = &app;
+    let order = |no: &str| {
+        let sql = format!(
+            "SELECT o.order_no || ' ' || o.receiver || ' ' || o.phone || ' ' || o.goods_fen || ' ' || o.paid_fen || ' ' ||
+                    (o.paid_at IS NOT NULL) || ' ' || replace(o.seller_note, E'\\r', '') || ' ' ||
+                    string_agg(p.sku || '×' || l.quantity || '@' || l.unit_price_fen, ',' ORDER BY l.line_no)
+             FROM orders o JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
+             JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
+             WHERE o.order_no = '{no}' GROUP BY o.tenant_id, o.id"
+        );
+        async move { app.strings(acme, &sql).await }
+    };
+    assert_eq!(order("BIG-0").await, ["BIG-0 收货人0 13800000000 300 0 false 第一行\n第二行 CUP-1×1@100,PEN-1×2@100"]);
+    assert_eq!(order("BIG-3").await, ["BIG-3 收货人3 13800000003 1209 300 true  CUP-1×1@403,PEN-1×2@403"]);
+    assert_eq!(order("BIG-14999").await, ["BIG-14999 收货人14999 13800004999 15297 49900 true  CUP-1×3@5099"]);
+    assert_eq!(audits(app, acme, "import.orders").await, 1);
+
+    // Again: nothing new, nothing changed.
+    let out = ok(&import_bytes(app, "acme", text.as_bytes()), "import 20,000 rows again");
+    assert!(out.contains("0 new orders (0 lines), 15000 unchanged"), "{out}");
+    assert_eq!(count("SELECT count(*) FROM orders").await, 15_000);
+    assert_eq!(count("SELECT count(*) FROM order_lines").await, 20_000);
+    assert_eq!(count("SELECT count(*) FROM order_events").await, 15_000);
+    assert_eq!(audits(app, acme, "import.orders").await, 2);
+}

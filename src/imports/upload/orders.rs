@@ -1,11 +1,10 @@
 //! The order import on the web, with the attendance upload's preview and rules:
-//! upload → parse and check with exactly the command line's code
-//! (`imports::orders::parse` and `plan`; every error by line and field, nothing
+//! upload → check with exactly the command line's code (`imports::orders::scan`
+//! off the async threads, then `plan`; every error by line and field, nothing
 //! stored) → the file stored (`web::pending`, kind `orders`) and previewed →
-//! confirm (the stored bytes parsed, checked and applied again in one
-//! transaction, audited by `imports::orders::apply`) or cancel.
+//! confirm (the stored bytes checked again and imported in one transaction,
+//! streamed and audited by `imports::orders::import`) or cancel.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::extract::Path;
@@ -17,9 +16,9 @@ use super::views::{ImportPage, PreviewPage, SampleOrder};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::error::AppResult;
-use crate::imports::orders::{self, column_label, OrderIn, Plan, HEADER, HEADER_ZH};
+use crate::imports::orders::{self, column_label, Plan, Scanned, HEADER, HEADER_ZH};
 use crate::imports::{off_thread, ImportFailure, LineError};
-use crate::orders::codes::{HoldKind, Platform};
+use crate::orders::repo::intake_hold_kinds;
 use crate::people::Action;
 use crate::rules::Fen;
 use crate::web::pending::{self, id_segment};
@@ -62,27 +61,26 @@ pub async fn form(mut cx: Ctx) -> AppResult<ImportPage> {
     page(&mut cx).await
 }
 
-/// Parse `bytes` (off the async threads) and check them against the database,
-/// as the command line does; writes nothing.
+/// Check `bytes` (the first pass off the async threads) against the database, as
+/// the command line does; writes nothing.
 async fn check(
     tx: &mut Tx,
     cx: &Ctx,
-    actor: &Actor,
     file: &str,
     bytes: Arc<Vec<u8>>,
-) -> AppResult<Result<(Vec<OrderIn>, Plan), Vec<LineError>>> {
-    let name = file.to_owned();
-    let parsed = match off_thread(move || orders::parse(&name, &bytes)).await {
-        Ok(parsed) if parsed.is_empty() => {
+) -> AppResult<Result<(Scanned, Plan), Vec<LineError>>> {
+    let (name, src) = (file.to_owned(), bytes.clone());
+    let scanned = match off_thread(move || orders::scan(&name, &*src, SAMPLE_ORDERS)).await {
+        Ok(scanned) if scanned.is_empty() => {
             return Ok(Err(vec![LineError {
                 line: 1, field: None, message: "文件只有表头，没有订单".into()
             }]))
         }
-        Ok(parsed) => parsed,
+        Ok(scanned) => scanned,
         Err(e) => return Ok(Err(e.errors)),
     };
-    match orders::plan(tx, cx.user.tenant_id, actor, file, &parsed).await {
-        Ok(plan) => Ok(Ok((parsed, plan))),
+    match orders::plan(tx, cx.user.tenant_id, file, &bytes, &scanned).await {
+        Ok(plan) => Ok(Ok((scanned, plan))),
         Err(ImportFailure::Invalid(e)) => Ok(Err(e.errors)),
         Err(ImportFailure::Database(e)) => Err(e.into()),
     }
@@ -90,7 +88,7 @@ async fn check(
 
 /// `POST /orders/import` (multipart: `csrf_token`, `file`): check the file; with
 /// errors, list them all (nothing stored); otherwise store it and go to its preview.
-pub async fn upload(mut cx: Ctx, meta: RequestMeta, upload: Upload) -> AppResult<Response> {
+pub async fn upload(mut cx: Ctx, upload: Upload) -> AppResult<Response> {
     cx.require(Action::OrdersOperate)?;
     let Some((file_name, bytes)) = upload.read().await?.into_file("orders.csv")? else {
         let mut p = page(&mut cx).await?;
@@ -99,8 +97,7 @@ pub async fn upload(mut cx: Ctx, meta: RequestMeta, upload: Upload) -> AppResult
     };
     let bytes = Arc::new(bytes);
     let mut tx = cx.begin().await?;
-    let actor = Actor::user(&cx.user, &meta);
-    if let Err(errors) = check(&mut tx, &cx, &actor, &file_name, bytes.clone()).await? {
+    if let Err(errors) = check(&mut tx, &cx, &file_name, bytes.clone()).await? {
         tx.rollback().await?;
         return refused(&mut cx, &file_name, &errors).await;
     }
@@ -111,44 +108,38 @@ pub async fn upload(mut cx: Ctx, meta: RequestMeta, upload: Upload) -> AppResult
 
 /// `GET /orders/import/{id}`: what confirming would do — new and unchanged
 /// orders, their lines, the holds intake will place, the first orders.
-pub async fn preview(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>) -> AppResult<Response> {
+pub async fn preview(mut cx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response> {
     cx.require(Action::OrdersOperate)?;
     let id = id_segment(&raw_id)?;
     let mut tx = cx.begin().await?;
     let staged = pending::find(&mut tx, &cx.user, KIND, id, false).await?;
-    let actor = Actor::user(&cx.user, &meta);
-    let checked = check(&mut tx, &cx, &actor, &staged.file_name, Arc::new(staged.content)).await?;
+    let checked = check(&mut tx, &cx, &staged.file_name, Arc::new(staged.content)).await?;
     tx.commit().await?;
-    let (parsed, plan) = match checked {
+    let (scanned, plan) = match checked {
         Ok(c) => c,
         Err(errors) => return refused(&mut cx, &staged.file_name, &errors).await,
     };
-    let holds: Vec<(Platform, &str, Vec<HoldKind>)> = plan
-        .new
+    let samples = scanned
+        .samples
         .iter()
-        .map(|o| (o.platform, o.order_no.as_str(), o.intake_holds().into_iter().map(|(k, _)| k).collect()))
-        .collect();
-    let new: HashSet<(Platform, &str)> = holds.iter().map(|(p, n, _)| (*p, *n)).collect();
-    let count = |kind: HoldKind| holds.iter().filter(|h| h.2.contains(&kind)).count();
-    let samples = parsed
-        .iter()
-        .take(SAMPLE_ORDERS)
-        .map(|o| SampleOrder {
-            line: o.line,
-            platform: o.platform.label(),
-            order_no: o.order_no.clone(),
-            receiver: o.ship_to.receiver.clone(),
-            goods: o.lines.iter().map(|l| format!("{}×{}", l.sku, l.quantity)).collect::<Vec<_>>().join("，"),
-            paid: Fen::to_yuan_string(o.paid_amount),
-            new: new.contains(&(o.platform, o.order_no.as_str())),
-            holds: holds
-                .iter()
-                .find(|h| h.0 == o.platform && h.1 == o.order_no)
-                .map(|h| h.2.iter().map(|k| k.label()).collect())
-                .unwrap_or_default(),
+        .map(|o| {
+            let new = plan.is_new(o.platform, &o.order_no);
+            SampleOrder {
+                line: o.line,
+                platform: o.platform.label(),
+                order_no: o.order_no.clone(),
+                receiver: o.ship_to.receiver.clone(),
+                goods: o.lines.iter().map(|l| format!("{}×{}", l.sku, l.quantity)).collect::<Vec<_>>().join("，"),
+                paid: Fen::to_yuan_string(o.paid_amount),
+                new,
+                holds: match new {
+                    true => intake_hold_kinds(o.paid_at.is_some(), &o.ship_to).map(|k| k.label()).collect(),
+                    false => Vec::new(),
+                },
+            }
         })
         .collect();
-    let summary = plan.summary();
+    let summary = plan.summary;
     let page = PreviewPage {
         chrome: cx.chrome("确认导入订单", "/orders"),
         preview: format!("{PREVIEWS}{id}"),
@@ -156,8 +147,8 @@ pub async fn preview(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>)
         new: summary.new,
         lines: summary.lines,
         unchanged: summary.unchanged,
-        unpaid: count(HoldKind::Unpaid),
-        address: count(HoldKind::Address),
+        unpaid: plan.unpaid,
+        address: plan.address,
         samples,
     };
     Ok(page.into_response())
@@ -169,16 +160,18 @@ pub async fn confirm(mut cx: Ctx, meta: RequestMeta, Path(raw_id): Path<String>)
     let id = id_segment(&raw_id)?;
     let mut tx = cx.begin().await?;
     let staged = pending::find(&mut tx, &cx.user, KIND, id, true).await?;
-    let (file, content) = (staged.file_name.clone(), staged.content);
-    let parsed = match off_thread(move || orders::parse(&file, &content)).await {
-        Ok(parsed) => parsed,
+    let content = Arc::new(staged.content);
+    let (name, src) = (staged.file_name.clone(), content.clone());
+    let scanned = match off_thread(move || orders::scan(&name, &*src, 0)).await {
+        Ok(scanned) => scanned,
         Err(e) => {
             tx.rollback().await?;
             return refused(&mut cx, &staged.file_name, &e.errors).await;
         }
     };
     let actor = Actor::user(&cx.user, &meta);
-    let summary = match orders::apply(&mut tx, cx.user.tenant_id, &actor, &staged.file_name, &parsed).await {
+    let summary = match orders::import(&mut tx, cx.user.tenant_id, &actor, &staged.file_name, &content, &scanned).await
+    {
         Ok(summary) => summary,
         Err(ImportFailure::Invalid(e)) => {
             tx.rollback().await?;

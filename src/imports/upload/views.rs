@@ -47,8 +47,8 @@ pub struct PreviewPage {
     pub lines: u64,
     pub unchanged: u64,
     /// New orders intake will hold as unpaid / as missing an address.
-    pub unpaid: usize,
-    pub address: usize,
+    pub unpaid: u64,
+    pub address: u64,
     pub samples: Vec<SampleOrder>,
 }
 

@@ -49,24 +49,31 @@ impl NewOrder {
         self.lines.iter().map(|l| l.quantity * l.unit_price_fen).sum()
     }
 
-    /// The holds intake places: `unpaid` without a payment time, `address` when the
-    /// receiver, phone or address is missing (each with its reason).
+    /// The holds intake places ([`intake_hold_kinds`]), each with its reason.
     pub fn intake_holds(&self) -> Vec<(HoldKind, String)> {
-        let mut holds = Vec::new();
-        if self.paid_at.is_none() {
-            let reason = match self.source {
-                Source::Import => "导入时未付款",
-                Source::Manual => "录入时未付款",
-                Source::Contract => "合同订单，待付款",
-            };
-            holds.push((HoldKind::Unpaid, reason.to_owned()));
-        }
-        let missing = self.ship_to.missing();
-        if !missing.is_empty() {
-            holds.push((HoldKind::Address, format!("缺少{}", missing.join("、"))));
-        }
-        holds
+        intake_hold_kinds(self.paid_at.is_some(), &self.ship_to)
+            .map(|kind| {
+                let reason = if kind == HoldKind::Unpaid {
+                    match self.source {
+                        Source::Import => "导入时未付款".to_owned(),
+                        Source::Manual => "录入时未付款".to_owned(),
+                        Source::Contract => "合同订单，待付款".to_owned(),
+                    }
+                } else {
+                    format!("缺少{}", self.ship_to.missing().join("、"))
+                };
+                (kind, reason)
+            })
+            .collect()
     }
+}
+
+/// The holds intake places on an order: `unpaid` when it is not `paid`, `address`
+/// when the receiver, phone or address is missing.
+pub fn intake_hold_kinds(paid: bool, ship_to: &ShipTo) -> impl Iterator<Item = HoldKind> {
+    let unpaid = (!paid).then_some(HoldKind::Unpaid);
+    let address = (!ship_to.missing().is_empty()).then_some(HoldKind::Address);
+    unpaid.into_iter().chain(address)
 }
 
 /// Who wrote something, for the timeline.
