@@ -146,8 +146,9 @@ fn big_file() -> (String, Vec<Vec<u64>>) {
     let mut line = 2;
     let mut lines = vec![Vec::new(); ORDERS];
     let mut row = |text: &mut String, i: usize, sku: &str, qty: usize| {
-        let paid = if i % 7 == 0 { String::new() } else { format!("2026-11-{:02} 10:{:02}:30", 1 + i % 28, i % 60) };
-        let note = if i % 1000 == 0 { "\"第一行\r\n第二行\"" } else { "" };
+        let paid =
+            if i.is_multiple_of(7) { String::new() } else { format!("2026-11-{:02} 10:{:02}:30", 1 + i % 28, i % 60) };
+        let note = if i.is_multiple_of(1000) { "\"第一行\r\n第二行\"" } else { "" };
         text.push_str(&format!(
             "taobao,旗舰店,BIG-{i},2026-11-{:02} 10:{:02},{paid},买家{i},收货人{i},1380000{:04},浙江省,杭州市,西湖区,\
              文三路 {i} 号,{sku},{qty},{}.{:02},0,0,{},,{note}\r\n",
@@ -159,7 +160,7 @@ fn big_file() -> (String, Vec<Vec<u64>>) {
             i % 500,
         ));
         lines[i].push(line);
-        line += if i % 1000 == 0 { 2 } else { 1 };
+        line += if i.is_multiple_of(1000) { 2 } else { 1 };
     };
     for i in 0..ORDERS {
         row(&mut text, i, "CUP-1", 1 + i % 3);
