@@ -272,11 +272,20 @@ pub async fn show_page(
     let lines = repo::lines(tx, ctx.user.tenant_id, c.id).await?;
     let history = repo::history(tx, &ctx.user, c.id).await?;
     let orders = repo::orders(tx, ctx.user.tenant_id, c.id).await?;
-    let can_order = c.status == ContractStatus::Signed
+    let orderable = c.status == ContractStatus::Signed
         && c.kind == "sales"
         && orders.is_empty()
         && !lines.is_empty()
         && super::may_order(&ctx.user, c.drafted_by, &c.department);
+    // A line whose product was eliminated since the signing: 生成订单 would refuse
+    // (409), so the page says why instead of offering it.
+    let eliminated: Vec<String> = lines.iter().filter(|l| l.eliminated).map(|l| l.sku.clone()).collect();
+    let can_order = orderable && eliminated.is_empty();
+    let order_blocked = if orderable && !can_order {
+        format!("商品 {} 已汰换，本合同不能生成订单（请与客户协商替换商品后重新签订合同）", eliminated.join("、"))
+    } else {
+        String::new()
+    };
     let threshold_fen = ctx.user.settings.contract_director_threshold_fen;
     let mine = c.drafted_by == ctx.user.user_id;
     let can_decide = !mine
@@ -297,6 +306,7 @@ pub async fn show_page(
         can_sign: c.status == ContractStatus::Approved && signs(&ctx.user, &c),
         orders,
         can_order,
+        order_blocked,
         errors,
         comment,
         signed_on: if signed_on.is_empty() { today(&ctx.user).to_string() } else { signed_on },

@@ -91,8 +91,9 @@ pub(super) async fn partner_choices(
 }
 
 pub async fn lines(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<LineView>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT l.id, pr.sku, pr.name, pr.spec, pr.unit, l.quantity, l.price_fen
+    type Row = (i64, String, String, String, String, i64, i64, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT l.id, pr.sku, pr.name, pr.spec, pr.unit, l.quantity, l.price_fen, pr.status = 'eliminated'
          FROM contract_lines l JOIN products pr ON pr.tenant_id = l.tenant_id AND pr.id = l.product_id
          WHERE l.tenant_id = $1 AND l.contract_id = $2 ORDER BY l.id",
     )
@@ -102,8 +103,9 @@ pub async fn lines(tx: &mut Tx, tenant_id: i64, contract_id: i64) -> Result<Vec<
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, sku, name, spec, unit, quantity, price_fen)| LineView {
+        .map(|(id, sku, name, spec, unit, quantity, price_fen, eliminated)| LineView {
             id,
+            eliminated,
             sku,
             name,
             spec,
@@ -126,6 +128,7 @@ pub(super) fn event_label(action: &str, stage: Option<&str>) -> &'static str {
         ("reject", Some("director")) => "总监驳回",
         ("reject", _) => "经理驳回",
         ("sign", _) => "签订",
+        ("order", _) => "生成订单",
         _ => "其他",
     }
 }

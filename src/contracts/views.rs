@@ -135,6 +135,8 @@ pub struct LineView {
     pub quantity: i64,
     pub price: String,
     pub subtotal: String,
+    /// Its product has been eliminated (汰换): the contract can no longer be ordered.
+    pub eliminated: bool,
 }
 
 pub struct EventView {
@@ -161,6 +163,8 @@ pub struct ShowPage {
     /// The orders made from it (id, order no), and whether the user may make it.
     pub orders: Vec<(i64, String)>,
     pub can_order: bool,
+    /// Why a signed sales contract cannot be ordered (`""` when it can or is ordered).
+    pub order_blocked: String,
     pub errors: FieldErrors,
     /// What was typed in the decision comment and the signing date.
     pub comment: String,

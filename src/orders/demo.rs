@@ -74,6 +74,9 @@ enum End {
     Exception(ExceptionKind),
 }
 
+/// One order in this many was entered on the order form (source `manual`).
+const MANUAL_EVERY: usize = 40;
+
 /// What a stock-held demo order asks for of its first product.
 const SHORT_QUANTITY: i64 = 100_000;
 
@@ -124,6 +127,19 @@ struct Part {
     index: Vec<usize>,
 }
 
+impl Part {
+    /// Reorder the part so that its hand-entered orders come first (they are
+    /// written with their own intake author and note), the rest keeping their order.
+    fn hand_entered_first(&mut self) {
+        let mut perm: Vec<usize> = (0..self.orders.len()).collect();
+        perm.sort_by_key(|&k| self.orders[k].source != Source::Manual);
+        let mut orders: Vec<Option<NewOrder>> = std::mem::take(&mut self.orders).into_iter().map(Some).collect();
+        self.orders = perm.iter().filter_map(|&k| orders[k].take()).collect();
+        self.fates = perm.iter().map(|&k| self.fates[k]).collect();
+        self.index = perm.iter().map(|&k| self.index[k]).collect();
+    }
+}
+
 impl Plan {
     /// How many parts there are to [`write`].
     pub fn parts(&self) -> usize {
@@ -158,10 +174,22 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
     let now = Utc::now();
     let n = ctx.orders;
     let count = parts.clamp(1, warehouses.len().max(1));
+    let desk = ctx.user(Dept::Ops, Level::Specialist);
+    let mut manual = 0i64;
     let mut split: Vec<Part> =
         (0..count).map(|_| Part { orders: Vec::new(), fates: Vec::new(), index: Vec::new() }).collect();
     for i in 0..n {
         let mut o = demo_order(ctx, &products, tz, i, n);
+        if i % MANUAL_EVERY == MANUAL_EVERY - 1 {
+            // Taken by phone at the order desk: numbered here, SO-000001… in order.
+            manual += 1;
+            o.platform = Platform::Offline;
+            o.order_no = format!("SO-{manual:06}");
+            o.shop = String::new();
+            o.source = Source::Manual;
+            o.seller_note = "电话订货".into();
+            o.created_by = desk;
+        }
         let fate = fate_of(ctx, &o, i, (now - o.ordered_at).num_days(), warehouses.len());
         if fate == Fate::Stock {
             o.lines[0].quantity = SHORT_QUANTITY;
@@ -174,7 +202,11 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
         split[part].fates.push(fate);
         split[part].index.push(i);
     }
+    for part in &mut split {
+        part.hand_entered_first();
+    }
     let plan = Plan { parts: split, warehouses, shipper };
+    repo::numbered_up_to(tx, tid, manual).await?;
     receive_shortfall(tx, tid, &plan).await?;
     Ok(Some(plan))
 }
@@ -225,7 +257,10 @@ pub async fn write(tx: &mut Tx, ctx: &Ctx, plan: &Plan, part: usize) -> Result<(
         })
         .collect();
     let intake = Author { user_id: None, name: "平台接单" };
-    let ids = repo::insert_in_state(tx, tid, orders, &states, &intake, "平台订单导入").await?;
+    let desk = Author { user_id: ops_id, name: ops.name };
+    let m = orders.iter().take_while(|o| o.source == Source::Manual).count();
+    let mut ids = repo::insert_in_state(tx, tid, &orders[..m], &states[..m], &desk, "手工录入").await?;
+    ids.extend(repo::insert_in_state(tx, tid, &orders[m..], &states[m..], &intake, "平台订单导入").await?);
 
     // Holds placed at review, and the timeline of each step.
     let manual = "客户来电要求修改收货地址";

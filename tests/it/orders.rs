@@ -267,6 +267,16 @@ async fn holds_block_review_and_are_released_with_a_note_unpaid_only_by_payment_
     assert_eq!(post(&s.ops, id2, "paid", &[("paid_at", "2026-11-30 10:00")]).await.status, 303);
     assert!(!s.ops.get(&format!("/orders/{id2}")).await.body.contains("data-hold=\"unpaid\""));
     assert_eq!(post(&s.ops, id2, "paid", &[]).await.status, 409, "paid once");
+
+    // The list's hold filter: only orders whose hold of that kind is still active.
+    let id3 = order(&s, "TB-202", true).await;
+    let rows = |body: &str| -> Vec<String> {
+        body.split("<tr data-order=\"").skip(1).filter_map(|r| r.split('"').next()).map(str::to_owned).collect()
+    };
+    let held = s.ops.get("/orders?hold=unpaid").await.body;
+    assert_eq!(rows(&held), [id3.to_string()], "TB-200's and TB-201's unpaid holds were released");
+    assert!(held.contains(" · 共 1 条"), "{held}");
+    assert!(rows(&s.ops.get("/orders?hold=manual").await.body).is_empty(), "TB-200's manual hold was released");
 }
 
 #[tokio::test]
@@ -607,6 +617,36 @@ async fn the_demo_has_orders_in_every_state_consistent_with_the_ledger() {
     assert!(!list.body.contains("class=\"empty\""));
     let held = c.get("/orders?hold=unpaid").await.body;
     assert!(held.contains("未付款"));
+    // The hold filter (a join with the active hold): exactly the held orders, newest first.
+    let unpaid = "FROM orders o WHERE EXISTS (SELECT 1 FROM order_holds h WHERE h.order_id = o.id AND h.kind = 'unpaid' AND h.released_at IS NULL)";
+    let expected = app.strings(demo, &format!("SELECT o.id::text {unpaid} ORDER BY o.id DESC LIMIT 50")).await;
+    let shown: Vec<String> =
+        held.split("<tr data-order=\"").skip(1).filter_map(|r| r.split('"').next()).map(str::to_owned).collect();
+    assert!(!shown.is_empty());
+    assert_eq!(shown, expected);
+    let total = app.scalar_i64(demo, &format!("SELECT count(*) {unpaid}")).await;
+    assert!(held.contains(&format!(" · 共 {total} 条")), "count {total}: {held}");
+    // Every 40th order was entered on the order form: numbered SO-000001… in order,
+    // and the form goes on from there.
+    let manual = app
+        .strings(demo, "SELECT order_no || ' ' || platform || ' ' || (created_by IS NOT NULL) FROM orders WHERE source = 'manual' ORDER BY order_no")
+        .await;
+    assert_eq!(manual.len(), 10, "{manual:?}");
+    assert_eq!(manual[0], "SO-000001 offline true");
+    assert_eq!(manual[9], "SO-000010 offline true");
+    assert_eq!(
+        app.scalar_i64(demo, "SELECT last FROM order_numbers WHERE prefix = 'SO'").await,
+        10,
+        "the next hand-entered order is SO-000011"
+    );
+    let taken = app
+        .scalar_i64(
+            demo,
+            "SELECT count(*) FROM order_events e JOIN orders o ON o.id = e.order_id
+             WHERE o.source = 'manual' AND e.kind = 'intake' AND e.note = '手工录入' AND e.actor_id = o.created_by",
+        )
+        .await;
+    assert_eq!(taken, 10, "taken in at the order desk, by its clerk");
 }
 
 #[tokio::test]

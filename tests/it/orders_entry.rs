@@ -497,6 +497,13 @@ async fn a_signed_sales_contract_becomes_one_order_linked_both_ways() {
         )
         .await;
     assert_eq!(audit, 1);
+    let history = text(
+        &d.app,
+        d.t.alpha,
+        &format!("SELECT action || ' ' || comment || ' ' || actor_id FROM contract_events WHERE contract_id = {k} AND action = 'order'"),
+    )
+    .await;
+    assert_eq!(history, format!("order 订单 SO-000001 {}", d.ops_id), "the contract's history has the order");
     // Linked both ways; the rep follows the order of their contract.
     let page = d.rep.get(&format!("/orders/{id}")).await;
     assert_eq!(page.status, 200);
@@ -504,6 +511,7 @@ async fn a_signed_sales_contract_becomes_one_order_linked_both_ways() {
     let page = d.rep.get(&format!("/contracts/{k}")).await;
     assert!(page.body.contains(&format!("href=\"/orders/{id}\"")) && page.body.contains("SO-000001"));
     assert!(!page.body.contains(&format!("action=\"/contracts/{k}/order\"")), "no second order");
+    assert!(page.body.contains("<td>生成订单</td><td>订单 SO-000001</td>"), "the history row: {}", page.body);
     assert!(!d.ops.get("/orders/new").await.body.contains(&format!("action=\"/contracts/{k}/order\"")));
     // A second time: 409 naming the order, nothing written.
     let before = snapshot(&d, "contracts", k).await;
@@ -546,10 +554,15 @@ async fn contract_orders_are_refused_out_of_state_kind_role_and_tenant_with_noth
         let r = order_contract(&d.ops, k).await;
         assert_eq!(r.status, 409, "{message}");
         assert!(r.body.contains(message), "{message}: {}", r.body);
-        if k != eliminated {
-            assert!(!d.rep.get(&format!("/contracts/{k}")).await.body.contains("/order\""), "no button: {message}");
-        }
+        assert!(!d.rep.get(&format!("/contracts/{k}")).await.body.contains("/order\""), "no button: {message}");
+        assert!(
+            !d.ops.get("/orders/new").await.body.contains(&format!("/contracts/{k}/order")),
+            "not waiting: {message}"
+        );
     }
+    // The contract page says why it cannot be ordered.
+    let page = d.rep.get(&format!("/contracts/{eliminated}")).await;
+    assert!(page.body.contains("data-testid=\"order-blocked\">商品 OLD-1 已汰换"), "{}", page.body);
     // Roles without it: 403; another sales rep does not see the contract, nor beta: 404.
     for c in [&d.warehouse, &d.hr] {
         assert_eq!(order_contract(c, signed).await.status, 403);

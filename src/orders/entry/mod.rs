@@ -212,6 +212,11 @@ async fn intake(
     let id = ids.first().copied().ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no id")))?;
     let holds: Vec<&str> = order.intake_holds().iter().map(|(k, _)| k.code()).collect();
     let no = &order.order_no;
+    if let Some(contract_id) = order.contract_id {
+        // The contract's history says so too, beside its approvals and signing.
+        crate::contracts::event(&mut tx, tid, contract_id, "order", None, cx.user.user_id, &format!("订单 {no}"))
+            .await?;
+    }
     let summary = format!(
         "{how}订单 {no}：{} 行，实付 {} 元{}",
         order.lines.len(),

@@ -11,6 +11,22 @@ use crate::db::Tx;
 use crate::orders::codes::Platform;
 use crate::people::Scope;
 
+/// The order form's numbers SO-000001…SO-`last` are taken (the demo's hand-entered
+/// orders): the next one is SO-`last + 1`.
+pub async fn numbered_up_to(tx: &mut Tx, tenant_id: i64, last: i64) -> Result<(), sqlx::Error> {
+    if last > 0 {
+        sqlx::query(
+            "INSERT INTO order_numbers (tenant_id, prefix, last) VALUES ($1, 'SO', $2)
+             ON CONFLICT (tenant_id, prefix) DO UPDATE SET last = greatest(order_numbers.last, EXCLUDED.last)",
+        )
+        .bind(tenant_id)
+        .bind(last)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The next `SO-000001`… of the tenant, one no order of any platform carries
 /// (an imported order may have such a number): the counter row is bumped and so
 /// locked until commit, which keeps the numbers of two concurrent orders apart.
@@ -172,7 +188,8 @@ pub struct ContractWaiting {
     pub signed_on: Option<NaiveDate>,
 }
 
-/// The tenant's signed sales contracts with lines and no order yet, newest first
+/// The tenant's signed sales contracts with lines, none of an eliminated product,
+/// and no order yet, newest first
 /// (the order desk's list on the order form), at most `limit`.
 pub async fn contracts_waiting(tx: &mut Tx, tenant_id: i64, limit: i64) -> Result<Vec<ContractWaiting>, sqlx::Error> {
     sqlx::query_as(
@@ -180,6 +197,9 @@ pub async fn contracts_waiting(tx: &mut Tx, tenant_id: i64, limit: i64) -> Resul
          FROM contracts c JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
          WHERE c.tenant_id = $1 AND c.kind = 'sales' AND c.status = 'signed'
            AND EXISTS (SELECT 1 FROM contract_lines l WHERE l.tenant_id = c.tenant_id AND l.contract_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM contract_lines l
+                           JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
+                           WHERE l.tenant_id = c.tenant_id AND l.contract_id = c.id AND p.status = 'eliminated')
            AND NOT EXISTS (SELECT 1 FROM contract_lines l
                            JOIN order_lines ol ON ol.tenant_id = l.tenant_id AND ol.contract_line_id = l.id
                            WHERE l.tenant_id = c.tenant_id AND l.contract_id = c.id)
