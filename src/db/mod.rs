@@ -6,6 +6,7 @@
 //! [`begin_tenant`], which sets `app.tenant_id` with `set_config(…, true)` so the
 //! setting dies with the transaction and never leaks through a pooled connection.
 
+pub mod bulk;
 pub mod embedded;
 pub mod like;
 pub mod search;
@@ -92,6 +93,11 @@ impl Database {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         MIGRATOR.run(&self.owner).await.context("database migration failed")?;
+        // A bulk load cut short (db::bulk) left keys or indexes to put back.
+        let done = bulk::put_back(&self.owner).await.context("cannot put back the keys and indexes of a bulk load")?;
+        for e in &done.invalid {
+            tracing::warn!(error = %e, "a foreign key put back after a bulk load is broken by rows written meanwhile");
+        }
         Ok(())
     }
 

@@ -223,17 +223,33 @@ async fn create_tenant(
     let plan = supply::populate(&mut tx, &ctx, parts).await?;
     tx.commit().await?;
     if let Some(plan) = plan {
-        let mut txs = Vec::new();
-        for _ in 0..plan.parts() {
-            txs.push(db::begin_tenant(&db.app, tenant.id).await?);
+        // Into empty order tables (a new deployment's first demo), their foreign
+        // keys and secondary indexes come back after the load (db::bulk).
+        let set_aside = db::bulk::set_aside(&db.owner, crate::orders::demo::TABLES).await?;
+        let written = write_orders(db, &ctx, &plan).await;
+        if set_aside {
+            let done = db::bulk::put_back(&db.owner).await?;
+            if let Some(e) = done.invalid.first() {
+                anyhow::bail!("the demo's orders break a foreign key: {e}");
+            }
         }
-        let writes = txs.iter_mut().enumerate().map(|(part, tx)| crate::orders::demo::write(tx, &ctx, &plan, part));
-        futures_util::future::try_join_all(writes).await?;
-        for tx in txs {
-            tx.commit().await?;
-        }
+        written?;
     }
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
+}
+
+/// The demo's orders in parts written at once, one transaction each.
+async fn write_orders(db: &Database, ctx: &supply::Ctx, plan: &supply::OrderPlan) -> anyhow::Result<()> {
+    let mut txs = Vec::new();
+    for _ in 0..plan.parts() {
+        txs.push(db::begin_tenant(&db.app, ctx.tenant_id).await?);
+    }
+    let writes = txs.iter_mut().enumerate().map(|(part, tx)| crate::orders::demo::write(tx, ctx, plan, part));
+    futures_util::future::try_join_all(writes).await?;
+    for tx in txs {
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

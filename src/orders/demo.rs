@@ -74,13 +74,21 @@ enum End {
     Exception(ExceptionKind),
 }
 
+/// The tables the demo's orders fill (and nothing else writes while a new
+/// deployment's first demo runs): loaded in bulk when empty (`db::bulk`).
+pub const TABLES: &[&str] =
+    &["orders", "order_lines", "order_holds", "order_events", "order_reservations", "parcels", "parcel_lines"];
+
 /// One order in this many was entered on the order form (source `manual`).
 const MANUAL_EVERY: usize = 40;
 
 /// What a stock-held demo order asks for of its first product.
 const SHORT_QUANTITY: i64 = 100_000;
 
-fn fate_of(ctx: &Ctx, o: &NewOrder, i: usize, age_days: i64, warehouses: usize) -> Fate {
+/// `parts` (at most `warehouses`, at least 1) is how many parts the orders are
+/// written in: an order that takes stock does so from a warehouse of its own part
+/// (`i % parts`), so that the parts are the same size.
+fn fate_of(ctx: &Ctx, o: &NewOrder, i: usize, age_days: i64, warehouses: usize, parts: usize) -> Fate {
     let h = mix(i as u64 + 77 * ctx.n as u64);
     if !o.intake_holds().is_empty() || age_days < 1 && h.is_multiple_of(3) {
         Fate::Pending
@@ -93,7 +101,9 @@ fn fate_of(ctx: &Ctx, o: &NewOrder, i: usize, age_days: i64, warehouses: usize) 
     } else if age_days < 1 || warehouses == 0 {
         Fate::Approved
     } else {
-        let wh = (h >> 8) as usize % warehouses;
+        // The warehouses of part p are p, p + parts, p + 2 parts, …
+        let part = i % parts;
+        let wh = part + parts * ((h >> 8) as usize % (warehouses - part).div_ceil(parts));
         if age_days < 2 {
             Fate::Allocated { wh }
         } else {
@@ -190,7 +200,7 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
             o.seller_note = "电话订货".into();
             o.created_by = desk;
         }
-        let fate = fate_of(ctx, &o, i, (now - o.ordered_at).num_days(), warehouses.len());
+        let fate = fate_of(ctx, &o, i, (now - o.ordered_at).num_days(), warehouses.len(), count);
         if fate == Fate::Stock {
             o.lines[0].quantity = SHORT_QUANTITY;
         }

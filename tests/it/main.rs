@@ -11,6 +11,7 @@ mod browser;
 mod browser_leave;
 mod browser_orders;
 mod browser_replenishment;
+mod bulk;
 mod catalog;
 mod contracts;
 mod database;
