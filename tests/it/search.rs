@@ -81,7 +81,7 @@ fn product_text(g: &mut Gen, i: usize) -> (String, String) {
     let more = g.below(4);
     let sku = format!("{first}{}.{i}", g.text(SKU_CHARS, more));
     let len = 1 + g.below(28);
-    let name = if i % 5 == 0 { format!("{LONG}{}", g.text(NAME_CHARS, 3)) } else { g.text(NAME_CHARS, len) };
+    let name = if i.is_multiple_of(5) { format!("{LONG}{}", g.text(NAME_CHARS, 3)) } else { g.text(NAME_CHARS, len) };
     (sku, name)
 }
 
