@@ -26,15 +26,22 @@ pub enum Kind {
     /// Order number or phone prefix, the phone's last four digits, receiver
     /// substring; sort key the order number.
     Order,
+    /// Stock levels (migration 0024): their product's SKU prefix or name substring,
+    /// under the kind `stock:<warehouse id>`; sort key the warehouse id (as text), id
+    /// the product id. `None`: the levels of every warehouse of the tenant (one range
+    /// per warehouse).
+    Stock(Option<i64>),
 }
 
 impl Kind {
+    /// The `kind` column; for stock levels its prefix (the warehouse id follows).
     pub fn code(self) -> &'static str {
         match self {
             Self::Product => "product",
             Self::Partner => "partner",
             Self::Employee => "employee",
             Self::Order => "order",
+            Self::Stock(_) => "stock:",
         }
     }
 }
@@ -60,11 +67,21 @@ impl<'a> Search<'a> {
     /// `FROM search_terms t WHERE …`: the index rows of the matching records, one or
     /// more per record (columns `t.id`, `t.sort_key`).
     pub fn push_from(&self, qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64) {
-        qb.push(" FROM search_terms t WHERE t.tenant_id = ")
-            .push_bind(tenant_id)
-            .push(" AND t.kind = ")
-            .push_bind(self.kind.code())
-            .push(" AND t.term >= app.search_prefix(")
+        qb.push(" FROM search_terms t WHERE t.tenant_id = ").push_bind(tenant_id);
+        match self.kind {
+            Kind::Stock(Some(warehouse_id)) => {
+                qb.push(" AND t.kind = 'stock:' || ").push_bind(warehouse_id);
+            }
+            Kind::Stock(None) => {
+                qb.push(" AND t.kind = ANY (ARRAY(SELECT 'stock:' || w.id FROM warehouses w WHERE w.tenant_id = ")
+                    .push_bind(tenant_id)
+                    .push("))");
+            }
+            kind => {
+                qb.push(" AND t.kind = ").push_bind(kind.code());
+            }
+        }
+        qb.push(" AND t.term >= app.search_prefix(")
             .push_bind(self.q.to_owned())
             .push(") AND t.term < app.search_prefix(")
             .push_bind(self.q.to_owned())
@@ -121,6 +138,16 @@ mod tests {
         assert!(
             sql.contains("t.term >= app.search_prefix($3) AND t.term < app.search_prefix($4) || chr(1114111)"),
             "{sql}"
+        );
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id");
+        Search::new(Kind::Stock(Some(2)), "晨光").push_from(&mut qb, 7);
+        assert!(qb.sql().contains("t.kind = 'stock:' || $2 AND t.term >= app.search_prefix($3)"), "{}", qb.sql());
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id");
+        Search::new(Kind::Stock(None), "晨光").push_from(&mut qb, 7);
+        assert!(
+            qb.sql().contains("t.kind = ANY (ARRAY(SELECT 'stock:' || w.id FROM warehouses w WHERE w.tenant_id = $2))"),
+            "{}",
+            qb.sql()
         );
     }
 }

@@ -208,8 +208,8 @@ pub async fn stock(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
-    if let Some(search) = f.q.as_deref().map(|q| Search::new(Kind::Product, q)).filter(Search::exact) {
-        return stock_by_term(tx, tenant_id, f, search, limit, offset, cap).await;
+    if let Some(q) = f.q.as_deref().filter(|q| Search::new(Kind::Product, q).exact()) {
+        return stock_by_term(tx, tenant_id, f, q, limit, offset, cap).await;
     }
     let mut qb = if f.q.is_none() {
         // Page through the keys alone (an index scan of the warehouse or low-stock
@@ -274,23 +274,31 @@ pub async fn stock(
 }
 
 /// [`stock`] for a search the index answers exactly ([`Search::exact`]): the
-/// matching levels' keys come from the search index and the levels' primary key
-/// alone, and only the page's rows are joined to their products.
+/// matching levels' keys come from the search index alone — the levels' own terms
+/// (kind `stock:<warehouse>`, migration 0024), one range in the warehouse or one per
+/// warehouse — and only the page's rows are read and joined to their products. The
+/// low-stock filter needs each level's row, so it takes the matching products' terms
+/// and their levels by the levels' primary key, as before.
 async fn stock_by_term(
     tx: &mut Tx,
     tenant_id: i64,
     f: &StockFilter,
-    search: Search<'_>,
+    q: &str,
     limit: i64,
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
     let levels = StockFilter { q: None, ..f.clone() };
     let push_keys = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push("SELECT s.warehouse_id, s.product_id FROM (SELECT DISTINCT t.id");
-        search.push_from(qb, tenant_id);
-        qb.push(") t JOIN stock_levels s ON s.tenant_id = ").push_bind(tenant_id).push(" AND s.product_id = t.id");
-        push_stock_filter(qb, tenant_id, &levels);
+        if f.low {
+            qb.push("SELECT s.warehouse_id, s.product_id FROM (SELECT DISTINCT t.id");
+            Search::new(Kind::Product, q).push_from(qb, tenant_id);
+            qb.push(") t JOIN stock_levels s ON s.tenant_id = ").push_bind(tenant_id).push(" AND s.product_id = t.id");
+            push_stock_filter(qb, tenant_id, &levels);
+        } else {
+            qb.push("SELECT DISTINCT t.sort_key::bigint AS warehouse_id, t.id AS product_id");
+            Search::new(Kind::Stock(f.warehouse_id), q).push_from(qb, tenant_id);
+        }
     };
     let mut qb = QueryBuilder::new("WITH m AS MATERIALIZED (");
     push_keys(&mut qb);

@@ -11,7 +11,7 @@ use crate::catalog::{audits, org};
 use crate::helpers::{spawn_app, two_tenants, TestApp};
 use crate::ledger::item;
 
-async fn receipt(app: &TestApp, tenant: i64, p: i64, w: i64, q: i64) {
+pub(crate) async fn receipt(app: &TestApp, tenant: i64, p: i64, w: i64, q: i64) {
     let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
     let m = NewMovement {
         product_id: p,
