@@ -66,7 +66,11 @@ record_cmd() {
 bench_tools() {
     OHA=$(command -v oha || true)
     if [[ -z $OHA && -x ${CARGO_HOME:-$HOME/.cargo}/bin/oha ]]; then OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha; fi
-    [[ -n $OHA ]] || die "oha not found: cargo install oha --locked"
+    if [[ -z $OHA ]]; then
+        log "oha not found: cargo install oha --locked"
+        cargo install oha --locked >&2
+        OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha
+    fi
     # wrk is Debian's package; a fresh machine has none (a missing install step found on 2026-12-01).
     if ! command -v wrk >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         log "wrk not found: apt-get install wrk"
@@ -100,6 +104,7 @@ stop_postmaster() {
 }
 cleanup() {
     local rc=$?
+    if [[ -n ${SAMPLER_PID:-} ]] && kill -0 "$SAMPLER_PID" 2>/dev/null; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         log "cleanup: stopping server $SERVER_PID"
         kill -TERM "$SERVER_PID" 2>/dev/null || true

@@ -22,151 +22,24 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-DURATION=${BENCH_DURATION:-12}
-WARMUP=${BENCH_WARMUP:-3}
-CONNECTIONS=${BENCH_CONNECTIONS:-32}
-HALF_CONNECTIONS=${BENCH_HALF_CONNECTIONS:-32}
-TARGET_DIR=$ROOT/target/bench
-BIN=$TARGET_DIR/release/yunying
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-# One benchmark at a time: two runs on the same machine would distort each other.
-exec 9>"$OUT/.run.lock"
-if ! flock -n 9; then
-    printf '[bench %s] another bench/run.sh is running; waiting for it\n' "$(date +%H:%M:%S)" >&2
-    flock 9
-fi
-RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
-RAW=$OUT/$RUN_ID
-while [[ -e $RAW ]]; do RAW=$RAW+; done
-RUN_ID=$(basename "$RAW")
-mkdir -p "$RAW"
-START_EPOCH=$(date +%s)
-LOADAVG_START=$(cut -d" " -f1-3 /proc/loadavg)
+BENCH_TAG=bench
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_init
 
 # Targets.
 TARGET_HOME_VS_READYZ=0.50 # home throughput ≥ 50 % of /readyz
 TARGET_HALF_P99_MS=10      # home p99 at half of its peak rate
 TARGET_RSS_KB=61440        # 60 MB (MiB, as /proc reports kB = KiB)
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
-
-# Every command that matters, as run (the session token shown as <token>).
-COMMANDS=()
-record_cmd() {
-    local line
-    line=$(printf '%q ' "$@")
-    if [[ -n ${TOKEN:-} ]]; then line=${line//$TOKEN/<token>}; fi
-    COMMANDS+=("${line% }")
-}
-
-# ---------------------------------------------------------------- tools
-OHA=$(command -v oha || true)
-if [[ -z $OHA && -x ${CARGO_HOME:-$HOME/.cargo}/bin/oha ]]; then OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha; fi
-if [[ -z $OHA ]]; then
-    log "oha not found: cargo install oha --locked"
-    cargo install oha --locked >&2
-    OHA=${CARGO_HOME:-$HOME/.cargo}/bin/oha
-fi
-for tool in curl jq awk; do command -v "$tool" >/dev/null || die "$tool is required"; done
-OHA_VERSION=$("$OHA" --version | head -1)
-# oha ≥ 1.5 spells JSON output --output-format json; older versions --json.
-if "$OHA" --help | grep -q -- '--output-format'; then OHA_JSON=(--output-format json); else OHA_JSON=(--json); fi
-
-# ---------------------------------------------------------------- cleanup
-DATA=$(mktemp -d /tmp/yunying-bench.XXXXXX)
-chmod 755 "$DATA" # the postgres user must be able to enter it
-SERVER_PID=
+# ---------------------------------------------------------------- tools, data dir, build, server
+# (bench/lib.sh: oha installed when missing, the temp data dir and its cleanup, the
+# release build or BENCH_REV snapshot, `yunying serve` on a free port until /readyz)
+bench_tools
+bench_data_dir
 SAMPLER_PID=
-SNAPSHOT=
-
-cleanup() {
-    local rc=$?
-    if [[ -n $SAMPLER_PID ]] && kill -0 "$SAMPLER_PID" 2>/dev/null; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
-    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        log "cleanup: stopping server $SERVER_PID"
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    # A postmaster left behind (only if the server died without stopping it).
-    local pm=$DATA/pg/data/postmaster.pid
-    if [[ -f $pm ]]; then
-        local pgpid
-        pgpid=$(head -1 "$pm")
-        if [[ -n $pgpid ]] && kill -0 "$pgpid" 2>/dev/null; then
-            log "cleanup: stopping the embedded postgres $pgpid"
-            kill -INT "$pgpid" 2>/dev/null || true
-            for _ in $(seq 1 50); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.2; done
-        fi
-    fi
-    rm -rf "$DATA" "${SNAPSHOT:-}"
-    exit "$rc"
-}
-trap cleanup EXIT
-
-# ---------------------------------------------------------------- build
-SRC=$ROOT
-if [[ -n ${BENCH_REV:-} ]]; then
-    COMMIT=$(git rev-parse --short "$BENCH_REV")
-    DIRTY=" (snapshot of $BENCH_REV via git archive, working tree not used)"
-    SNAPSHOT=$(mktemp -d /tmp/yunying-bench-src.XXXXXX)
-    SRC=$SNAPSHOT/src
-    mkdir -p "$SRC"
-    git archive "$BENCH_REV" | tar -x -C "$SRC"
-    COMMANDS+=("git archive $BENCH_REV | tar -x -C <tmp>  # BENCH_REV=$BENCH_REV")
-    BIN_NAME=yunying-$COMMIT
-else
-    COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-    DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . &&
-        echo " + uncommitted changes in the working tree" || true)
-    BIN_NAME=yunying
-fi
-if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    log "building release binary from $SRC into $TARGET_DIR"
-    record_cmd env CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release
-    (cd "$SRC" && CARGO_TARGET_DIR=$TARGET_DIR cargo build --release >&2) || die "release build failed"
-    # Keep the binary of a snapshot under its own name so a later working-tree
-    # build cannot be mistaken for it.
-    # cp + rename: a copy of the same name being run elsewhere stays intact.
-    if [[ -n $SNAPSHOT ]]; then
-        cp "$BIN" "$TARGET_DIR/release/.$BIN_NAME.$$"
-        mv -f "$TARGET_DIR/release/.$BIN_NAME.$$" "$TARGET_DIR/release/$BIN_NAME"
-    fi
-fi
-if [[ -n $SNAPSHOT ]]; then rm -rf "$SNAPSHOT"; SNAPSHOT=; fi
-BIN=$TARGET_DIR/release/$BIN_NAME
-[[ -x $BIN ]] || die "$BIN missing"
-
-
-# ---------------------------------------------------------------- server
-log "starting $BIN (data dir $DATA)"
-record_cmd env RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 "$BIN"
-# Port 0: the kernel picks a free port; the server prints the address it got.
-env -u DATABASE_URL -u DATABASE_APP_URL -u YUNYING_PUBLIC_URL \
-    RUST_LOG=warn YUNYING_DATA_DIR="$DATA" YUNYING_BIND=127.0.0.1:0 \
-    "$BIN" >"$RAW/server.log" 2>&1 9>&- &
-SERVER_PID=$!
-
-URL=
-for _ in $(seq 1 1200); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RAW/server.log" >&2; die "server exited during start-up"; }
-    URL=$(sed -n 's/.*is running at \(http:\/\/[0-9.:]*\).*/\1/p' "$RAW/server.log" | head -1)
-    [[ -n $URL ]] && break
-    sleep 0.1
-done
-[[ -n $URL ]] || die "server did not report its address within 120 s (log: $RAW/server.log)"
-ready=0
-for _ in $(seq 1 100); do
-    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz") == 200 ]]; then ready=1; break; fi
-    sleep 0.1
-done
-[[ $ready == 1 ]] || die "/readyz not 200 at $URL"
-log "server pid $SERVER_PID ready at $URL"
+bench_build
+bench_serve
 RSS_IDLE_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$SERVER_PID/status")
 
 # ---------------------------------------------------------------- login
@@ -180,6 +53,7 @@ status=$(curl -sS -b "$JAR" -D "$RAW/login-headers.txt" -o /dev/null -w '%{http_
 [[ $status == 303 ]] || die "login answered $status, expected 303"
 TOKEN=$(sed -n 's/^[Ss]et-[Cc]ookie: yy_session=\([^;]*\).*/\1/p' "$RAW/login-headers.txt" | tr -d '\r' | head -1)
 [[ -n $TOKEN ]] || die "no yy_session cookie after login"
+mask "$TOKEN" "<token>"
 rm -f "$JAR" # holds the session token
 COOKIE="Cookie: yy_session=$TOKEN"
 status=$(curl -sS -H "$COOKIE" -o "$RAW/home.html" -w '%{http_code}' "$URL/")
@@ -194,49 +68,8 @@ COMMANDS+=("curl -b jar -d csrf_token=… -d company=demo -d username=ops.direct
 # CPU accounting, so a run on a shared machine says how much of the CPU the
 # server, PostgreSQL and oha used and how much went to anything else (e.g. a
 # compiler running alongside), per phase.
-CLK_TCK=$(getconf CLK_TCK)
-NPROC=$(nproc)
-QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
-QUIET_MAX=${BENCH_QUIET_MAX:-0.10}     # other processes' share of the machine counted as quiet
-RETRIES=${BENCH_RETRIES:-2}            # re-measure a phase disturbed by other processes
+# (CLK_TCK, the quiet-machine knobs, snapshot and wait_quiet: bench/lib.sh)
 PGMASTER=$(head -1 "$DATA/pg/data/postmaster.pid")
-# "user+nice+system  irq+softirq  steal  all" jiffies of the whole machine
-machine_ticks() { awk '/^cpu /{ print $2+$3+$4, $7+$8, $9, $2+$3+$4+$5+$6+$7+$8+$9; exit }' /proc/stat; }
-# utime+stime+cutime+cstime of the given pids (children already reaped included)
-pids_ticks() {
-    local p total=0 t
-    for p in "$@"; do
-        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || t=0
-        total=$((total + ${t:-0}))
-    done
-    echo "$total"
-}
-# "procs irq steal all server postgres"
-snapshot() {
-    # shellcheck disable=SC2046
-    echo "$(machine_ticks) $(pids_ticks "$SERVER_PID") $(pids_ticks "$PGMASTER" $(ps -o pid= --ppid "$PGMASTER"))"
-}
-# Wait (up to QUIET_WAIT s) until other processes use < QUIET_MAX of the machine.
-wait_quiet() {
-    local waited=0 s1 s2 f
-    while :; do
-        s1=$(snapshot)
-        sleep 1
-        s2=$(snapshot)
-        f=$(awk -v a="$s1" -v b="$s2" 'BEGIN { split(a, x, " "); split(b, y, " ");
-            all = y[4] - x[4]; o = (y[1] - x[1]) - (y[5] - x[5]) - (y[6] - x[6]);
-            printf "%.3f", (all > 0 ? (o > 0 ? o : 0) / all : 0) }')
-        if awk -v f="$f" -v m="$QUIET_MAX" 'BEGIN { exit !(f < m) }'; then break; fi
-        waited=$((waited + 1))
-        if ((waited >= QUIET_WAIT)); then
-            log "warning: machine still busy (other processes at $f of it) after ${QUIET_WAIT}s; going on"
-            QUIET_TIMEOUTS=$((${QUIET_TIMEOUTS:-0} + 1))
-            break
-        fi
-        ((waited % 10 == 1)) && log "waiting for a quiet machine (other processes at $f of it)"
-    done
-    QUIET_WAITED=$((${QUIET_WAITED:-0} + waited))
-}
 
 # run_oha NAME ARGS…: oha with JSON output into $RAW/NAME.json, CPU accounting into
 # $RAW/NAME.cpu ("procs irq steal all server postgres oha" deltas, jiffies); checks
@@ -261,8 +94,6 @@ run_oha() {
         BAD_RESPONSES="${BAD_RESPONSES:-}$name: $non200 non-200, $errors errors; "
     fi
 }
-# other processes' share of the machine during phase NAME
-disturbance() { awk '{ o = $1 - $5 - $6 - $7; printf "%.3f", ($4 > 0 ? (o > 0 ? o : 0) / $4 : 0) }' "$RAW/$1.cpu"; }
 # measure NAME ARGS…: a measured phase, re-run (after waiting for quiet) when other
 # processes took more than QUIET_MAX of the machine during it.
 measure() {
