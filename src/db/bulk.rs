@@ -5,7 +5,9 @@
 //! A foreign key checks each inserted row through a trigger and a query of its own
 //! (~15 µs a row on the development VM: most of a bulk insert into the order
 //! tables); put back, it checks the whole table in one join. An index built once
-//! from sorted rows costs a fraction of the same entries inserted one by one.
+//! from sorted rows costs a fraction of the same entries inserted one by one. And
+//! the tables' search terms (`db::search`) are written at the end by one statement
+//! in key order, instead of a few thousand rows at a time scattered over the index.
 //!
 //! What is set aside is recorded in `app.bulk_set_aside` in the transaction that
 //! drops it, and [`put_back`] runs after the migrations of every `yunying` command,
@@ -15,9 +17,10 @@
 
 use sqlx::PgPool;
 
-/// Set aside the foreign keys and the secondary (non-unique) indexes of `tables`
-/// when every one of them is empty (has not one page): returns whether it did. The check and the drop
-/// hold each table's ACCESS EXCLUSIVE lock, so no transaction is writing them then;
+/// Set aside the foreign keys, the secondary (non-unique) indexes and the search-term
+/// triggers of `tables` when every one of them is empty (has not one page): returns
+/// whether it did. The check and the drop hold each table's ACCESS EXCLUSIVE lock,
+/// so no transaction is writing them then;
 /// rows another session writes before [`put_back`] are checked when the keys are
 /// validated (one they break is reported by the put-back and stays NOT VALID, which
 /// still checks every new row). Only for tables the caller is about to fill.
@@ -55,10 +58,22 @@ pub async fn set_aside(owner: &PgPool, tables: &[&str]) -> Result<bool, sqlx::Er
              WHERE NOT i.indisunique AND NOT i.indisprimary
                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
              ORDER BY 1, 3
-             RETURNING name)
+             RETURNING name),
+         terms AS (
+             INSERT INTO app.bulk_set_aside (table_name, kind, name, definition)
+             SELECT g.tgrelid::regclass::text, 'search_terms', g.tgname,
+                    CASE WHEN g.tgfoid = 'app.index_inserted_search_terms'::regproc
+                         THEN app.search_terms_fill(g.oid) ELSE '' END
+             FROM pg_trigger g JOIN t ON t.oid = g.tgrelid
+             WHERE g.tgfoid IN ('app.index_inserted_search_terms'::regproc, 'app.index_search_terms'::regproc)
+               AND g.tgenabled <> 'D'
+             ORDER BY 1, 3
+             RETURNING table_name, name)
          SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', table_name, name) FROM keys
          UNION ALL
-         SELECT format('DROP INDEX %s', name) FROM indexes",
+         SELECT format('DROP INDEX %s', name) FROM indexes
+         UNION ALL
+         SELECT format('ALTER TABLE %s DISABLE TRIGGER %I', table_name, name) FROM terms",
     )
     .bind(tables)
     .fetch_all(&mut *tx)
@@ -82,23 +97,34 @@ pub struct PutBack {
 }
 
 /// Put back whatever [`set_aside`] recorded (indexes built, foreign keys added NOT
-/// VALID, in one transaction), then validate every foreign key of the database that
+/// VALID, search-term triggers enabled and the tables' terms written, in one
+/// transaction), then validate every foreign key of the database that
 /// is not validated yet (one join per key) and refresh the statistics of the tables
 /// concerned. A no-op, two catalog queries, when nothing is pending.
 pub async fn put_back(owner: &PgPool) -> Result<PutBack, sqlx::Error> {
     let mut tx = owner.begin().await?;
-    let pending: Vec<(String, String)> = sqlx::query_as(
+    // (table, statement, the terms' fill or '')
+    let pending: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT table_name,
                 CASE kind WHEN 'index' THEN definition
-                          ELSE format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', table_name, name, definition) END
+                          WHEN 'foreign_key'
+                          THEN format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', table_name, name, definition)
+                          ELSE format('ALTER TABLE %s ENABLE TRIGGER %I', table_name, name) END,
+                CASE kind WHEN 'search_terms' THEN definition ELSE '' END
          FROM app.bulk_set_aside ORDER BY position FOR UPDATE",
     )
     .fetch_all(&mut *tx)
     .await?;
     if !pending.is_empty() {
         sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *tx).await?;
-        for (_, statement) in &pending {
+        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+        for (_, statement, fill) in &pending {
             sqlx::query(statement).execute(&mut *tx).await?;
+            if !fill.is_empty() {
+                // Every row's terms (the triggers were off while the table filled,
+                // from empty), tenant by tenant: row-level security holds the owner.
+                sqlx::query("SELECT app.for_each_tenant($1)").bind(fill).execute(&mut *tx).await?;
+            }
         }
         sqlx::query("DELETE FROM app.bulk_set_aside").execute(&mut *tx).await?;
     }
@@ -135,7 +161,7 @@ pub async fn put_back(owner: &PgPool) -> Result<PutBack, sqlx::Error> {
         }
     }
     let mut tables: Vec<&str> =
-        pending.iter().map(|(t, _)| t.as_str()).chain(unchecked.iter().map(|(t, ..)| t.as_str())).collect();
+        pending.iter().map(|(t, ..)| t.as_str()).chain(unchecked.iter().map(|(t, ..)| t.as_str())).collect();
     tables.sort_unstable();
     tables.dedup();
     if !tables.is_empty() {

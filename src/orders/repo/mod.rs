@@ -129,10 +129,12 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope,
             .push_bind(q.clone())
             .push(")");
         if !search.exact() {
+            // The recheck of a long query: the same case rule as the index (folded),
+            // so "tb-window-1" finds TB-WINDOW-1 as "tb-win" does.
             let e = crate::db::like::escape(q);
-            qb.push(" AND (o.order_no LIKE ")
+            qb.push(" AND (o.order_no ILIKE ")
                 .push_bind(format!("{e}%"))
-                .push(" OR o.phone LIKE ")
+                .push(" OR o.phone ILIKE ")
                 .push_bind(format!("{e}%"))
                 .push(" OR o.receiver ILIKE ")
                 .push_bind(format!("%{e}%"))
