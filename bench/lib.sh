@@ -554,6 +554,15 @@ pct() { awk -v r="$1" 'BEGIN { printf "%.1f %%", r * 100 }'; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi; }
 MISSED=0
 
+# The report's "Commands" section: every command that mattered, as run (masked).
+report_commands() {
+    echo "## Commands"
+    echo
+    echo '```sh'
+    for c in "${COMMANDS[@]}"; do echo "$c"; done
+    echo '```'
+}
+
 report_facts() {
     END_EPOCH=$(date +%s)
     WALL=$((END_EPOCH - START_EPOCH))
@@ -662,11 +671,7 @@ report_tail() {
     echo
     echo "Waited ${QUIET_WAITED:-0} s in total for a quiet machine before the phases."
     echo
-    echo "## Commands"
-    echo
-    echo '```sh'
-    for c in "${COMMANDS[@]}"; do echo "$c"; done
-    echo '```'
+    report_commands
     echo
     echo "Raw outputs: \`bench/out/$RUN_ID/\` (oha JSON, pgbench output and logs, wrk output, CPU deltas, server log). Wall time: ${WALL} s."
 }

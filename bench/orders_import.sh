@@ -297,11 +297,7 @@ REPORT=$RAW/report.md
         echo "Plans with a JIT section: ${JIT_USED:-0}."
     fi
     echo
-    echo "## Commands"
-    echo
-    echo '```sh'
-    for c in "${COMMANDS[@]}"; do echo "$c"; done
-    echo '```'
+    report_commands
     echo
     echo "Raw outputs: \`bench/out/$RUN_ID/\`. Wall time: ${WALL} s."
 } >"$REPORT"

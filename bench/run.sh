@@ -390,11 +390,7 @@ REPORT=$RAW/report.md
         echo "**Warning: not every response was 200:** $BAD_RESPONSES"
     fi
     echo
-    echo "## Commands"
-    echo
-    echo '```sh'
-    for c in "${COMMANDS[@]}"; do echo "$c"; done
-    echo '```'
+    report_commands
     echo
     echo "Raw outputs: \`bench/out/$RUN_ID/\` (oha JSON per phase, RSS samples, server log). Wall time of this run: ${WALL} s."
 } >"$REPORT"
