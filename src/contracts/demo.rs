@@ -119,6 +119,17 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         kind: "sales",
+        title: "社区生鲜超市月度供货合同",
+        yuan: 0,
+        status: "signed",
+        lines: 2,
+        approved_by: "manager",
+        comment: "同意",
+        terms: "货到15日内付款",
+        age: 12,
+    },
+    Spec {
+        kind: "sales",
         title: "跨境电商渠道框架合同",
         yuan: 150_000,
         status: "approved",

@@ -234,6 +234,9 @@ async fn create_tenant(
             }
         }
         written?;
+        let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
+        crate::orders::demo::from_contracts(&mut tx, &ctx, &plan).await?;
+        tx.commit().await?;
     }
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })
 }

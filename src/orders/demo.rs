@@ -128,6 +128,8 @@ pub struct Plan {
     parts: Vec<Part>,
     warehouses: Vec<(i64, String)>,
     shipper: i64,
+    /// How many orders come from contracts, after the rest ([`from_contracts`]).
+    from_contracts: usize,
 }
 
 struct Part {
@@ -183,12 +185,17 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
     let tz = TimeZone::default();
     let now = Utc::now();
     let n = ctx.orders;
+    // The newest platform orders give way to the orders of signed sales contracts
+    // (`from_contracts`): `ctx.orders` in all.
+    let from_contracts = contracts_to_order(tx, ctx).await?.len();
+    let given_way: Vec<usize> =
+        (0..n).rev().filter(|i| i % MANUAL_EVERY != MANUAL_EVERY - 1).take(from_contracts).collect();
     let count = parts.clamp(1, warehouses.len().max(1));
     let desk = ctx.user(Dept::Ops, Level::Specialist);
     let mut manual = 0i64;
     let mut split: Vec<Part> =
         (0..count).map(|_| Part { orders: Vec::new(), fates: Vec::new(), index: Vec::new() }).collect();
-    for i in 0..n {
+    for i in (0..n).filter(|i| !given_way.contains(i)) {
         let mut o = demo_order(ctx, &products, tz, i, n);
         if i % MANUAL_EVERY == MANUAL_EVERY - 1 {
             // Taken by phone at the order desk: numbered here, SO-000001… in order.
@@ -215,10 +222,47 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
     for part in &mut split {
         part.hand_entered_first();
     }
-    let plan = Plan { parts: split, warehouses, shipper };
+    let plan = Plan { parts: split, warehouses, shipper, from_contracts: given_way.len() };
     repo::numbered_up_to(tx, tid, manual).await?;
     receive_shortfall(tx, tid, &plan).await?;
     Ok(Some(plan))
+}
+
+/// The demo's signed sales contracts to order: every one that may be, but the
+/// newest, left for 生成订单 to be tried on.
+async fn contracts_to_order(tx: &mut Tx, ctx: &Ctx) -> Result<Vec<i64>, sqlx::Error> {
+    let waiting = repo::contracts_waiting(tx, ctx.tenant_id, 100).await?;
+    Ok(waiting.iter().skip(1).map(|c| c.id).collect())
+}
+
+/// The orders of [`contracts_to_order`] (after the platform and hand-entered ones,
+/// numbered after them), made as 生成订单 makes them, by the ops clerk: held at
+/// intake as any order is, linked to their contract both ways, with the contract's
+/// history and the audit saying so.
+pub async fn from_contracts(tx: &mut Tx, ctx: &Ctx, plan: &Plan) -> anyhow::Result<()> {
+    let tid = ctx.tenant_id;
+    let Some(clerk) = ctx.user(Dept::Ops, Level::Specialist) else {
+        return Ok(());
+    };
+    let ids = contracts_to_order(tx, ctx).await?;
+    for &id in ids.iter().take(plan.from_contracts) {
+        let Some(c) = repo::lock_contract(tx, tid, &crate::people::Scope::Tenant, id).await? else {
+            continue;
+        };
+        let mut order = super::entry::order_of(tx, tid, c, clerk).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        order.order_no = repo::next_order_no(tx, tid).await?;
+        let author = Author { user_id: Some(clerk), name: "运营专员（ops.specialist）" };
+        let order_id = repo::insert(tx, tid, std::slice::from_ref(&order), &author, "合同生成").await?[0];
+        let no = &order.order_no;
+        crate::contracts::event(tx, tid, id, "order", None, clerk, &format!("订单 {no}")).await?;
+        let actor =
+            crate::audit::Actor { user_id: Some(clerk), name: author.name.to_owned(), ip: None, request_id: None };
+        let summary = format!("合同生成订单 {no}：{} 行（演示数据）", order.lines.len());
+        let after = serde_json::json!({ "order_no": no, "source": "contract", "contract_id": id });
+        let entry = crate::audit::Entry::step("order.create_from_contract", "order", order_id, summary, None, after);
+        crate::audit::record(tx, tid, &actor, entry).await?;
+    }
+    Ok(())
 }
 
 /// Part `part` of the plan, each order written once in its final state — every

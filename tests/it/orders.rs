@@ -634,10 +634,46 @@ async fn the_demo_has_orders_in_every_state_consistent_with_the_ledger() {
     assert_eq!(manual.len(), 10, "{manual:?}");
     assert_eq!(manual[0], "SO-000001 offline true");
     assert_eq!(manual[9], "SO-000010 offline true");
+    // The older of the two signed sales contracts with lines was ordered (生成订单) after
+    // them, the newer is left for the order desk to try: 400 orders in all.
+    let from_contracts = app
+        .strings(
+            demo,
+            "SELECT o.order_no || ' ' || c.title || ' ' || o.created_by::text || ' ' || count(l.*)
+                    || ' ' || count(l.contract_line_id) || ' ' || bool_and(l.unit_price_fen = cl.price_fen AND l.quantity = cl.quantity)
+             FROM orders o JOIN contracts c ON c.id = o.contract_id
+             JOIN order_lines l ON l.order_id = o.id JOIN contract_lines cl ON cl.id = l.contract_line_id
+             WHERE o.source = 'contract' GROUP BY o.order_no, c.title, o.created_by",
+        )
+        .await;
+    let clerk = app.scalar_i64(demo, "SELECT id FROM users WHERE username = 'ops.specialist'").await;
+    assert_eq!(from_contracts, [format!("SO-000011 连锁便利店季度供货合同 {clerk} 4 4 true")]);
+    let waiting = app
+        .strings(
+            demo,
+            "SELECT c.title FROM contracts c WHERE c.kind = 'sales' AND c.status = 'signed'
+               AND EXISTS (SELECT 1 FROM contract_lines l WHERE l.contract_id = c.id)
+               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.contract_id = c.id)",
+        )
+        .await;
+    assert_eq!(waiting, ["社区生鲜超市月度供货合同"]);
+    assert_eq!(
+        app.scalar_i64(
+            demo,
+            "SELECT count(*) FROM contract_events WHERE action = 'order' AND comment = '订单 SO-000011'"
+        )
+        .await,
+        1,
+        "the contract's history says so"
+    );
+    assert_eq!(
+        app.scalar_i64(demo, "SELECT count(*) FROM audit_log WHERE action = 'order.create_from_contract'").await,
+        1
+    );
     assert_eq!(
         app.scalar_i64(demo, "SELECT last FROM order_numbers WHERE prefix = 'SO'").await,
-        10,
-        "the next hand-entered order is SO-000011"
+        11,
+        "the next hand-entered order is SO-000012"
     );
     let taken = app
         .scalar_i64(

@@ -10,9 +10,10 @@ use axum::response::Response;
 use super::intake;
 use crate::catalog::Status as ProductStatus;
 use crate::contracts::status::ContractStatus;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::orders::codes::{Platform, Source};
-use crate::orders::repo::{self, NewLine, NewOrder};
+use crate::orders::repo::{self, ContractToOrder, NewLine, NewOrder};
 use crate::orders::ShipTo;
 use crate::people::{Action, Scope};
 use crate::web::{Ctx, RequestMeta};
@@ -31,6 +32,15 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
     if !crate::contracts::may_order(&cx.user, c.drafted_by, &c.department) {
         return Err(AppError::Forbidden);
     }
+    let order = order_of(&mut tx, tid, c, cx.user.user_id).await?;
+    intake(&cx, &meta, tx, order, ("order.create_from_contract", "合同生成")).await
+}
+
+/// The order of the signed sales contract `c` (its row locked by the caller): what
+/// 生成订单 takes in, and the demo's orders from contracts. 409 when the contract is
+/// not a signed sales contract, when any of its lines is ordered already, when it
+/// has no lines or one of an eliminated product.
+pub async fn order_of(tx: &mut Tx, tid: i64, c: ContractToOrder, created_by: i64) -> AppResult<NewOrder> {
     let no = &c.contract_no;
     if c.kind != "sales" {
         return Err(AppError::Conflict(format!("合同 {no} 是采购合同：只有销售合同可以生成订单")));
@@ -39,11 +49,11 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
         let status = c.status.label();
         return Err(AppError::Conflict(format!("合同 {no} 当前为「{status}」：签订后才能生成订单")));
     }
-    let ordered = repo::orders_of_lines(&mut tx, tid, id).await?;
+    let ordered = repo::orders_of_lines(tx, tid, c.id).await?;
     if !ordered.is_empty() {
         return Err(AppError::Conflict(format!("合同 {no} 已生成订单 {}：一份合同只生成一次订单", ordered.join("、"))));
     }
-    let lines = repo::contract_lines(&mut tx, tid, id).await?;
+    let lines = repo::contract_lines(tx, tid, c.id).await?;
     if lines.is_empty() {
         return Err(AppError::Conflict(format!("合同 {no} 没有商品明细，不能生成订单")));
     }
@@ -62,7 +72,7 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
     let amounts: Vec<(i64, i64)> = lines.iter().map(|l| (l.quantity, l.unit_price_fen)).collect();
     let (goods_fen, _) =
         super::form::totals(&amounts, 0, 0).map_err(|e| AppError::Conflict(format!("合同 {no}：{e}")))?;
-    let order = NewOrder {
+    Ok(NewOrder {
         platform: Platform::Offline,
         order_no: String::new(),
         shop: String::new(),
@@ -84,8 +94,7 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
         paid_at: None,
         rep_id: Some(c.drafted_by),
         rep_department: Some(c.department),
-        created_by: Some(cx.user.user_id),
+        created_by: Some(created_by),
         lines,
-    };
-    intake(&cx, &meta, tx, order, ("order.create_from_contract", "合同生成")).await
+    })
 }

@@ -8,7 +8,7 @@ mod contract;
 mod form;
 mod views;
 
-pub use contract::from_contract;
+pub use contract::{from_contract, order_of};
 
 use std::collections::{HashMap, HashSet};
 
