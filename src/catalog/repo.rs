@@ -134,11 +134,15 @@ async fn list_matches(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<ProductRow>, i64), sqlx::Error> {
-    let mut qb = QueryBuilder::new("WITH m AS MATERIALIZED (SELECT DISTINCT t.sort_key, t.id");
+    // One pass: the matches made distinct by a sort on (SKU, id), which is also the
+    // page's order, so the capped count (a window over them) and the page come off
+    // that sort with no second one (bench/RESULTS.md: 1.8 → 1.5 ms for 1,837 terms).
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {PRODUCT_COLUMNS}, k.total FROM (SELECT d.sort_key, d.id, least(count(*) OVER (), "
+    ));
+    qb.push_bind(cap).push(") AS total FROM (SELECT DISTINCT t.sort_key, t.id");
     search.push_from(&mut qb, tenant_id);
-    qb.push(format!(") SELECT {PRODUCT_COLUMNS}, (SELECT count(*) FROM (SELECT 1 FROM m LIMIT "))
-        .push_bind(cap)
-        .push(") c) AS total FROM (SELECT sort_key, id FROM m ORDER BY sort_key LIMIT ")
+    qb.push(") d ORDER BY d.sort_key LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset)
