@@ -83,6 +83,16 @@ pub fn view_scope(user: &CurrentUser) -> Scope {
     }
 }
 
+/// Which of the contracts `ids` `user` may open (`/contracts/{id}`): a page that
+/// names a contract links it only then, and shows its number alone otherwise (the
+/// order desk orders sales contracts it does not see).
+pub async fn visible(tx: &mut Tx, user: &CurrentUser, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    if ids.is_empty() || !user.can(Action::ContractsView) {
+        return Ok(Vec::new());
+    }
+    repo::within(tx, user.tenant_id, &view_scope(user), ids).await
+}
+
 /// Whether `user` decides (approves/rejects) contracts of `department`: its
 /// manager, or a director.
 pub fn decides(user: &CurrentUser, department: &str) -> bool {

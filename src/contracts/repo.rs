@@ -566,3 +566,17 @@ pub(super) async fn queue_counts(
     .fetch_one(&mut **tx)
     .await
 }
+
+/// Which of the contracts `ids` are within `scope` (their drafter, their
+/// department): the ones another page may link to.
+pub async fn within(
+    tx: &mut Tx,
+    tenant_id: i64,
+    scope: &crate::people::Scope,
+    ids: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new("SELECT c.id FROM contracts c WHERE c.tenant_id = ");
+    qb.push_bind(tenant_id).push(" AND c.id = ANY(").push_bind(ids.to_vec()).push(")");
+    scope.push_filter(&mut qb, "c.drafted_by", "c.department");
+    qb.build_query_scalar().fetch_all(&mut **tx).await
+}

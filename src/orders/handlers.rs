@@ -171,6 +171,10 @@ async fn page(
     } else {
         Vec::new()
     };
+    let contract_link = match order.contract_id {
+        Some(id) => crate::contracts::visible(tx, &cx.user, &[id]).await?.contains(&id),
+        None => false,
+    };
     let (active, released): (Vec<_>, Vec<_>) = holds
         .into_iter()
         .map(|hold| HoldView { placed_at: tz.format(hold.placed_at), released_at: local(tz, hold.released_at), hold })
@@ -191,6 +195,7 @@ async fn page(
         can_ship: cx.can(Action::OrdersShip),
         can_operate: cx.can(Action::OrdersOperate),
         can_override: cx.can(Action::OrdersOverride),
+        contract_link,
         errors,
         hold_reason,
         order,

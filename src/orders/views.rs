@@ -144,6 +144,8 @@ pub struct ShowPage {
     pub can_ship: bool,
     pub can_operate: bool,
     pub can_override: bool,
+    /// Whether the viewer may open the order's contract (else its number alone).
+    pub contract_link: bool,
     /// The form's error (a hold without a reason, a release without a note…).
     pub errors: FieldErrors,
     pub hold_reason: String,

@@ -657,6 +657,32 @@ async fn the_demo_has_orders_in_every_state_consistent_with_the_ledger() {
         )
         .await;
     assert_eq!(waiting, ["社区生鲜超市月度供货合同"]);
+    // Linked both ways on the pages, and the order desk is offered the one left.
+    let (order_id, contract_id) = (
+        app.scalar_i64(demo, "SELECT id FROM orders WHERE source = 'contract'").await,
+        app.scalar_i64(demo, "SELECT contract_id FROM orders WHERE source = 'contract'").await,
+    );
+    // Linked to whoever may open the contract: the sales director; the order desk (the
+    // ops manager, who does not see the sales department's contracts: 404) gets the
+    // number alone, on the order and on the form's waiting list.
+    let link = format!("href=\"/contracts/{contract_id}\"");
+    let director = app.client();
+    assert_eq!(director.login("demo", "sales.director", yunying::demo::DEMO_PASSWORD).await.status, 303);
+    let order_page = director.get(&format!("/orders/{order_id}")).await;
+    assert_eq!(order_page.status, 200);
+    assert!(order_page.body.contains(&link), "{}", order_page.body);
+    let contract_page = director.get(&format!("/contracts/{contract_id}")).await;
+    assert!(contract_page.body.contains(&format!("href=\"/orders/{order_id}\">SO-000011</a>")));
+    assert_eq!(c.get(&format!("/contracts/{contract_id}")).await.status, 404);
+    let desk_page = c.get(&format!("/orders/{order_id}")).await.body;
+    assert!(
+        !desk_page.contains(&link) && desk_page.contains(&format!("data-contract=\"{contract_id}\"")),
+        "{desk_page}"
+    );
+    let waiting_id = app.scalar_i64(demo, "SELECT id FROM contracts WHERE title = '社区生鲜超市月度供货合同'").await;
+    let form = c.get("/orders/new").await.body;
+    assert!(form.contains("社区生鲜超市月度供货合同") && !form.contains("连锁便利店季度供货合同"), "{form}");
+    assert!(!form.contains(&format!("href=\"/contracts/{waiting_id}\"")), "{form}");
     assert_eq!(
         app.scalar_i64(
             demo,

@@ -42,6 +42,8 @@ async fn page(
     note: String,
 ) -> AppResult<NewPage> {
     let waiting = repo::contracts_waiting(tx, cx.user.tenant_id, WAITING).await?;
+    let ids: Vec<i64> = waiting.iter().map(|c| c.id).collect();
+    let linked = crate::contracts::visible(tx, &cx.user, &ids).await?;
     Ok(NewPage {
         chrome: cx.chrome("新建订单", "/orders"),
         typed,
@@ -50,6 +52,7 @@ async fn page(
         note,
         platforms: super::codes::Platform::ALL,
         waiting,
+        linked,
     })
 }
 

@@ -57,6 +57,8 @@ pub struct NewPage {
     pub note: String,
     pub platforms: &'static [Platform],
     pub waiting: Vec<ContractWaiting>,
+    /// Those of `waiting` the viewer may open (the rest show their number alone).
+    pub linked: Vec<i64>,
 }
 
 impl NewPage {
