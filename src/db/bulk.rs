@@ -96,16 +96,20 @@ pub struct PutBack {
     pub invalid: Vec<String>,
 }
 
-/// Put back whatever [`set_aside`] recorded (indexes built, foreign keys added NOT
-/// VALID, search-term triggers enabled and the tables' terms written, in one
-/// transaction), then validate every foreign key of the database that
-/// is not validated yet (one join per key) and refresh the statistics of the tables
-/// concerned. A no-op, two catalog queries, when nothing is pending.
+/// Put back whatever [`set_aside`] recorded, then validate every foreign key of the
+/// database that is not validated yet (one join per key) and refresh the statistics
+/// of the tables concerned. A no-op, two catalog queries, when nothing is pending.
+///
+/// In three steps, each record deleted in the transaction that puts it back (a
+/// put-back cut short is finished by the next one): the indexes built and the keys
+/// added NOT VALID, in one transaction; then each search-term trigger enabled and its
+/// table's terms written (one transaction each), while a second connection
+/// validates the keys that touch none of those tables; then the other keys.
 pub async fn put_back(owner: &PgPool) -> Result<PutBack, sqlx::Error> {
     let mut tx = owner.begin().await?;
-    // (table, statement, the terms' fill or '')
-    let pending: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT table_name,
+    // (table, kind, name, statement, the terms' fill or '')
+    let pending: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT table_name, kind, name,
                 CASE kind WHEN 'index' THEN definition
                           WHEN 'foreign_key'
                           THEN format('ALTER TABLE %s ADD CONSTRAINT %I %s NOT VALID', table_name, name, definition)
@@ -115,43 +119,101 @@ pub async fn put_back(owner: &PgPool) -> Result<PutBack, sqlx::Error> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    if !pending.is_empty() {
+    let (fills, others): (Vec<_>, Vec<_>) = pending.iter().partition(|(_, kind, ..)| kind == "search_terms");
+    if !others.is_empty() {
         sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *tx).await?;
-        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
-        for (_, statement, fill) in &pending {
+        for (_, _, _, statement, _) in &others {
             sqlx::query(statement).execute(&mut *tx).await?;
-            if !fill.is_empty() {
-                // Every row's terms (the triggers were off while the table filled,
-                // from empty), tenant by tenant: row-level security holds the owner.
-                sqlx::query("SELECT app.for_each_tenant($1)").bind(fill).execute(&mut *tx).await?;
-            }
         }
-        sqlx::query("DELETE FROM app.bulk_set_aside").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM app.bulk_set_aside WHERE kind <> 'search_terms'").execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    // Validation reads the tables as their owner, and row-level security is forced
-    // on the owner too: with no tenant set it would see no row and pass whatever
-    // is there. So each key is validated in a transaction that lifts the forcing
-    // from its two tables and puts it back before committing (DDL is
-    // transactional: no other session ever sees the tables unforced, and the
-    // runtime role, which owns nothing, is bound by the policies either way).
-    let unchecked: Vec<(String, String, Vec<String>)> = sqlx::query_as(
-        "SELECT c.conrelid::regclass::text, format('ALTER TABLE %s VALIDATE CONSTRAINT %I', c.conrelid::regclass, c.conname),
+    let filled: Vec<&str> = fills.iter().map(|(t, ..)| t.as_str()).collect();
+    let unchecked = unvalidated(owner).await?;
+    let (apart, touching): (Vec<_>, Vec<_>) =
+        unchecked.iter().partition(|k| !filled.iter().any(|t| k.tables.iter().any(|k| k == t)));
+    let terms = async {
+        for (table, _, name, statement, fill) in &fills {
+            let mut tx = owner.begin().await?;
+            let still: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM app.bulk_set_aside WHERE table_name = $1 AND name = $2 FOR UPDATE")
+                    .bind(table)
+                    .bind(name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if still.is_none() {
+                continue; // another put-back did it meanwhile
+            }
+            sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *tx).await?;
+            sqlx::query(statement).execute(&mut *tx).await?;
+            // Every row's terms (the trigger was off while the table filled, from
+            // empty), tenant by tenant: row-level security holds the owner.
+            sqlx::query("SELECT app.for_each_tenant($1)").bind(fill).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM app.bulk_set_aside WHERE table_name = $1 AND name = $2")
+                .bind(table)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    };
+    let (_, mut invalid) = futures_util::future::try_join(terms, validate(owner, &apart)).await?;
+    invalid.extend(validate(owner, &touching).await?);
+    let mut tables: Vec<&str> = pending
+        .iter()
+        .map(|(t, ..)| t.as_str())
+        .chain(unchecked.iter().filter_map(|k| k.tables.first().map(String::as_str)))
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    if !tables.is_empty() {
+        sqlx::query(&format!("ANALYZE {}", tables.join(", "))).execute(owner).await?;
+        tracing::info!(put_back = pending.len(), validated = unchecked.len(), "bulk load: keys and indexes put back");
+    }
+    Ok(PutBack { restored: pending.len(), invalid })
+}
+
+/// A foreign key not validated yet.
+struct Unchecked {
+    /// Its table, then the table it refers to.
+    tables: [String; 2],
+    statement: String,
+    /// Those of the two with row-level security forced.
+    forced: Vec<String>,
+}
+
+async fn unvalidated(owner: &PgPool) -> Result<Vec<Unchecked>, sqlx::Error> {
+    let rows: Vec<(String, String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text,
+                format('ALTER TABLE %s VALIDATE CONSTRAINT %I', c.conrelid::regclass, c.conname),
                 ARRAY(SELECT r.oid::regclass::text FROM pg_class r
                       WHERE r.oid IN (c.conrelid, c.confrelid) AND r.relforcerowsecurity ORDER BY 1)
          FROM pg_constraint c WHERE c.contype = 'f' AND NOT c.convalidated ORDER BY 1, c.conname",
     )
     .fetch_all(owner)
     .await?;
+    Ok(rows.into_iter().map(|(t, r, statement, forced)| Unchecked { tables: [t, r], statement, forced }).collect())
+}
+
+/// Validate `keys` one after the other; the messages of those the rows break.
+///
+/// Validation reads the tables as their owner, and row-level security is forced
+/// on the owner too: with no tenant set it would see no row and pass whatever
+/// is there. So each key is validated in a transaction that lifts the forcing
+/// from its two tables and puts it back before committing (DDL is
+/// transactional: no other session ever sees the tables unforced, and the
+/// runtime role, which owns nothing, is bound by the policies either way).
+async fn validate(owner: &PgPool, keys: &[&Unchecked]) -> Result<Vec<String>, sqlx::Error> {
     let mut invalid = Vec::new();
-    for (_, statement, forced) in &unchecked {
+    for key in keys {
         let mut tx = owner.begin().await?;
-        for table in forced {
+        for table in &key.forced {
             sqlx::query(&format!("ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")).execute(&mut *tx).await?;
         }
-        match sqlx::query(statement).execute(&mut *tx).await {
+        match sqlx::query(&key.statement).execute(&mut *tx).await {
             Ok(_) => {
-                for table in forced {
+                for table in &key.forced {
                     sqlx::query(&format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY")).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
@@ -160,13 +222,5 @@ pub async fn put_back(owner: &PgPool) -> Result<PutBack, sqlx::Error> {
             Err(e) => return Err(e),
         }
     }
-    let mut tables: Vec<&str> =
-        pending.iter().map(|(t, ..)| t.as_str()).chain(unchecked.iter().map(|(t, ..)| t.as_str())).collect();
-    tables.sort_unstable();
-    tables.dedup();
-    if !tables.is_empty() {
-        sqlx::query(&format!("ANALYZE {}", tables.join(", "))).execute(owner).await?;
-        tracing::info!(put_back = pending.len(), validated = unchecked.len(), "bulk load: keys and indexes put back");
-    }
-    Ok(PutBack { restored: pending.len(), invalid })
+    Ok(invalid)
 }
