@@ -18,6 +18,9 @@ use crate::orders::ShipTo;
 use crate::people::{Action, Scope};
 use crate::web::{Ctx, RequestMeta};
 
+/// The audit action and the intake note of an order made from a contract.
+pub const STEP: (&str, &str) = ("order.create_from_contract", "合同生成");
+
 pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> AppResult<Response> {
     // The order desk takes orders in for any contract of the tenant; a contract's
     // signers (its drafter, its department's manager) for the contracts they see.
@@ -33,7 +36,7 @@ pub async fn from_contract(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>) -> A
         return Err(AppError::Forbidden);
     }
     let order = order_of(&mut tx, tid, c, cx.user.user_id).await?;
-    intake(&cx, &meta, tx, order, ("order.create_from_contract", "合同生成")).await
+    intake(&cx, &meta, tx, order, STEP).await
 }
 
 /// The order of the signed sales contract `c` (its row locked by the caller): what

@@ -8,7 +8,7 @@ mod contract;
 mod form;
 mod views;
 
-pub use contract::{from_contract, order_of};
+pub use contract::{from_contract, order_of, STEP as CONTRACT_STEP};
 
 use std::collections::{HashMap, HashSet};
 
@@ -191,34 +191,43 @@ async fn check(
     Ok((Some(order), errors, rows))
 }
 
-/// Number `order` (SO-…), take it in as imports do (its lines, the intake holds,
-/// the timeline's first event, noted `how`), audit it as `action`, commit, and go
-/// to the new order.
+/// Number `order` (SO-…), take it in as imports do, audit it, commit, and go to
+/// the new order ([`take_in`]).
 async fn intake(
     cx: &Ctx,
     meta: &RequestMeta,
     mut tx: Tx,
     mut order: NewOrder,
-    (action, how): (&'static str, &str),
+    step: (&'static str, &str),
 ) -> AppResult<Response> {
-    let tid = cx.user.tenant_id;
-    order.order_no = repo::next_order_no(&mut tx, tid).await?;
     let name = super::handlers::author(cx);
-    let ids = repo::insert(
-        &mut tx,
-        tid,
-        std::slice::from_ref(&order),
-        &Author { user_id: Some(cx.user.user_id), name: &name },
-        how,
-    )
-    .await?;
+    let actor = audit::Actor::user(&cx.user, meta);
+    let id = take_in(&mut tx, cx.user.tenant_id, &mut order, (cx.user.user_id, &name), &actor, step).await?;
+    tx.commit().await?;
+    Ok(Flash::success(format!("已创建订单 {}", order.order_no)).redirect(&format!("/orders/{id}")))
+}
+
+/// Number `order` (SO-…) and take it in as imports do (its lines, the intake
+/// holds, the timeline's first event by `by` — user id and name —, noted `how`),
+/// the contract's history saying so for an order of a contract, audited as
+/// `action` by `actor`: the order form, 生成订单, and the demo's contract orders.
+/// The order's id.
+pub(crate) async fn take_in(
+    tx: &mut Tx,
+    tid: i64,
+    order: &mut NewOrder,
+    (user_id, name): (i64, &str),
+    actor: &audit::Actor,
+    (action, how): (&'static str, &str),
+) -> AppResult<i64> {
+    order.order_no = repo::next_order_no(tx, tid).await?;
+    let ids = repo::insert(tx, tid, std::slice::from_ref(order), &Author { user_id: Some(user_id), name }, how).await?;
     let id = ids.first().copied().ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no id")))?;
     let holds: Vec<&str> = order.intake_holds().iter().map(|(k, _)| k.code()).collect();
     let no = &order.order_no;
     if let Some(contract_id) = order.contract_id {
         // The contract's history says so too, beside its approvals and signing.
-        crate::contracts::event(&mut tx, tid, contract_id, "order", None, cx.user.user_id, &format!("订单 {no}"))
-            .await?;
+        crate::contracts::event(tx, tid, contract_id, "order", None, user_id, &format!("订单 {no}")).await?;
     }
     let summary = format!(
         "{how}订单 {no}：{} 行，实付 {} 元{}",
@@ -232,7 +241,6 @@ async fn intake(
         "shipping_fen": order.shipping_fen, "discount_fen": order.discount_fen, "paid_fen": order.paid_fen,
         "paid_at": order.paid_at, "lines": order.lines.len(), "holds": holds,
     });
-    audit::by_user(&mut tx, &cx.user, meta, Entry::step(action, "order", id, summary, None, after)).await?;
-    tx.commit().await?;
-    Ok(Flash::success(format!("已创建订单 {no}")).redirect(&format!("/orders/{id}")))
+    audit::record(tx, tid, actor, Entry::step(action, "order", id, summary, None, after)).await?;
+    Ok(id)
 }

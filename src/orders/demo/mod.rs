@@ -17,6 +17,11 @@ use crate::inventory::ledger::{self, DocType, LedgerError, MovementKind, NewMove
 use crate::people::{Dept, Level};
 use crate::tz::TimeZone;
 
+mod contracts;
+
+use contracts::contracts_to_order;
+pub use contracts::from_contracts;
+
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
 const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超"];
 const PLACES: &[(&str, &str, &str, &str)] = &[
@@ -226,43 +231,6 @@ pub async fn plan(tx: &mut Tx, ctx: &Ctx, parts: usize) -> Result<Option<Plan>, 
     repo::numbered_up_to(tx, tid, manual).await?;
     receive_shortfall(tx, tid, &plan).await?;
     Ok(Some(plan))
-}
-
-/// The demo's signed sales contracts to order: every one that may be, but the
-/// newest, left for 生成订单 to be tried on.
-async fn contracts_to_order(tx: &mut Tx, ctx: &Ctx) -> Result<Vec<i64>, sqlx::Error> {
-    let waiting = repo::contracts_waiting(tx, ctx.tenant_id, 100).await?;
-    Ok(waiting.iter().skip(1).map(|c| c.id).collect())
-}
-
-/// The orders of [`contracts_to_order`] (after the platform and hand-entered ones,
-/// numbered after them), made as 生成订单 makes them, by the ops clerk: held at
-/// intake as any order is, linked to their contract both ways, with the contract's
-/// history and the audit saying so.
-pub async fn from_contracts(tx: &mut Tx, ctx: &Ctx, plan: &Plan) -> anyhow::Result<()> {
-    let tid = ctx.tenant_id;
-    let Some(clerk) = ctx.user(Dept::Ops, Level::Specialist) else {
-        return Ok(());
-    };
-    let ids = contracts_to_order(tx, ctx).await?;
-    for &id in ids.iter().take(plan.from_contracts) {
-        let Some(c) = repo::lock_contract(tx, tid, &crate::people::Scope::Tenant, id).await? else {
-            continue;
-        };
-        let mut order = super::entry::order_of(tx, tid, c, clerk).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        order.order_no = repo::next_order_no(tx, tid).await?;
-        let author = Author { user_id: Some(clerk), name: "运营专员（ops.specialist）" };
-        let order_id = repo::insert(tx, tid, std::slice::from_ref(&order), &author, "合同生成").await?[0];
-        let no = &order.order_no;
-        crate::contracts::event(tx, tid, id, "order", None, clerk, &format!("订单 {no}")).await?;
-        let actor =
-            crate::audit::Actor { user_id: Some(clerk), name: author.name.to_owned(), ip: None, request_id: None };
-        let summary = format!("合同生成订单 {no}：{} 行（演示数据）", order.lines.len());
-        let after = serde_json::json!({ "order_no": no, "source": "contract", "contract_id": id });
-        let entry = crate::audit::Entry::step("order.create_from_contract", "order", order_id, summary, None, after);
-        crate::audit::record(tx, tid, &actor, entry).await?;
-    }
-    Ok(())
 }
 
 /// Part `part` of the plan, each order written once in its final state — every
