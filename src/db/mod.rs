@@ -9,6 +9,7 @@
 pub mod bulk;
 pub mod embedded;
 pub mod like;
+pub mod numbers;
 pub mod search;
 
 use std::time::Duration;

@@ -48,8 +48,20 @@ pub enum Action {
     /// Release an `unpaid` hold without a payment, reassign the warehouse, cancel
     /// after allocation (the ops manager).
     OrdersOverride,
-    /// After-sales: returns, exchanges, repairs, refunds, complaints.
+    /// After-sales and complaints: raise and handle cases (returns, exchanges,
+    /// repairs, refunds), log and answer complaints (service and ops).
     AfterSalesOperate,
+    /// See after-sales cases: the operators, the warehouse (to receive goods back),
+    /// sales (the cases of their own orders, read-only) and directors.
+    AfterSalesView,
+    /// Receive returned goods (restock or scrap): the operators and the warehouse.
+    AfterSalesReceive,
+    /// Approve or reject a refund waiting for a manager (service/ops managers and
+    /// directors); they may also record one at or above the threshold at once.
+    RefundApprove,
+    /// See complaints: the operators, sales (those of their own orders, read-only)
+    /// and directors.
+    ComplaintsView,
     /// Marketing campaigns: plan, run, record results.
     CampaignsOperate,
     /// Own attendance, leave applications.
@@ -118,6 +130,13 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::OrdersShip, &[who(OPERATOR, Some(&[Dept::Warehouse]))]),
     (Action::OrdersOverride, &[who(MANAGER, Some(&[Dept::Ops]))]),
     (Action::AfterSalesOperate, &[who(OPERATOR, Some(&[Dept::Service, Dept::Ops]))]),
+    (
+        Action::AfterSalesView,
+        &[who(ALL_LEVELS, Some(&[Dept::Service, Dept::Ops, Dept::Warehouse, Dept::Sales])), who(DIRECTOR, None)],
+    ),
+    (Action::AfterSalesReceive, &[who(OPERATOR, Some(&[Dept::Service, Dept::Ops, Dept::Warehouse]))]),
+    (Action::RefundApprove, &[who(MANAGER, Some(&[Dept::Service, Dept::Ops])), who(DIRECTOR, None)]),
+    (Action::ComplaintsView, &[who(ALL_LEVELS, Some(&[Dept::Service, Dept::Ops, Dept::Sales])), who(DIRECTOR, None)]),
     (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing]))]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
@@ -201,6 +220,21 @@ mod tests {
         assert!(!role(Level::Specialist, Dept::Service).can(Action::PartnersView));
         assert!(role(Level::Specialist, Dept::Finance).can(Action::ContractsView));
         assert!(!role(Level::Manager, Dept::Marketing).can(Action::ContractsView));
+        // after-sales: service and ops operate, the warehouse receives, service/ops
+        // managers and directors approve refunds, sales reads, nobody else.
+        assert!(role(Level::Specialist, Dept::Service).can(Action::AfterSalesOperate));
+        assert!(!role(Level::Specialist, Dept::Warehouse).can(Action::AfterSalesOperate));
+        assert!(!role(Level::Director, Dept::Service).can(Action::AfterSalesOperate));
+        assert!(role(Level::Specialist, Dept::Warehouse).can(Action::AfterSalesReceive));
+        assert!(role(Level::Specialist, Dept::Warehouse).can(Action::AfterSalesView));
+        assert!(!role(Level::Specialist, Dept::Warehouse).can(Action::ComplaintsView));
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::ComplaintsView));
+        assert!(!role(Level::Manager, Dept::Marketing).can(Action::AfterSalesView));
+        assert!(!role(Level::Specialist, Dept::Finance).can(Action::ComplaintsView));
+        assert!(role(Level::Manager, Dept::Service).can(Action::RefundApprove));
+        assert!(role(Level::Director, Dept::Finance).can(Action::RefundApprove));
+        assert!(!role(Level::Specialist, Dept::Service).can(Action::RefundApprove));
+        assert!(!role(Level::Manager, Dept::Sales).can(Action::RefundApprove));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));

@@ -7,39 +7,21 @@ use sqlx::{Postgres, QueryBuilder};
 
 use crate::catalog::Status as ProductStatus;
 use crate::contracts::status::ContractStatus;
-use crate::db::Tx;
+use crate::db::{numbers, Tx};
 use crate::orders::codes::Platform;
 use crate::people::Scope;
 
 /// The order form's numbers SO-000001…SO-`last` are taken (the demo's hand-entered
 /// orders): the next one is SO-`last + 1`.
 pub async fn numbered_up_to(tx: &mut Tx, tenant_id: i64, last: i64) -> Result<(), sqlx::Error> {
-    if last > 0 {
-        sqlx::query(
-            "INSERT INTO order_numbers (tenant_id, prefix, last) VALUES ($1, 'SO', $2)
-             ON CONFLICT (tenant_id, prefix) DO UPDATE SET last = greatest(order_numbers.last, EXCLUDED.last)",
-        )
-        .bind(tenant_id)
-        .bind(last)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    numbers::taken_up_to(tx, tenant_id, "SO", last).await
 }
 
 /// The next `SO-000001`… of the tenant, one no order of any platform carries
-/// (an imported order may have such a number): the counter row is bumped and so
-/// locked until commit, which keeps the numbers of two concurrent orders apart.
+/// (an imported order may have such a number).
 pub async fn next_order_no(tx: &mut Tx, tenant_id: i64) -> Result<String, sqlx::Error> {
     loop {
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO order_numbers (tenant_id, prefix, last) VALUES ($1, 'SO', 1)
-             ON CONFLICT (tenant_id, prefix) DO UPDATE SET last = order_numbers.last + 1 RETURNING last",
-        )
-        .bind(tenant_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let no = format!("SO-{n:06}");
+        let no = numbers::format("SO", numbers::next(tx, tenant_id, "SO").await?);
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM orders WHERE tenant_id = $1 AND platform = ANY($2) AND order_no = $3)",
         )
