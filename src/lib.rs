@@ -7,6 +7,7 @@
 //! functions; `rules/mod.rs` denies them); the rest of the crate may read it.
 #![allow(clippy::disallowed_methods)]
 
+pub mod after_sales;
 pub mod app;
 pub mod audit;
 pub mod auth;

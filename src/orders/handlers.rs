@@ -179,6 +179,7 @@ async fn page(
         .into_iter()
         .map(|hold| HoldView { placed_at: tz.format(hold.placed_at), released_at: local(tz, hold.released_at), hold })
         .partition(|h| h.hold.released_at.is_none());
+    let shipped_any = lines.iter().any(|l| l.shipped_qty > 0);
     Ok(ShowPage {
         chrome: cx.chrome(format!("订单 {}", order.order_no), "/orders"),
         ordered_at: tz.format(order.ordered_at),
@@ -196,6 +197,8 @@ async fn page(
         can_operate: cx.can(Action::OrdersOperate),
         can_override: cx.can(Action::OrdersOverride),
         contract_link,
+        can_see_after_sales: cx.can(Action::AfterSalesView),
+        can_raise_after_sale: cx.can(Action::AfterSalesOperate) && shipped_any,
         errors,
         hold_reason,
         order,

@@ -120,3 +120,38 @@ pub async fn ship(
     }
     Ok(taken.values().sum())
 }
+
+/// Send `quantity` of `product_id` out of `warehouse_id` for after-sales case
+/// `case_id` of the order (an exchange's replacement): reserved first like any
+/// order line (the conditional update; `Short` when not available), then released
+/// into a `shipment` movement whose document is the case.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_for_case(
+    tx: &mut Tx,
+    tenant_id: i64,
+    case_id: i64,
+    warehouse_id: i64,
+    product_id: i64,
+    (sku, quantity): (&str, i64),
+    reason: &str,
+    by: i64,
+) -> Result<(), StockError> {
+    match ledger::reserve(tx, tenant_id, product_id, warehouse_id, quantity).await {
+        Ok(()) => {}
+        Err(LedgerError::Insufficient) => return Err(StockError::Short(sku.to_owned())),
+        Err(e) => return Err(e.into()),
+    }
+    ledger::release(tx, tenant_id, product_id, warehouse_id, quantity).await?;
+    let movement = NewMovement {
+        product_id,
+        warehouse_id,
+        kind: MovementKind::Shipment,
+        quantity: -quantity,
+        reason,
+        doc: DocType::AfterSale,
+        doc_id: Some(case_id),
+        created_by: Some(by),
+    };
+    ledger::post(tx, tenant_id, &movement).await?;
+    Ok(())
+}

@@ -146,6 +146,10 @@ pub struct ShowPage {
     pub can_override: bool,
     /// Whether the viewer may open the order's contract (else its number alone).
     pub contract_link: bool,
+    /// The viewer sees after-sales cases (the link to the order's), and may raise
+    /// one on this order (something has shipped).
+    pub can_see_after_sales: bool,
+    pub can_raise_after_sale: bool,
     /// The form's error (a hold without a reason, a release without a note…).
     pub errors: FieldErrors,
     pub hold_reason: String,

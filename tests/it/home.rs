@@ -59,6 +59,19 @@ fn oracle(key: &str, me: i64, dept: &str) -> String {
             "SELECT count(*) FROM order_holds WHERE released_at IS NULL AND kind = '{}'",
             k.trim_start_matches("orders.hold.")
         ),
+        "after_sales.requested" => {
+            format!("SELECT count(*) FROM after_sales WHERE status = 'requested' AND raised_by <> {me}")
+        }
+        "after_sales.refund_pending" => format!(
+            "SELECT count(*) FROM after_sales a WHERE status = 'refund_pending' AND raised_by <> {me}
+               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.case_id = a.id AND r.status = 'pending' AND r.recorded_by = {me})"
+        ),
+        "after_sales.to_receive" => {
+            "SELECT count(*) FROM after_sales WHERE status = 'approved' AND kind IN ('return', 'exchange', 'repair')".into()
+        }
+        "after_sales.mine" => format!(
+            "SELECT count(*) FROM after_sales WHERE raised_by = {me} AND status NOT IN ('rejected', 'closed')"
+        ),
         other => panic!("no definition for the queue {other}"),
     }
 }
@@ -90,6 +103,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         (
             "ops.director",
             &[
+                "after_sales.refund_pending",
                 "contracts.director_pending",
                 "low_stock.items",
                 "replenishments.director_pending",
@@ -99,6 +113,9 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         (
             "ops.manager",
             &[
+                "after_sales.refund_pending",
+                "after_sales.requested",
+                "after_sales.to_receive",
                 "contracts.submitted",
                 "eliminations.pending",
                 "low_stock.items",
@@ -116,6 +133,9 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         (
             "ops.specialist",
             &[
+                "after_sales.mine",
+                "after_sales.requested",
+                "after_sales.to_receive",
                 "contracts.mine",
                 "eliminations.mine",
                 "low_stock.items",
@@ -132,6 +152,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         (
             "warehouse.specialist",
             &[
+                "after_sales.to_receive",
                 "low_stock.items",
                 "orders.allocated",
                 "purchase_orders.open",
@@ -142,6 +163,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         (
             "sales.director",
             &[
+                "after_sales.refund_pending",
                 "contracts.director_pending",
                 "low_stock.items",
                 "replenishments.director_pending",
@@ -150,6 +172,34 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
         ),
         ("sales.manager", &["contracts.submitted"]),
         ("sales.specialist", &["contracts.mine"]),
+        (
+            "service.manager",
+            &[
+                "after_sales.refund_pending",
+                "after_sales.requested",
+                "after_sales.to_receive",
+                "orders.approved",
+                "orders.hold.address",
+                "orders.hold.manual",
+                "orders.hold.stock",
+                "orders.hold.unpaid",
+                "orders.pending_review",
+            ],
+        ),
+        (
+            "service.specialist",
+            &[
+                "after_sales.mine",
+                "after_sales.requested",
+                "after_sales.to_receive",
+                "orders.approved",
+                "orders.hold.address",
+                "orders.hold.manual",
+                "orders.hold.stock",
+                "orders.hold.unpaid",
+                "orders.pending_review",
+            ],
+        ),
         ("hr.specialist", &[]),
     ];
     for (username, keys) in expected {

@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["purchasing"],
     &["stocktake"],
     &["orders"],
+    &["after_sales"],
     &["payroll"],
     &["imports"],
     &["hr"],

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod admin;
+mod after_sales;
 mod auth;
 mod browser;
 mod browser_leave;

@@ -76,6 +76,12 @@ pub async fn shop() -> Shop {
 
 /// An order of 3 cups and 2 pens (paid unless `unpaid`, address complete).
 pub async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
+    order_with(s, no, (!unpaid).then_some(3200), [800, 400], None).await
+}
+
+/// An order of 3 cups and 2 pens at `prices` (fen), paid `paid` (fen; `None`:
+/// unpaid), of the sales rep `rep` when given, the address complete.
+pub async fn order_with(s: &Shop, no: &str, paid: Option<i64>, prices: [i64; 2], rep: Option<i64>) -> i64 {
     let mut tx = db::begin_tenant(&s.app.db, s.t.alpha).await.unwrap();
     let o = NewOrder {
         platform: Platform::Taobao,
@@ -97,15 +103,15 @@ pub async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
         seller_note: String::new(),
         shipping_fen: 0,
         discount_fen: 0,
-        paid_fen: 3200,
+        paid_fen: paid.unwrap_or(3200),
         ordered_at: chrono::Utc::now(),
-        paid_at: (!unpaid).then(chrono::Utc::now),
-        rep_id: None,
-        rep_department: None,
+        paid_at: paid.map(|_| chrono::Utc::now()),
+        rep_id: rep,
+        rep_department: rep.map(|_| "sales".to_owned()),
         created_by: None,
         lines: vec![
-            NewLine { product_id: s.cup, quantity: 3, unit_price_fen: 800, contract_line_id: None },
-            NewLine { product_id: s.pen, quantity: 2, unit_price_fen: 400, contract_line_id: None },
+            NewLine { product_id: s.cup, quantity: 3, unit_price_fen: prices[0], contract_line_id: None },
+            NewLine { product_id: s.pen, quantity: 2, unit_price_fen: prices[1], contract_line_id: None },
         ],
     };
     let ids = repo::insert(&mut tx, s.t.alpha, &[o], &Author { user_id: None, name: "测试" }, "测试").await.unwrap();

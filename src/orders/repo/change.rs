@@ -177,3 +177,79 @@ pub async fn coverage(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<
     .fetch_all(&mut **tx)
     .await
 }
+
+/// A case of after-sales was raised on the order (its count on the order page).
+pub async fn after_sale_raised(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET after_sale_count = after_sale_count + 1 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `fen` was paid back to the customer (an after-sales refund).
+pub async fn refunded(tx: &mut Tx, tenant_id: i64, order_id: i64, fen: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET refunded_fen = refunded_fen + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .bind(fen)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `quantity` units of line `line_no` came back from the customer (never more than
+/// shipped: the line's check constraint).
+pub async fn returned(
+    tx: &mut Tx,
+    tenant_id: i64,
+    order_id: i64,
+    line_no: i32,
+    quantity: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE order_lines SET returned_qty = returned_qty + $4 WHERE tenant_id = $1 AND order_id = $2 AND line_no = $3",
+    )
+    .bind(tenant_id)
+    .bind(order_id)
+    .bind(line_no)
+    .bind(quantity)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// After-sales written in bulk (the demo): per order line (order, line, cases,
+/// refunded fen, units returned), the order's counts and refunds and the line's
+/// returned quantity raised by these.
+pub async fn after_sales_totals(
+    tx: &mut Tx,
+    tenant_id: i64,
+    totals: &[(i64, i32, i64, i64, i64)],
+) -> Result<(), sqlx::Error> {
+    let col = |f: fn(&(i64, i32, i64, i64, i64)) -> i64| totals.iter().map(f).collect::<Vec<i64>>();
+    let lines: Vec<i32> = totals.iter().map(|t| t.1).collect();
+    sqlx::query(
+        "WITH x AS (SELECT * FROM unnest($2::bigint[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[])
+                    AS x (o, l, n, fen, back)),
+         lines AS (
+           UPDATE order_lines ol SET returned_qty = ol.returned_qty + x.back FROM x
+           WHERE ol.tenant_id = $1 AND ol.order_id = x.o AND ol.line_no = x.l AND x.back > 0
+           RETURNING ol.order_id)
+         UPDATE orders o SET after_sale_count = o.after_sale_count + t.n, refunded_fen = o.refunded_fen + t.fen
+         FROM (SELECT x.o, sum(x.n)::int AS n, sum(x.fen)::bigint AS fen FROM x GROUP BY x.o) t
+         WHERE o.tenant_id = $1 AND o.id = t.o",
+    )
+    .bind(tenant_id)
+    .bind(col(|t| t.0))
+    .bind(&lines)
+    .bind(col(|t| t.2))
+    .bind(col(|t| t.3))
+    .bind(col(|t| t.4))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -73,6 +73,9 @@ pub struct OrderRow {
     /// The active holds' kinds, comma-separated (`''` when none).
     pub holds: String,
     pub cancel_reason: String,
+    /// After-sales cases raised on it, and what was refunded (written by after-sales).
+    pub after_sale_count: i32,
+    pub refunded_fen: i64,
 }
 
 const COLUMNS: &str = "o.id, o.platform, o.order_no, o.shop, o.source, o.customer_id, c.name AS customer_name,
@@ -81,7 +84,7 @@ const COLUMNS: &str = "o.id, o.platform, o.order_no, o.shop, o.source, o.custome
     o.warehouse_id, w.code AS warehouse_code, o.rep_id, u.display_name AS rep_name, o.rep_department,
     coalesce((SELECT string_agg(h.kind, ',' ORDER BY h.kind) FROM order_holds h
               WHERE h.tenant_id = o.tenant_id AND h.order_id = o.id AND h.released_at IS NULL), '') AS holds,
-    o.cancel_reason";
+    o.cancel_reason, o.after_sale_count, o.refunded_fen";
 const JOINS: &str = " LEFT JOIN partners c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id
     LEFT JOIN contracts k ON k.tenant_id = o.tenant_id AND k.id = o.contract_id
     LEFT JOIN warehouses w ON w.tenant_id = o.tenant_id AND w.id = o.warehouse_id

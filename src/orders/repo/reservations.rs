@@ -147,6 +147,18 @@ pub async fn insert_parcel(
     .await
 }
 
+/// The parcel sends out goods for after-sales case `case_id` (a replacement or
+/// repaired goods), not the order's lines.
+pub async fn parcel_for_case(tx: &mut Tx, tenant_id: i64, parcel_id: i64, case_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE parcels SET after_sale_id = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(parcel_id)
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert_parcel_line(
     tx: &mut Tx,
     tenant_id: i64,
@@ -227,6 +239,8 @@ pub struct ParcelRow {
     pub resent: bool,
     /// `SKU×N` of its lines.
     pub contents: String,
+    /// The after-sales case it sends goods out for (then it has no lines).
+    pub after_sale_id: Option<i64>,
 }
 
 pub async fn parcels(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<ParcelRow>, sqlx::Error> {
@@ -237,7 +251,7 @@ pub async fn parcels(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<Vec<P
                           FROM parcel_lines pl
                           JOIN order_lines ol ON ol.tenant_id = pl.tenant_id AND ol.order_id = pl.order_id AND ol.line_no = pl.line_no
                           JOIN products pr ON pr.tenant_id = ol.tenant_id AND pr.id = ol.product_id
-                          WHERE pl.tenant_id = p.tenant_id AND pl.parcel_id = p.id), '') AS contents
+                          WHERE pl.tenant_id = p.tenant_id AND pl.parcel_id = p.id), '') AS contents, p.after_sale_id
          FROM parcels p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.shipped_by
          WHERE p.tenant_id = $1 AND p.order_id = $2 ORDER BY p.id",
     )
