@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::stocktake::router())
         .merge(crate::partners::router())
         .merge(crate::orders::router())
+        .merge(crate::complaints::router())
         .merge(crate::imports::upload::router())
         .merge(crate::contracts::router())
         .layer(

@@ -35,6 +35,7 @@ pub struct Chrome {
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
     ("订单", "/orders", Some(Action::OrdersView)),
+    ("投诉", "/complaints", Some(Action::ComplaintsView)),
     ("商品", "/products", Some(Action::CatalogView)),
     ("库存", "/inventory/stock", Some(Action::CatalogView)),
     ("低库存", "/inventory/low-stock", Some(Action::InventoryView)),

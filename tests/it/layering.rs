@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["purchasing"],
     &["stocktake"],
     &["orders"],
+    &["complaints"],
     &["payroll"],
     &["imports"],
     &["hr"],

@@ -32,6 +32,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
         [
             "/",
             "/orders",
+            "/complaints",
             "/products",
             "/inventory/stock",
             "/inventory/low-stock",
@@ -61,6 +62,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
         [
             "/",
             "/orders",
+            "/complaints",
             "/products",
             "/inventory/stock",
             "/inventory/low-stock",
