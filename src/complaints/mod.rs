@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod codes;
+pub mod demo;
 pub mod flow;
 mod handlers;
 pub mod repo;

@@ -408,3 +408,42 @@ async fn sales_reps_see_only_their_own_orders_complaints_read_only_and_others_no
     assert_eq!(d.beta.get(&format!("/complaints/{mine}")).await.status, 404, "another tenant's");
     assert!(rows(&d.beta.get("/complaints").await.body).is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_has_complaints_on_every_clock_over_its_orders() {
+    let app = spawn_app().await;
+    let out = app.cli(&["demo", "--tenants", "1", "--employees", "10", "--products", "50", "--orders", "60"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let c = app.client();
+    let res = c.login("demo", "service.specialist", yunying::demo::DEMO_PASSWORD).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let list = c.get("/complaints").await;
+    let mut clocks: Vec<String> = rows(&list.body).into_iter().map(|r| r.1).collect();
+    clocks.sort();
+    clocks.dedup();
+    assert_eq!(clocks, ["due_soon", "met", "missed", "ok", "overdue"], "every clock");
+    let demo: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'demo'").fetch_one(&app.db).await.unwrap();
+    let facts = app
+        .strings(
+            demo,
+            "SELECT concat_ws('|', count(*) FILTER (WHERE order_id IS NOT NULL),
+                    count(*) FILTER (WHERE severity = 'major' AND assignee_id = (SELECT id FROM users WHERE username = 'service.manager')),
+                    count(*) FILTER (WHERE status = 'closed' AND satisfaction IS NOT NULL),
+                    count(*) FILTER (WHERE status = 'resolved'))
+             FROM complaints",
+        )
+        .await;
+    assert_eq!(
+        facts,
+        ["8|1|1|1"],
+        "over the demo's orders; a major one with the service manager; closed and resolved ones"
+    );
+    let home = c.get("/").await.body;
+    assert!(home.contains("data-queue=\"complaints.mine\""), "the specialist's own on the home page");
+    let m = app.client();
+    assert_eq!(m.login("demo", "service.manager", yunying::demo::DEMO_PASSWORD).await.status, 303);
+    let home = m.get("/").await.body;
+    for key in ["complaints.major", "complaints.overdue", "complaints.due_soon"] {
+        assert!(home.contains(&format!("data-queue=\"{key}\"")), "{key} on the service manager's home page");
+    }
+}
