@@ -72,15 +72,21 @@ impl Status {
     }
 }
 
-/// Check the permission (403), lock the complaint within the user's scope (404),
-/// and the state (409): the complaint and the state after `event`.
-pub async fn lock(cx: &Ctx, tx: &mut Tx, id: i64, event: Event) -> AppResult<(ComplaintRow, Status)> {
+/// Begin the change's transaction: check the permission (403), lock the
+/// complaint within the user's scope (404), and the state (409).
+pub async fn begin(cx: &Ctx, id: i64, event: Event) -> AppResult<(Tx, ComplaintRow)> {
     cx.require(Action::AfterSalesOperate)?;
-    let c = repo::find(tx, cx.user.tenant_id, &scope(&cx.user), id, true).await?.ok_or(AppError::NotFound)?;
-    let next = c.status.next(event).ok_or_else(|| {
-        AppError::Conflict(format!("投诉 {} 当前为「{}」，不能{}", c.complaint_no, c.status.label(), event.what()))
-    })?;
-    Ok((c, next))
+    let mut tx = cx.begin().await?;
+    let c = repo::find(&mut tx, cx.user.tenant_id, &scope(&cx.user), id, true).await?.ok_or(AppError::NotFound)?;
+    if c.status.next(event).is_none() {
+        return Err(AppError::Conflict(format!(
+            "投诉 {} 当前为「{}」，不能{}",
+            c.complaint_no,
+            c.status.label(),
+            event.what()
+        )));
+    }
+    Ok((tx, c))
 }
 
 #[cfg(test)]

@@ -236,11 +236,9 @@ pub(super) fn text<'a>(
     label: &str,
     max: usize,
 ) -> &'a str {
-    let s = raw.trim();
+    let s = optional_text(errors, field, raw, label, max);
     if s.is_empty() {
         errors.add(field, format!("请填写{label}"));
-    } else if s.chars().count() > max {
-        errors.add(field, format!("{label}最多 {max} 个字符"));
     }
     s
 }

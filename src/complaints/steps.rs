@@ -1,6 +1,6 @@
 //! The steps of a complaint after it is logged: reply, progress note, resolve,
 //! close after the return visit, reopen. Each in one transaction: the complaint
-//! locked in scope (`flow::lock`: 403, 404, 409), the input checked (the page again
+//! locked in scope (`flow::begin`: 403, 404, 409), the input checked (the page again
 //! with the messages, 422, nothing written), then the change, its timeline event
 //! and its audit row.
 
@@ -64,8 +64,7 @@ fn reply_refused(c: &ComplaintRow, e: ReplyError) -> AppError {
 /// `POST /complaints/{id}/reply`: what was told to the customer (the first reply
 /// meets the first-response clock).
 pub async fn reply(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppResult<Response> {
-    let mut tx = cx.begin().await?;
-    let (c, _) = flow::lock(&cx, &mut tx, id, Event::Reply).await?;
+    let (mut tx, c) = flow::begin(&cx, id, Event::Reply).await?;
     let mut errors = FieldErrors::default();
     let message = text(&mut errors, "message", &form.message, "回复内容", 1000).to_owned();
     if !errors.is_empty() {
@@ -86,8 +85,7 @@ pub async fn reply(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>, Form(form): 
 
 /// `POST /complaints/{id}/note`: a progress note (field `note`).
 pub async fn note(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppResult<Response> {
-    let mut tx = cx.begin().await?;
-    let (c, _) = flow::lock(&cx, &mut tx, id, Event::Note).await?;
+    let (tx, c) = flow::begin(&cx, id, Event::Note).await?;
     let mut errors = FieldErrors::default();
     let note = text(&mut errors, "note", &form.note, "处理进展", 1000).to_owned();
     if !errors.is_empty() {
@@ -105,8 +103,7 @@ pub async fn resolve(
     Path(id): Path<i64>,
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
-    let mut tx = cx.begin().await?;
-    let (c, _) = flow::lock(&cx, &mut tx, id, Event::Resolve).await?;
+    let (mut tx, c) = flow::begin(&cx, id, Event::Resolve).await?;
     let mut errors = FieldErrors::default();
     let result = text(&mut errors, "result", &form.result, "处理结果", 1000).to_owned();
     let cause = text(&mut errors, "cause", &form.cause, "原因分析", 1000).to_owned();
@@ -131,8 +128,7 @@ pub async fn resolve(
 /// `POST /complaints/{id}/close`: after the return visit, `satisfaction` 1–5
 /// (optional) and an optional `visit` record.
 pub async fn close(cx: Ctx, meta: RequestMeta, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppResult<Response> {
-    let mut tx = cx.begin().await?;
-    let (c, _) = flow::lock(&cx, &mut tx, id, Event::Close).await?;
+    let (mut tx, c) = flow::begin(&cx, id, Event::Close).await?;
     let mut errors = FieldErrors::default();
     let satisfaction = match form.satisfaction.trim() {
         "" => None,
@@ -167,8 +163,7 @@ pub async fn reopen(
     Path(id): Path<i64>,
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
-    let mut tx = cx.begin().await?;
-    let (c, _) = flow::lock(&cx, &mut tx, id, Event::Reopen).await?;
+    let (mut tx, c) = flow::begin(&cx, id, Event::Reopen).await?;
     let mut errors = FieldErrors::default();
     let reason = text(&mut errors, "reason", &form.reason, "重新打开的原因", 1000).to_owned();
     if !errors.is_empty() {

@@ -5,9 +5,7 @@
 
 use chrono::{Duration, Utc};
 use yunying::db;
-use yunying::orders::codes::{Platform, Source};
-use yunying::orders::repo::{self as orders, Author, NewLine, NewOrder};
-use yunying::orders::ShipTo;
+use yunying::orders::repo::NewLine;
 use yunying::people::{Dept, Level};
 
 use crate::helpers::{spawn_app, two_tenants, Client, Page, TestApp, TwoTenants};
@@ -38,38 +36,11 @@ pub struct Desk {
 }
 
 async fn order(app: &TestApp, tenant: i64, no: &str, product: i64, rep: Option<i64>) -> i64 {
-    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
-    let o = NewOrder {
-        platform: Platform::Taobao,
-        order_no: no.into(),
-        shop: "旗舰店".into(),
-        source: Source::Import,
-        customer_id: None,
-        contract_id: None,
-        buyer: "小王".into(),
-        ship_to: ShipTo {
-            receiver: "王小明".into(),
-            phone: "13800000000".into(),
-            province: "浙江省".into(),
-            city: "杭州市".into(),
-            district: "西湖区".into(),
-            address: "文三路 1 号".into(),
-        },
-        buyer_note: String::new(),
-        seller_note: String::new(),
-        shipping_fen: 0,
-        discount_fen: 0,
-        paid_fen: 800,
-        ordered_at: Utc::now(),
-        paid_at: Some(Utc::now()),
-        rep_id: rep,
-        rep_department: rep.map(|_| "sales".to_owned()),
-        created_by: None,
-        lines: vec![NewLine { product_id: product, quantity: 1, unit_price_fen: 800, contract_line_id: None }],
-    };
-    let ids = orders::insert(&mut tx, tenant, &[o], &Author { user_id: None, name: "测试" }, "测试").await.unwrap();
-    tx.commit().await.unwrap();
-    ids[0]
+    let line = NewLine { product_id: product, quantity: 1, unit_price_fen: 800, contract_line_id: None };
+    let mut o = crate::orders::new_order(no, 800, vec![line]);
+    o.rep_id = rep;
+    o.rep_department = rep.map(|_| "sales".to_owned());
+    crate::orders::insert_order(app, tenant, o).await
 }
 
 pub async fn desk() -> Desk {
