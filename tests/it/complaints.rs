@@ -418,3 +418,42 @@ async fn the_demo_has_complaints_on_every_clock_over_its_orders() {
         assert!(home.contains(&format!("data-queue=\"{key}\"")), "{key} on the service manager's home page");
     }
 }
+
+/// Set the tenant's first-response hours.
+async fn set_hours(app: &TestApp, tenant: i64, h: i64) {
+    let sql = format!(
+        "UPDATE tenants SET settings = settings || '{{\"complaint_response_hours\": {h}}}'::jsonb WHERE id = {tenant}"
+    );
+    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
+    assert_eq!(sqlx::query(&sql).execute(&mut *tx).await.unwrap().rows_affected(), 1);
+    tx.commit().await.unwrap();
+}
+
+/// The seconds from received to the deadline of complaint `id`.
+async fn seconds_given(app: &TestApp, tenant: i64, id: i64) -> Vec<String> {
+    app.strings(
+        tenant,
+        &format!("SELECT extract(epoch FROM due_at - received_at)::bigint::text FROM complaints WHERE id = {id}"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_deadline_is_the_tenant_setting_when_the_complaint_is_logged() {
+    let d = desk().await;
+    let (app, tid) = (&d.app, d.t.alpha);
+    set_hours(app, tid, 2).await;
+    let received = ago(1, 40);
+    let id = logged(&d.svc, &[("received_at", &received)]).await;
+    assert_eq!(sla_of(&d.svc, id).await, "due_soon", "1 h 40 min of 2 h: past 80 %");
+    let earlier = logged(&d.svc, &[("received_at", &ago(2, 1))]).await;
+    assert_eq!(sla_of(&d.svc, earlier).await, "overdue");
+    assert_eq!(seconds_given(app, tid, id).await, ["7200"]);
+    // A later change of the setting leaves the deadlines already set.
+    set_hours(app, tid, 48).await;
+    assert_eq!(seconds_given(app, tid, id).await, ["7200"]);
+    assert_eq!(sla_of(&d.svc, id).await, "due_soon");
+    let later = logged(&d.svc, &[("received_at", &received)]).await;
+    assert_eq!(seconds_given(app, tid, later).await, ["172800"]);
+    assert_eq!(sla_of(&d.svc, later).await, "ok");
+}
