@@ -170,3 +170,50 @@ async fn bad_input_shows_the_form_again_with_the_field_named_and_writes_nothing(
     assert!(r.body.contains("请填写重新打开的原因"));
     d.app.assert_unchanged(&resolved, "bad close and reopen input").await;
 }
+
+#[tokio::test]
+async fn nothing_typed_into_the_list_or_the_forms_gives_a_server_error() {
+    let d = desk().await;
+    let id = logged(&d.svc, &[]).await;
+    let long = "9".repeat(5000);
+    for q in ["%25", "_", "%5C", "%27%3B--", long.as_str(), "%E2%80%AE"] {
+        let page = d.svc.get(&format!("/complaints?q={q}")).await;
+        assert_eq!(page.status, 200, "q={q}");
+        assert_eq!(d.svc.get(&format!("/complaints.csv?q={q}")).await.status, 200, "csv q={q}");
+    }
+    for path in ["/complaints?page=0", "/complaints?page=-3", "/complaints?page=99999999"] {
+        assert_eq!(d.svc.get(path).await.status, 200, "{path}");
+    }
+    for path in [
+        "/complaints?page=abc",
+        "/complaints?page=99999999999999999999",
+        "/complaints/abc",
+        "/complaints/99999999999999999999",
+    ] {
+        let status = d.svc.get(path).await.status;
+        assert!(status == 400 || status == 404, "{path}: {status}");
+    }
+    let huge = "1".repeat(40);
+    for (field, value) in [
+        ("order", "-1"),
+        ("order", "99999999999999999999"),
+        ("order", huge.as_str()),
+        ("received_at", "2026-01-01T25:00"),
+        ("received_at", "99999-01-01T00:00"),
+        ("received_at", "-2026-01-01T00:00"),
+        ("phone", huge.as_str()),
+    ] {
+        let r = log(&d.svc, &[(field, value)]).await;
+        assert_eq!(r.status, 422, "{field} = {value}: {}", r.body);
+    }
+    let long_text = "字".repeat(1001);
+    for (action, f) in [
+        ("reply", ("message", long_text.as_str())),
+        ("note", ("note", long_text.as_str())),
+        ("close", ("satisfaction", "99999999999")),
+    ] {
+        let r = step(&d.svc, id, action, &[f]).await;
+        assert!(r.status == 422 || r.status == 409, "{action}: {}", r.status);
+    }
+    assert_eq!(d.app.scalar_i64(d.t.alpha, "SELECT count(*) FROM complaints").await, 1);
+}
