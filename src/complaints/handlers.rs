@@ -11,6 +11,7 @@ use serde_json::json;
 use super::clock::{self, Sla, Times};
 use super::codes::{Category, Channel, EventKind, Severity};
 use super::flow::Status;
+use super::input::{choice, received_at, text};
 use super::repo::{self, ComplaintRow, Filter, NewComplaint};
 use super::scope;
 use super::views::{EventView, ListPage, ListQuery, ListRow, NewForm, NewPage, ShowPage, StepForm};
@@ -222,76 +223,27 @@ fn new_page(cx: &mut Ctx, form: NewForm, errors: FieldErrors) -> NewPage {
     }
 }
 
-/// `GET /complaints/new`.
-pub async fn new_form(mut cx: Ctx) -> AppResult<NewPage> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NewQuery {
+    /// An order id: the form starts with that order, its receiver and phone.
+    #[serde(default)]
+    pub order: String,
+}
+
+/// `GET /complaints/new` (`?order=ID`: of that order; 404 when it is not one).
+pub async fn new_form(mut cx: Ctx, Query(q): Query<NewQuery>) -> AppResult<NewPage> {
     cx.require(Action::AfterSalesOperate)?;
-    Ok(new_page(&mut cx, NewForm::default(), FieldErrors::default()))
-}
-
-/// A required text of at most `max` characters, trimmed.
-pub(super) fn text<'a>(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    raw: &'a str,
-    label: &str,
-    max: usize,
-) -> &'a str {
-    let s = optional_text(errors, field, raw, label, max);
-    if s.is_empty() {
-        errors.add(field, format!("请填写{label}"));
+    let mut form = NewForm::default();
+    if let Some(raw) = non_empty(&q.order) {
+        let id = raw.parse::<i64>().map_err(|_| AppError::NotFound)?;
+        let mut tx = cx.begin().await?;
+        let scope = crate::orders::flow::scope(&cx.user);
+        let order = crate::orders::repo::find(&mut tx, cx.user.tenant_id, &scope, id, false).await?;
+        tx.commit().await?;
+        let order = order.ok_or(AppError::NotFound)?;
+        form = NewForm { order: order.id.to_string(), customer: order.receiver, phone: order.phone, ..form };
     }
-    s
-}
-
-/// An optional text of at most `max` characters, trimmed.
-pub(super) fn optional_text<'a>(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    raw: &'a str,
-    label: &str,
-    max: usize,
-) -> &'a str {
-    let s = raw.trim();
-    if s.chars().count() > max {
-        errors.add(field, format!("{label}最多 {max} 个字符"));
-    }
-    s
-}
-
-/// A code chosen from a list: the value, or a message naming the field (and what
-/// was sent, when it is not one of the codes).
-fn choice<T>(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    raw: &str,
-    parse: fn(&str) -> Option<T>,
-    label: &str,
-    codes: fn() -> String,
-) -> Option<T> {
-    let s = raw.trim();
-    let v = parse(s);
-    match (&v, s.is_empty()) {
-        (Some(_), _) => {}
-        (None, true) => errors.add(field, format!("请选择{label}（{}）", codes())),
-        (None, false) => errors.add(field, format!("{label}“{s}”无效（应为 {}）", codes())),
-    }
-    v
-}
-
-/// The received time typed (`YYYY-MM-DDTHH:MM` local time; empty is `now`),
-/// never after `now`.
-fn received_at(raw: &str, tz: TimeZone, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(now);
-    }
-    let local = crate::input::date_time(&s.replacen('T', " ", 1))
-        .map_err(|_| format!("收到时间“{s}”无效（应为 YYYY-MM-DDTHH:MM，本地时间）"))?;
-    let at = tz.to_utc(local);
-    if at > now {
-        return Err(format!("收到时间“{s}”晚于当前时间：不能登记未来的时间"));
-    }
-    Ok(at)
+    Ok(new_page(&mut cx, form, FieldErrors::default()))
 }
 
 /// The order a complaint names (its id, or its number): `Ok(None)` when none is given.

@@ -15,6 +15,7 @@ pub mod codes;
 pub mod demo;
 pub mod flow;
 mod handlers;
+mod input;
 pub mod repo;
 mod steps;
 mod views;

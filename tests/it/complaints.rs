@@ -166,6 +166,15 @@ pub async fn only(c: &Client, path: &str) -> Vec<i64> {
 async fn a_complaint_is_logged_replied_resolved_closed_and_reopened() {
     let d = desk().await;
     let order = d.order_rep.to_string();
+    // The form can start from an order: its id, receiver and phone filled in.
+    let form = d.svc.get(&format!("/complaints/new?order={order}")).await;
+    assert_eq!(form.status, 200);
+    for v in [format!("value=\"{order}\""), "value=\"王小明\"".into(), "value=\"13800000000\"".into()] {
+        assert!(form.body.contains(&v), "{v} in the form");
+    }
+    for bad in ["999999", "x"] {
+        assert_eq!(d.svc.get(&format!("/complaints/new?order={bad}")).await.status, 404, "order {bad}");
+    }
     let received = ago(2, 0);
     let id = logged(&d.svc, &[("order", &order), ("received_at", &received), ("channel", "platform")]).await;
     let c = &d.svc;
