@@ -466,3 +466,43 @@ async fn the_deadline_is_the_tenant_setting_when_the_complaint_is_logged() {
     assert_eq!(seconds_given(app, tid, later).await, ["172800"]);
     assert_eq!(sla_of(&d.svc, later).await, "ok");
 }
+
+#[tokio::test]
+async fn the_list_is_paginated_in_deadline_order() {
+    let d = desk().await;
+    // 60 complaints received a minute apart (the oldest first due), written at once.
+    exec(
+        &d.app,
+        d.t.alpha,
+        &format!(
+            "INSERT INTO complaints (tenant_id, complaint_no, customer, phone, channel, category, severity, content,
+                                     demand, received_at, soon_at, due_at, assignee_id, created_by)
+             SELECT {t}, 'TS-' || lpad(n::text, 6, '0'), '客户' || n, '1390000' || lpad(n::text, 4, '0'), 'phone',
+                    'other', 'normal', '内容', '诉求', now() - (100 - n) * interval '1 minute',
+                    now() - (100 - n) * interval '1 minute' + interval '19 hours 12 minutes',
+                    now() - (100 - n) * interval '1 minute' + interval '24 hours', {u}, {u}
+             FROM generate_series(1, 60) n",
+            t = d.t.alpha,
+            u = d.svc_id
+        ),
+    )
+    .await;
+    let first = d.svc.get("/complaints").await;
+    let ids: Vec<i64> = rows(&first.body).into_iter().map(|r| r.0).collect();
+    assert_eq!(ids.len(), 50, "50 a page");
+    assert!(first.body.contains("共 60 条") && first.body.contains("rel=\"next\""), "the pager");
+    let second = only(&d.svc, "/complaints?page=2").await;
+    assert_eq!(second.len(), 10);
+    let all: Vec<i64> = ids.iter().chain(&second).copied().collect();
+    let by_deadline = d
+        .app
+        .strings(d.t.alpha, "SELECT id::text FROM complaints ORDER BY due_at, id")
+        .await
+        .into_iter()
+        .map(|s| s.parse().unwrap())
+        .collect::<Vec<i64>>();
+    assert_eq!(all, by_deadline, "the two pages are the deadline order");
+    let next = only(&d.svc, "/complaints?page=2&q=1390000001").await;
+    assert_eq!(next.len(), 0, "the search's one page has nothing on page 2");
+    assert_eq!(only(&d.svc, "/complaints?q=1390000001").await.len(), 10, "phone prefix 1390000001: 10–19");
+}
