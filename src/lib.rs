@@ -15,6 +15,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod codes;
+pub mod complaints;
 pub mod config;
 pub mod contracts;
 pub mod db;

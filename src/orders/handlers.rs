@@ -199,6 +199,7 @@ async fn page(
         contract_link,
         can_see_after_sales: cx.can(Action::AfterSalesView),
         can_raise_after_sale: cx.can(Action::AfterSalesOperate) && shipped_any,
+        can_log_complaint: cx.can(Action::AfterSalesOperate),
         errors,
         hold_reason,
         order,

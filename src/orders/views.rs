@@ -150,6 +150,8 @@ pub struct ShowPage {
     /// one on this order (something has shipped).
     pub can_see_after_sales: bool,
     pub can_raise_after_sale: bool,
+    /// The service desk may log a complaint about the order (`/complaints/new?order=`).
+    pub can_log_complaint: bool,
     /// The form's error (a hold without a reason, a release without a note…).
     pub errors: FieldErrors,
     pub hold_reason: String,

@@ -36,6 +36,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("首页", "/", None),
     ("订单", "/orders", Some(Action::OrdersView)),
     ("售后", "/after-sales", Some(Action::AfterSalesView)),
+    ("投诉", "/complaints", Some(Action::ComplaintsView)),
     ("商品", "/products", Some(Action::CatalogView)),
     ("库存", "/inventory/stock", Some(Action::CatalogView)),
     ("低库存", "/inventory/low-stock", Some(Action::InventoryView)),

@@ -36,7 +36,7 @@ pub async fn desk() -> Desk {
 /// rep `rep` when given), reviewed, allocated in WH1 and shipped: its id.
 pub async fn shipped(d: &Desk, no: &str, rep: Option<i64>) -> i64 {
     let s = &d.s;
-    let id = order_with(s, no, Some(140_000), [40_000, 10_000], rep).await;
+    let id = order_with(s, no, 140_000, [40_000, 10_000], rep).await;
     assert_eq!(order_post(&s.ops, id, "approve", &[]).await.status, 303);
     assert_eq!(order_post(&s.ops, id, "allocate", &[("warehouse", "WH1")]).await.status, 303);
     let tracking = format!("SF{}", no.replace('-', ""));
@@ -178,6 +178,11 @@ async fn a_return_is_reviewed_received_in_two_parts_restocked_and_scrapped_then_
     // The order line shows its returned quantity.
     let o = s.ops.get(&format!("/orders/{order}")).await.body;
     assert!(o.contains("data-after-sales=\"1\""), "{o}");
+    assert!(
+        o.contains(&format!("/after-sales/new?order={order}")) && o.contains(&format!("/complaints/new?order={order}"))
+    );
+    let o = s.warehouse.get(&format!("/orders/{order}")).await.body;
+    assert!(!o.contains("/after-sales/new") && !o.contains("/complaints/new"), "the warehouse raises neither");
     let returned = s
         .app
         .scalar_i64(

@@ -55,6 +55,16 @@ fn oracle(key: &str, me: i64, dept: &str) -> String {
         "orders.pending_review" | "orders.approved" | "orders.allocated" | "orders.partially_shipped" => {
             format!("SELECT count(*) FROM orders WHERE status = '{}'", key.trim_start_matches("orders."))
         }
+        "complaints.overdue" => {
+            "SELECT count(*) FROM complaints WHERE first_reply_at IS NULL AND due_at < now()".into()
+        }
+        "complaints.due_soon" => "SELECT count(*) FROM complaints
+             WHERE first_reply_at IS NULL AND due_at >= now() AND soon_at <= now()"
+            .into(),
+        "complaints.major" => format!(
+            "SELECT count(*) FROM complaints WHERE assignee_id = {me} AND severity = 'major' AND status <> 'closed'"
+        ),
+        "complaints.mine" => format!("SELECT count(*) FROM complaints WHERE assignee_id = {me} AND status <> 'closed'"),
         k if k.starts_with("orders.hold.") => format!(
             "SELECT count(*) FROM order_holds WHERE released_at IS NULL AND kind = '{}'",
             k.trim_start_matches("orders.hold.")
@@ -116,6 +126,8 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
                 "after_sales.refund_pending",
                 "after_sales.requested",
                 "after_sales.to_receive",
+                "complaints.due_soon",
+                "complaints.overdue",
                 "contracts.submitted",
                 "eliminations.pending",
                 "low_stock.items",
@@ -178,6 +190,10 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
                 "after_sales.refund_pending",
                 "after_sales.requested",
                 "after_sales.to_receive",
+                "complaints.due_soon",
+                "complaints.major",
+                "complaints.mine",
+                "complaints.overdue",
                 "orders.approved",
                 "orders.hold.address",
                 "orders.hold.manual",
@@ -192,6 +208,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
                 "after_sales.mine",
                 "after_sales.requested",
                 "after_sales.to_receive",
+                "complaints.mine",
                 "orders.approved",
                 "orders.hold.address",
                 "orders.hold.manual",

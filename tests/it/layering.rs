@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["stocktake"],
     &["orders"],
     &["after_sales"],
+    &["complaints"],
     &["payroll"],
     &["imports"],
     &["hr"],

@@ -74,16 +74,9 @@ pub async fn shop() -> Shop {
     }
 }
 
-/// An order of 3 cups and 2 pens (paid unless `unpaid`, address complete).
-pub async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
-    order_with(s, no, (!unpaid).then_some(3200), [800, 400], None).await
-}
-
-/// An order of 3 cups and 2 pens at `prices` (fen), paid `paid` (fen; `None`:
-/// unpaid), of the sales rep `rep` when given, the address complete.
-pub async fn order_with(s: &Shop, no: &str, paid: Option<i64>, prices: [i64; 2], rep: Option<i64>) -> i64 {
-    let mut tx = db::begin_tenant(&s.app.db, s.t.alpha).await.unwrap();
-    let o = NewOrder {
+/// A paid Taobao order `no` of `lines` to 王小明 (address complete), of nobody's rep.
+pub fn new_order(no: &str, paid_fen: i64, lines: Vec<NewLine>) -> NewOrder {
+    NewOrder {
         platform: Platform::Taobao,
         order_no: no.into(),
         shop: "旗舰店".into(),
@@ -103,20 +96,48 @@ pub async fn order_with(s: &Shop, no: &str, paid: Option<i64>, prices: [i64; 2],
         seller_note: String::new(),
         shipping_fen: 0,
         discount_fen: 0,
-        paid_fen: paid.unwrap_or(3200),
+        paid_fen,
         ordered_at: chrono::Utc::now(),
-        paid_at: paid.map(|_| chrono::Utc::now()),
-        rep_id: rep,
-        rep_department: rep.map(|_| "sales".to_owned()),
+        paid_at: Some(chrono::Utc::now()),
+        rep_id: None,
+        rep_department: None,
         created_by: None,
-        lines: vec![
-            NewLine { product_id: s.cup, quantity: 3, unit_price_fen: prices[0], contract_line_id: None },
-            NewLine { product_id: s.pen, quantity: 2, unit_price_fen: prices[1], contract_line_id: None },
-        ],
-    };
-    let ids = repo::insert(&mut tx, s.t.alpha, &[o], &Author { user_id: None, name: "测试" }, "测试").await.unwrap();
+        lines,
+    }
+}
+
+/// Insert `o` into `tenant`: its id.
+pub async fn insert_order(app: &TestApp, tenant: i64, o: NewOrder) -> i64 {
+    let mut tx = db::begin_tenant(&app.db, tenant).await.unwrap();
+    let ids = repo::insert(&mut tx, tenant, &[o], &Author { user_id: None, name: "测试" }, "测试").await.unwrap();
     tx.commit().await.unwrap();
     ids[0]
+}
+
+/// An order of 3 cups and 2 pens (paid unless `unpaid`, address complete).
+pub async fn order(s: &Shop, no: &str, unpaid: bool) -> i64 {
+    let lines = vec![
+        NewLine { product_id: s.cup, quantity: 3, unit_price_fen: 800, contract_line_id: None },
+        NewLine { product_id: s.pen, quantity: 2, unit_price_fen: 400, contract_line_id: None },
+    ];
+    let mut o = new_order(no, 3200, lines);
+    if unpaid {
+        o.paid_at = None;
+    }
+    insert_order(&s.app, s.t.alpha, o).await
+}
+
+/// An order of 3 cups and 2 pens at `prices` (fen), paid `paid_fen`, of the sales
+/// rep `rep` when given.
+pub async fn order_with(s: &Shop, no: &str, paid_fen: i64, prices: [i64; 2], rep: Option<i64>) -> i64 {
+    let lines = vec![
+        NewLine { product_id: s.cup, quantity: 3, unit_price_fen: prices[0], contract_line_id: None },
+        NewLine { product_id: s.pen, quantity: 2, unit_price_fen: prices[1], contract_line_id: None },
+    ];
+    let mut o = new_order(no, paid_fen, lines);
+    o.rep_id = rep;
+    o.rep_department = rep.map(|_| "sales".to_owned());
+    insert_order(&s.app, s.t.alpha, o).await
 }
 
 /// (on hand, reserved) of a product in a warehouse.
