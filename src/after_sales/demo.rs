@@ -1,4 +1,4 @@
-//! The demo's after-sales cases: one in ten shipped orders has one, in every state
+//! The demo's after-sales cases: one for every ten orders, over the shipped ones, in every state
 //! and of every kind, written in bulk (arrays, one statement per table) so that the
 //! million-order demo's hundred thousand cases take seconds — and exactly what the
 //! web's steps would have left: goods restocked through the ledger (a `return`
@@ -119,7 +119,11 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx, now: DateTime<Utc>) -> anyhow::Result<
     .bind(tid)
     .fetch_one(&mut **tx)
     .await?;
-    let every = 10_i64;
+    // One case for every ten orders of the tenant (the million-order demo's hundred
+    // thousand), over the shipped ones; all of them when there are few.
+    let orders: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE tenant_id = $1").bind(tid).fetch_one(&mut **tx).await?;
+    let every = (shipped / (orders / 10).max(1)).max(1);
     let candidates: Vec<Candidate> = sqlx::query_as(
         "SELECT o.id AS order_id, l.line_no, l.product_id, o.warehouse_id, o.rep_id, o.rep_department, o.shipped_at,
                 (o.paid_fen * l.unit_price_fen
@@ -130,10 +134,11 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx, now: DateTime<Utc>) -> anyhow::Result<
                  AND o.warehouse_id IS NOT NULL AND o.shipped_at IS NOT NULL) o
          JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.line_no = 1
          WHERE o.rn % $2 = 0 AND l.shipped_qty >= 1
-         ORDER BY o.id",
+         ORDER BY o.id LIMIT $3",
     )
     .bind(tid)
     .bind(if shipped >= every * 16 { every } else { 1 })
+    .bind(orders / 10 + 16)
     .fetch_all(&mut **tx)
     .await?;
     let cases: Vec<Case> = candidates
