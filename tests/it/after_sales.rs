@@ -645,3 +645,44 @@ async fn the_demo_has_cases_in_every_state_with_stock_money_and_orders_agreeing(
     let id = case_of(&r);
     assert!(svc.get(&format!("/after-sales/{id}")).await.body.contains(&format!("AS-{:06}", last + 1)));
 }
+
+#[tokio::test]
+async fn every_page_and_step_is_403_for_a_role_outside_and_404_for_another_tenant() {
+    let d = desk().await;
+    let s = &d.s;
+    let order = shipped(&d, "TB-10", None).await;
+    let id = case_of(
+        &raise(
+            &d.svc,
+            order,
+            &[("kind", "return"), ("sku", "CUP-1"), ("quantity", "1"), ("amount", "1"), ("reason", "x")],
+        )
+        .await,
+    );
+    let before = s.app.snapshot(s.t.alpha, "after_sales", id).await;
+    for path in [
+        "/after-sales".to_owned(),
+        "/after-sales.csv".into(),
+        format!("/after-sales/{id}"),
+        format!("/after-sales/new?order={order}"),
+    ] {
+        assert_eq!(s.hr.get(&path).await.status, 403, "HR: GET {path}");
+    }
+    assert_eq!(s.beta.get(&format!("/after-sales/{id}")).await.status, 404);
+    assert_eq!(s.beta.get(&format!("/after-sales/new?order={order}")).await.status, 404);
+    for step in ["approve", "reject", "receive", "reship", "close", "refund", "refund/approve", "refund/reject"] {
+        let fields = [
+            ("comment", "不行"),
+            ("disposition", "scrap"),
+            ("amount", "1"),
+            ("warehouse", "WH1"),
+            ("carrier", "SF"),
+            ("tracking_no", "SF777"),
+        ];
+        assert_eq!(act(&s.hr, id, step, &fields).await.status, 403, "HR: {step}");
+        assert_eq!(act(&s.sales, id, step, &fields).await.status, 403, "a sales rep: {step}");
+        assert_eq!(act(&s.beta, id, step, &fields).await.status, 404, "beta: {step}");
+    }
+    assert_eq!(act(&s.beta, 999_999, "approve", &[]).await.status, 404, "no such case");
+    s.app.assert_unchanged(&before, "refused steps").await;
+}
