@@ -26,6 +26,9 @@ pub enum Kind {
     /// Order number or phone prefix, the phone's last four digits, receiver
     /// substring; sort key the order number.
     Order,
+    /// Complaint number, phone, the phone's last four digits and order number by
+    /// prefix, customer substring (migration 0029); sort key the complaint number.
+    Complaint,
     /// Stock levels (migration 0024): their product's SKU prefix or name substring,
     /// under the kind `stock:<warehouse id>`; sort key the warehouse id (as text), id
     /// the product id. `None`: the levels of every warehouse of the tenant (one range
@@ -41,6 +44,7 @@ impl Kind {
             Self::Partner => "partner",
             Self::Employee => "employee",
             Self::Order => "order",
+            Self::Complaint => "complaint",
             Self::Stock(_) => "stock:",
         }
     }

@@ -536,6 +536,8 @@ async fn the_list_filters_searches_and_exports_within_scope_and_sales_reps_only_
     assert!(has(&d.svc.get("/after-sales?q=TB-8").await.body, true, false));
     assert!(has(&d.svc.get("/after-sales?q=AS-000002").await.body, false, true));
     assert!(has(&d.svc.get("/after-sales?q=13800000000").await.body, true, true));
+    assert!(has(&d.svc.get("/after-sales?q=%E5%B0%8F%E6%98%8E").await.body, true, true), "the receiver 王小明");
+    assert!(has(&d.svc.get("/after-sales?q=as-000002").await.body, false, true), "any case");
     assert!(has(&d.svc.get(&format!("/after-sales?order={other}")).await.body, false, true));
     assert_eq!(d.svc.get("/after-sales?kind=swap").await.status, 400);
     assert_eq!(d.svc.get("/after-sales?from=2026-13-01").await.status, 400);

@@ -12,6 +12,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::clock::{Sla, Times};
 use super::codes::{Category, Channel, EventKind, Severity};
 use super::flow::Status;
+use crate::db::search::{Kind, Search};
 use crate::db::Tx;
 use crate::people::Scope;
 
@@ -131,16 +132,23 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope,
         qb.push(" AND c.assignee_id = ").push_bind(u).push(" AND c.status <> 'closed'");
     }
     if let Some(q) = &f.q {
-        let e = crate::db::like::escape(q);
-        qb.push(" AND (c.complaint_no = ")
-            .push_bind(q.to_uppercase())
-            .push(" OR c.phone LIKE ")
-            .push_bind(format!("{e}%"))
-            .push(" OR c.customer LIKE ")
-            .push_bind(format!("{e}%"))
-            .push(" OR c.order_no LIKE ")
-            .push_bind(format!("{e}%"))
-            .push(")");
+        // Through the search-term index (migration 0029): LIKE on the complaints
+        // themselves could use no index under row-level security.
+        let search = Search::new(Kind::Complaint, q);
+        search.push_id_filter(qb, tenant_id, "c.id");
+        if !search.exact() {
+            // The recheck of a long query, by the index's own rule (folded case).
+            let e = crate::db::like::escape(q);
+            qb.push(" AND (c.complaint_no ILIKE ")
+                .push_bind(format!("{e}%"))
+                .push(" OR c.phone ILIKE ")
+                .push_bind(format!("{e}%"))
+                .push(" OR c.order_no ILIKE ")
+                .push_bind(format!("{e}%"))
+                .push(" OR c.customer ILIKE ")
+                .push_bind(format!("%{e}%"))
+                .push(")");
+        }
     }
 }
 

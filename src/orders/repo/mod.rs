@@ -117,35 +117,49 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope,
         qb.push(" AND o.warehouse_id = ").push_bind(w);
     }
     if let Some(q) = &f.q {
-        let search = Search::new(Kind::Order, q);
-        qb.push(" AND o.id IN (SELECT t.id");
-        search.push_from(qb, tenant_id);
-        // The tracking number in parcels_tracking_idx's collation ("C"): a comparison in
-        // another collation than an index's cannot use that index, and the only other
-        // one with tracking_no, the (tenant, carrier, tracking_no) key, has no carrier
-        // here, so the lookup read every parcel of the tenant (20 ms of each search at
-        // 200,000 orders: bench/RESULTS.md, "Orders list and POSTs"). Equality is the
-        // same in both collations.
-        qb.push(" UNION SELECT p.order_id FROM parcels p WHERE p.tenant_id = ")
-            .push_bind(tenant_id)
-            .push(" AND p.tracking_no COLLATE \"C\" = ")
-            .push_bind(q.clone())
-            .push(")");
-        if !search.exact() {
-            // The recheck of a long query: the same case rule as the index (folded),
-            // so "tb-window-1" finds TB-WINDOW-1 as "tb-win" does.
-            let e = crate::db::like::escape(q);
-            qb.push(" AND (o.order_no ILIKE ")
-                .push_bind(format!("{e}%"))
-                .push(" OR o.phone ILIKE ")
-                .push_bind(format!("{e}%"))
-                .push(" OR o.receiver ILIKE ")
-                .push_bind(format!("%{e}%"))
-                .push(" OR EXISTS (SELECT 1 FROM parcels p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.tracking_no = ")
-                .push_bind(q.clone())
-                .push("))");
-        }
+        push_search(qb, tenant_id, q);
     }
+}
+
+/// ` AND …`: the orders a search for `q` finds (`o` the orders row): the index
+/// (order number or phone prefix, the phone's last four digits, the receiver, a
+/// parcel's tracking number), and the recheck of a long query.
+fn push_search(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
+    let search = Search::new(Kind::Order, q);
+    qb.push(" AND o.id IN (SELECT t.id");
+    search.push_from(qb, tenant_id);
+    // The tracking number in parcels_tracking_idx's collation ("C"): a comparison in
+    // another collation than an index's cannot use that index, and the only other
+    // one with tracking_no, the (tenant, carrier, tracking_no) key, has no carrier
+    // here, so the lookup read every parcel of the tenant (20 ms of each search at
+    // 200,000 orders: bench/RESULTS.md, "Orders list and POSTs"). Equality is the
+    // same in both collations.
+    qb.push(" UNION SELECT p.order_id FROM parcels p WHERE p.tenant_id = ")
+        .push_bind(tenant_id)
+        .push(" AND p.tracking_no COLLATE \"C\" = ")
+        .push_bind(q.to_owned())
+        .push(")");
+    if !search.exact() {
+        // The recheck of a long query: the same case rule as the index (folded),
+        // so "tb-window-1" finds TB-WINDOW-1 as "tb-win" does.
+        let e = crate::db::like::escape(q);
+        qb.push(" AND (o.order_no ILIKE ")
+            .push_bind(format!("{e}%"))
+            .push(" OR o.phone ILIKE ")
+            .push_bind(format!("{e}%"))
+            .push(" OR o.receiver ILIKE ")
+            .push_bind(format!("%{e}%"))
+            .push(" OR EXISTS (SELECT 1 FROM parcels p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id AND p.tracking_no = ")
+            .push_bind(q.to_owned())
+            .push("))");
+    }
+}
+
+/// `SELECT o.id FROM orders o WHERE …`: the ids of the orders a search for `q` finds,
+/// by the orders list's own rule (for other lists that search by their orders).
+pub fn push_search_ids(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, q: &str) {
+    qb.push("SELECT o.id FROM orders o WHERE o.tenant_id = ").push_bind(tenant_id);
+    push_search(qb, tenant_id, q);
 }
 
 /// One page of orders, newest first, and the count capped at `cap`.
