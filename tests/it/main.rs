@@ -7,6 +7,7 @@ mod helpers;
 
 mod admin;
 mod after_sales;
+mod after_sales_demo;
 mod auth;
 mod browser;
 mod browser_complaints;
