@@ -245,7 +245,8 @@ for n in "${LIST_NAMES[@]}"; do
             -D qupper="$(upper "$AS_Q")" -D qprefix="$AS_QE%" -D qany="%$AS_QE%"
         ;;
     c-search)
-        page "$n" "${PAGE_URL[$n]}" "$SQL/${PAGE_SCRIPT[$n]}.sql" -D offset=0 -D qupper="$(upper "$C_Q")" -D qprefix="$C_QE%"
+        page "$n" "${PAGE_URL[$n]}" "$SQL/${PAGE_SCRIPT[$n]}.sql" -D offset=0 -D kind=complaint -D q="$C_Q" \
+            -D qprefix="$C_QE%" -D qany="%$C_QE%"
         ;;
     *) page "$n" "${PAGE_URL[$n]}" "$SQL/${PAGE_SCRIPT[$n]}.sql" $(page_vars "$n") ;;
     esac
