@@ -3,6 +3,7 @@
 //! page chrome (header + navigation).
 
 pub mod barcode;
+pub mod chart;
 pub mod chrome;
 pub mod csrf;
 pub mod csv;
