@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::complaints::router())
         .merge(crate::imports::upload::router())
         .merge(crate::contracts::router())
+        .merge(crate::campaigns::router())
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(web::input_guard::refuse_control_characters))

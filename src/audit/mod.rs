@@ -146,6 +146,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("purchase_order.receive", "采购单收货"),
     ("import.partners", "导入合作伙伴"),
     ("import.orders", "导入订单"),
+    ("import.campaign_metrics", "导入活动每日数据"),
+    ("campaign.metrics", "录入活动每日数据"),
     ("order.hold", "订单挂起"),
     ("order.release", "解除订单挂起"),
     ("order.paid", "登记订单付款"),

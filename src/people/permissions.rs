@@ -137,7 +137,7 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::AfterSalesReceive, &[who(OPERATOR, Some(&[Dept::Service, Dept::Ops, Dept::Warehouse]))]),
     (Action::RefundApprove, &[who(MANAGER, Some(&[Dept::Service, Dept::Ops])), who(DIRECTOR, None)]),
     (Action::ComplaintsView, &[who(ALL_LEVELS, Some(&[Dept::Service, Dept::Ops, Dept::Sales])), who(DIRECTOR, None)]),
-    (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing]))]),
+    (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing, Dept::Ops]))]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
