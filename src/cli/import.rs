@@ -11,7 +11,7 @@ use super::ImportCommand;
 use crate::audit::Actor;
 use crate::db::{self, Database};
 use crate::imports::hr::{self, ImportFailure};
-use crate::imports::{orders, partners, supply};
+use crate::imports::{campaign_metrics, orders, partners, supply};
 use crate::payroll::{self, csv_out, Selection};
 use crate::people::tenants;
 
@@ -28,6 +28,7 @@ pub enum Parsed {
     Partners(Vec<partners::PartnerRow>),
     /// The file (read again when applied) and its first pass.
     Orders(Arc<PathBuf>, orders::Scanned),
+    CampaignMetrics(Vec<campaign_metrics::MetricsIn>),
 }
 
 fn read(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
@@ -82,6 +83,10 @@ pub fn parse(cmd: &ImportCommand) -> anyhow::Result<Parsed> {
             let scanned = orders::scan(&a.file.display().to_string(), a.file.as_path(), 0)?;
             Parsed::Orders(Arc::new(a.file.clone()), scanned)
         }
+        ImportCommand::CampaignMetrics(a) => {
+            let (name, bytes) = read(&a.file)?;
+            Parsed::CampaignMetrics(campaign_metrics::parse(&name, &bytes)?)
+        }
     })
 }
 
@@ -108,7 +113,8 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, mut parsed: Parsed) -> an
         | ImportCommand::Products(a)
         | ImportCommand::Stock(a)
         | ImportCommand::Partners(a)
-        | ImportCommand::Orders(a) => (&a.tenant, a.file.display().to_string()),
+        | ImportCommand::Orders(a)
+        | ImportCommand::CampaignMetrics(a) => (&a.tenant, a.file.display().to_string()),
         ImportCommand::Scores { args, .. } => (&args.tenant, args.file.display().to_string()),
     };
     let tid = tenant_id(db, tenant).await?;
@@ -126,6 +132,11 @@ pub async fn apply(db: &Database, cmd: &ImportCommand, mut parsed: Parsed) -> an
         Parsed::Partners(rows) => partners::apply_partners(&mut tx, tid, &actor, &file, rows).await.map(done),
         Parsed::Orders(path, scanned) => {
             orders::import(&mut tx, tid, &actor, &file, path, scanned).await.map(|s| s.to_string())
+        }
+        Parsed::CampaignMetrics(rows) => {
+            // The last day results may be for: today in the tenant's time zone.
+            let today = campaign_metrics::tenant_today(&mut tx, tid).await?;
+            campaign_metrics::apply(&mut tx, tid, &actor, &file, rows, today, None).await.map(|s| s.to_string())
         }
     };
     match result {

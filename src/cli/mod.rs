@@ -76,6 +76,8 @@ pub enum ImportCommand {
     Partners(ImportArgs),
     /// platform order exports, one row per line (CONTRACT.md "Orders")
     Orders(ImportArgs),
+    /// campaign_no,date,channel,exposure,clicks,conversions,participants,sales,cost (daily campaign results)
+    CampaignMetrics(ImportArgs),
 }
 
 #[derive(Debug, Args)]

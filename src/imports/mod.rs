@@ -4,6 +4,7 @@
 //! reported with its line and field, all at once; nothing is written unless the
 //! whole file is valid, and then everything is written in one transaction.
 
+pub mod campaign_metrics;
 pub mod hr;
 pub mod orders;
 pub mod partners;

@@ -3,8 +3,11 @@
 //! (`orders`: upload → check → preview → confirm or cancel, stored in
 //! `web::pending` meanwhile) and batch shipping (`ship`: lines pasted or uploaded,
 //! checked and shipped at once by `orders::batch`). Their pages are under
-//! `templates/orders/`.
+//! `templates/orders/`. Also the campaign metrics upload (`campaign_metrics`, under
+//! `/campaigns/metrics/import`, pages under `templates/campaigns/`), here for the
+//! same reason.
 
+mod campaign_metrics;
 mod orders;
 mod ship;
 mod views;
@@ -23,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/orders/import/{id}/confirm", post(orders::confirm))
         .route("/orders/import/{id}/cancel", post(orders::cancel))
         .route("/orders/ship-batch", get(ship::form).post(ship::submit))
+        .route("/campaigns/metrics/import", get(campaign_metrics::form).post(campaign_metrics::upload))
+        .route("/campaigns/metrics/import/{id}", get(campaign_metrics::preview))
+        .route("/campaigns/metrics/import/{id}/confirm", post(campaign_metrics::confirm))
+        .route("/campaigns/metrics/import/{id}/cancel", post(campaign_metrics::cancel))
 }
 
 /// A refused file's error list: every error by line, its column as

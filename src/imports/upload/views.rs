@@ -65,3 +65,32 @@ pub struct ShipBatchPage {
     pub form_errors: FieldErrors,
     pub errors: ErrorList,
 }
+
+/// `GET /campaigns/metrics/import`: the campaign metrics upload form, this user's
+/// uploads awaiting confirmation, and after a refused file its problems.
+#[derive(Template, WebTemplate)]
+#[template(path = "campaigns/import.html")]
+pub struct MetricsImportPage {
+    pub chrome: Chrome,
+    pub header: String,
+    pub form_errors: FieldErrors,
+    pub errors: ErrorList,
+    pub pending: Vec<PendingUpload>,
+}
+
+/// `GET /campaigns/metrics/import/{id}`: what confirming would do.
+#[derive(Template, WebTemplate)]
+#[template(path = "campaigns/import_preview.html")]
+pub struct MetricsPreviewPage {
+    pub chrome: Chrome,
+    pub preview: String,
+    pub file_name: String,
+    pub rows: usize,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows with more clicks than exposure or conversions than clicks.
+    pub odd: u64,
+    /// The campaigns of the file (id, number).
+    pub campaigns: Vec<(i64, String)>,
+}
