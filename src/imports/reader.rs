@@ -109,9 +109,11 @@ pub struct Records<'s> {
 
 impl<'s> Records<'s> {
     /// Open `src` (in `encoding`, from [`detect`]) as a file whose first line is one
-    /// of `headers` — the same columns named in other languages; errors name the
-    /// fields as the first does — or, unless `header_required`, may be missing (then
-    /// the first line is data). A wrong or missing header is the file's one error.
+    /// of `headers` — the same columns named in other languages, or with optional
+    /// last columns; errors name the fields as the first header of the matched one's
+    /// length does — or, unless `header_required`, may be missing (then the first
+    /// line is data, named as the first header). A wrong or missing header is the
+    /// file's one error.
     pub fn open(
         file: &str,
         src: &'s (impl Source + ?Sized),
@@ -146,7 +148,10 @@ impl<'s> Records<'s> {
             }
             Ok(true) => {
                 let first = &records.record;
-                if !headers.iter().any(|h| first.iter().eq(h.iter().copied())) {
+                if let Some(matched) = headers.iter().find(|h| first.iter().eq(h.iter().copied())) {
+                    let named = headers.iter().find(|h| h.len() == matched.len()).unwrap_or(matched);
+                    records.header = named.to_vec();
+                } else {
                     if header_required {
                         let got: Vec<&str> = first.iter().collect();
                         return Err(fail(format!("表头必须是 `{expected}`，实际为 `{}`", got.join(","))));

@@ -102,6 +102,7 @@ pub fn new_order(no: &str, paid_fen: i64, lines: Vec<NewLine>) -> NewOrder {
         rep_id: None,
         rep_department: None,
         created_by: None,
+        campaign_id: None,
         lines,
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::cells::{disagreement, key_of, line_of, order_of};
 use super::scan::Order;
-use super::{OrderIn, HEADER, HEADER_ZH};
+use super::{OrderIn, HEADERS};
 use crate::imports::reader::{Encoding, Records, Source};
 use crate::imports::{Collector, ImportErrors, Row};
 use crate::orders::codes::{Platform, Source as OrderSource};
@@ -29,6 +29,8 @@ pub(super) struct Build {
     pub products: Arc<HashMap<String, i64>>,
     pub tz: TimeZone,
     pub created_by: Option<i64>,
+    /// The campaigns the orders may carry, by number (`plan` has checked them).
+    pub campaigns: Arc<HashMap<String, i64>>,
 }
 
 /// An order whose first row has been read and its last not yet.
@@ -51,7 +53,7 @@ impl Build {
         encoding: Encoding,
         out: &Sender<Vec<NewOrder>>,
     ) -> Result<(), ImportErrors> {
-        let mut records = Records::open(file, src, encoding, &[HEADER, HEADER_ZH], true)?;
+        let mut records = Records::open(file, src, encoding, HEADERS, true)?;
         let mut c = Collector::new();
         let mut open: HashMap<(Platform, Box<str>), Open> = HashMap::new();
         let mut ready = Vec::with_capacity(CHUNK);
@@ -66,6 +68,9 @@ impl Build {
             let line = line_of(&mut c, &row);
             let mut order = if row.line == o.first_line {
                 let first = order_of(&mut c, &row, platform, key.1.to_string());
+                if first.campaign_no.as_ref().is_some_and(|no| !self.campaigns.contains_key(no)) {
+                    c.add(row.line, None, CHANGED);
+                }
                 Open { first: Row::default(), rows: 0, order: (!o.existing()).then(|| self.new_order(first)) }
             } else {
                 let Some(opened) = open.remove(&key) else {
@@ -133,6 +138,7 @@ impl Build {
             rep_id: None,
             rep_department: None,
             created_by: self.created_by,
+            campaign_id: o.campaign_no.as_ref().and_then(|no| self.campaigns.get(no).copied()),
             lines: Vec::new(),
         }
     }

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDateTime;
 
-use super::{column_label, LineIn, OrderIn, HEADER, LINE_COLUMNS, MAX_QUANTITY};
+use super::{column_label, LineIn, OrderIn, CAMPAIGN_COLUMN, HEADER, HEADER_CAMPAIGN, LINE_COLUMNS, MAX_QUANTITY};
 use crate::catalog::handlers::valid_sku;
 use crate::imports::{Collector, Row};
 pub use crate::input::date_time;
@@ -86,6 +86,18 @@ fn quantity(s: &str) -> Result<i64, String> {
     }
 }
 
+/// The campaign an order came from (`HD-000001`…), empty for none.
+pub fn campaign_no(s: &str) -> Result<Option<String>, String> {
+    let digits = s.strip_prefix("HD-").unwrap_or_default();
+    if s.is_empty() {
+        Ok(None)
+    } else if (6..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(s.to_owned()))
+    } else {
+        Err(format!("“{s}”不是有效活动编号（如 HD-000001，可留空）"))
+    }
+}
+
 pub fn money(s: &str) -> Result<Fen, String> {
     if s.is_empty() {
         return Ok(Fen::ZERO);
@@ -97,13 +109,13 @@ pub fn money(s: &str) -> Result<Fen, String> {
 }
 
 /// The order-level cells of a row with their columns, for comparing the rows of
-/// one order (the order number as cleaned).
+/// one order (the order number as cleaned; the campaign too, when the file has it).
 fn order_cells(row: &Row) -> impl Iterator<Item = (&'static str, &str)> {
     row.cells
         .iter()
         .enumerate()
         .filter(|(i, _)| !LINE_COLUMNS.contains(i))
-        .map(|(i, c)| (HEADER[i], if i == 2 { clean_order_no(c) } else { c.as_str() }))
+        .map(|(i, c)| (HEADER_CAMPAIGN[i], if i == 2 { clean_order_no(c) } else { c.as_str() }))
 }
 
 /// The order-level cells of a row, hashed (two rows of one order hash alike).
@@ -142,6 +154,10 @@ pub fn order_of(c: &mut Collector, row: &Row, platform: Platform, order_no: Stri
     let (shipping_fee, discount, paid_amount) = (fee(15), fee(16), fee(17));
     let buyer_note = c.cell(row, 18, "buyer_note", |s| text(s, 500)).unwrap_or_default();
     let seller_note = c.cell(row, 19, "seller_note", |s| text(s, 500)).unwrap_or_default();
+    let campaign_no = match row.cells.len() > CAMPAIGN_COLUMN {
+        true => c.cell(row, CAMPAIGN_COLUMN, "campaign_no", campaign_no).flatten(),
+        false => None,
+    };
     OrderIn {
         line: row.line,
         platform,
@@ -156,6 +172,7 @@ pub fn order_of(c: &mut Collector, row: &Row, platform: Platform, order_no: Stri
         paid_amount,
         buyer_note,
         seller_note,
+        campaign_no,
         lines: Vec::new(),
     }
 }

@@ -84,6 +84,65 @@ pub const HEADER_ZH: &[&str] = &[
     "卖家备注",
 ];
 
+/// The same with the optional last column `campaign_no` (the campaign the order
+/// came from, `HD-000001`…; may be empty): an extension of CONTRACT.md's header
+/// (docs/decisions.md), files without it stay valid.
+pub const HEADER_CAMPAIGN: &[&str] = &[
+    "platform",
+    "shop",
+    "order_no",
+    "ordered_at",
+    "paid_at",
+    "buyer",
+    "receiver",
+    "phone",
+    "province",
+    "city",
+    "district",
+    "address",
+    "sku",
+    "quantity",
+    "unit_price",
+    "shipping_fee",
+    "discount",
+    "paid_amount",
+    "buyer_note",
+    "seller_note",
+    "campaign_no",
+];
+
+/// The Chinese header with the optional campaign column.
+pub const HEADER_ZH_CAMPAIGN: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单编号",
+    "下单时间",
+    "付款时间",
+    "买家",
+    "收货人",
+    "手机",
+    "省",
+    "市",
+    "区",
+    "详细地址",
+    "商家编码",
+    "数量",
+    "单价",
+    "运费",
+    "优惠",
+    "实付金额",
+    "买家留言",
+    "卖家备注",
+    "活动编号",
+];
+
+/// Every header an order file may have: errors name the columns as `HEADER` (or
+/// `HEADER_CAMPAIGN`) does.
+pub const HEADERS: &[&[&str]] = &[HEADER, HEADER_ZH, HEADER_CAMPAIGN, HEADER_ZH_CAMPAIGN];
+
+/// The column of the campaign number, when the file has it.
+const CAMPAIGN_COLUMN: usize = 20;
+
 /// Columns of a line (the rest belong to the order and repeat on each of its rows).
 const LINE_COLUMNS: [usize; 3] = [12, 13, 14];
 
@@ -111,6 +170,8 @@ pub struct OrderIn {
     pub paid_amount: Fen,
     pub buyer_note: String,
     pub seller_note: String,
+    /// The campaign number of the optional last column (`None`: no column, or empty).
+    pub campaign_no: Option<String>,
     pub lines: Vec<LineIn>,
 }
 
@@ -160,7 +221,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Vec<OrderIn>, ImportErrors> {
 
 /// The Chinese name of a column.
 pub fn column_label(field: &str) -> &'static str {
-    HEADER.iter().position(|h| *h == field).map_or("", |i| HEADER_ZH[i])
+    HEADER_CAMPAIGN.iter().position(|h| *h == field).map_or("", |i| HEADER_ZH_CAMPAIGN[i])
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
 use super::cells::{disagreement, key_of, line_of, order_of, OrderCells};
-use super::{LineIn, OrderIn, HEADER, HEADER_ZH};
+use super::{LineIn, OrderIn, HEADERS};
 use crate::imports::reader::{self, Encoding, Records, Source};
 use crate::imports::{Collector, ImportErrors, Row};
 use crate::orders::codes::{HoldKind, Platform};
@@ -64,6 +64,8 @@ pub struct Scanned {
     pub(super) orders: HashMap<(Platform, Box<str>), Order>,
     /// Every SKU of a line.
     pub(super) skus: HashSet<String>,
+    /// Every campaign number of an order (the optional last column).
+    pub(super) campaigns: HashSet<String>,
     /// The first orders of the file (as many as asked for), in the order of their
     /// first rows, each with all its lines.
     pub samples: Vec<OrderIn>,
@@ -95,10 +97,16 @@ struct Disagreement {
 /// name the columns of rows that disagree with their order's first row.
 pub fn scan(file: &str, src: &(impl Source + ?Sized), samples: usize) -> Result<Scanned, ImportErrors> {
     let encoding = reader::open_encoding(file, src)?;
-    let mut records = Records::open(file, src, encoding, &[HEADER, HEADER_ZH], true)?;
+    let mut records = Records::open(file, src, encoding, HEADERS, true)?;
     let mut c = Collector::new();
     let hasher = RandomState::new();
-    let mut s = Scanned { encoding, orders: HashMap::new(), skus: HashSet::new(), samples: Vec::new() };
+    let mut s = Scanned {
+        encoding,
+        orders: HashMap::new(),
+        skus: HashSet::new(),
+        campaigns: HashSet::new(),
+        samples: Vec::new(),
+    };
     let mut disagreements = Vec::new();
     let mut row = Row::default();
     while records.next(&mut row, &mut c)? {
@@ -120,6 +128,9 @@ pub fn scan(file: &str, src: &(impl Source + ?Sized), samples: usize) -> Result<
             }
             Slot::Vacant(v) => {
                 let first = order_of(&mut c, &row, platform, v.key().1.to_string());
+                if let Some(no) = first.campaign_no.as_ref().filter(|no| !s.campaigns.contains(*no)) {
+                    s.campaigns.insert(no.clone());
+                }
                 let sample = if s.samples.len() < samples { s.samples.len() as u32 } else { NO_SAMPLE };
                 let flags = intake_hold_kinds(first.paid_at.is_some(), &first.ship_to).fold(0, |f, k| {
                     f | match k {
@@ -174,7 +185,7 @@ fn name_disagreements(
 ) -> Result<(), ImportErrors> {
     let wanted: HashSet<u64> = disagreements.iter().map(|d| d.first_line).collect();
     let mut firsts: HashMap<u64, Row> = HashMap::new();
-    let mut records = Records::open(file, src, encoding, &[HEADER, HEADER_ZH], true)?;
+    let mut records = Records::open(file, src, encoding, HEADERS, true)?;
     let (mut row, mut ignored) = (Row::default(), Collector::new());
     let mut next = disagreements.iter().peekable();
     while next.peek().is_some() && records.next(&mut row, &mut ignored)? {

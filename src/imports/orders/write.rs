@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::build::{changed, Build};
 use super::scan::Scanned;
-use super::{OrdersSummary, ANALYZE_AFTER_ORDERS, HEADER, HEADER_ZH};
+use super::{OrdersSummary, ANALYZE_AFTER_ORDERS, HEADERS};
 use crate::audit::{self, Actor, Entry};
 use crate::db::Tx;
 use crate::imports::reader::{Encoding, Records, Source};
@@ -26,6 +26,8 @@ const EXISTING_CHUNK: usize = 5_000;
 #[derive(Clone, Debug)]
 pub struct Plan {
     products: Arc<HashMap<String, i64>>,
+    /// The campaigns of the file's orders, by number.
+    campaigns: Arc<HashMap<String, i64>>,
     tz: TimeZone,
     pub summary: OrdersSummary,
     /// New orders intake will hold as unpaid / as missing an address.
@@ -54,6 +56,20 @@ pub async fn plan<S: Source + ?Sized + 'static>(
         let (file, src, encoding) = (file.to_owned(), src.clone(), scanned.encoding);
         return Err(off_thread(move || unknown_skus(&file, &*src, encoding, &unknown)).await.into());
     }
+    // The campaigns the orders carry (the optional last column): approved ones only.
+    let numbers: Vec<String> = scanned.campaigns.iter().cloned().collect();
+    let found = repo::campaigns_for_orders(tx, tenant_id, &numbers).await?;
+    let refused: HashMap<String, String> = numbers
+        .iter()
+        .filter_map(|no| {
+            repo::campaign_refusal(no, found.get(no).map(|(_, s)| s.as_str())).map(|why| (no.clone(), why))
+        })
+        .collect();
+    if !refused.is_empty() {
+        let (file, src, encoding) = (file.to_owned(), src.clone(), scanned.encoding);
+        return Err(off_thread(move || refused_campaigns(&file, &*src, encoding, &refused)).await.into());
+    }
+    let campaigns: HashMap<String, i64> = found.into_iter().map(|(no, (id, _))| (no, id)).collect();
     // The numbers asked a chunk at a time, each chunk's answers noted before the next
     // is asked: no second copy of them all is ever made.
     for done in (0..scanned.orders.len()).step_by(EXISTING_CHUNK) {
@@ -76,7 +92,7 @@ pub async fn plan<S: Source + ?Sized + 'static>(
             address += u64::from(o.address());
         }
     }
-    Ok(Plan { products: Arc::new(products), tz, summary, unpaid, address })
+    Ok(Plan { products: Arc::new(products), campaigns: Arc::new(campaigns), tz, summary, unpaid, address })
 }
 
 /// The rows whose SKU is in `unknown`, read again: each an error naming its line.
@@ -87,12 +103,37 @@ fn unknown_skus<S: Source + ?Sized>(
     unknown: &HashSet<String>,
 ) -> ImportErrors {
     let mut c = Collector::new();
-    let found = Records::open(file, src, encoding, &[HEADER, HEADER_ZH], true).and_then(|mut records| {
+    let found = Records::open(file, src, encoding, HEADERS, true).and_then(|mut records| {
         let (mut row, mut ignored) = (Row::default(), Collector::new());
         while records.next(&mut row, &mut ignored)? {
             let sku = &row.cells[12];
             if unknown.contains(sku) {
                 c.add(row.line, Some("sku"), format!("商品 {sku} 不存在"));
+            }
+        }
+        Ok(())
+    });
+    match found {
+        Err(e) => e,
+        Ok(()) if c.errors.is_empty() => changed(file, 1),
+        Ok(()) => ImportErrors { file: file.to_owned(), errors: c.errors },
+    }
+}
+
+/// The rows whose campaign is in `refused` (number → why), read again: each an
+/// error naming its line and the campaign column.
+fn refused_campaigns<S: Source + ?Sized>(
+    file: &str,
+    src: &S,
+    encoding: Encoding,
+    refused: &HashMap<String, String>,
+) -> ImportErrors {
+    let mut c = Collector::new();
+    let found = Records::open(file, src, encoding, HEADERS, true).and_then(|mut records| {
+        let (mut row, mut ignored) = (Row::default(), Collector::new());
+        while records.next(&mut row, &mut ignored)? {
+            if let Some(why) = row.cells.get(super::CAMPAIGN_COLUMN).and_then(|no| refused.get(no)) {
+                c.add(row.line, Some("campaign_no"), why.clone());
             }
         }
         Ok(())
@@ -163,6 +204,7 @@ async fn write<S: Source + ?Sized + 'static>(
         products: plan.products.clone(),
         tz: plan.tz,
         created_by: author.user_id,
+        campaigns: plan.campaigns.clone(),
     };
     let (name, src, encoding) = (file.to_owned(), src.clone(), scanned.encoding);
     let reading = off_thread(move || {

@@ -579,6 +579,7 @@ fn demo_order(ctx: &Ctx, products: &[(i64, i64)], tz: TimeZone, i: usize, n: usi
         rep_id: None,
         rep_department: None,
         created_by: None,
+        campaign_id: None,
         lines,
     }
 }

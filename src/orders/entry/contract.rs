@@ -98,6 +98,7 @@ pub async fn order_of(tx: &mut Tx, tid: i64, c: ContractToOrder, created_by: i64
         rep_id: Some(c.drafted_by),
         rep_department: Some(c.department),
         created_by: Some(created_by),
+        campaign_id: None,
         lines,
     })
 }

@@ -51,6 +51,8 @@ pub struct Typed {
     pub shop: String,
     /// A customer's partner code (optional).
     pub customer: String,
+    /// The campaign the order came from, `HD-000001`… (optional).
+    pub campaign: String,
     pub buyer: String,
     pub ship_to: ShipTo,
     pub buyer_note: String,
@@ -79,6 +81,7 @@ impl Typed {
                 "platform" => &mut t.platform,
                 "shop" => &mut t.shop,
                 "customer" => &mut t.customer,
+                "campaign" => &mut t.campaign,
                 "buyer" => &mut t.buyer,
                 "receiver" => &mut t.ship_to.receiver,
                 "phone" => &mut t.ship_to.phone,
@@ -234,6 +237,7 @@ pub fn header(t: &Typed, tz: TimeZone, now: DateTime<Utc>, errors: &mut FieldErr
         rep_id: None,
         rep_department: None,
         created_by: None,
+        campaign_id: None,
         lines: Vec::new(),
     }
 }

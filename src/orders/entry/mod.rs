@@ -120,6 +120,15 @@ async fn check(
             }
         }
     }
+    if !typed.campaign.is_empty() {
+        let no = &typed.campaign;
+        let found = repo::campaigns_for_orders(tx, tid, std::slice::from_ref(no)).await?;
+        let hit = found.get(no);
+        match repo::campaign_refusal(no, hit.map(|(_, status)| status.as_str())) {
+            Some(why) => errors.add("campaign", why),
+            None => head.campaign_id = hit.map(|(id, _)| *id),
+        }
+    }
     let mut rows = RowView::of(typed);
     let skus: Vec<String> = typed.rows.iter().map(|r| r.sku().to_owned()).filter(|s| !s.is_empty()).collect();
     let found: HashMap<String, repo::ProductHit> =
@@ -237,7 +246,8 @@ pub(crate) async fn take_in(
     );
     let after = json!({
         "order_no": no, "source": order.source.code(), "platform": order.platform.code(),
-        "customer_id": order.customer_id, "contract_id": order.contract_id, "goods_fen": order.goods_fen(),
+        "customer_id": order.customer_id, "contract_id": order.contract_id, "campaign_id": order.campaign_id,
+        "goods_fen": order.goods_fen(),
         "shipping_fen": order.shipping_fen, "discount_fen": order.discount_fen, "paid_fen": order.paid_fen,
         "paid_at": order.paid_at, "lines": order.lines.len(), "holds": holds,
     });

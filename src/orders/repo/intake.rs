@@ -33,6 +33,8 @@ pub struct NewOrder {
     pub rep_id: Option<i64>,
     pub rep_department: Option<String>,
     pub created_by: Option<i64>,
+    /// The campaign it came from (`campaigns_for_orders` says which may be given).
+    pub campaign_id: Option<i64>,
     pub lines: Vec<NewLine>,
 }
 
@@ -116,6 +118,33 @@ pub async fn product_ids(tx: &mut Tx, tenant_id: i64, skus: &[String]) -> Result
     Ok(rows.into_iter().collect())
 }
 
+/// The campaigns of these numbers (`HD-000001`…): number → (id, stored status).
+pub async fn campaigns_for_orders(
+    tx: &mut Tx,
+    tenant_id: i64,
+    numbers: &[String],
+) -> Result<HashMap<String, (i64, String)>, sqlx::Error> {
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT campaign_no, id, status FROM campaigns WHERE tenant_id = $1 AND campaign_no = ANY($2)")
+            .bind(tenant_id)
+            .bind(numbers)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().map(|(no, id, status)| (no, (id, status))).collect())
+}
+
+/// Why an order may not carry campaign `no` of stored status `status` (`None`:
+/// no such campaign), or `None` when it may: only an approved campaign (running
+/// or ended by its dates) brings orders; a summarized one is read-only.
+pub fn campaign_refusal(no: &str, status: Option<&str>) -> Option<String> {
+    match status {
+        Some("approved") => None,
+        None => Some(format!("活动 {no} 不存在")),
+        Some("summarized") => Some(format!("活动 {no} 已复盘，不能再关联订单")),
+        Some(_) => Some(format!("活动 {no} 尚未批准，不能关联订单")),
+    }
+}
+
 /// Insert `orders` (new ones: the caller has left out those that exist) with their
 /// lines, intake holds and intake event. Returns their ids, in order.
 pub async fn insert(
@@ -166,20 +195,22 @@ pub async fn insert_in_state(
                                  phone, province, city, district, address, buyer_note, seller_note, goods_fen,
                                  shipping_fen, discount_fen, paid_fen, ordered_at, paid_at, rep_id, rep_department,
                                  created_by, status, warehouse_id, cancel_reason, updated_at, approved_at, shipped_at,
-                                 delivered_at, cancelled_at)
+                                 delivered_at, cancelled_at, campaign_id)
              SELECT $1, platform, order_no, shop, source, customer_id, contract_id, buyer, receiver, phone, province,
                     city, district, address, buyer_note, seller_note, goods_fen, shipping_fen, discount_fen, paid_fen,
                     ordered_at, paid_at, rep_id, rep_department, created_by, s, w, r,
-                    coalesce(greatest(a, sh, d, c), now()), a, sh, d, c
+                    coalesce(greatest(a, sh, d, c), now()), a, sh, d, c, campaign_id
              FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
                          $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
                          $14::text[], $15::text[], $16::text[], $17::bigint[], $18::bigint[],
                          $19::bigint[], $20::bigint[], $21::timestamptz[], $22::timestamptz[],
                          $23::bigint[], $24::text[], $25::bigint[], $26::text[], $27::bigint[], $28::text[],
-                         $29::timestamptz[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[])
+                         $29::timestamptz[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[],
+                         $33::bigint[])
                   AS x(platform, order_no, shop, source, customer_id, contract_id, buyer, receiver, phone, province,
                        city, district, address, buyer_note, seller_note, goods_fen, shipping_fen, discount_fen,
-                       paid_fen, ordered_at, paid_at, rep_id, rep_department, created_by, s, w, r, a, sh, d, c)
+                       paid_fen, ordered_at, paid_at, rep_id, rep_department, created_by, s, w, r, a, sh, d, c,
+                       campaign_id)
              RETURNING id, platform, order_no",
         )
         .bind(tenant_id)
@@ -214,6 +245,7 @@ pub async fn insert_in_state(
         .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.shipped_at)).collect::<Vec<_>>())
         .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.delivered_at)).collect::<Vec<_>>())
         .bind((0..chunk.len()).map(|i| state(i).and_then(|s| s.cancelled_at)).collect::<Vec<_>>())
+        .bind(opt(|o| o.campaign_id))
         .fetch_all(&mut **tx)
         .await?;
         let by_key: HashMap<(Platform, String), i64> = returned.into_iter().map(|(id, p, n)| ((p, n), id)).collect();
