@@ -15,6 +15,8 @@ mod browser_leave;
 mod browser_orders;
 mod browser_replenishment;
 mod bulk;
+mod campaign_imports;
+mod campaign_metrics;
 mod catalog;
 mod complaints;
 mod complaints_refusals;
