@@ -43,7 +43,7 @@ pub struct EntryFields {
 
 /// The form checked against the campaign on `today`: the row to write, or the
 /// form as typed with its messages.
-fn check(c: &CampaignRef, today: chrono::NaiveDate, f: &EntryFields) -> Result<NewMetrics, EntryForm> {
+fn check(c: &CampaignRef, today: chrono::NaiveDate, f: &EntryFields) -> Result<NewMetrics, Box<EntryForm>> {
     let t = |s: &str| s.trim().to_owned();
     let mut form = EntryForm {
         day: t(&f.day),
@@ -84,7 +84,7 @@ fn check(c: &CampaignRef, today: chrono::NaiveDate, f: &EntryFields) -> Result<N
             channel: ch.code(),
             values: Totals { exposure, clicks, conversions, participants, sales_fen, cost_fen },
         }),
-        _ => Err(form),
+        _ => Err(Box::new(form)),
     }
 }
 
@@ -120,7 +120,7 @@ pub async fn enter(
     let row = match check(&c, cx.user.today, &fields) {
         Ok(row) => row,
         Err(form) => {
-            let metrics = views::build(&mut tx, &cx.user, &c, form).await?;
+            let metrics = views::build(&mut tx, &cx.user, &c, *form).await?;
             tx.rollback().await?;
             let chrome = cx.chrome(format!("活动 {} · 每日数据", c.campaign_no), "/campaigns");
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, MetricsPage { chrome, metrics }).into_response());

@@ -182,9 +182,12 @@ pub struct MetricsRow {
     pub values: Totals,
 }
 
+/// A day, a channel and its six figures, as read.
+type StoredRow = (NaiveDate, String, i64, i64, i64, i64, i64, i64);
+
 /// Every row of the campaign, by day then channel.
 pub async fn rows(tx: &mut Tx, tenant_id: i64, campaign_id: i64) -> Result<Vec<MetricsRow>, sqlx::Error> {
-    let rows: Vec<(NaiveDate, String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<StoredRow> = sqlx::query_as(
         "SELECT day, channel, exposure, clicks, conversions, participants, sales_fen, cost_fen
          FROM campaign_metrics WHERE tenant_id = $1 AND campaign_id = $2 ORDER BY day, channel",
     )
