@@ -37,6 +37,13 @@ SELECT create_distributed_table('calendar_days', 'tenant_id', colocate_with => '
 SELECT create_distributed_table('leave_requests', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('performance_scores', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('policy_versions', 'tenant_id', colocate_with => 'departments');
+-- Campaigns (before the orders, which may carry one).
+SELECT create_distributed_table('campaigns', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_products', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_versions', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_acks', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_metrics', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_events', 'tenant_id', colocate_with => 'departments');
 -- The search index and the orders.
 SELECT create_distributed_table('search_terms', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'departments');

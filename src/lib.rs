@@ -12,6 +12,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod campaigns;
 pub mod catalog;
 pub mod cli;
 pub mod codes;

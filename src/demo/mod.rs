@@ -238,6 +238,7 @@ async fn create_tenant(
         crate::orders::demo::from_contracts(&mut tx, &ctx, &plan).await?;
         crate::after_sales::demo::seed(&mut tx, &ctx, chrono::Utc::now()).await?;
         crate::complaints::demo::populate(&mut tx, &ctx).await?;
+        crate::campaigns::demo::seed(&mut tx, &ctx).await?;
         tx.commit().await?;
     }
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })

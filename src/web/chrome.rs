@@ -37,6 +37,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("订单", "/orders", Some(Action::OrdersView)),
     ("售后", "/after-sales", Some(Action::AfterSalesView)),
     ("投诉", "/complaints", Some(Action::ComplaintsView)),
+    ("活动", "/campaigns", Some(Action::CampaignsView)),
     ("商品", "/products", Some(Action::CatalogView)),
     ("库存", "/inventory/stock", Some(Action::CatalogView)),
     ("低库存", "/inventory/low-stock", Some(Action::InventoryView)),

@@ -82,6 +82,28 @@ fn oracle(key: &str, me: i64, dept: &str) -> String {
         "after_sales.mine" => format!(
             "SELECT count(*) FROM after_sales WHERE raised_by = {me} AND status NOT IN ('rejected', 'closed')"
         ),
+        "campaigns.submitted" => format!(
+            "SELECT count(*) FROM campaigns WHERE status = 'submitted' AND department = '{dept}' AND drafted_by <> {me}"
+        ),
+        "campaigns.director_pending" => {
+            format!("SELECT count(*) FROM campaigns WHERE status = 'director_pending' AND drafted_by <> {me}")
+        }
+        "campaigns.ack" => format!(
+            "SELECT count(*) FROM campaigns c WHERE approved_at IS NOT NULL AND status NOT IN ('cancelled', 'summarized')
+               AND ends_on >= current_date AND manager_by IS DISTINCT FROM {me} AND director_by IS DISTINCT FROM {me}
+               AND NOT EXISTS (SELECT 1 FROM campaign_acks k WHERE k.campaign_id = c.id AND k.user_id = {me})"
+        ),
+        "campaigns.summary_due" => format!(
+            "SELECT count(*) FROM campaigns WHERE status = 'approved' AND ends_on < current_date
+               AND (drafted_by = {me} OR (department = '{dept}'
+                    AND EXISTS (SELECT 1 FROM users WHERE id = {me} AND level = 'manager')))"
+        ),
+        "campaigns.review" => format!(
+            "SELECT count(*) FROM campaigns WHERE status = 'summarized' AND reviewed_at IS NULL AND department = '{dept}'"
+        ),
+        "campaigns.mine" => {
+            format!("SELECT count(*) FROM campaigns WHERE drafted_by = {me} AND status IN ('draft', 'rejected')")
+        }
         other => panic!("no definition for the queue {other}"),
     }
 }
@@ -114,6 +136,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
             "ops.director",
             &[
                 "after_sales.refund_pending",
+                "campaigns.director_pending",
                 "contracts.director_pending",
                 "low_stock.items",
                 "replenishments.director_pending",
@@ -176,10 +199,24 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
             "sales.director",
             &[
                 "after_sales.refund_pending",
+                "campaigns.director_pending",
                 "contracts.director_pending",
                 "low_stock.items",
                 "replenishments.director_pending",
                 "stocktakes.submitted",
+            ],
+        ),
+        ("marketing.manager", &["campaigns.submitted", "campaigns.summary_due"]),
+        ("marketing.specialist", &["campaigns.mine", "campaigns.summary_due"]),
+        (
+            "warehouse.manager",
+            &[
+                "after_sales.to_receive",
+                "campaigns.ack",
+                "low_stock.items",
+                "orders.allocated",
+                "purchase_orders.open",
+                "stocktakes.counting",
             ],
         ),
         ("sales.manager", &["contracts.submitted"]),
@@ -190,6 +227,7 @@ async fn every_count_on_the_home_page_is_the_records_it_stands_for() {
                 "after_sales.refund_pending",
                 "after_sales.requested",
                 "after_sales.to_receive",
+                "campaigns.ack",
                 "complaints.due_soon",
                 "complaints.major",
                 "complaints.mine",

@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["after_sales"],
     &["complaints"],
+    &["campaigns"],
     &["payroll"],
     &["imports"],
     &["hr"],

@@ -15,6 +15,7 @@ mod browser_leave;
 mod browser_orders;
 mod browser_replenishment;
 mod bulk;
+mod campaigns;
 mod catalog;
 mod complaints;
 mod complaints_refusals;
