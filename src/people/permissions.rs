@@ -64,6 +64,11 @@ pub enum Action {
     ComplaintsView,
     /// Marketing campaigns: plan, run, record results.
     CampaignsOperate,
+    /// See sales targets and attainment: sales at every level (a rep their own, the
+    /// manager the department's reps) and directors (every department).
+    TargetsView,
+    /// Set monthly sales targets: the sales manager per rep, directors per department.
+    TargetsSet,
     /// Own attendance, leave applications.
     AttendanceOwn,
     /// Approve leave, see the department's attendance.
@@ -138,6 +143,8 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::RefundApprove, &[who(MANAGER, Some(&[Dept::Service, Dept::Ops])), who(DIRECTOR, None)]),
     (Action::ComplaintsView, &[who(ALL_LEVELS, Some(&[Dept::Service, Dept::Ops, Dept::Sales])), who(DIRECTOR, None)]),
     (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing]))]),
+    (Action::TargetsView, &[who(ALL_LEVELS, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
+    (Action::TargetsSet, &[who(MANAGER, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
@@ -235,6 +242,15 @@ mod tests {
         assert!(role(Level::Director, Dept::Finance).can(Action::RefundApprove));
         assert!(!role(Level::Specialist, Dept::Service).can(Action::RefundApprove));
         assert!(!role(Level::Manager, Dept::Sales).can(Action::RefundApprove));
+        // sales targets: sales see them (a rep their own), the sales manager and
+        // directors set them; nobody else.
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Manager, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Director, Dept::Ops).can(Action::TargetsSet));
+        assert!(!role(Level::Manager, Dept::Ops).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Marketing).can(Action::TargetsView));
+        assert!(!role(Level::Manager, Dept::Finance).can(Action::TargetsSet));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));
