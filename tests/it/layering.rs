@@ -27,6 +27,8 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["after_sales"],
     &["complaints"],
+    // Targets read the orders' and refunds' tables in their own SQL.
+    &["targets"],
     &["payroll"],
     &["imports"],
     &["hr"],

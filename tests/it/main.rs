@@ -49,4 +49,5 @@ mod session_cache;
 mod spawn;
 mod stocktake;
 mod supply_imports;
+mod targets;
 mod webdriver;
