@@ -62,6 +62,9 @@ SELECT create_distributed_table('after_sale_events', 'tenant_id', colocate_with 
 -- Complaints.
 SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('complaint_events', 'tenant_id', colocate_with => 'departments');
+-- Sales targets.
+SELECT create_distributed_table('sales_targets', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('department_targets', 'tenant_id', colocate_with => 'departments');
 -- Not tenant data, so not here: app.bulk_set_aside (migration 0025, db::bulk) stays a
 -- local table of the coordinator, beside the schema it describes. Whether a bulk load's
 -- DDL (dropping and re-adding keys, NO FORCE / FORCE ROW LEVEL SECURITY around a

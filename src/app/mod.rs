@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::after_sales::router())
         .merge(crate::complaints::router())
         .merge(crate::campaigns::router())
+        .merge(crate::targets::router())
         .merge(crate::imports::upload::router())
         .merge(crate::contracts::router())
         .layer(

@@ -74,6 +74,11 @@ pub enum Action {
     /// Acknowledge approved campaigns (已知悉): the managers of ops, service and
     /// warehouse (002 联席会议).
     CampaignsAck,
+    /// See sales targets and attainment: sales at every level (a rep their own, the
+    /// manager the department's reps) and directors (every department).
+    TargetsView,
+    /// Set monthly sales targets: the sales manager per rep, directors per department.
+    TargetsSet,
     /// Own attendance, leave applications.
     AttendanceOwn,
     /// Approve leave, see the department's attendance.
@@ -158,6 +163,8 @@ const TABLE: &[(Action, &[Who])] = &[
     ),
     (Action::CampaignsApprove, &[who(MANAGER, Some(&[Dept::Marketing, Dept::Ops])), who(DIRECTOR, None)]),
     (Action::CampaignsAck, &[who(MANAGER, Some(&[Dept::Ops, Dept::Service, Dept::Warehouse]))]),
+    (Action::TargetsView, &[who(ALL_LEVELS, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
+    (Action::TargetsSet, &[who(MANAGER, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
@@ -266,6 +273,15 @@ mod tests {
         assert!(!role(Level::Manager, Dept::Service).can(Action::CampaignsApprove));
         assert!(role(Level::Manager, Dept::Service).can(Action::CampaignsAck));
         assert!(!role(Level::Manager, Dept::Marketing).can(Action::CampaignsAck));
+        // sales targets: sales see them (a rep their own), the sales manager and
+        // directors set them; nobody else.
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Manager, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Director, Dept::Ops).can(Action::TargetsSet));
+        assert!(!role(Level::Manager, Dept::Ops).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Marketing).can(Action::TargetsView));
+        assert!(!role(Level::Manager, Dept::Finance).can(Action::TargetsSet));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));

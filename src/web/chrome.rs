@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("仓库", "/inventory/warehouses", Some(Action::CatalogView)),
     ("合作伙伴", "/partners", Some(Action::PartnersView)),
     ("合同", "/contracts", Some(Action::ContractsView)),
+    ("销售目标", "/targets", Some(Action::TargetsView)),
     ("我的考勤", "/attendance/me", Some(Action::AttendanceOwn)),
     ("我的请假", "/leave", Some(Action::AttendanceOwn)),
     ("我的绩效", "/performance/me", Some(Action::AttendanceOwn)),

@@ -50,4 +50,5 @@ mod session_cache;
 mod spawn;
 mod stocktake;
 mod supply_imports;
+mod targets;
 mod webdriver;

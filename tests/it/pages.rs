@@ -44,6 +44,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
             "/inventory/warehouses",
             "/partners",
             "/contracts",
+            "/targets",
             "/attendance/me",
             "/leave",
             "/performance/me",
