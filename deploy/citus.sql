@@ -37,6 +37,13 @@ SELECT create_distributed_table('calendar_days', 'tenant_id', colocate_with => '
 SELECT create_distributed_table('leave_requests', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('performance_scores', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('policy_versions', 'tenant_id', colocate_with => 'departments');
+-- Campaigns (before the orders, which may carry one).
+SELECT create_distributed_table('campaigns', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_products', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_versions', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_acks', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_metrics', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('campaign_events', 'tenant_id', colocate_with => 'departments');
 -- The search index and the orders.
 SELECT create_distributed_table('search_terms', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'departments');
@@ -55,6 +62,9 @@ SELECT create_distributed_table('after_sale_events', 'tenant_id', colocate_with 
 -- Complaints.
 SELECT create_distributed_table('complaints', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('complaint_events', 'tenant_id', colocate_with => 'departments');
+-- Sales targets.
+SELECT create_distributed_table('sales_targets', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('department_targets', 'tenant_id', colocate_with => 'departments');
 -- Not tenant data, so not here: app.bulk_set_aside (migration 0025, db::bulk) stays a
 -- local table of the coordinator, beside the schema it describes. Whether a bulk load's
 -- DDL (dropping and re-adding keys, NO FORCE / FORCE ROW LEVEL SECURITY around a

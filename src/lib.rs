@@ -36,5 +36,6 @@ pub mod purchasing;
 pub mod queues;
 pub mod rules;
 pub mod stocktake;
+pub mod targets;
 pub mod tz;
 pub mod web;

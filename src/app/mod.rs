@@ -50,9 +50,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::orders::router())
         .merge(crate::after_sales::router())
         .merge(crate::complaints::router())
+        .merge(crate::campaigns::router())
+        .merge(crate::targets::router())
         .merge(crate::imports::upload::router())
         .merge(crate::contracts::router())
-        .merge(crate::campaigns::router())
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(web::input_guard::refuse_control_characters))

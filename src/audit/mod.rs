@@ -164,6 +164,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("complaint.resolve", "解决投诉"),
     ("complaint.close", "回访关闭投诉"),
     ("complaint.reopen", "重新打开投诉"),
+    ("targets.set", "设定销售目标"),
+    ("targets.department_set", "设定部门销售目标"),
     ("partner.create", "新建合作伙伴"),
     ("partner.update", "修改合作伙伴"),
     ("partner.deactivate", "停用合作伙伴"),

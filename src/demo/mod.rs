@@ -236,8 +236,11 @@ async fn create_tenant(
         written?;
         let mut tx = db::begin_tenant(&db.app, tenant.id).await?;
         crate::orders::demo::from_contracts(&mut tx, &ctx, &plan).await?;
+        crate::targets::demo::team(&mut tx, &ctx).await?;
         crate::after_sales::demo::seed(&mut tx, &ctx, chrono::Utc::now()).await?;
         crate::complaints::demo::populate(&mut tx, &ctx).await?;
+        crate::campaigns::demo::seed(&mut tx, &ctx).await?;
+        crate::targets::demo::seed(&mut tx, &ctx).await?;
         tx.commit().await?;
     }
     Ok(DemoTenant { code: tenant.code, name: tenant.name, created: true, logins })

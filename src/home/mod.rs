@@ -68,6 +68,8 @@ pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sq
     queues.extend(crate::orders::home_queues(tx, user).await?);
     queues.extend(crate::after_sales::home_queues(tx, user).await?);
     queues.extend(crate::complaints::home_queues(tx, user).await?);
+    queues.extend(crate::campaigns::home_queues(tx, user).await?);
+    queues.extend(crate::targets::home_queues(tx, user).await?);
     Ok(Summary { activity, user_counts, queues })
 }
 

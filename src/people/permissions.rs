@@ -62,8 +62,23 @@ pub enum Action {
     /// See complaints: the operators, sales (those of their own orders, read-only)
     /// and directors.
     ComplaintsView,
-    /// Marketing campaigns: plan, run, record results.
+    /// Campaigns: draft, submit, record results, write the summary (marketing and
+    /// ops specialists and managers).
     CampaignsOperate,
+    /// See campaigns: marketing and ops (their department's), the managers of ops,
+    /// service and warehouse (the approved ones they are told of), directors.
+    CampaignsView,
+    /// Approve or reject campaign plans of their department and review summaries
+    /// (marketing/ops managers); directors at or above the budget threshold.
+    CampaignsApprove,
+    /// Acknowledge approved campaigns (已知悉): the managers of ops, service and
+    /// warehouse (002 联席会议).
+    CampaignsAck,
+    /// See sales targets and attainment: sales at every level (a rep their own, the
+    /// manager the department's reps) and directors (every department).
+    TargetsView,
+    /// Set monthly sales targets: the sales manager per rep, directors per department.
+    TargetsSet,
     /// Own attendance, leave applications.
     AttendanceOwn,
     /// Approve leave, see the department's attendance.
@@ -138,6 +153,18 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::RefundApprove, &[who(MANAGER, Some(&[Dept::Service, Dept::Ops])), who(DIRECTOR, None)]),
     (Action::ComplaintsView, &[who(ALL_LEVELS, Some(&[Dept::Service, Dept::Ops, Dept::Sales])), who(DIRECTOR, None)]),
     (Action::CampaignsOperate, &[who(OPERATOR, Some(&[Dept::Marketing, Dept::Ops]))]),
+    (
+        Action::CampaignsView,
+        &[
+            who(ALL_LEVELS, Some(&[Dept::Marketing, Dept::Ops])),
+            who(MANAGER, Some(&[Dept::Service, Dept::Warehouse])),
+            who(DIRECTOR, None),
+        ],
+    ),
+    (Action::CampaignsApprove, &[who(MANAGER, Some(&[Dept::Marketing, Dept::Ops])), who(DIRECTOR, None)]),
+    (Action::CampaignsAck, &[who(MANAGER, Some(&[Dept::Ops, Dept::Service, Dept::Warehouse]))]),
+    (Action::TargetsView, &[who(ALL_LEVELS, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
+    (Action::TargetsSet, &[who(MANAGER, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
@@ -235,6 +262,26 @@ mod tests {
         assert!(role(Level::Director, Dept::Finance).can(Action::RefundApprove));
         assert!(!role(Level::Specialist, Dept::Service).can(Action::RefundApprove));
         assert!(!role(Level::Manager, Dept::Sales).can(Action::RefundApprove));
+        // campaigns: marketing and ops draft and see their department's; their
+        // managers and directors approve; the told managers see and acknowledge.
+        assert!(role(Level::Specialist, Dept::Ops).can(Action::CampaignsOperate));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::CampaignsOperate));
+        assert!(!role(Level::Director, Dept::Marketing).can(Action::CampaignsOperate));
+        assert!(role(Level::Manager, Dept::Warehouse).can(Action::CampaignsView));
+        assert!(!role(Level::Specialist, Dept::Warehouse).can(Action::CampaignsView));
+        assert!(role(Level::Manager, Dept::Marketing).can(Action::CampaignsApprove));
+        assert!(!role(Level::Manager, Dept::Service).can(Action::CampaignsApprove));
+        assert!(role(Level::Manager, Dept::Service).can(Action::CampaignsAck));
+        assert!(!role(Level::Manager, Dept::Marketing).can(Action::CampaignsAck));
+        // sales targets: sales see them (a rep their own), the sales manager and
+        // directors set them; nobody else.
+        assert!(role(Level::Specialist, Dept::Sales).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Manager, Dept::Sales).can(Action::TargetsSet));
+        assert!(role(Level::Director, Dept::Ops).can(Action::TargetsSet));
+        assert!(!role(Level::Manager, Dept::Ops).can(Action::TargetsView));
+        assert!(!role(Level::Specialist, Dept::Marketing).can(Action::TargetsView));
+        assert!(!role(Level::Manager, Dept::Finance).can(Action::TargetsSet));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));

@@ -20,6 +20,9 @@ pub struct TenantSettings {
     pub replenishment_director_threshold_fen: i64,
     /// A campaign of at least this budget (fen) also needs a director.
     pub campaign_director_threshold_fen: i64,
+    /// A campaign plan submitted fewer than this many days before its start is
+    /// flagged 准备期不足 (002: ready 15 days before).
+    pub campaign_prep_days: i64,
     /// A stocktake difference above this many units needs a written reason…
     pub stocktake_reason_units: i64,
     /// …or above this percentage of the book quantity.
@@ -38,6 +41,7 @@ impl Default for TenantSettings {
             contract_director_threshold_fen: 10_000_000,
             replenishment_director_threshold_fen: 5_000_000,
             campaign_director_threshold_fen: 5_000_000,
+            campaign_prep_days: 15,
             stocktake_reason_units: 5,
             stocktake_reason_percent: 2,
             refund_manager_threshold_fen: 100_000,

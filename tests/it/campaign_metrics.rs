@@ -177,6 +177,15 @@ async fn the_form_upserts_one_day_and_channel_with_its_event_and_audit_row() {
         insert_campaign(&d.app, d.t.alpha, "approved", day("2026-12-01"), day("2026-12-01"), 0, &["jd"], "ops").await.0;
     let r = enter(&d.app.signed_in("alpha", "specialist").await, ops, &form(&[("channel", "jd")])).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // A raised budget waiting for approval: the campaign keeps running and takes results.
+    d.app
+        .scalar_i64(
+            d.t.alpha,
+            &format!("WITH c AS (UPDATE campaigns SET status = 'submitted' WHERE id = {id} RETURNING 1) SELECT count(*) FROM c"),
+        )
+        .await;
+    let r = enter(&d.mkt, id, &form(&[("day", "2026-12-09")])).await;
+    assert_eq!(r.status, 303, "{}", r.body);
 }
 
 #[tokio::test]

@@ -28,6 +28,8 @@ const LAYERS: &[&[&str]] = &[
     &["after_sales"],
     &["complaints"],
     &["campaigns"],
+    // Targets read the orders' and refunds' tables in their own SQL.
+    &["targets"],
     &["payroll"],
     &["imports"],
     &["hr"],

@@ -31,6 +31,7 @@ use crate::rules::Fen;
 use crate::web::CurrentUser;
 
 pub use super::kpi::{Kpis, Totals};
+pub use super::{channel_label, Channel};
 pub use views::{DayView, EntryForm, Reconciliation, Section, TotalsView};
 
 /// The routes of the daily results (merged into the campaigns router). The web
@@ -39,28 +40,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns/{id}/metrics", get(handlers::page).post(handlers::enter))
         .route("/campaigns/{id}/metrics.csv", get(handlers::export))
-}
-
-crate::code_enum! {
-    /// A campaign's channel (`campaigns.channels`, `campaign_metrics.channel`).
-    pub enum Channel {
-        Taobao => ("taobao", "淘宝"),
-        Jd => ("jd", "京东"),
-        Pdd => ("pdd", "拼多多"),
-        Douyin => ("douyin", "抖音"),
-        Xiaohongshu => ("xiaohongshu", "小红书"),
-        Wechat => ("wechat", "微信"),
-        Offline => ("offline", "线下"),
-        Other => ("other", "其他"),
-    }
-}
-
-/// The label of a stored channel code (the code itself when unknown).
-pub fn channel_label(code: &str) -> &str {
-    match Channel::parse(code) {
-        Some(c) => c.label(),
-        None => code,
-    }
 }
 
 /// What the daily results need to know of a campaign.
@@ -72,6 +51,9 @@ pub struct CampaignRef {
     pub department: String,
     /// The stored status (`approved`, `summarized`, `draft`…), not read against dates.
     pub status: String,
+    /// Approved at least once (`approved_at` set): a raise of its budget waiting
+    /// for approval leaves it running at the budget approved before.
+    pub ever_approved: bool,
     pub budget_fen: i64,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -98,10 +80,12 @@ impl Closed {
 }
 
 impl CampaignRef {
-    /// `Err` when the campaign takes no results whatever the day.
+    /// `Err` when the campaign takes no results whatever the day: it takes them when
+    /// approved, and while a raise of its budget waits for approval.
     pub fn open(&self) -> Result<(), Closed> {
         match self.status.as_str() {
             "approved" => Ok(()),
+            "submitted" | "director_pending" if self.ever_approved => Ok(()),
             "summarized" => Err(Closed::Summarized),
             _ => Err(Closed::NotApproved),
         }
@@ -235,6 +219,7 @@ mod tests {
             campaign_no: "HD-000001".into(),
             department: "marketing".into(),
             status: status.into(),
+            ever_approved: false,
             budget_fen: 100,
             starts_on: d("2026-12-01"),
             ends_on: d("2026-12-10"),
@@ -267,6 +252,11 @@ mod tests {
         for s in ["draft", "submitted", "director_pending", "rejected", "cancelled"] {
             assert_eq!(campaign(s).open(), Err(Closed::NotApproved), "{s}");
         }
+        let raised = CampaignRef { ever_approved: true, ..campaign("submitted") };
+        assert_eq!(raised.open(), Ok(()), "a raise waiting for approval: still running");
+        assert_eq!(CampaignRef { ever_approved: true, ..campaign("director_pending") }.open(), Ok(()));
+        assert_eq!(CampaignRef { ever_approved: true, ..campaign("rejected") }.open(), Err(Closed::NotApproved));
+        assert_eq!(CampaignRef { ever_approved: true, ..campaign("cancelled") }.open(), Err(Closed::NotApproved));
         let c = campaign("approved");
         assert!(c.check_channel(Channel::Douyin).is_ok());
         assert!(c.check_channel(Channel::Jd).unwrap_err().contains("淘宝、抖音"));

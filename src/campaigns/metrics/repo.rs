@@ -11,13 +11,14 @@ use super::{CampaignRef, Totals, Visibility};
 use crate::db::Tx;
 use crate::web::CurrentUser;
 
-const CAMPAIGN_COLUMNS: &str = "id, campaign_no, department, status, budget_fen, starts_on, ends_on, channels";
+const CAMPAIGN_COLUMNS: &str =
+    "id, campaign_no, department, status, approved_at IS NOT NULL, budget_fen, starts_on, ends_on, channels";
 
-type CampaignRow = (i64, String, String, String, i64, NaiveDate, NaiveDate, Vec<String>);
+type CampaignRow = (i64, String, String, String, bool, i64, NaiveDate, NaiveDate, Vec<String>);
 
 fn campaign_of(r: CampaignRow) -> CampaignRef {
-    let (id, campaign_no, department, status, budget_fen, starts_on, ends_on, channels) = r;
-    CampaignRef { id, campaign_no, department, status, budget_fen, starts_on, ends_on, channels }
+    let (id, campaign_no, department, status, ever_approved, budget_fen, starts_on, ends_on, channels) = r;
+    CampaignRef { id, campaign_no, department, status, ever_approved, budget_fen, starts_on, ends_on, channels }
 }
 
 /// Campaign `id` if `user` sees it (`Visibility`), `None` otherwise (a 404);
@@ -31,7 +32,7 @@ pub async fn fetch(tx: &mut Tx, user: &CurrentUser, id: i64, lock: bool) -> Resu
     let sql = format!(
         "SELECT {CAMPAIGN_COLUMNS} FROM campaigns
          WHERE tenant_id = $1 AND id = $2
-           AND ($3 OR department = $4 OR ($5 AND status IN ('approved', 'summarized'))){}",
+           AND ($3 OR department = $4 OR ($5 AND approved_at IS NOT NULL)){}",
         if lock { " FOR SHARE" } else { "" }
     );
     let row: Option<CampaignRow> = sqlx::query_as(&sql)

@@ -118,18 +118,24 @@ pub async fn product_ids(tx: &mut Tx, tenant_id: i64, skus: &[String]) -> Result
     Ok(rows.into_iter().collect())
 }
 
-/// The campaigns of these numbers (`HD-000001`…): number → (id, stored status).
+/// The campaigns of these numbers (`HD-000001`…): number → (id, status), the
+/// status `approved` too for one whose raised budget waits for approval (it keeps
+/// running at the budget approved before).
 pub async fn campaigns_for_orders(
     tx: &mut Tx,
     tenant_id: i64,
     numbers: &[String],
 ) -> Result<HashMap<String, (i64, String)>, sqlx::Error> {
-    let rows: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT campaign_no, id, status FROM campaigns WHERE tenant_id = $1 AND campaign_no = ANY($2)")
-            .bind(tenant_id)
-            .bind(numbers)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT campaign_no, id,
+                    CASE WHEN status IN ('submitted', 'director_pending') AND approved_at IS NOT NULL
+                         THEN 'approved' ELSE status END
+             FROM campaigns WHERE tenant_id = $1 AND campaign_no = ANY($2)",
+    )
+    .bind(tenant_id)
+    .bind(numbers)
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(rows.into_iter().map(|(no, id, status)| (no, (id, status))).collect())
 }
 
