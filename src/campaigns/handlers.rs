@@ -462,6 +462,10 @@ pub async fn show_page(
         .into_iter()
         .map(|(kind, actor, note, at)| EventView { what: event_label(&kind), actor, note, at: local_time(at, &tz) })
         .collect();
+    let metrics = super::metrics::section(tx, user, &metrics_ref(&c)).await?;
+    let against_target = c
+        .target_sales_fen
+        .map(|t| (super::kpi::percent(metrics.sales_fen, t), super::kpi::percent(metrics.net_fen, t)));
     let mine = c.drafted_by == user.user_id;
     let drafter = mine && user.can(Action::CampaignsOperate);
     let ended = today > c.ends_on;
@@ -509,9 +513,26 @@ pub async fn show_page(
         errors,
         typed,
         tz,
+        metrics,
+        against_target,
         c,
     };
     Ok(page)
+}
+
+/// What the daily results need of `c`.
+fn metrics_ref(c: &CampaignRow) -> super::metrics::CampaignRef {
+    super::metrics::CampaignRef {
+        id: c.id,
+        campaign_no: c.campaign_no.clone(),
+        department: c.department.clone(),
+        status: c.status.code().to_owned(),
+        ever_approved: c.approved_at.is_some(),
+        budget_fen: c.budget_fen,
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        channels: c.channels.clone(),
+    }
 }
 
 pub async fn show(mut ctx: Ctx, Path(id): Path<i64>) -> AppResult<ShowPage> {

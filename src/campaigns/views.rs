@@ -258,6 +258,11 @@ pub struct ShowPage {
     pub errors: FieldErrors,
     pub typed: Typed,
     pub tz: crate::tz::TimeZone,
+    /// The daily results, KPIs, chart and reconciliation (`campaigns::metrics`).
+    pub metrics: super::metrics::Section,
+    /// Against the target sales (复盘): the reported sales and the real orders as a
+    /// share of it (`None` without a target).
+    pub against_target: Option<(String, String)>,
 }
 
 impl ShowPage {

@@ -473,3 +473,35 @@ async fn the_list_filters_and_exports() {
     assert_eq!(csv.body.lines().count(), 2, "header and the one running campaign: {}", csv.body);
     assert!(csv.body.contains("进行中的活动") && csv.body.contains("进行中"));
 }
+
+#[tokio::test]
+async fn the_record_page_shows_the_results_against_the_target() {
+    let Org { app, alpha } = org().await;
+    let mk = app.signed_in("alpha", "mk").await;
+    let id = approved(&app, alpha, "会员日", &day(-3), &day(-1)).await;
+    // Two days of results: sales ¥15,000.00 + ¥30,000.00 against a target of ¥300,000.00.
+    let mut tx = yunying::db::begin_tenant(&app.owner, alpha).await.unwrap();
+    sqlx::query(
+        "INSERT INTO campaign_metrics (tenant_id, campaign_id, day, channel, exposure, clicks, conversions, participants, sales_fen, cost_fen)
+         VALUES ($1, $2, $3::date, 'taobao', 10000, 300, 30, 40, 1500000, 250000),
+                ($1, $2, $3::date + 1, 'jd', 20000, 500, 20, 25, 3000000, 500000)",
+    )
+    .bind(alpha)
+    .bind(id)
+    .bind(day(-3).parse::<NaiveDate>().unwrap())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = mk.get(&format!("/campaigns/{id}")).await;
+    assert_eq!(page.status, 200);
+    let body = page.body;
+    // CTR = 800 / 30000 = 2.67 %, CVR = 50 / 800 = 6.25 %, ROI = 45000 / 7500 = 6.00,
+    // budget used = 7500 / 20000 = 37.50 %.
+    for (kpi, value) in [("ctr", "2.67%"), ("cvr", "6.25%"), ("roi", "6.00"), ("budget_used", "37.50%")] {
+        assert!(body.contains(&format!("data-kpi=\"{kpi}\">{value}<")), "{kpi} = {value}: {body}");
+    }
+    // The summary form compares with the target: 45,000 / 300,000 = 15.00 %.
+    assert!(body.contains("data-testid=\"against-target\""), "{body}");
+    assert!(body.contains("完成目标的 15.00%"), "{body}");
+}

@@ -153,6 +153,10 @@ pub struct Section {
     pub csv_href: String,
     pub import_href: String,
     pub form_action: String,
+    /// The reported sales and the real orders' net amount, in fen (the summary
+    /// compares them with the target).
+    pub sales_fen: i64,
+    pub net_fen: i64,
 }
 
 /// The section of `c` for `user` on `user.today`, with `form` as the entry form.
@@ -221,6 +225,8 @@ pub(super) async fn build(
         csv_href: format!("/campaigns/{}/metrics.csv", c.id),
         import_href: "/campaigns/metrics/import".to_owned(),
         form_action: format!("/campaigns/{}/metrics", c.id),
+        sales_fen: total.sales_fen,
+        net_fen: net,
     })
 }
 
