@@ -198,6 +198,7 @@ async fn page(
         can_override: cx.can(Action::OrdersOverride),
         contract_link,
         can_see_after_sales: cx.can(Action::AfterSalesView),
+        can_see_campaigns: cx.can(Action::CampaignsView),
         can_raise_after_sale: cx.can(Action::AfterSalesOperate) && shipped_any,
         can_log_complaint: cx.can(Action::AfterSalesOperate),
         errors,

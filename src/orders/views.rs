@@ -149,6 +149,8 @@ pub struct ShowPage {
     /// The viewer sees after-sales cases (the link to the order's), and may raise
     /// one on this order (something has shipped).
     pub can_see_after_sales: bool,
+    /// Whether to link the order's campaign (its page still checks the scope).
+    pub can_see_campaigns: bool,
     pub can_raise_after_sale: bool,
     /// The service desk may log a complaint about the order (`/complaints/new?order=`).
     pub can_log_complaint: bool,

@@ -368,6 +368,10 @@ async fn orders_carry_a_campaign_from_the_import_and_the_form_and_old_files_stay
     assert_eq!(r.status, 303, "{}", r.body);
     let order = r.location().unwrap().trim_start_matches("/orders/").to_owned();
     assert_eq!(d.app.scalar_i64(d.t.alpha, &format!("SELECT campaign_id FROM orders WHERE id = {order}")).await, id);
+    // The order's page names its campaign; ops (who see campaigns) get the link.
+    let page = ops.get(&format!("/orders/{order}")).await;
+    assert!(page.body.contains(&format!("data-campaign=\"{no}\"")), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/campaigns/{id}\"")), "{}", page.body);
     let r = ops.post_form("/orders/new", "/orders/new", &fields("")).await;
     assert_eq!(r.status, 303, "the field is optional");
 }

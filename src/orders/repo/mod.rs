@@ -76,6 +76,11 @@ pub struct OrderRow {
     /// After-sales cases raised on it, and what was refunded (written by after-sales).
     pub after_sale_count: i32,
     pub refunded_fen: i64,
+    /// The campaign it came from (read by the record page only, `find`).
+    #[sqlx(default)]
+    pub campaign_id: Option<i64>,
+    #[sqlx(default)]
+    pub campaign_no: Option<String>,
 }
 
 const COLUMNS: &str = "o.id, o.platform, o.order_no, o.shop, o.source, o.customer_id, c.name AS customer_name,
@@ -194,7 +199,11 @@ pub async fn find(
     id: i64,
     lock: bool,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM orders o{JOINS} WHERE o.tenant_id = "));
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, o.campaign_id, (SELECT cp.campaign_no FROM campaigns cp
+                WHERE cp.tenant_id = o.tenant_id AND cp.id = o.campaign_id) AS campaign_no
+         FROM orders o{JOINS} WHERE o.tenant_id = "
+    ));
     qb.push_bind(tenant_id).push(" AND o.id = ").push_bind(id);
     scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
     if lock {
