@@ -54,15 +54,32 @@ async fn plan_json(
     }))
 }
 
-// ---------- submit ----------
+/// Who of the drafting side may take a step.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The drafter only.
+    Drafter,
+    /// The drafter, or the manager of the campaign's department.
+    DrafterOrManager,
+}
 
-pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+/// Lock campaign `id` for a step of the drafting side: 403 without the permission,
+/// 404 out of scope, 403 not `side`.
+async fn lock_for(ctx: &Ctx, id: i64, side: Side) -> AppResult<(crate::db::Tx, CampaignRow)> {
     ctx.require(Action::CampaignsOperate)?;
     let mut tx = ctx.begin().await?;
     let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
-    if c.drafted_by != ctx.user.user_id {
+    let manager = ctx.user.level == Level::Manager && operates(&ctx.user, &c.department);
+    if !(c.drafted_by == ctx.user.user_id || (side == Side::DrafterOrManager && manager)) {
         return Err(AppError::Forbidden);
     }
+    Ok((tx, c))
+}
+
+// ---------- submit ----------
+
+pub async fn submit(meta: RequestMeta, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (mut tx, c) = lock_for(&ctx, id, Side::Drafter).await?;
     let Some(submitted) = c.status.next(CampaignEvent::Submit) else {
         return Err(stale(&c, ctx.user.today, "提交审批"));
     };
@@ -102,12 +119,7 @@ pub async fn raise(
     Path(id): Path<i64>,
     Form(f): Form<BudgetForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::CampaignsOperate)?;
-    let mut tx = ctx.begin().await?;
-    let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
-    if c.drafted_by != ctx.user.user_id {
-        return Err(AppError::Forbidden);
-    }
+    let (mut tx, c) = lock_for(&ctx, id, Side::Drafter).await?;
     if c.status != CampaignStatus::Approved || ctx.user.today > c.ends_on {
         return Err(stale(&c, ctx.user.today, "调整预算"));
     }
@@ -211,12 +223,7 @@ pub async fn summary(
     Path(id): Path<i64>,
     Form(f): Form<SummaryForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::CampaignsOperate)?;
-    let mut tx = ctx.begin().await?;
-    let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
-    if !(c.drafted_by == ctx.user.user_id || (ctx.user.level == Level::Manager && operates(&ctx.user, &c.department))) {
-        return Err(AppError::Forbidden);
-    }
+    let (mut tx, c) = lock_for(&ctx, id, Side::DrafterOrManager).await?;
     let ended = ctx.user.today > c.ends_on;
     let Some(status) = c.status.next(CampaignEvent::Summarize { ended }) else {
         let why = if c.status == CampaignStatus::Approved { "在结束前复盘" } else { "复盘" };
@@ -294,12 +301,7 @@ pub async fn cancel(
     Path(id): Path<i64>,
     Form(f): Form<CancelForm>,
 ) -> AppResult<Response> {
-    ctx.require(Action::CampaignsOperate)?;
-    let mut tx = ctx.begin().await?;
-    let c = fetch(&mut tx, &ctx.user, id, true).await?.ok_or(AppError::NotFound)?;
-    if !(c.drafted_by == ctx.user.user_id || (ctx.user.level == Level::Manager && operates(&ctx.user, &c.department))) {
-        return Err(AppError::Forbidden);
-    }
+    let (mut tx, c) = lock_for(&ctx, id, Side::DrafterOrManager).await?;
     let Some(status) = c.status.next(CampaignEvent::Cancel { ended: ctx.user.today > c.ends_on }) else {
         return Err(stale(&c, ctx.user.today, "取消"));
     };
