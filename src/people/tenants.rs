@@ -30,6 +30,9 @@ pub struct TenantSettings {
     /// A refund of at least this amount (fen) needs a manager.
     pub refund_manager_threshold_fen: i64,
     pub complaint_response_hours: i64,
+    /// An order shipped within this many hours of its approval counts as shipped
+    /// on time (the dashboard's 48 小时发货率).
+    pub ship_within_hours: i64,
     pub time_zone: crate::tz::TimeZone,
     pub session_idle_minutes: i64,
     pub session_lifetime_days: i64,
@@ -46,6 +49,7 @@ impl Default for TenantSettings {
             stocktake_reason_percent: 2,
             refund_manager_threshold_fen: 100_000,
             complaint_response_hours: 24,
+            ship_within_hours: 48,
             time_zone: crate::tz::TimeZone::default(),
             session_idle_minutes: 8 * 60,
             session_lifetime_days: 7,
