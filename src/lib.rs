@@ -19,6 +19,7 @@ pub mod codes;
 pub mod complaints;
 pub mod config;
 pub mod contracts;
+pub mod dashboard;
 pub mod db;
 pub mod decision;
 pub mod demo;

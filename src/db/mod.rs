@@ -227,3 +227,11 @@ pub async fn set_tenant(tx: &mut Tx, tenant_id: i64) -> Result<(), sqlx::Error> 
     sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut **tx).await?;
     Ok(())
 }
+
+/// Fold the current tenant's loose daily-rollup rows into one row per key and day
+/// (migration 0035, `app.compact_rollups`): before a page sums the rollups. Only
+/// an optimisation — every reader sums all rows of a key and day.
+pub async fn compact_rollups(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.compact_rollups()").execute(&mut **tx).await?;
+    Ok(())
+}

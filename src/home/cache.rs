@@ -53,7 +53,8 @@ struct Entry {
 }
 
 /// Home-page summaries by (tenant, user).
-pub struct HomeCache(TtlCache<(i64, i64), Entry>);
+/// The key: (tenant, user, the dashboard's period as its query value).
+pub struct HomeCache(TtlCache<(i64, i64, String), Entry>);
 
 impl HomeCache {
     pub fn new(ttl: Duration) -> Arc<Self> {
@@ -73,10 +74,11 @@ impl HomeCache {
         self.0.enabled()
     }
 
-    /// The summary last read for `user` in their current role, if still usable.
-    pub fn get(&self, user: &CurrentUser) -> Option<Arc<Summary>> {
+    /// The summary last read for `user` in their current role and for `period`
+    /// (the dashboard's, as its query value), if still usable.
+    pub fn get(&self, user: &CurrentUser, period: &str) -> Option<Arc<Summary>> {
         let role = role(user);
-        self.0.get(&(user.tenant_id, user.user_id), |e, _| e.role == role).map(|e| e.summary)
+        self.0.get(&(user.tenant_id, user.user_id, period.to_owned()), |e, _| e.role == role).map(|e| e.summary)
     }
 
     /// The generation to pass to [`insert`](Self::insert): read it BEFORE the
@@ -85,13 +87,14 @@ impl HomeCache {
         self.0.generation()
     }
 
-    pub fn insert(&self, user: &CurrentUser, generation: u64, summary: Arc<Summary>) {
-        self.0.insert((user.tenant_id, user.user_id), generation, Entry { role: role(user), summary });
+    pub fn insert(&self, user: &CurrentUser, period: &str, generation: u64, summary: Arc<Summary>) {
+        let key = (user.tenant_id, user.user_id, period.to_owned());
+        self.0.insert(key, generation, Entry { role: role(user), summary });
     }
 
     /// After a write to `tenant_id`'s data.
     pub fn evict_tenant(&self, tenant_id: i64) {
-        self.0.evict_where(|(tenant, _), _| *tenant == tenant_id);
+        self.0.evict_where(|(tenant, _, _), _| *tenant == tenant_id);
     }
 
     pub fn clear(&self) {
@@ -167,8 +170,10 @@ mod tests {
     }
 
     fn summary(n: i64) -> Arc<Summary> {
-        Arc::new(Summary { activity: Vec::new(), user_counts: Some((n, 0)), queues: Vec::new() })
+        Arc::new(Summary { activity: Vec::new(), user_counts: Some((n, 0)), queues: Vec::new(), dashboard: None })
     }
+
+    const P: &str = "this_month";
 
     fn live() -> Arc<HomeCache> {
         let c = HomeCache::new(Duration::from_secs(60));
@@ -177,15 +182,16 @@ mod tests {
     }
 
     fn counts(c: &HomeCache, u: &CurrentUser) -> Option<(i64, i64)> {
-        c.get(u).and_then(|s| s.user_counts)
+        c.get(u, P).and_then(|s| s.user_counts)
     }
 
     #[test]
     fn a_summary_serves_only_its_user_in_the_role_it_was_read_for() {
         let c = live();
         let manager = user(1, 7, Level::Manager);
-        c.insert(&manager, c.generation(), summary(3));
+        c.insert(&manager, P, c.generation(), summary(3));
         assert_eq!(counts(&c, &manager), Some((3, 0)));
+        assert!(c.get(&manager, "last_month").is_none(), "another period");
         assert_eq!(counts(&c, &user(1, 8, Level::Manager)), None, "another user");
         assert_eq!(counts(&c, &user(2, 7, Level::Manager)), None, "the same id in another tenant");
         assert_eq!(counts(&c, &user(1, 7, Level::Director)), None, "promoted since");
@@ -198,7 +204,7 @@ mod tests {
         let c = live();
         let (a, b, z) = (user(1, 7, Level::Manager), user(1, 8, Level::Director), user(2, 9, Level::Manager));
         for u in [&a, &b, &z] {
-            c.insert(u, c.generation(), summary(u.user_id));
+            c.insert(u, P, c.generation(), summary(u.user_id));
         }
         c.apply_notification("1");
         assert_eq!((counts(&c, &a), counts(&c, &b), counts(&c, &z)), (None, None, Some((9, 0))));
@@ -212,7 +218,7 @@ mod tests {
         let u = user(1, 7, Level::Manager);
         let generation = c.generation();
         c.evict_tenant(2); // any write committed while the summary was being read
-        c.insert(&u, generation, summary(1));
-        assert!(c.get(&u).is_none());
+        c.insert(&u, P, generation, summary(1));
+        assert!(c.get(&u, P).is_none());
     }
 }

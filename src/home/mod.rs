@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 
 use crate::app::state::AppState;
 use crate::audit::repo as audit_repo;
+use crate::dashboard::{Dashboard, Period};
 use crate::db::Tx;
 use crate::error::AppResult;
 use crate::people::scope::Area;
@@ -35,6 +36,8 @@ pub struct Summary {
     /// Active and inactive users, for tenant administrators.
     pub user_counts: Option<(i64, i64)>,
     pub queues: Vec<QueueItem>,
+    /// The figures and charts of the user's role for the period asked for.
+    pub dashboard: Option<Dashboard>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +51,12 @@ pub struct RecentEntry {
 /// Read `user`'s [`Summary`]: the recent activity, the user counts for tenant
 /// administrators, and each module's queues (no query for a module where the
 /// user's role has nothing).
-pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sqlx::Error> {
+pub async fn load_summary(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Summary, sqlx::Error> {
     let scope = Scope::for_role(&user.role(), Area::Business);
     let activity = audit_repo::recent(tx, user.tenant_id, &scope, 8)
         .await?
@@ -70,20 +78,31 @@ pub async fn load_summary(tx: &mut Tx, user: &CurrentUser) -> Result<Summary, sq
     queues.extend(crate::complaints::home_queues(tx, user).await?);
     queues.extend(crate::campaigns::home_queues(tx, user).await?);
     queues.extend(crate::targets::home_queues(tx, user).await?);
-    Ok(Summary { activity, user_counts, queues })
+    let dashboard = crate::dashboard::views::load(tx, user, period, now).await?;
+    Ok(Summary { activity, user_counts, queues, dashboard })
 }
 
-/// `user`'s summary, from the cache when it holds one.
-async fn summary(state: &AppState, ctx: &Ctx) -> AppResult<Arc<Summary>> {
-    if let Some(s) = state.home.get(&ctx.user) {
+/// `user`'s summary for `period`, from the cache when it holds one.
+async fn summary(state: &AppState, ctx: &Ctx, period: &Period) -> AppResult<Arc<Summary>> {
+    let key = period.query_value();
+    if let Some(s) = state.home.get(&ctx.user, &key) {
         return Ok(s);
     }
     let generation = state.home.generation();
     let mut tx = ctx.begin().await?;
-    let s = Arc::new(load_summary(&mut tx, &ctx.user).await?);
+    let s = Arc::new(load_summary(&mut tx, &ctx.user, period, Utc::now()).await?);
     tx.commit().await?;
-    state.home.insert(&ctx.user, generation, s.clone());
+    state.home.insert(&ctx.user, &key, generation, s.clone());
     Ok(s)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    pub period: String,
+    /// A month (`YYYY-MM`, the month field): when given, the period.
+    #[serde(default)]
+    pub month: String,
 }
 
 pub struct Activity {
@@ -114,6 +133,15 @@ pub struct HomePage {
     pub approvals: Vec<QueueLine>,
     pub mine: Vec<QueueLine>,
     pub alerts: Vec<QueueLine>,
+    pub dashboard: Option<Dashboard>,
+    /// The period selector: (query value, label, selected).
+    pub periods: Vec<(String, &'static str, bool)>,
+    /// The month field's value (`YYYY-MM`) and its bounds.
+    pub month_value: String,
+    pub month_max: String,
+    /// Why the period asked for was not used (empty when it was).
+    pub period_error: String,
+    pub reports: bool,
 }
 
 /// A [`QueueItem`] ready to show.
@@ -136,7 +164,7 @@ pub fn age_label(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-pub async fn home(State(state): State<AppState>, mut ctx: Ctx) -> AppResult<HomePage> {
+pub async fn home(State(state): State<AppState>, mut ctx: Ctx, Query(q): Query<HomeQuery>) -> AppResult<HomePage> {
     let role = ctx.user.role();
     let scope = Scope::for_role(&role, Area::Business);
     let scope_label = match scope {
@@ -144,7 +172,16 @@ pub async fn home(State(state): State<AppState>, mut ctx: Ctx) -> AppResult<Home
         Scope::Department(_) => "本部门",
         Scope::Tenant => "全公司",
     };
-    let summary = summary(&state, &ctx).await?;
+    let today = ctx.user.today;
+    let asked = if q.month.trim().is_empty() { q.period.trim() } else { q.month.trim() };
+    let (period, period_error) = match Period::parse(Some(asked), today) {
+        Some(p) => (p, String::new()),
+        None => (
+            Period::parse(None, today).expect("this month"),
+            format!("期间「{}」无效（可选本月、上月、近 30/90 天，或不晚于本月的 YYYY-MM），已显示本月", asked),
+        ),
+    };
+    let summary = summary(&state, &ctx, &period).await?;
     let now = Utc::now();
     let (mut approvals, mut mine, mut alerts) = (Vec::new(), Vec::new(), Vec::new());
     for q in &summary.queues {
@@ -203,6 +240,15 @@ pub async fn home(State(state): State<AppState>, mut ctx: Ctx) -> AppResult<Home
         approvals,
         mine,
         alerts,
+        dashboard: summary.dashboard.clone(),
+        periods: crate::dashboard::views::choices(&period),
+        month_value: match period.kind {
+            crate::dashboard::period::Kind::Month(m) => m.to_string(),
+            _ => String::new(),
+        },
+        month_max: crate::rules::YearMonth::of(today).map(|m| m.to_string()).unwrap_or_default(),
+        period_error,
+        reports: false,
     })
 }
 

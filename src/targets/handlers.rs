@@ -125,7 +125,8 @@ struct Grid {
 /// department only — another is 404).
 async fn grid(cx: &Ctx, tx: &mut Tx, role: Role, month: YearMonth, q: &PageQuery) -> AppResult<Grid> {
     let (tid, today) = (cx.user.tenant_id, cx.user.today);
-    let b = bounds(month, cx.user.settings.time_zone);
+    let b = bounds(month);
+    crate::db::compact_rollups(tx).await?;
     let asked = match non_empty(&q.dept) {
         None => None,
         Some(code) => Some(Dept::parse(code).ok_or(AppError::NotFound)?),

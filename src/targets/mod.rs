@@ -20,14 +20,13 @@ mod views;
 
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
 use crate::app::state::AppState;
 use crate::db::Tx;
 use crate::people::{Action, Dept, Level};
 use crate::queues::{QueueItem, QueueKind};
 use crate::rules::YearMonth;
-use crate::tz::TimeZone;
 use crate::web::CurrentUser;
 
 pub fn router() -> Router<AppState> {
@@ -70,18 +69,10 @@ pub fn editable(month: YearMonth, today: NaiveDate) -> bool {
     YearMonth::of(today).is_some_and(|this| month == this || Some(month) == this.next())
 }
 
-/// The instants of `month` (and the month before) in `tz`.
-pub fn bounds(month: YearMonth, tz: TimeZone) -> repo::Bounds {
+/// The months a grid of `month` reads (it and the month before).
+pub fn bounds(month: YearMonth) -> repo::Bounds {
     let prev = month.previous().unwrap_or(month);
-    let next_first = month.next().map_or(month.last_day(), |m| m.first_day());
-    let at = |d: NaiveDate| tz.to_utc(d.and_time(NaiveTime::MIN));
-    repo::Bounds {
-        prev_month: prev.first_day(),
-        month: month.first_day(),
-        prev_from: at(prev.first_day()),
-        from: at(month.first_day()),
-        to: at(next_first),
-    }
+    repo::Bounds { prev_month: prev.first_day(), month: month.first_day() }
 }
 
 /// What waits on the home page: for a sales manager, the department's reps who
@@ -94,7 +85,7 @@ pub async fn home_queues(tx: &mut Tx, user: &CurrentUser) -> Result<Vec<QueueIte
     let Some(last) = YearMonth::of(user.today).and_then(YearMonth::previous) else {
         return Ok(Vec::new());
     };
-    let b = bounds(last, user.settings.time_zone);
+    let b = bounds(last);
     let rows = repo::rep_grid(tx, user.tenant_id, repo::Reps::Department(dept.code()), &b).await?;
     let below = rows
         .iter()

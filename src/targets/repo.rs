@@ -1,22 +1,19 @@
 //! All of the targets' SQL. A grid is one statement: the reps (or departments),
 //! their targets of the month and the month before, and what they attained in
 //! both — the paid orders by payment time and the done refunds by the time they
-//! were paid back (`docs/decisions.md` "Sales targets"). It reads the orders and
-//! refunds tables of the features it builds on, through migration 0033's indexes.
+//! were paid back (`docs/decisions.md` "Sales targets"), read from the daily
+//! rollup `sales_days` (migration 0035) that the orders' and refunds' triggers keep.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::db::Tx;
 
-/// The instants a grid reads between, in the tenant's time zone: the first moment
-/// of the month before, of the month, and of the month after.
+/// The months a grid reads: the month before and the month (their first days; the
+/// rollup's days are the tenant's local days).
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
     pub prev_month: NaiveDate,
     pub month: NaiveDate,
-    pub prev_from: DateTime<Utc>,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
 }
 
 /// Whose rows a rep grid holds: a department's active sales specialists, or one rep.
@@ -40,35 +37,31 @@ pub struct RepRow {
     pub prev_refunded_fen: i64,
 }
 
-/// The statement of a rep grid (also run by bench/sql/targets.sql).
+/// The statement of a rep grid (also run by bench/sql/targets.sql): what each rep
+/// was paid and refunded in the month and the month before, from the daily
+/// rollup (migration 0035, `sales_days` under dimension 'rep': paid, not cancelled
+/// orders by the local day of payment, done refunds by the day they were done —
+/// the attainment rule above), so its cost does not grow with the orders.
 pub const REP_GRID: &str = "WITH reps AS (
        SELECT u.id, u.username, u.display_name FROM users u
        WHERE u.tenant_id = $1 AND (($2::text IS NOT NULL AND u.department = $2 AND u.level = 'specialist' AND u.is_active)
                                    OR u.id = $3)),
-     paid AS (
-       SELECT o.rep_id, sum(o.paid_fen) FILTER (WHERE o.paid_at >= $5) AS cur,
-              sum(o.paid_fen) FILTER (WHERE o.paid_at < $5) AS prev
-       FROM reps JOIN orders o ON o.tenant_id = $1 AND o.rep_id = reps.id
-       WHERE o.rep_id IS NOT NULL AND o.paid_at IS NOT NULL AND o.paid_at >= $4 AND o.paid_at < $6
-         AND o.status <> 'cancelled'
-       GROUP BY o.rep_id),
-     back AS (
-       SELECT o.rep_id, sum(r.amount_fen) FILTER (WHERE coalesce(r.decided_at, r.recorded_at) >= $5) AS cur,
-              sum(r.amount_fen) FILTER (WHERE coalesce(r.decided_at, r.recorded_at) < $5) AS prev
-       FROM refunds r JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-       WHERE r.tenant_id = $1 AND r.status = 'done'
-         AND coalesce(r.decided_at, r.recorded_at) >= $4 AND coalesce(r.decided_at, r.recorded_at) < $6
-         AND o.rep_id IN (SELECT id FROM reps) AND o.status <> 'cancelled'
-       GROUP BY o.rep_id)
+     sums AS (
+       SELECT s.key, sum(s.paid_fen) FILTER (WHERE s.day >= $4) AS cur, sum(s.paid_fen) FILTER (WHERE s.day < $4) AS prev,
+              sum(s.refund_fen) FILTER (WHERE s.day >= $4) AS back_cur,
+              sum(s.refund_fen) FILTER (WHERE s.day < $4) AS back_prev
+       FROM sales_days s
+       WHERE s.tenant_id = $1 AND s.dim = 'rep' AND s.key IN (SELECT id::text FROM reps)
+         AND s.day >= $5 AND s.day < ($4::date + interval '1 month')::date
+       GROUP BY s.key)
      SELECT reps.id AS rep_id, reps.username, reps.display_name, t.target_fen,
-            coalesce(paid.cur, 0)::bigint AS paid_fen, coalesce(back.cur, 0)::bigint AS refunded_fen,
+            coalesce(sums.cur, 0)::bigint AS paid_fen, coalesce(sums.back_cur, 0)::bigint AS refunded_fen,
             p.target_fen AS prev_target_fen,
-            coalesce(paid.prev, 0)::bigint AS prev_paid_fen, coalesce(back.prev, 0)::bigint AS prev_refunded_fen
+            coalesce(sums.prev, 0)::bigint AS prev_paid_fen, coalesce(sums.back_prev, 0)::bigint AS prev_refunded_fen
      FROM reps
-     LEFT JOIN sales_targets t ON t.tenant_id = $1 AND t.month = $7 AND t.rep_id = reps.id
-     LEFT JOIN sales_targets p ON p.tenant_id = $1 AND p.month = $8 AND p.rep_id = reps.id
-     LEFT JOIN paid ON paid.rep_id = reps.id
-     LEFT JOIN back ON back.rep_id = reps.id
+     LEFT JOIN sales_targets t ON t.tenant_id = $1 AND t.month = $4 AND t.rep_id = reps.id
+     LEFT JOIN sales_targets p ON p.tenant_id = $1 AND p.month = $5 AND p.rep_id = reps.id
+     LEFT JOIN sums ON sums.key = reps.id::text
      ORDER BY reps.id";
 
 /// The rep grid of `reps` for the month of `b`.
@@ -81,9 +74,6 @@ pub async fn rep_grid(tx: &mut Tx, tenant_id: i64, reps: Reps<'_>, b: &Bounds) -
         .bind(tenant_id)
         .bind(dept)
         .bind(one)
-        .bind(b.prev_from)
-        .bind(b.from)
-        .bind(b.to)
         .bind(b.month)
         .bind(b.prev_month)
         .fetch_all(&mut **tx)
@@ -112,30 +102,23 @@ pub async fn department_grid(
     b: &Bounds,
 ) -> Result<Vec<DeptRow>, sqlx::Error> {
     sqlx::query_as(
-        "WITH back AS (
-           SELECT o.rep_department AS code,
-                  sum(r.amount_fen) FILTER (WHERE coalesce(r.decided_at, r.recorded_at) >= $4) AS cur,
-                  sum(r.amount_fen) FILTER (WHERE coalesce(r.decided_at, r.recorded_at) < $4) AS prev
-           FROM refunds r JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-           WHERE r.tenant_id = $1 AND r.status = 'done'
-             AND coalesce(r.decided_at, r.recorded_at) >= $3 AND coalesce(r.decided_at, r.recorded_at) < $5
-             AND o.rep_department IS NOT NULL AND o.status <> 'cancelled'
-           GROUP BY o.rep_department),
+        "WITH sums AS (
+           SELECT s.key AS code,
+                  sum(s.paid_fen) FILTER (WHERE s.day >= $3) AS cur, sum(s.paid_fen) FILTER (WHERE s.day < $3) AS prev,
+                  sum(s.refund_fen) FILTER (WHERE s.day >= $3) AS back_cur,
+                  sum(s.refund_fen) FILTER (WHERE s.day < $3) AS back_prev
+           FROM sales_days s
+           WHERE s.tenant_id = $1 AND s.dim = 'dept' AND ($2::text IS NULL OR s.key = $2)
+             AND s.day >= $4 AND s.day < ($3::date + interval '1 month')::date
+           GROUP BY s.key),
          rows AS (
-           SELECT d.code, t.target_fen, coalesce(paid.cur, 0)::bigint AS paid_fen,
-                  coalesce(back.cur, 0)::bigint AS refunded_fen, p.target_fen AS prev_target_fen,
-                  coalesce(paid.prev, 0)::bigint AS prev_paid_fen, coalesce(back.prev, 0)::bigint AS prev_refunded_fen
+           SELECT d.code, t.target_fen, coalesce(sums.cur, 0)::bigint AS paid_fen,
+                  coalesce(sums.back_cur, 0)::bigint AS refunded_fen, p.target_fen AS prev_target_fen,
+                  coalesce(sums.prev, 0)::bigint AS prev_paid_fen, coalesce(sums.back_prev, 0)::bigint AS prev_refunded_fen
            FROM departments d
-           CROSS JOIN LATERAL (
-             SELECT sum(o.paid_fen) FILTER (WHERE o.paid_at >= $4) AS cur,
-                    sum(o.paid_fen) FILTER (WHERE o.paid_at < $4) AS prev
-             FROM orders o
-             WHERE o.tenant_id = $1 AND o.rep_department = d.code AND o.rep_department IS NOT NULL
-               AND o.paid_at IS NOT NULL
-               AND o.paid_at >= $3 AND o.paid_at < $5 AND o.status <> 'cancelled') paid
-           LEFT JOIN back ON back.code = d.code
-           LEFT JOIN department_targets t ON t.tenant_id = $1 AND t.month = $6 AND t.department = d.code
-           LEFT JOIN department_targets p ON p.tenant_id = $1 AND p.month = $7 AND p.department = d.code
+           LEFT JOIN sums ON sums.code = d.code
+           LEFT JOIN department_targets t ON t.tenant_id = $1 AND t.month = $3 AND t.department = d.code
+           LEFT JOIN department_targets p ON p.tenant_id = $1 AND p.month = $4 AND p.department = d.code
            WHERE d.tenant_id = $1 AND ($2::text IS NULL OR d.code = $2))
          SELECT * FROM rows
          WHERE $2::text IS NOT NULL OR code = 'sales' OR target_fen IS NOT NULL OR prev_target_fen IS NOT NULL
@@ -144,9 +127,6 @@ pub async fn department_grid(
     )
     .bind(tenant_id)
     .bind(only)
-    .bind(b.prev_from)
-    .bind(b.from)
-    .bind(b.to)
     .bind(b.month)
     .bind(b.prev_month)
     .fetch_all(&mut **tx)

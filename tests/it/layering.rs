@@ -33,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["payroll"],
     &["imports"],
     &["hr"],
+    &["dashboard"],
     // Pages that read across the features, then what starts the program.
     &["home"],
     &["demo"],

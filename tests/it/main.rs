@@ -22,6 +22,7 @@ mod catalog;
 mod complaints;
 mod complaints_refusals;
 mod contracts;
+mod dashboard;
 mod database;
 mod home;
 mod home_cache;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::{CampaignRef, Totals, Visibility};
 use crate::db::Tx;
@@ -217,32 +217,20 @@ pub struct OrderFigures {
     pub refunded_fen: i64,
 }
 
-/// The orders tagged with `campaign_id` ordered from `from` (inclusive) to `to`
-/// (exclusive) that are paid and not cancelled, and their done refunds.
+/// The orders tagged with `campaign_id` placed on the local days `from ..= to`
+/// that are paid and not cancelled, and their done refunds: the campaign's rows of
+/// the daily rollup (migration 0035, `campaign_days`: bucketed by the day each
+/// order was placed, kept in the transaction of every order and refund change).
 pub async fn order_figures(
     tx: &mut Tx,
     tenant_id: i64,
     campaign_id: i64,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    (from, to): (NaiveDate, NaiveDate),
 ) -> Result<OrderFigures, sqlx::Error> {
-    // Two statements: the orders summed from their partial index alone (0034), and
-    // the few refunds joined to them.
-    let (orders, paid_fen): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(paid_fen), 0)::bigint FROM orders
-         WHERE tenant_id = $1 AND campaign_id = $2 AND ordered_at >= $3 AND ordered_at < $4
-           AND paid_at IS NOT NULL AND status <> 'cancelled'",
-    )
-    .bind(tenant_id)
-    .bind(campaign_id)
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut **tx)
-    .await?;
-    let (refunds, refunded_fen): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(r.amount_fen), 0)::bigint
-         FROM refunds r JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-         WHERE r.tenant_id = $1 AND r.status = 'done' AND o.campaign_id = $2 AND o.ordered_at >= $3
-           AND o.ordered_at < $4 AND o.paid_at IS NOT NULL AND o.status <> 'cancelled'",
+    let (orders, paid_fen, refunds, refunded_fen): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT coalesce(sum(orders), 0)::bigint, coalesce(sum(paid_fen), 0)::bigint,
+                coalesce(sum(refunds), 0)::bigint, coalesce(sum(refund_fen), 0)::bigint
+         FROM campaign_days WHERE tenant_id = $1 AND campaign_id = $2 AND day BETWEEN $3 AND $4",
     )
     .bind(tenant_id)
     .bind(campaign_id)

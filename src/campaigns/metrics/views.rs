@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
 use super::repo::{self, MetricsRow};
 use super::{channel_label, may_enter, oddities, CampaignRef, Channel, Kpis, Totals};
@@ -167,11 +167,8 @@ pub(super) async fn build(
     form: EntryForm,
 ) -> Result<Section, sqlx::Error> {
     let rows = repo::rows(tx, user.tenant_id, c.id).await?;
-    let tz = user.settings.time_zone;
-    let midnight = NaiveTime::MIN;
-    let after_end = c.ends_on.succ_opt().unwrap_or(c.ends_on);
-    let bounds = (tz.to_utc(c.starts_on.and_time(midnight)), tz.to_utc(after_end.and_time(midnight)));
-    let figures = repo::order_figures(tx, user.tenant_id, c.id, bounds).await?;
+    crate::db::compact_rollups(tx).await?;
+    let figures = repo::order_figures(tx, user.tenant_id, c.id, (c.starts_on, c.ends_on)).await?;
     let total = rows.iter().fold(Totals::default(), |t, r| t.plus(r.values));
     let days = by_day(&rows);
     let chart = daily_chart(&days);
