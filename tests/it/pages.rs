@@ -152,6 +152,81 @@ async fn navigation_shows_only_what_the_role_may_open() {
 }
 
 #[tokio::test]
+async fn a_specialist_sees_only_the_areas_they_may_open() {
+    let app = spawn_app().await;
+    let t = two_tenants(&app).await;
+    app.user(t.alpha, "keeper", Dept::Warehouse, Level::Specialist, false).await;
+    app.user(t.alpha, "seller", Dept::Sales, Level::Specialist, false).await;
+    // A warehouse specialist: goods, the purchasing they take deliveries of, the
+    // orders they ship; of 人事 only their own pages; nothing of 系统.
+    let keeper = app.signed_in("alpha", "keeper").await.get("/").await;
+    let groups = areas(&keeper.body);
+    assert_eq!(area_names(&keeper.body), ["catalog", "purchasing", "orders", "hr"], "{groups:?}");
+    assert_eq!(area(&groups, "purchasing"), ["/inventory/replenishments", "/purchasing/orders", "/partners"]);
+    assert_eq!(area(&groups, "orders"), ["/orders", "/after-sales"]);
+    assert_eq!(
+        area(&groups, "hr"),
+        ["/attendance/me", "/leave", "/performance/me", "/me/deductions", "/hr/employees", "/hr/calendar"],
+        "their own 人事 pages only"
+    );
+    for href in ["/hr/attendance", "/leave/approvals", "/leave/all", "/hr/payroll", "/admin/users", "/audit"] {
+        assert!(!nav(&keeper.body).contains(&href.to_owned()), "{href}");
+    }
+    assert!(!keeper.body.contains("data-area=\"system\""));
+    assert!(!keeper.body.contains("<summary>系统</summary>"));
+    // A sales specialist finds customers and sales contracts under 销售; with no
+    // stock pages and no purchasing left, 采购 is not shown at all.
+    let seller = app.signed_in("alpha", "seller").await.get("/").await;
+    let groups = areas(&seller.body);
+    assert_eq!(area_names(&seller.body), ["catalog", "orders", "sales", "hr"], "{groups:?}");
+    assert_eq!(area(&groups, "sales"), ["/targets", "/partners", "/contracts"]);
+    assert_eq!(area(&groups, "catalog"), ["/products", "/inventory/stock", "/inventory/warehouses"]);
+    // 首页 first and 我的账户 last, for everyone.
+    for body in [&keeper.body, &seller.body] {
+        let links = nav(body);
+        assert_eq!(
+            (links.first().map(String::as_str), links.last().map(String::as_str)),
+            (Some("/"), Some("/account"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_current_area_is_open_and_the_others_collapsed() {
+    let app = spawn_app().await;
+    let _t = two_tenants(&app).await;
+    let c = app.signed_in("alpha", "director").await;
+    let all = ["catalog", "purchasing", "orders", "marketing", "sales", "hr", "system"];
+    for (path, open) in [
+        ("/orders", "orders"),
+        ("/complaints", "orders"),
+        ("/campaigns", "marketing"),
+        ("/targets", "sales"),
+        ("/contracts", "purchasing"),
+        ("/inventory/stock", "catalog"),
+        ("/inventory/replenishments", "purchasing"),
+        ("/leave/approvals", "hr"),
+        ("/audit", "system"),
+    ] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(open_areas(&page.body), [open], "{path}");
+        assert_eq!(area_names(&page.body), all, "{path}: every area still there, collapsed");
+        assert!(page.body.contains(&format!("<details class=\"navgroup\" data-area=\"{open}\" open>")), "{path}");
+    }
+    // A page below an entry opens that entry's area.
+    let draft = app.signed_in("alpha", "specialist").await.get("/contracts/new").await;
+    assert_eq!(draft.status, 200);
+    assert_eq!(open_areas(&draft.body), ["purchasing"]);
+    assert!(draft.body.contains("<a href=\"/contracts\" class=\"active\""));
+    // 首页 and 我的账户 are in no area: every area open.
+    for path in ["/", "/account"] {
+        let page = c.get(path).await;
+        assert_eq!(open_areas(&page.body), all, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn home_activity_follows_the_data_scope() {
     let app = spawn_app().await;
     let t = two_tenants(&app).await;
