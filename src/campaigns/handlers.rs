@@ -11,7 +11,7 @@ use super::repo::{self, CampaignRow, Filter, Plan};
 use super::status::{CampaignStatus, Phase};
 use super::views::{
     channel_choices, channels_text, event_label, kind_choices, AckView, CampaignForm, EventView, FormPage, ListItem,
-    ListPage, ListQuery, ShowPage, Typed, VersionView,
+    ListPage, ListQuery, ListSum, ShowPage, Typed, VersionView,
 };
 use super::{decides, drafting_dept, fetch, operates, told, Channel, Kind, MAX_FEN};
 use crate::audit::{self, Entry};
@@ -81,7 +81,14 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
     let mut tx = ctx.begin().await?;
     let (rows, total) =
         repo::list(&mut tx, &ctx.user, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+    let totals = repo::totals(&mut tx, &ctx.user, &filter).await?;
     tx.commit().await?;
+    let sum = |name, label, fen| ListSum { name, label, value: Fen(fen).to_yuan_string() };
+    let sums = vec![
+        sum("sales", "销售额合计（元）", totals.sales_fen),
+        sum("cost", "已花费合计（元）", totals.cost_fen),
+        sum("budget", "预算合计（元）", totals.budget_fen),
+    ];
     let today = ctx.user.today;
     let scope_note = if ctx.user.level == Level::Director {
         "显示全公司的活动"
@@ -102,6 +109,7 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPag
         can_draft: ctx.can(Action::CampaignsOperate) && drafting_dept(&ctx.user).is_some(),
         csv_href: if qs.is_empty() { "/campaigns.csv".into() } else { format!("/campaigns.csv?{qs}") },
         scope_note,
+        sums,
         q,
     })
 }

@@ -93,6 +93,15 @@ pub struct ListPage {
     pub can_draft: bool,
     pub csv_href: String,
     pub scope_note: &'static str,
+    /// The sums over every matching campaign (yuan, two decimals): sales, cost, budget.
+    pub sums: Vec<ListSum>,
+}
+
+/// A `<p class="list-sum">` line: its name (`data-list-sum`), label and value.
+pub struct ListSum {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
 }
 
 /// The plan form as typed (CONTRACT.md's field names; `channels` and `products`

@@ -24,6 +24,43 @@ use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
 use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
+/// `clock` is `sla` by another name: the query with the two merged into `sla`
+/// (400 when they disagree).
+fn merged(mut q: ListQuery) -> AppResult<ListQuery> {
+    let clock = std::mem::take(&mut q.clock);
+    match (non_empty(&q.sla), non_empty(&clock)) {
+        (_, None) => {}
+        (None, Some(c)) => q.sla = c.to_owned(),
+        (Some(s), Some(c)) if s == c => {}
+        (Some(s), Some(c)) => {
+            return Err(AppError::BadRequest(format!("clock“{c}”与响应时效“{s}”不一致（两者只需填一个）")));
+        }
+    }
+    Ok(q)
+}
+
+/// An optional instant: where a range starts, or ends (exclusive).
+type Bound = Option<DateTime<Utc>>;
+
+/// The instants from the local midnight starting `from` to the one ending `to`
+/// (both days included), from the `received_from`/`received_to` parameters (400
+/// naming a bad one).
+fn received_range(tz: TimeZone, from: &str, to: &str) -> AppResult<(Bound, Bound)> {
+    let day = |raw: &str, what: &str| -> AppResult<Option<chrono::NaiveDate>> {
+        non_empty(raw)
+            .map(|s| crate::input::parse_date(s).map_err(|e| AppError::BadRequest(format!("{what}：{e}"))))
+            .transpose()
+    };
+    let (from, to) = (day(from, "收到日期（起）")?, day(to, "收到日期（止）")?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(AppError::BadRequest(format!("收到日期（起）{f} 晚于收到日期（止）{t}")));
+        }
+    }
+    let midnight = |d: chrono::NaiveDate| tz.to_utc(d.and_time(chrono::NaiveTime::MIN));
+    Ok((from.map(midnight), to.and_then(|t| t.succ_opt()).map(midnight)))
+}
+
 /// The list's filter from its query string at `now` (400 naming a bad value).
 fn filter_of(cx: &Ctx, q: &ListQuery, now: DateTime<Utc>) -> AppResult<Filter> {
     fn code<T>(raw: &str, parse: fn(&str) -> Option<T>, what: &str) -> AppResult<Option<T>> {
@@ -38,12 +75,16 @@ fn filter_of(cx: &Ctx, q: &ListQuery, now: DateTime<Utc>) -> AppResult<Filter> {
         (Some(_), "1") => return Err(AppError::BadRequest("overdue=1 只能与响应时效「已超时」同时使用".into())),
         (_, other) => return Err(AppError::BadRequest(format!("overdue“{other}”无效（应为 1）"))),
     };
+    let (received_since, received_before) =
+        received_range(cx.user.settings.time_zone, &q.received_from, &q.received_to)?;
     Ok(Filter {
         status: code(&q.status, Status::parse, "状态")?,
         category: code(&q.category, Category::parse, "分类")?,
         channel: code(&q.channel, Channel::parse, "渠道")?,
         severity: code(&q.severity, Severity::parse, "严重程度")?,
         sla,
+        received_since,
+        received_before,
         assignee: (q.mine == "1").then_some(cx.user.user_id),
         q: non_empty(&q.q).map(str::to_owned),
         ..Filter::at(now)
@@ -60,6 +101,8 @@ fn query_of(q: &ListQuery) -> String {
         ("sla", &q.sla),
         ("overdue", &q.overdue),
         ("mine", &q.mine),
+        ("received_from", &q.received_from),
+        ("received_to", &q.received_to),
     ])
 }
 
@@ -67,6 +110,7 @@ fn query_of(q: &ListQuery) -> String {
 pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
     cx.require(Action::ComplaintsView)?;
     let now = Utc::now();
+    let q = merged(q)?;
     let filter = filter_of(&cx, &q, now)?;
     let pager = Pager::new("/complaints", q.page, query_of(&q));
     let mut tx = cx.begin().await?;
@@ -105,6 +149,7 @@ const EXPORT_MAX_ROWS: i64 = 100_000;
 pub async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     cx.require(Action::ComplaintsView)?;
     let now = Utc::now();
+    let q = merged(q)?;
     let filter = filter_of(&cx, &q, now)?;
     let mut tx = cx.begin().await?;
     let (rows, _) = repo::list(&mut tx, cx.user.tenant_id, &scope(&cx.user), &filter, EXPORT_MAX_ROWS, 0, 1).await?;

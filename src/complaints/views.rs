@@ -31,6 +31,15 @@ pub struct ListQuery {
     /// `1`: my complaints that are not closed.
     #[serde(default)]
     pub mine: String,
+    /// The same codes as `sla` (the dashboards' name for it); the two must agree.
+    #[serde(default)]
+    pub clock: String,
+    /// Received on or after this local date (`YYYY-MM-DD`, the tenant's time zone).
+    #[serde(default)]
+    pub received_from: String,
+    /// Received on or before this local date (inclusive).
+    #[serde(default)]
+    pub received_to: String,
     pub page: Option<i64>,
 }
 

@@ -173,7 +173,18 @@ pub struct StockFilter {
     pub low: bool,
 }
 
-fn push_stock_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &StockFilter) {
+/// Stock not shipped for this many days is slow (`slow=1`).
+pub const SLOW_DAYS: i64 = 90;
+
+/// `slow`: slow-moving stock only — levels with something on hand and no
+/// `shipment` movement of the product from the warehouse at or after this instant
+/// (the list passes now − [`SLOW_DAYS`] days).
+fn push_stock_filter(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    tenant_id: i64,
+    f: &StockFilter,
+    slow: Option<DateTime<Utc>>,
+) {
     qb.push(" WHERE s.tenant_id = ").push_bind(tenant_id);
     if let Some(w) = f.warehouse_id {
         qb.push(" AND s.warehouse_id = ").push_bind(w);
@@ -181,6 +192,15 @@ fn push_stock_filter(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, f: &St
     if f.low {
         // The predicate of the partial index stock_levels_low_idx.
         qb.push(" AND s.reorder_point > 0 AND s.on_hand - s.reserved <= s.reorder_point");
+    }
+    if let Some(since) = slow {
+        qb.push(
+            " AND s.on_hand > 0 AND NOT EXISTS (SELECT 1 FROM stock_movements sm
+               WHERE sm.tenant_id = s.tenant_id AND sm.product_id = s.product_id
+                 AND sm.warehouse_id = s.warehouse_id AND sm.kind = 'shipment' AND sm.created_at >= ",
+        )
+        .push_bind(since)
+        .push(")");
     }
 }
 
@@ -208,8 +228,22 @@ pub async fn stock(
     offset: i64,
     cap: i64,
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
+    stock_filtered(tx, tenant_id, f, None, limit, offset, cap).await
+}
+
+/// [`stock`], with `slow`: only slow-moving stock (something on hand, no
+/// shipment of the product from the warehouse at or after `slow`).
+pub async fn stock_filtered(
+    tx: &mut Tx,
+    tenant_id: i64,
+    f: &StockFilter,
+    slow: Option<DateTime<Utc>>,
+    limit: i64,
+    offset: i64,
+    cap: i64,
+) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
     if let Some(q) = f.q.as_deref().filter(|q| Search::new(Kind::Product, q).exact()) {
-        return stock_by_term(tx, tenant_id, f, q, limit, offset, cap).await;
+        return stock_by_term(tx, tenant_id, f, slow, q, limit, offset, cap).await;
     }
     let mut qb = if f.q.is_none() {
         // Page through the keys alone (an index scan of the warehouse or low-stock
@@ -217,7 +251,7 @@ pub async fn stock(
         // product lookups for the rows it skips.
         let mut qb =
             QueryBuilder::new(format!("{COLUMNS} FROM (SELECT s.warehouse_id, s.product_id FROM stock_levels s"));
-        push_stock_filter(&mut qb, tenant_id, f);
+        push_stock_filter(&mut qb, tenant_id, f, slow);
         qb.push(" ORDER BY s.warehouse_id, s.product_id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         qb.push(") k JOIN stock_levels s ON s.tenant_id = ")
             .push_bind(tenant_id)
@@ -236,7 +270,7 @@ pub async fn stock(
             "), m AS MATERIALIZED (SELECT s.*, p.sku, p.name AS product_name, p.unit
                 FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
         );
-        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() }, slow);
         qb.push(
             ") SELECT s.product_id, s.warehouse_id, s.sku, s.product_name, s.unit,
                 w.code AS warehouse_code, w.name AS warehouse_name, s.on_hand, s.reserved, s.safety_stock,
@@ -259,7 +293,7 @@ pub async fn stock(
         qb.push(
             ") SELECT count(*) FROM (SELECT 1 FROM p JOIN stock_levels s ON s.tenant_id = p.tenant_id AND s.product_id = p.id",
         );
-        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() });
+        push_stock_filter(&mut qb, tenant_id, &StockFilter { q: None, ..f.clone() }, slow);
         qb.push(" LIMIT ").push_bind(cap).push(") t");
         let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
         return Ok((Vec::new(), total));
@@ -267,7 +301,7 @@ pub async fn stock(
     let rows = qb.build_query_as().fetch_all(&mut **tx).await?;
     let mut qb = crate::db::capped_count(cap, |qb| {
         qb.push(" FROM stock_levels s");
-        push_stock_filter(qb, tenant_id, f);
+        push_stock_filter(qb, tenant_id, f, slow);
     });
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
@@ -277,12 +311,14 @@ pub async fn stock(
 /// matching levels' keys come from the search index alone — the levels' own terms
 /// (kind `stock:<warehouse>`, migration 0024), one range in the warehouse or one per
 /// warehouse — and only the page's rows are read and joined to their products. The
-/// low-stock filter needs each level's row, so it takes the matching products' terms
+/// low-stock and slow-stock filters need each level's row, so they take the matching products' terms
 /// and their levels by the levels' primary key, as before.
+#[allow(clippy::too_many_arguments)]
 async fn stock_by_term(
     tx: &mut Tx,
     tenant_id: i64,
     f: &StockFilter,
+    slow: Option<DateTime<Utc>>,
     q: &str,
     limit: i64,
     offset: i64,
@@ -290,11 +326,11 @@ async fn stock_by_term(
 ) -> Result<(Vec<StockRow>, i64), sqlx::Error> {
     let levels = StockFilter { q: None, ..f.clone() };
     let push_keys = |qb: &mut QueryBuilder<'_, Postgres>| {
-        if f.low {
+        if f.low || slow.is_some() {
             qb.push("SELECT s.warehouse_id, s.product_id FROM (SELECT DISTINCT t.id");
             Search::new(Kind::Product, q).push_from(qb, tenant_id);
             qb.push(") t JOIN stock_levels s ON s.tenant_id = ").push_bind(tenant_id).push(" AND s.product_id = t.id");
-            push_stock_filter(qb, tenant_id, &levels);
+            push_stock_filter(qb, tenant_id, &levels, slow);
         } else {
             qb.push("SELECT DISTINCT t.sort_key::bigint AS warehouse_id, t.id AS product_id");
             Search::new(Kind::Stock(f.warehouse_id), q).push_from(qb, tenant_id);

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::ledger::{self, DocType, LedgerError, MovementKind, NewMovement};
@@ -19,6 +20,18 @@ use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
 use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
+/// `slow=1` as the instant from which a shipment makes stock not slow (now − 90
+/// days); empty or `0` is no filter, anything else a 400.
+fn slow_since(raw: &str) -> AppResult<Option<DateTime<Utc>>> {
+    match raw.trim() {
+        "" | "0" => Ok(None),
+        "1" => Ok(Some(Utc::now() - Duration::days(repo::SLOW_DAYS))),
+        other => {
+            Err(AppError::BadRequest(format!("slow“{other}”无效（应为 1：只看 {} 天未出库的库存）", repo::SLOW_DAYS)))
+        }
+    }
+}
+
 pub async fn list(mut ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<StockPage> {
     ctx.require(Action::CatalogView)?;
     let filter = StockFilter {
@@ -29,15 +42,24 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<StockP
         q: non_empty(&q.q).map(str::to_owned),
         low: !q.low.is_empty(),
     };
+    let slow = slow_since(&q.slow)?;
     let pager = Pager::new(
         "/inventory/stock",
         q.page,
-        query_string(&[("warehouse", &q.warehouse), ("q", &q.q), ("low", &q.low)]),
+        query_string(&[("warehouse", &q.warehouse), ("q", &q.q), ("low", &q.low), ("slow", &q.slow)]),
     );
     let mut tx = ctx.begin().await?;
     let warehouses = repo::all_warehouses(&mut tx, ctx.user.tenant_id).await?;
-    let (rows, total) =
-        repo::stock(&mut tx, ctx.user.tenant_id, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+    let (rows, total) = repo::stock_filtered(
+        &mut tx,
+        ctx.user.tenant_id,
+        &filter,
+        slow,
+        pager.per_page,
+        pager.offset(),
+        pager.count_limit(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StockPage {
         chrome: ctx.chrome("库存", "/inventory/stock"),
@@ -52,9 +74,10 @@ pub async fn list(mut ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<StockP
 const EXPORT_MAX_ROWS: i64 = 2_000_000;
 
 /// `GET /inventory/stock.csv`: the stock list as CSV (UTF-8 with BOM, CRLF), with
-/// the list's filters (`warehouse`: a code, or the list's id; `q`; `low`).
+/// the list's filters (`warehouse`: a code, or the list's id; `q`; `low`; `slow`).
 pub async fn export(ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<Response> {
     ctx.require(Action::CatalogView)?;
+    let slow_since = slow_since(&q.slow)?;
     let mut tx = ctx.begin().await?;
     let warehouses = repo::all_warehouses(&mut tx, ctx.user.tenant_id).await?;
     let warehouse_id = match non_empty(&q.warehouse) {
@@ -69,7 +92,8 @@ pub async fn export(ctx: Ctx, Query(q): Query<StockQuery>) -> AppResult<Response
         ),
     };
     let filter = StockFilter { warehouse_id, q: non_empty(&q.q).map(str::to_owned), low: !q.low.is_empty() };
-    let (rows, _) = repo::stock(&mut tx, ctx.user.tenant_id, &filter, EXPORT_MAX_ROWS, 0, 1).await?;
+    let (rows, _) =
+        repo::stock_filtered(&mut tx, ctx.user.tenant_id, &filter, slow_since, EXPORT_MAX_ROWS, 0, 1).await?;
     tx.commit().await?;
     let header =
         ["sku", "name", "warehouse", "on_hand", "reserved", "available", "safety_stock", "reorder_point", "max_level"];

@@ -67,6 +67,9 @@ pub struct StockQuery {
     pub q: String,
     #[serde(default)]
     pub low: String,
+    /// `1`: slow-moving stock (on hand, no shipment for 90 days).
+    #[serde(default)]
+    pub slow: String,
     pub page: Option<i64>,
 }
 
@@ -87,6 +90,7 @@ impl StockPage {
             ("warehouse", &self.q.warehouse),
             ("q", &self.q.q),
             ("low", &self.q.low),
+            ("slow", &self.q.slow),
         ]);
         if q.is_empty() {
             "/inventory/stock.csv".to_owned()

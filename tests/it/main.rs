@@ -35,6 +35,7 @@ mod inputs;
 mod inventory;
 mod layering;
 mod ledger;
+mod list_filters_more;
 mod orders;
 mod orders_batch_ship;
 mod orders_entry;

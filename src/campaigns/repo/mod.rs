@@ -250,6 +250,30 @@ pub(super) async fn list(
     Ok((rows, total))
 }
 
+/// Sums over every campaign the filter matches (not one page), in fen.
+#[derive(Debug, Default, Clone, Copy, sqlx::FromRow)]
+pub struct Totals {
+    /// Σ `campaign_metrics.sales_fen`.
+    pub sales_fen: i64,
+    /// Σ `campaign_metrics.cost_fen`.
+    pub cost_fen: i64,
+    /// Σ `campaigns.budget_fen` (the current plan's budget, as the list shows).
+    pub budget_fen: i64,
+}
+
+/// [`Totals`] of the campaigns `user` sees that `f` matches.
+pub(super) async fn totals(tx: &mut Tx, user: &CurrentUser, f: &Filter) -> Result<Totals, sqlx::Error> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT coalesce(sum(m.sales_fen), 0)::bigint AS sales_fen, coalesce(sum(m.cost_fen), 0)::bigint AS cost_fen,
+                coalesce(sum(c.budget_fen), 0)::bigint AS budget_fen
+         FROM campaigns c
+         LEFT JOIN LATERAL (SELECT sum(x.cost_fen) AS cost_fen, sum(x.sales_fen) AS sales_fen FROM campaign_metrics x
+                            WHERE x.tenant_id = c.tenant_id AND x.campaign_id = c.id) m ON true",
+    );
+    push_filter(&mut qb, user, f);
+    qb.build_query_as().fetch_one(&mut **tx).await
+}
+
 /// The plan's fields as written by the draft and edit forms.
 pub(super) struct Plan<'a> {
     pub theme: &'a str,

@@ -26,6 +26,10 @@ pub struct Filter {
     pub severity: Option<Severity>,
     /// Where the first-response clock stands at `now` (`overdue=1` is `Overdue`).
     pub sla: Option<Sla>,
+    /// Received at or after this instant (a local midnight)…
+    pub received_since: Option<DateTime<Utc>>,
+    /// …and before this one (the local midnight after the last day).
+    pub received_before: Option<DateTime<Utc>>,
     /// Not closed, assigned to this user.
     pub assignee: Option<i64>,
     /// The complaint number (exactly), or the phone, the customer or the order
@@ -35,7 +39,18 @@ pub struct Filter {
 
 impl Filter {
     pub fn at(now: DateTime<Utc>) -> Self {
-        Filter { now, status: None, category: None, channel: None, severity: None, sla: None, assignee: None, q: None }
+        Filter {
+            now,
+            status: None,
+            category: None,
+            channel: None,
+            severity: None,
+            sla: None,
+            received_since: None,
+            received_before: None,
+            assignee: None,
+            q: None,
+        }
     }
 }
 
@@ -127,6 +142,12 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope,
         Some(Sla::Missed) => {
             qb.push(" AND c.first_reply_at > c.due_at");
         }
+    }
+    if let Some(t) = f.received_since {
+        qb.push(" AND c.received_at >= ").push_bind(t);
+    }
+    if let Some(t) = f.received_before {
+        qb.push(" AND c.received_at < ").push_bind(t);
     }
     if let Some(u) = f.assignee {
         qb.push(" AND c.assignee_id = ").push_bind(u).push(" AND c.status <> 'closed'");

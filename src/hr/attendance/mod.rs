@@ -9,6 +9,7 @@
 
 mod correct;
 mod days;
+pub mod findings;
 mod import;
 mod pages;
 mod repo;

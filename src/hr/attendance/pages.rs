@@ -7,7 +7,10 @@ use axum::extract::{Path, Query};
 use chrono::Datelike;
 use serde::Deserialize;
 
+use axum::response::{IntoResponse, Response};
+
 use super::days::{self, DayView, Tally, WEEK_HEAD};
+use super::findings::{self, Finding, FindingRow};
 use super::repo;
 use super::{id_segment, month_param, showable, today};
 use crate::db::Tx;
@@ -16,7 +19,7 @@ use crate::hr::employees::repo::{self as employees_repo, EmployeeRow};
 use crate::payroll::{self, Selection};
 use crate::people::{Action, Dept, Scope};
 use crate::rules::YearMonth;
-use crate::web::forms::Choice;
+use crate::web::forms::{non_empty, Choice};
 use crate::web::pagination::query_string;
 use crate::web::{Chrome, Ctx, CurrentUser, Pager};
 
@@ -190,6 +193,10 @@ pub struct GridQuery {
     pub month: String,
     #[serde(default)]
     pub department: String,
+    /// `absent` / `late`: the month's absences or late arrivals one by one
+    /// (`findings`) instead of the grid.
+    #[serde(default)]
+    pub kind: String,
     pub page: Option<i64>,
 }
 
@@ -231,21 +238,116 @@ pub struct GridPage {
     pub rows: Vec<GridRow>,
     pub pager: Pager,
     pub can_import: bool,
+    pub kinds: &'static [Finding],
 }
 
-/// `GET /hr/attendance?month=YYYY-MM&department=…&page=N`.
-pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPage> {
+/// The month's findings of one kind, one row per employee-day.
+#[derive(Template, WebTemplate)]
+#[template(path = "hr/attendance/findings.html")]
+pub struct FindingsPage {
+    pub chrome: Chrome,
+    pub month: String,
+    pub month_label: String,
+    pub kind: Finding,
+    pub kinds: &'static [Finding],
+    pub department: String,
+    pub depts: Vec<Choice>,
+    pub fixed_dept: Option<&'static str>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub grid_href: String,
+    /// The page's rows with the link to the employee's month.
+    pub rows: Vec<(FindingRow, String)>,
+    /// Every occurrence of the month (all pages).
+    pub total: usize,
+    pub pager: Pager,
+}
+
+/// `GET /hr/attendance?month=YYYY-MM&department=…&page=N`: the grid, or with
+/// `kind=absent|late` the month's absences or late arrivals one by one (the
+/// pager's `data-total` is their number).
+pub async fn grid(ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<Response> {
     require_team_view(&ctx.user)?;
+    let kind = match non_empty(&q.kind) {
+        None => None,
+        Some(k) => Some(
+            Finding::parse(k)
+                .ok_or_else(|| AppError::BadRequest(format!("kind“{k}”无效（应为 absent 旷工 或 late 迟到）")))?,
+        ),
+    };
+    Ok(match kind {
+        None => grid_page(ctx, q).await?.into_response(),
+        Some(kind) => findings_page(ctx, q, kind).await?.into_response(),
+    })
+}
+
+async fn findings_page(mut ctx: Ctx, q: GridQuery, kind: Finding) -> AppResult<FindingsPage> {
     let month = month_param(&q.month, &ctx.user)?;
     let scope = employees_repo::scope(&ctx.user);
-    let (dept, fixed_dept) = match &scope {
-        Scope::Tenant => match q.department.trim() {
+    let (dept, fixed_dept) = grid_dept(&scope, &q.department)?;
+    let dept_code = if fixed_dept.is_none() { dept.map(Dept::code).unwrap_or_default() } else { "" };
+    let month_s = month.to_string();
+    let mut pager = Pager::new(
+        "/hr/attendance",
+        q.page,
+        query_string(&[("month", &month_s), ("department", dept_code), ("kind", kind.code())]),
+    );
+    let mut tx = ctx.begin().await?;
+    let all = findings::list(&mut tx, ctx.user.tenant_id, &scope, dept, month, today(&ctx.user), kind)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tx.commit().await?;
+    let total = all.len();
+    // Every occurrence is counted (the rules evaluate the whole month anyway): the
+    // count is exact, never capped.
+    pager.total = i64::try_from(total).unwrap_or(i64::MAX);
+    let rows = all
+        .into_iter()
+        .skip(usize::try_from(pager.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(pager.per_page).unwrap_or(0))
+        .map(|r| {
+            let href = href(&format!("/hr/attendance/{}", r.employee_id), month, &[]);
+            (r, href)
+        })
+        .collect();
+    let nav = |m: Option<YearMonth>| {
+        showable(m).map(|m| href("/hr/attendance", m, &[("department", dept_code), ("kind", kind.code())]))
+    };
+    Ok(FindingsPage {
+        chrome: ctx.chrome(format!("考勤汇总 · {}", kind.label()), "/hr/attendance"),
+        month: month_s,
+        month_label: month_label(month),
+        kind,
+        kinds: Finding::ALL,
+        department: dept_code.to_owned(),
+        depts: if fixed_dept.is_none() { Choice::departments() } else { Vec::new() },
+        fixed_dept,
+        prev_href: nav(month.previous()),
+        next_href: nav(month.next()),
+        grid_href: href("/hr/attendance", month, &[("department", dept_code)]),
+        rows,
+        total,
+        pager,
+    })
+}
+
+/// The grid's department: the filter for a tenant-wide scope, the manager's own
+/// department (also named, fixed) otherwise; an own scope is 403.
+fn grid_dept(scope: &Scope, raw: &str) -> AppResult<(Option<Dept>, Option<&'static str>)> {
+    Ok(match scope {
+        Scope::Tenant => match raw.trim() {
             "" => (None, None),
             code => (Some(Dept::parse(code).ok_or_else(|| AppError::BadRequest(format!("未知部门：{code}")))?), None),
         },
         Scope::Department(d) => (Some(*d), Some(d.label())),
         Scope::Own { .. } => return Err(AppError::Forbidden),
-    };
+    })
+}
+
+async fn grid_page(mut ctx: Ctx, q: GridQuery) -> AppResult<GridPage> {
+    let month = month_param(&q.month, &ctx.user)?;
+    let scope = employees_repo::scope(&ctx.user);
+    let (dept, fixed_dept) = grid_dept(&scope, &q.department)?;
     let dept_code = if fixed_dept.is_none() { dept.map(Dept::code).unwrap_or_default() } else { "" };
     let month_s = month.to_string();
     let mut pager =
@@ -313,5 +415,6 @@ pub async fn grid(mut ctx: Ctx, Query(q): Query<GridQuery>) -> AppResult<GridPag
         rows,
         pager: pager.with_total(total),
         can_import: ctx.can(Action::HrManage),
+        kinds: Finding::ALL,
     })
 }

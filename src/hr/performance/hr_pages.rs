@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::repo::{self, Filter, Line, Who};
 use super::{dept_choices, graded, month_link, month_param, parse_dept_filter};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::hr::upload::{self, ImportKind, ImportPage, Imported};
 use crate::imports::hr as imports;
 use crate::payroll;
@@ -60,26 +60,31 @@ pub async fn overview(mut ctx: Ctx, Query(mut q): Query<OverviewQuery>) -> AppRe
         missing_only: false,
         q: non_empty(&q.q).map(str::to_owned),
     };
-    let filter = Filter { missing_only: q.missing == "1", ..base.clone() };
+    let missing_only = match q.missing.trim() {
+        "" | "0" => false,
+        "1" => true,
+        other => return Err(AppError::BadRequest(format!("missing“{other}”无效（应为 1：只看未评分）"))),
+    };
+    let filter = Filter { missing_only, ..base.clone() };
     let pager = Pager::new(
         "/hr/performance",
         q.page,
         query_string(&[("month", &q.month), ("department", &q.department), ("missing", &q.missing), ("q", &q.q)]),
     );
     let mut tx = ctx.begin().await?;
+    // Exact counts (a tenant's employees, not its orders): `data-total` and the
+    // cards are the dashboard's figures.
     let (rows, total) =
-        repo::list(&mut tx, ctx.user.tenant_id, month, &filter, pager.per_page, pager.offset(), pager.count_limit())
-            .await?;
+        repo::list(&mut tx, ctx.user.tenant_id, month, &filter, pager.per_page, pager.offset(), i64::MAX).await?;
     let employed = if filter.missing_only {
-        repo::count(&mut tx, ctx.user.tenant_id, month, &base, pager.count_limit()).await?
+        repo::count(&mut tx, ctx.user.tenant_id, month, &base, i64::MAX).await?
     } else {
         total
     };
     let missing_count = if filter.missing_only {
         total
     } else {
-        repo::count(&mut tx, ctx.user.tenant_id, month, &Filter { missing_only: true, ..base }, pager.count_limit())
-            .await?
+        repo::count(&mut tx, ctx.user.tenant_id, month, &Filter { missing_only: true, ..base }, i64::MAX).await?
     };
     let lines = graded(&mut tx, ctx.user.tenant_id, month, rows).await?;
     tx.commit().await?;
@@ -90,7 +95,7 @@ pub async fn overview(mut ctx: Ctx, Query(mut q): Query<OverviewQuery>) -> AppRe
         next_month: month_link(month.next()),
         q,
         lines,
-        pager: pager.with_total(total),
+        pager: Pager { total, ..pager },
         employed,
         missing_count,
         depts: dept_choices(),

@@ -260,3 +260,34 @@ pub async fn history(
     .fetch_all(&mut **tx)
     .await
 }
+
+/// The number of employees employed in the month of `month` (any day of it; the
+/// first by convention) with no score for it, within `scope` (the tenant; a
+/// manager's department; nobody for an own scope) — what [`scores_missing_href`]
+/// lists as `data-total` (HR's overview, no department filter).
+pub async fn scores_missing(
+    tx: &mut Tx,
+    tenant_id: i64,
+    scope: &crate::people::Scope,
+    month: NaiveDate,
+) -> Result<i64, sqlx::Error> {
+    use crate::people::Scope;
+    let (Some(month), dept) = (
+        YearMonth::of(month),
+        match scope {
+            Scope::Tenant => None,
+            Scope::Department(d) => Some(*d),
+            Scope::Own { .. } => return Ok(0),
+        },
+    ) else {
+        return Ok(0);
+    };
+    let f = Filter { who: Who::Everyone, dept, missing_only: true, q: None };
+    count(tx, tenant_id, month, &f, i64::MAX).await
+}
+
+/// `/hr/performance?month=YYYY-MM&missing=1`: the list [`scores_missing`] counts.
+pub fn scores_missing_href(month: NaiveDate) -> String {
+    let m = YearMonth::of(month).map(|m| m.to_string()).unwrap_or_default();
+    format!("/hr/performance?{}", crate::web::pagination::query_string(&[("month", &m), ("missing", "1")]))
+}
