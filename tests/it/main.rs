@@ -34,6 +34,7 @@ mod inputs;
 mod inventory;
 mod layering;
 mod ledger;
+mod list_filters_orders;
 mod orders;
 mod orders_batch_ship;
 mod orders_entry;
