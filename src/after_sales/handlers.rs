@@ -6,7 +6,6 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,8 +29,10 @@ use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
 use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
 
-/// The list's filter from its query string (400 naming a bad value).
-fn filter_of(cx: &Ctx, q: &ListQuery) -> AppResult<Filter> {
+/// The list's filter from its query string (400 naming a bad value), and what was
+/// wrong with its dates: a bad date is left out of the filter and cleared from `q`
+/// (which the pager's links are made of).
+fn filter_of(cx: &Ctx, q: &mut ListQuery) -> AppResult<(Filter, Vec<String>)> {
     fn code<T>(raw: &str, parse: fn(&str) -> Option<T>, what: &str) -> AppResult<Option<T>> {
         match non_empty(raw) {
             None => Ok(None),
@@ -39,31 +40,42 @@ fn filter_of(cx: &Ctx, q: &ListQuery) -> AppResult<Filter> {
         }
     }
     let tz = cx.user.settings.time_zone;
-    let date = |raw: &str, what: &str, next_day: bool| -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
-        match non_empty(raw) {
-            None => Ok(None),
-            Some(s) => {
-                let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| AppError::BadRequest(format!("{what}“{s}”不是日期（YYYY-MM-DD）")))?;
-                let d = if next_day { d.succ_opt().unwrap_or(d) } else { d };
-                Ok(Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN))))
+    let mut errors = Vec::new();
+    let mut date = |raw: &mut String, what: &str, day_after: bool| -> Option<chrono::DateTime<chrono::Utc>> {
+        let s = non_empty(raw.trim())?;
+        match crate::input::parse_date(s) {
+            Ok(d) => {
+                let d = if day_after { d.succ_opt()? } else { d };
+                Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN)))
+            }
+            Err(e) => {
+                errors.push(format!("{what}：{e}，此条件未生效"));
+                raw.clear();
+                None
             }
         }
     };
+    let from = date(&mut q.from, "申请日期（起）", false);
+    let until = date(&mut q.to, "申请日期（止）", true);
+    let refunded_from = date(&mut q.refunded_from, "退款日期（起）", false);
+    let refunded_until = date(&mut q.refunded_to, "退款日期（止）", true);
     let order_id = match non_empty(&q.order) {
         None => None,
         Some(s) => Some(s.parse::<i64>().map_err(|_| AppError::BadRequest(format!("订单“{s}”无效")))?),
     };
-    Ok(Filter {
+    let filter = Filter {
         kind: code(&q.kind, CaseKind::parse, "类型")?,
         status: code(&q.status, CaseStatus::parse, "状态")?,
         order_id,
-        from: date(&q.from, "起始日期", false)?,
-        until: date(&q.to, "截止日期", true)?,
+        from,
+        until,
+        refunded_from,
+        refunded_until,
         to_receive: q.stage == "receive",
         raised_by: (q.mine == "1").then_some(cx.user.user_id),
         q: non_empty(&q.q).map(str::to_owned),
-    })
+    };
+    Ok((filter, errors))
 }
 
 fn query_of(q: &ListQuery) -> String {
@@ -74,30 +86,43 @@ fn query_of(q: &ListQuery) -> String {
         ("order", &q.order),
         ("from", &q.from),
         ("to", &q.to),
+        ("refunded_from", &q.refunded_from),
+        ("refunded_to", &q.refunded_to),
         ("stage", &q.stage),
         ("mine", &q.mine),
     ])
 }
 
-pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+/// `GET /after-sales`: one page of the filtered list (400 with the page, the date
+/// left out, when a date of the filter is not one).
+pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     cx.require(Action::AfterSalesView)?;
-    let filter = filter_of(&cx, &q)?;
-    let pager = Pager::new("/after-sales", q.page, query_of(&q));
+    let mut applied = q.clone();
+    let (filter, date_errors) = filter_of(&cx, &mut applied)?;
+    let pager = Pager::new("/after-sales", q.page, query_of(&applied));
     let mut tx = cx.begin().await?;
     let tid = cx.user.tenant_id;
+    let scope = scope(&cx.user);
     let (rows, total) =
-        repo::list(&mut tx, tid, &scope(&cx.user), &filter, pager.per_page, pager.offset(), pager.count_limit())
-            .await?;
+        repo::list(&mut tx, tid, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+    let refunded_sum = match filter.by_refund_day() {
+        true => Some(yuan(repo::refunded_sum(&mut tx, tid, &scope, &filter).await?)),
+        false => None,
+    };
     tx.commit().await?;
     let tz = cx.user.settings.time_zone;
-    Ok(ListPage {
+    let status = if date_errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let page = ListPage {
         chrome: cx.chrome("售后", "/after-sales"),
         q,
         rows: rows.into_iter().map(|case| ListRow { raised_at: tz.format(case.raised_at), case }).collect(),
         pager: pager.with_total(total),
         kinds: CaseKind::ALL,
         statuses: CaseStatus::ALL,
-    })
+        date_errors,
+        refunded_sum,
+    };
+    Ok((status, page).into_response())
 }
 
 /// The most cases one CSV export holds.
@@ -106,7 +131,10 @@ const EXPORT_MAX_ROWS: i64 = 100_000;
 /// `GET /after-sales.csv`: the filtered list as CSV (UTF-8 with BOM, CRLF), newest first.
 pub async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     cx.require(Action::AfterSalesView)?;
-    let filter = filter_of(&cx, &q)?;
+    let (filter, date_errors) = filter_of(&cx, &mut q.clone())?;
+    if let Some(e) = date_errors.into_iter().next() {
+        return Err(AppError::BadRequest(e));
+    }
     let mut tx = cx.begin().await?;
     let (rows, _) = repo::list(&mut tx, cx.user.tenant_id, &scope(&cx.user), &filter, EXPORT_MAX_ROWS, 0, 1).await?;
     tx.commit().await?;

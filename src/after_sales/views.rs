@@ -33,6 +33,12 @@ pub struct ListQuery {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// With a refund paid back (`done`) on a day from / to (local dates, both ends
+    /// included), the order not cancelled.
+    #[serde(default)]
+    pub refunded_from: String,
+    #[serde(default)]
+    pub refunded_to: String,
     /// `receive`: approved cases whose goods are still to come back.
     #[serde(default)]
     pub stage: String,
@@ -56,6 +62,11 @@ pub struct ListPage {
     pub pager: Pager,
     pub kinds: &'static [CaseKind],
     pub statuses: &'static [CaseStatus],
+    /// What was wrong with a date of the filter (that date is not applied).
+    pub date_errors: Vec<String>,
+    /// Σ of those refunds (yuan) over every case the list shows, when it is
+    /// filtered by refund day.
+    pub refunded_sum: Option<String>,
 }
 
 impl ListPage {

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,9 +18,10 @@ use crate::audit::{self, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
+use crate::tz::TimeZone;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
-use crate::web::{Ctx, FieldErrors, Flash, Pager, RequestMeta};
+use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
 
 fn parse_code<T>(raw: &str, parse: fn(&str) -> Option<T>, what: &str) -> AppResult<Option<T>> {
     match non_empty(raw) {
@@ -28,13 +30,28 @@ fn parse_code<T>(raw: &str, parse: fn(&str) -> Option<T>, what: &str) -> AppResu
     }
 }
 
-/// The list's filter from its query string (400 naming a bad value).
+/// The list's filter from its query string (400 naming a bad value, a bad date
+/// too: the CSV and the picking list, which have no page to say it on).
 pub(super) async fn filter_of(
     tx: &mut Tx,
-    tenant_id: i64,
+    user: &CurrentUser,
     q: &ListQuery,
 ) -> AppResult<(repo::Filter, Vec<(i64, String, String)>)> {
-    let warehouses = repo::warehouse_choices(tx, tenant_id).await?;
+    let (filter, warehouses, date_errors) = lenient_filter_of(tx, user, &mut q.clone()).await?;
+    match date_errors.into_iter().next() {
+        Some(e) => Err(AppError::BadRequest(e)),
+        None => Ok((filter, warehouses)),
+    }
+}
+
+/// [`filter_of`], but a bad date is only reported (its message) and left out of
+/// the filter and of `q` (which the pager's links are made of).
+async fn lenient_filter_of(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    q: &mut ListQuery,
+) -> AppResult<(repo::Filter, Vec<(i64, String, String)>, Vec<String>)> {
+    let warehouses = repo::warehouse_choices(tx, user.tenant_id).await?;
     let warehouse_id = match non_empty(&q.warehouse) {
         None => None,
         Some(code) => Some(
@@ -45,14 +62,75 @@ pub(super) async fn filter_of(
                 .ok_or_else(|| AppError::BadRequest(format!("仓库“{code}”不存在")))?,
         ),
     };
+    let to_ship = q.status.trim() == TO_SHIP;
+    let any_hold = q.hold.trim() == ANY_HOLD;
+    let on_time = match q.on_time.trim() {
+        "" => None,
+        "1" => Some(true),
+        "0" => Some(false),
+        other => return Err(AppError::BadRequest(format!("按时发货“{other}”无效（1 或 0）"))),
+    };
+    let tz = user.settings.time_zone;
+    let mut errors = Vec::new();
     let filter = repo::Filter {
-        status: parse_code(&q.status, OrderStatus::parse, "状态")?,
-        hold: parse_code(&q.hold, HoldKind::parse, "挂起类型")?,
+        status: if to_ship { None } else { parse_code(&q.status, OrderStatus::parse, "状态")? },
+        to_ship,
+        hold: if any_hold { None } else { parse_code(&q.hold, HoldKind::parse, "挂起类型")? },
+        any_hold,
         platform: parse_code(&q.platform, Platform::parse, "平台")?,
         warehouse_id,
         q: non_empty(&q.q).map(str::to_owned),
+        paid_from: day_start(tz, &mut q.paid_from, "付款日期（起）", false, &mut errors),
+        paid_until: day_start(tz, &mut q.paid_to, "付款日期（止）", true, &mut errors),
+        shipped_from: day_start(tz, &mut q.shipped_from, "发货日期（起）", false, &mut errors),
+        shipped_until: day_start(tz, &mut q.shipped_to, "发货日期（止）", true, &mut errors),
+        on_time: on_time.map(|on_time| repo::OnTime { on_time, within_hours: user.settings.ship_within_hours }),
     };
-    Ok((filter, warehouses))
+    Ok((filter, warehouses, errors))
+}
+
+/// `status=to_ship`: waiting to ship (approved, allocated, partially shipped).
+const TO_SHIP: &str = "to_ship";
+/// `hold=any`: any active hold.
+const ANY_HOLD: &str = "any";
+
+/// The instant the local day `raw` (`YYYY-MM-DD`) starts in `tz` (`day_after`: the
+/// day after it starts, the end of a range that includes the day). A bad date adds
+/// its message to `errors`, is cleared from `raw` and filters nothing.
+fn day_start(
+    tz: TimeZone,
+    raw: &mut String,
+    what: &str,
+    day_after: bool,
+    errors: &mut Vec<String>,
+) -> Option<DateTime<Utc>> {
+    let s = non_empty(raw.trim())?;
+    match crate::input::parse_date(s) {
+        Ok(d) => {
+            let d = if day_after { d.succ_opt()? } else { d };
+            Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN)))
+        }
+        Err(e) => {
+            errors.push(format!("{what}：{e}，此条件未生效"));
+            raw.clear();
+            None
+        }
+    }
+}
+
+fn query_of(q: &ListQuery) -> String {
+    query_string(&[
+        ("q", &q.q),
+        ("status", &q.status),
+        ("hold", &q.hold),
+        ("platform", &q.platform),
+        ("warehouse", &q.warehouse),
+        ("paid_from", &q.paid_from),
+        ("paid_to", &q.paid_to),
+        ("shipped_from", &q.shipped_from),
+        ("shipped_to", &q.shipped_to),
+        ("on_time", &q.on_time),
+    ])
 }
 
 /// The most orders one CSV export holds.
@@ -62,7 +140,7 @@ const EXPORT_MAX_ROWS: i64 = 100_000;
 pub async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     cx.require(Action::OrdersView)?;
     let mut tx = cx.begin().await?;
-    let (filter, _) = filter_of(&mut tx, cx.user.tenant_id, &q).await?;
+    let (filter, _) = filter_of(&mut tx, &cx.user, &q).await?;
     let (rows, _) = repo::list(&mut tx, cx.user.tenant_id, &scope(&cx.user), &filter, EXPORT_MAX_ROWS, 0, 1).await?;
     tx.commit().await?;
     let tz = cx.user.settings.time_zone;
@@ -108,34 +186,26 @@ pub async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> 
     Ok(crate::web::csv::download(&format!("orders-{}.csv", cx.user.tenant_code), body))
 }
 
-pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage> {
+/// `GET /orders`: one page of the filtered list (400 with the page, the date left
+/// out, when a date of the filter is not one).
+pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     cx.require(Action::OrdersView)?;
     let mut tx = cx.begin().await?;
-    let (filter, warehouses) = filter_of(&mut tx, cx.user.tenant_id, &q).await?;
-    let pager = Pager::new(
-        "/orders",
-        q.page,
-        query_string(&[
-            ("q", &q.q),
-            ("status", &q.status),
-            ("hold", &q.hold),
-            ("platform", &q.platform),
-            ("warehouse", &q.warehouse),
-        ]),
-    );
-    let (rows, total) = repo::list(
-        &mut tx,
-        cx.user.tenant_id,
-        &scope(&cx.user),
-        &filter,
-        pager.per_page,
-        pager.offset(),
-        pager.count_limit(),
-    )
-    .await?;
+    let mut applied = q.clone();
+    let (filter, warehouses, date_errors) = lenient_filter_of(&mut tx, &cx.user, &mut applied).await?;
+    let pager = Pager::new("/orders", q.page, query_of(&applied));
+    let tid = cx.user.tenant_id;
+    let scope = scope(&cx.user);
+    let (rows, total) =
+        repo::list(&mut tx, tid, &scope, &filter, pager.per_page, pager.offset(), pager.count_limit()).await?;
+    let paid_sum = match filter.by_paid_day() {
+        true => Some(super::views::yuan(repo::paid_sum(&mut tx, tid, &scope, &filter).await?)),
+        false => None,
+    };
     tx.commit().await?;
     let tz = cx.user.settings.time_zone;
-    Ok(ListPage {
+    let status = if date_errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let page = ListPage {
         chrome: cx.chrome("订单", "/orders"),
         q,
         rows: rows.into_iter().map(|order| ListRow { ordered_at: tz.format(order.ordered_at), order }).collect(),
@@ -144,11 +214,15 @@ pub async fn list(mut cx: Ctx, Query(q): Query<ListQuery>) -> AppResult<ListPage
         holds: HoldKind::ALL,
         platforms: Platform::ALL,
         warehouses: warehouses.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        date_errors,
+        paid_sum,
+        ship_within_hours: cx.user.settings.ship_within_hours,
         can_print: cx.can(Action::OrdersShip) || cx.can(Action::OrdersOperate),
         can_import: cx.can(Action::OrdersOperate),
         can_ship: cx.can(Action::OrdersShip),
         can_enter: cx.can(Action::OrdersOperate),
-    })
+    };
+    Ok((status, page).into_response())
 }
 
 /// The record page of `order` (with a form's errors, when a change was refused).

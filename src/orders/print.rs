@@ -277,7 +277,7 @@ async fn picking_ids(cx: &Ctx, tx: &mut Tx, raw: &str) -> AppResult<Vec<i64>> {
     }
     let q: ListQuery =
         serde_urlencoded::from_str(raw).map_err(|e| AppError::BadRequest(format!("查询条件无效：{e}")))?;
-    let (filter, _) = filter_of(tx, cx.user.tenant_id, &q).await?;
+    let (filter, _) = filter_of(tx, &cx.user, &q).await?;
     let limit = PICKING_MAX_ORDERS as i64;
     let (rows, _) = repo::list(tx, cx.user.tenant_id, &scope(&cx.user), &filter, limit, 0, 1).await?;
     Ok(rows.into_iter().map(|o| o.id).collect())

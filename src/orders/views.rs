@@ -28,6 +28,19 @@ pub struct ListQuery {
     pub platform: String,
     #[serde(default)]
     pub warehouse: String,
+    /// Sales day from / to (local dates `YYYY-MM-DD`, both ends included).
+    #[serde(default)]
+    pub paid_from: String,
+    #[serde(default)]
+    pub paid_to: String,
+    /// Shipped day from / to (local dates, both ends included).
+    #[serde(default)]
+    pub shipped_from: String,
+    #[serde(default)]
+    pub shipped_to: String,
+    /// `1`: shipped on time, `0`: shipped late.
+    #[serde(default)]
+    pub on_time: String,
     pub page: Option<i64>,
 }
 
@@ -58,6 +71,12 @@ pub struct ListPage {
     pub holds: &'static [HoldKind],
     pub platforms: &'static [Platform],
     pub warehouses: Vec<(String, String)>,
+    /// What was wrong with a date of the filter (that date is not applied).
+    pub date_errors: Vec<String>,
+    /// Σ paid (yuan) of every order the list shows, when it is filtered by sales day.
+    pub paid_sum: Option<String>,
+    /// The tenant's `ship_within_hours` (the on-time filter's label).
+    pub ship_within_hours: i64,
     /// Slips and picking lists (the warehouse, ops and service).
     pub can_print: bool,
     /// Links to the order import (OrdersOperate) and batch shipping (OrdersShip).

@@ -21,6 +21,11 @@ pub struct Filter {
     /// Raised on or after / on or before these local dates (`[from, to + 1 day)` in UTC).
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// With a done refund paid back at or after / before these instants (local
+    /// midnights of the first day and of the day after the last; the refund's day
+    /// is that of `coalesce(decided_at, recorded_at)`), its order not cancelled.
+    pub refunded_from: Option<DateTime<Utc>>,
+    pub refunded_until: Option<DateTime<Utc>>,
     /// Approved cases whose goods are still to come back (the warehouse's queue).
     pub to_receive: bool,
     /// Open cases raised by this user.
@@ -28,6 +33,29 @@ pub struct Filter {
     /// The case number (exactly), or the order's number, receiver or phone (the
     /// orders' search).
     pub q: Option<String>,
+}
+
+impl Filter {
+    /// The refund-day filter is on: the list shows the sum refunded.
+    pub fn by_refund_day(&self) -> bool {
+        self.refunded_from.is_some() || self.refunded_until.is_some()
+    }
+}
+
+/// ` AND …` of the refunds `r` that count for the refund-day filter: paid back
+/// (`done`) in its range (`refunds_done_at_idx`), the order not cancelled.
+fn push_refund_day(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter) {
+    qb.push(" AND r.status = 'done'");
+    if let Some(t) = f.refunded_from {
+        qb.push(" AND coalesce(r.decided_at, r.recorded_at) >= ").push_bind(t);
+    }
+    if let Some(t) = f.refunded_until {
+        qb.push(" AND coalesce(r.decided_at, r.recorded_at) < ").push_bind(t);
+    }
+    qb.push(
+        " AND NOT EXISTS (SELECT 1 FROM orders ro WHERE ro.tenant_id = r.tenant_id AND ro.id = r.order_id
+            AND ro.status = 'cancelled')",
+    );
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -89,6 +117,11 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, tenant_id: i64, scope: &Scope,
     if let Some(t) = f.until {
         qb.push(" AND a.raised_at < ").push_bind(t);
     }
+    if f.by_refund_day() {
+        qb.push(" AND a.id IN (SELECT r.case_id FROM refunds r WHERE r.tenant_id = ").push_bind(tenant_id);
+        push_refund_day(qb, f);
+        qb.push(")");
+    }
     if f.to_receive {
         qb.push(" AND a.status = 'approved' AND a.kind <> 'refund'");
     }
@@ -133,6 +166,18 @@ pub async fn list(
     let mut qb = crate::db::capped_count(cap, |qb| push_from(qb, tenant_id, scope, f));
     let total = qb.build_query_scalar().fetch_one(&mut **tx).await?;
     Ok((rows, total))
+}
+
+/// Σ `amount_fen` (fen) of the refunds the refund-day filter counts, of every case
+/// the list shows (all of them, not one page).
+pub async fn refunded_sum(tx: &mut Tx, tenant_id: i64, scope: &Scope, f: &Filter) -> Result<i64, sqlx::Error> {
+    let mut qb = QueryBuilder::new("SELECT coalesce(sum(r.amount_fen), 0)::int8 FROM refunds r WHERE r.tenant_id = ");
+    qb.push_bind(tenant_id);
+    push_refund_day(&mut qb, f);
+    qb.push(" AND r.case_id IN (SELECT a.id");
+    push_from(&mut qb, tenant_id, scope, f);
+    qb.push(")");
+    qb.build_query_scalar().fetch_one(&mut **tx).await
 }
 
 /// The case within `scope` (`lock`: its row locked for a change).
