@@ -137,9 +137,6 @@ fn targets(p: &Period) -> String {
     format!("/targets?month={}", p.month())
 }
 
-fn attendance(kind: &str, p: &Period) -> String {
-    format!("/hr/attendance?month={}&finding={kind}", p.month())
-}
 
 /// Every figure, in page order within its area.
 pub const REGISTRY: &[Kpi] = &[
@@ -331,7 +328,7 @@ pub const REGISTRY: &[Kpi] = &[
         needs: Action::CampaignsView,
         source: Source::Campaigns,
         rule: "已批准且今天在活动日期内的活动",
-        href: |_| "/campaigns?state=running".into(),
+        href: |_| "/campaigns?status=running".into(),
     },
     Kpi {
         id: "campaigns.roi",
@@ -341,7 +338,7 @@ pub const REGISTRY: &[Kpi] = &[
         needs: Action::CampaignsView,
         source: Source::Campaigns,
         rule: "进行中活动的销售额合计 ÷ 费用合计（各渠道每日数据）",
-        href: |_| "/campaigns?state=running".into(),
+        href: |_| "/campaigns?status=running".into(),
     },
     Kpi {
         id: "campaigns.budget_used",
@@ -351,7 +348,7 @@ pub const REGISTRY: &[Kpi] = &[
         needs: Action::CampaignsView,
         source: Source::Campaigns,
         rule: "进行中活动的费用合计 ÷ 预算合计",
-        href: |_| "/campaigns?state=running".into(),
+        href: |_| "/campaigns?status=running".into(),
     },
     Kpi {
         id: "targets.attainment",
@@ -371,7 +368,7 @@ pub const REGISTRY: &[Kpi] = &[
         needs: Action::AttendanceOverview,
         source: Source::People,
         rule: "当月旷工人次（一人一天计一次）",
-        href: |p| attendance("absent", p),
+        href: |p| crate::hr::attendance::findings::absences_href(p.month().first_day()),
     },
     Kpi {
         id: "people.late",
@@ -381,17 +378,17 @@ pub const REGISTRY: &[Kpi] = &[
         needs: Action::AttendanceOverview,
         source: Source::People,
         rule: "当月迟到人次",
-        href: |p| attendance("late", p),
+        href: |p| crate::hr::attendance::findings::late_href(p.month().first_day()),
     },
     Kpi {
         id: "people.scores_missing",
         label: "未评绩效",
         unit: Unit::Count,
         area: Area::People,
-        needs: Action::AttendanceOverview,
+        needs: Action::HrManage,
         source: Source::People,
         rule: "当月尚无绩效评分的在职员工",
-        href: |p| format!("/hr/performance?month={}&missing=1", p.month()),
+        href: |p| crate::hr::performance::repo::scores_missing_href(p.month().first_day()),
     },
 ];
 

@@ -167,6 +167,17 @@ pub async fn figures(
     if needs(Source::Campaigns) {
         campaigns = Some(repo::running_campaigns(tx, user).await?);
     }
+    let mut people = (0, 0, 0);
+    if needs(Source::People) {
+        use crate::hr::{attendance::findings, performance::repo as scores};
+        let scope = Scope::for_role(&user.role(), crate::people::scope::Area::People);
+        let m = period.month().first_day();
+        people = (
+            findings::absences(tx, tid, &scope, m, user.today).await?,
+            findings::late(tx, tid, &scope, m, user.today).await?,
+            scores::scores_missing(tx, tid, &scope, m).await?,
+        );
+    }
     let mut attainment = None;
     if needs(Source::Targets) {
         let m = period.month();
@@ -204,7 +215,14 @@ pub async fn figures(
                 let v = crate::targets::attainment::percent_hundredths(attained, target).map(Value::Hundredths);
                 (v, None)
             }
-            Source::People => (None, None),
+            Source::People => {
+                let n = match k.id {
+                    "people.absences" => people.0,
+                    "people.late" => people.1,
+                    _ => people.2,
+                };
+                (Some(Value::Count(n)), None)
+            }
         };
         out.push(Figure { kpi: k, value, previous, href: (k.href)(period) });
     }
@@ -226,8 +244,14 @@ async fn order_counts(
                 let f = Filter { status: Some(OrderStatus::PendingReview), ..Filter::default() };
                 list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
             }
-            "orders.held" => repo::held_orders(tx, user.tenant_id, &scope).await?,
-            "orders.to_ship" => repo::orders_to_ship(tx, user.tenant_id, &scope).await?,
+            "orders.held" => {
+                let f = Filter { any_hold: true, ..Filter::default() };
+                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
+            }
+            "orders.to_ship" => {
+                let f = Filter { to_ship: true, ..Filter::default() };
+                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
+            }
             id => {
                 let Some(kind) = id.strip_prefix("orders.held.").and_then(HoldKind::parse) else { continue };
                 let f = Filter { hold: Some(kind), ..Filter::default() };
@@ -249,9 +273,10 @@ async fn stock_figures(
     let tid = user.tenant_id;
     let (opening, days) = repo::stock_days(tx, tid, (period.from, period.to)).await?;
     let turnover = turnover(opening, &days, period);
-    let slow = repo::slow_moving(tx, tid, now - chrono::Duration::days(90)).await?;
-    let low_filter = crate::inventory::repo::StockFilter { low: true, ..Default::default() };
-    let low = crate::inventory::repo::stock(tx, tid, &low_filter, 0, 0, CAP).await?.1;
+    use crate::inventory::repo::{stock_filtered, StockFilter};
+    let since = now - chrono::Duration::days(90);
+    let slow = stock_filtered(tx, tid, &StockFilter::default(), Some(since), 0, 0, CAP).await?.1;
+    let low = stock_filtered(tx, tid, &StockFilter { low: true, ..Default::default() }, None, 0, 0, CAP).await?.1;
     Ok(vec![
         ("inventory.turnover", turnover),
         ("inventory.slow_moving", Some(Value::Count(slow))),

@@ -191,21 +191,6 @@ pub async fn stock_days(
     Ok((opening, days))
 }
 
-/// Stock items (product × warehouse) with stock on hand and no shipment since `since`.
-pub async fn slow_moving(tx: &mut Tx, tenant_id: i64, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM stock_levels s
-         WHERE s.tenant_id = $1 AND s.on_hand > 0
-           AND NOT EXISTS (SELECT 1 FROM stock_movements m
-                           WHERE m.tenant_id = s.tenant_id AND m.product_id = s.product_id
-                             AND m.warehouse_id = s.warehouse_id AND m.kind = 'shipment' AND m.created_at >= $2)",
-    )
-    .bind(tenant_id)
-    .bind(since)
-    .fetch_one(&mut **tx)
-    .await
-}
-
 /// The month's attainment (paid − refunded) against its target, as the sales
 /// targets page shows it: a rep's own line; a department's summary line (the
 /// director's target for it); for the tenant, the departments that have a target,
@@ -268,25 +253,4 @@ pub async fn running_campaigns(
     qb.push(" AND c.status = 'approved' AND c.starts_on <= ").push_bind(user.today);
     qb.push(" AND c.ends_on >= ").push_bind(user.today);
     qb.build_query_as().fetch_one(&mut **tx).await
-}
-
-/// Orders in scope with any active hold (each once).
-pub async fn held_orders(tx: &mut Tx, tenant_id: i64, scope: &crate::people::Scope) -> Result<i64, sqlx::Error> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT count(*) FROM orders o WHERE o.tenant_id = ");
-    qb.push_bind(tenant_id);
-    scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
-    qb.push(
-        " AND EXISTS (SELECT 1 FROM order_holds h WHERE h.tenant_id = o.tenant_id AND h.order_id = o.id
-                      AND h.released_at IS NULL)",
-    );
-    qb.build_query_scalar().fetch_one(&mut **tx).await
-}
-
-/// Orders in scope waiting to ship: approved, allocated or partly shipped.
-pub async fn orders_to_ship(tx: &mut Tx, tenant_id: i64, scope: &crate::people::Scope) -> Result<i64, sqlx::Error> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT count(*) FROM orders o WHERE o.tenant_id = ");
-    qb.push_bind(tenant_id);
-    scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
-    qb.push(" AND o.status IN ('approved', 'allocated', 'partially_shipped')");
-    qb.build_query_scalar().fetch_one(&mut **tx).await
 }

@@ -158,6 +158,16 @@ async fn grid(cx: &Ctx, tx: &mut Tx, role: Role, month: YearMonth, q: &PageQuery
     })
 }
 
+/// The director's total: the departments that have a target, summed (the
+/// dashboard's 目标完成率 for a director).
+fn departments_total(lines: &[Line]) -> Figures {
+    lines.iter().filter(|l| l.now.target_fen.is_some()).fold(Figures::default(), |t, l| Figures {
+        target_fen: Some(t.target_fen.unwrap_or(0) + l.now.target_fen.unwrap_or(0)),
+        paid_fen: t.paid_fen + l.now.paid_fen,
+        refunded_fen: t.refunded_fen + l.now.refunded_fen,
+    })
+}
+
 /// The page of `month` for `role`, with a refused form's values and messages.
 async fn page(
     cx: &mut Ctx,
@@ -173,6 +183,7 @@ async fn page(
     let copied = may_set && q.copy == "1" && typed.values.is_empty();
     let below_only = q.below == "1";
     let flagged_count = g.lines.iter().filter(|l| l.flagged).count();
+    let total = (g.mode == "departments").then(|| departments_total(&g.lines));
     let mut lines = g.lines;
     for l in &mut lines {
         if copied {
@@ -210,6 +221,7 @@ async fn page(
         copied,
         below_only,
         lines,
+        total,
         summary: g.summary,
         flagged_count,
         error,

@@ -126,6 +126,8 @@ pub struct TargetsPage {
     pub lines: Vec<Line>,
     /// The department's own line above a manager's grid (the director's target).
     pub summary: Option<Line>,
+    /// Above the director's department grid: the departments with a target, summed.
+    pub total: Option<Figures>,
     pub flagged_count: usize,
     /// A refused save: what is wrong, in a sentence.
     pub error: Option<String>,

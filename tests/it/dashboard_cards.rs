@@ -12,16 +12,12 @@ fn cards(body: &str) -> Vec<(String, String, String)> {
     while let Some(at) = rest.find("data-kpi=\"") {
         rest = &rest[at + "data-kpi=\"".len()..];
         let id = rest[..rest.find('"').unwrap()].to_owned();
-        let value = card(rest_with_id(&id, rest), &id).unwrap_or_default();
+        let value = card(&format!("data-kpi=\"{id}\"{rest}"), &id).unwrap_or_default();
         let h = rest.find("href=\"").unwrap() + "href=\"".len();
-        let href = rest[h..h + rest[h..].find('"').unwrap()].replace("&amp;", "&");
+        let href = rest[h..h + rest[h..].find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&");
         out.push((id, value, href));
     }
     out
-}
-
-fn rest_with_id<'a>(_id: &str, rest: &'a str) -> &'a str {
-    rest
 }
 
 /// The pager's `data-total` of a list page (its count).
@@ -112,18 +108,22 @@ fn format_fen(f: i64) -> String {
     format!("{}.{:02}", f / 100, f % 100)
 }
 
-/// The attainment the targets page shows for its first line with a percentage
-/// (a rep's own card, a department's summary), as data-value writes it.
+/// The attainment the targets page shows: its summary line (a manager's
+/// department, a director's departments with a target) or else the rep's own card,
+/// as data-value writes it ("—" as empty).
 fn attainment(body: &str) -> String {
-    let Some(at) = body.find("data-percent=\"").or_else(|| body.find("data-summary=\"")) else {
+    let shown = if let Some(at) = body.find("data-summary=\"") {
+        let text = &body[at..];
+        let open = text.find("元（").unwrap() + "元（".len();
+        text[open..open + text[open..].find('）').unwrap()].to_owned()
+    } else if let Some(at) = body.find("data-percent=\"") {
+        let text = &body[at..];
+        let open = text.find('>').unwrap() + 1;
+        text[open..open + text[open..].find('<').unwrap()].to_owned()
+    } else {
         return String::new();
     };
-    let text = &body[at..];
-    let p = text.find('%').map(|end| {
-        let start = text[..end].rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap() + 1;
-        text[start..end].to_owned()
-    });
-    p.unwrap_or_default()
+    shown.trim_end_matches('%').replace('—', "")
 }
 
 async fn turnover(app: &TestApp, who: &str, (from, to): (&str, &str)) -> String {

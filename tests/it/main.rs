@@ -23,6 +23,7 @@ mod complaints;
 mod complaints_refusals;
 mod contracts;
 mod dashboard;
+mod dashboard_cards;
 mod database;
 mod home;
 mod home_cache;
