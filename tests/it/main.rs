@@ -11,6 +11,7 @@ mod after_sales_demo;
 mod auth;
 mod browser;
 mod browser_complaints;
+mod browser_dashboard;
 mod browser_leave;
 mod browser_orders;
 mod browser_replenishment;
