@@ -50,24 +50,8 @@ TARGET_LIST_VS_PGBENCH=0.50 # list page ≥ 0.5 × pgbench on the page's own que
 TARGET_HALF_P99_MS=20       # list page p99 at half its peak rate
 TARGET_POST_VS_PGBENCH=0.70 # refund POST ≥ 0.7 × pgbench of the same transaction
 
-bench_tools
-bench_data_dir
-bench_build
-
 # ---------------------------------------------------------------- demo data
-if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
-    [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
-        die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
-    log "demo data: a copy of $BENCH_DEMO_DATA (neither made nor timed in this run)"
-    record_cmd cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    DEMO_SECONDS=
-else
-    log "demo data: $ORDERS orders (one tenant)"
-    bench_demo --tenants 1 --orders "$ORDERS"
-fi
-bench_serve
-bench_db
+bench_setup --tenants 1 --orders "$ORDERS"
 N_ORDERS=$(q_tenant "SELECT count(*) FROM orders WHERE tenant_id = $TENANT;")
 ((N_ORDERS > 0)) || die "the demo made no orders"
 user_of() { q_tenant "SELECT id || ' ' || display_name FROM users WHERE tenant_id = $TENANT AND $1 ORDER BY id LIMIT 1;"; }

@@ -34,22 +34,7 @@ bench_init
 TARGET_LIST_VS_PGBENCH=0.50 # the page ≥ 0.5 × pgbench on its own statements
 TARGET_HALF_P99_MS=25       # p99 at half its peak rate
 
-bench_tools
-bench_data_dir
-bench_build
-
-if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
-    [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
-        die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
-    record_cmd cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    DEMO_SECONDS=
-else
-    log "demo data: $ORDERS orders (one tenant)"
-    bench_demo --tenants 1 --orders "$ORDERS"
-fi
-bench_serve
-bench_db
+bench_setup --tenants 1 --orders "$ORDERS"
 USERNAME=marketing.manager
 read -r DRAFTER MANAGER < <(q_tenant "SELECT (SELECT id FROM users WHERE tenant_id = $TENANT AND username = 'marketing.specialist'),
     (SELECT id FROM users WHERE tenant_id = $TENANT AND username = '$USERNAME');" | tr '|' ' ')

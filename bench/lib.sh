@@ -169,6 +169,35 @@ bench_demo() {
     log "demo data in $DEMO_SECONDS s"
 }
 
+# bench_demo_data ARGS…: the demo data — a copy of BENCH_DEMO_DATA when it is set (a
+# data dir an earlier `yunying demo` made, its server stopped: for runs that measure
+# again without waiting for the demo), `yunying demo ARGS…` otherwise.
+bench_demo_data() {
+    if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
+        [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
+            die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
+        log "demo data: a copy of $BENCH_DEMO_DATA (neither made nor timed in this run)"
+        record_cmd cp -a "$BENCH_DEMO_DATA/." "$DATA/"
+        cp -a "$BENCH_DEMO_DATA/." "$DATA/"
+        DEMO_SECONDS=
+    else
+        log "demo data: yunying demo $*"
+        bench_demo "$@"
+    fi
+}
+
+# bench_setup DEMO_ARGS…: what every page benchmark starts with — tools, the temp data
+# dir, the release build, the demo data (bench_demo_data DEMO_ARGS…), the server on it
+# and its cluster's socket.
+bench_setup() {
+    bench_tools
+    bench_data_dir
+    bench_build
+    bench_demo_data "$@"
+    bench_serve
+    bench_db
+}
+
 # ---------------------------------------------------------------- server
 bench_serve() {
     log "starting $RUN_BIN serve (a copy of $BIN; data dir $DATA)"

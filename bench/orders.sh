@@ -52,26 +52,8 @@ TARGET_POST_VS_PGBENCH=0.70 # allocate and ship POST ≥ 0.7 × pgbench of the s
 TARGET_DEMO_SECONDS=180     # `yunying demo --orders 1000000` ≤ 3 minutes
 TARGET_DEMO_ORDERS=1000000
 
-bench_tools
-bench_data_dir
-bench_build
-
 # ---------------------------------------------------------------- demo data
-if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
-    # A data dir an earlier `yunying demo` made (its server stopped), copied: for runs
-    # that measure the pages and POSTs again without waiting for the demo.
-    [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
-        die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
-    log "demo data: a copy of $BENCH_DEMO_DATA (neither made nor timed in this run)"
-    record_cmd cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    DEMO_SECONDS=
-else
-    log "demo data: $ORDERS orders (one tenant)"
-    bench_demo --tenants 1 --orders "$ORDERS"
-fi
-bench_serve
-bench_db
+bench_setup --tenants 1 --orders "$ORDERS"
 N_ORDERS=$(q_tenant "SELECT count(*) FROM orders WHERE tenant_id = $TENANT;")
 N_PARCELS=$(q_tenant "SELECT count(*) FROM parcels WHERE tenant_id = $TENANT;")
 N_LINES=$(q_tenant "SELECT count(*) FROM order_lines WHERE tenant_id = $TENANT;")

@@ -12,7 +12,7 @@
 # once (log_statement = all) into the raw outputs → /readyz for reference → the grid
 # of last month (`/targets?month=YYYY-MM`: the whole month and the one before it, the
 # busiest grid there is): oha at peak, pgbench -M prepared running the page's own
-# statements (the rep grid and the department's line, bench/sql/targets.sql) in the
+# statements (captured from the server and turned into a script by bench/capture2pgbench.py) in the
 # app's tenant transaction as yunying_app, oha at half the page's peak, one EXPLAIN
 # ANALYZE → SIGTERM → Markdown report in bench/out/targets-latest.md.
 #
@@ -37,24 +37,8 @@ bench_init
 # Target (issue 12).
 TARGET_LIST_VS_PGBENCH=0.50 # the grid ≥ 0.5 × pgbench on the page's own queries
 
-bench_tools
-bench_data_dir
-bench_build
-
 # ---------------------------------------------------------------- demo data
-if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
-    [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
-        die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
-    log "demo data: a copy of $BENCH_DEMO_DATA (neither made nor timed in this run)"
-    record_cmd cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    cp -a "$BENCH_DEMO_DATA/." "$DATA/"
-    DEMO_SECONDS=
-else
-    log "demo data: $ORDERS orders (one tenant)"
-    bench_demo --tenants 1 --orders "$ORDERS"
-fi
-bench_serve
-bench_db
+bench_setup --tenants 1 --orders "$ORDERS"
 N_ORDERS=$(q_tenant "SELECT count(*) FROM orders WHERE tenant_id = $TENANT;")
 ((N_ORDERS > 0)) || die "the demo made no orders"
 USERNAME=sales.manager
@@ -103,7 +87,6 @@ bench_vacuum
 bench_login "$USERNAME"
 log "logged in as demo/$USERNAME (user $MANAGER_ID)"
 GRID_PATH="/targets?month=${MONTH%-01}"
-PAGE_ARGS=(-D dept=sales -D month="$MONTH" -D prev_month="$PREV_MONTH" -D prev_from="$PREV_FROM" -D from="$FROM" -D to="$TO")
 
 # ---------------------------------------------------------------- the server's own statements
 PGLOG=$DATA/pg/postgres.log
@@ -114,10 +97,12 @@ status=$(curl -sS -H "$COOKIE" -o /dev/null -w '%{http_code}' "$URL$GRID_PATH")
 [[ $status == 200 ]] || die "GET $GRID_PATH answered $status"
 sleep 0.3
 q_super -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
-{
-    echo "==== GET $GRID_PATH"
-    tail -n +$((CAPTURE_START + 1)) "$PGLOG" | grep -v 'ALTER SYSTEM\|pg_reload_conf' || true
-} >>"$RAW/statements.txt"
+tail -n +$((CAPTURE_START + 1)) "$PGLOG" | grep -v 'ALTER SYSTEM\|pg_reload_conf\|received SIGHUP\|parameter "log_statement"' \
+    >"$RAW/statements.txt" || true
+# The page's own statements as a pgbench script with their parameters (as campaigns.sh).
+python3 "$ROOT/bench/capture2pgbench.py" "$RAW/statements.txt" "$RAW/targets.sql" "$RAW/targets.vars"
+PAGE_ARGS=()
+while IFS= read -r kv; do PAGE_ARGS+=(-D "$kv"); done <"$RAW/targets.vars"
 
 # ---------------------------------------------------------------- readyz (reference)
 wait_quiet
@@ -125,7 +110,7 @@ log "readyz: oha ${WARMUP}s + ${DURATION}s at -c $CONNECTIONS"
 oha_peak readyz /readyz
 
 # ---------------------------------------------------------------- the grid
-page targets "$GRID_PATH" "$SQL/targets.sql" "${PAGE_ARGS[@]}"
+page targets "$GRID_PATH" "$RAW/targets.sql" "${PAGE_ARGS[@]}"
 ROWS=$(grep -c '<tr data-line=' "$RAW/targets.html" || true)
 FLAGGED=$(grep -c 'data-flag="1"' "$RAW/targets.html" || true)
 ((ROWS == N_REPS)) || log "warning: the grid shows $ROWS lines for $N_REPS reps"
@@ -152,8 +137,8 @@ REPORT=$RAW/report.md
     echo "- Server: release build, embedded PostgreSQL (durable settings), listening on $URL; signed in as demo / $USERNAME."
     echo "- Load: oha on loopback, keep-alive, -c $CONNECTIONS; ${WARMUP} s warm-up then ${DURATION} s at peak, then"
     echo "  pgbench (\`-n -M prepared -c $CONNECTIONS -j 2\`, ${WARMUP} s warm-up then ${DURATION} s) on the page's own statements —"
-    echo "  the rep grid and the department's line (bench/sql/targets.sql; the server's statements as captured with"
-    echo "  log_statement = all are in \`statements.txt\` of the raw outputs) — in the app's transaction (\`BEGIN; SELECT"
+    echo "  captured with log_statement = all (\`statements.txt\`) and turned into \`targets.sql\` with its parameters as"
+    echo "  pgbench variables (\`targets.vars\`) by bench/capture2pgbench.py — in the app's transaction (\`BEGIN; SELECT"
     echo "  set_config('app.tenant_id', …, true); …; COMMIT\`) as the runtime role yunying_app (RLS applies), then the page"
     echo "  again at half its peak rate (-q, -c $HALF_CONNECTIONS, latency correction on), ${WARMUP} s + ${DURATION} s."
     echo "- **The $NPROC cores are shared** by the load generator, the server and PostgreSQL."

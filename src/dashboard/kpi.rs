@@ -137,7 +137,6 @@ fn targets(p: &Period) -> String {
     format!("/targets?month={}", p.month())
 }
 
-
 /// Every figure, in page order within its area.
 pub const REGISTRY: &[Kpi] = &[
     Kpi {

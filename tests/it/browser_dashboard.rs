@@ -31,13 +31,15 @@ async fn the_director_clicks_the_held_orders_card_and_the_list_shows_that_many()
             .unwrap();
             if i < holds {
                 for kind in if i == 0 { &["address", "manual"][..] } else { &["stock"][..] } {
-                    sqlx::query("INSERT INTO order_holds (tenant_id, order_id, kind, reason) VALUES ($1, $2, $3, '测试')")
-                        .bind(tenant)
-                        .bind(id)
-                        .bind(kind)
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
+                    sqlx::query(
+                        "INSERT INTO order_holds (tenant_id, order_id, kind, reason) VALUES ($1, $2, $3, '测试')",
+                    )
+                    .bind(tenant)
+                    .bind(id)
+                    .bind(kind)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
                 }
             }
         }

@@ -64,7 +64,13 @@ async fn list(c: &Client, href: &str) -> String {
 }
 
 /// The card `(id, value, href)` against its list, as `c` sees both.
-async fn check(app: &TestApp, c: &Client, who: &str, (id, value, href): &(String, String, String), period: (&str, &str)) {
+async fn check(
+    app: &TestApp,
+    c: &Client,
+    who: &str,
+    (id, value, href): &(String, String, String),
+    period: (&str, &str),
+) {
     let body = list(c, href).await;
     let expected = match id.as_str() {
         "sales.amount" => format_fen(sum_fen(&body, "paid")),
