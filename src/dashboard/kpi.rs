@@ -44,10 +44,11 @@ pub enum Area {
     Campaigns,
     Targets,
     People,
+    Payroll,
 }
 
 impl Area {
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::Sales,
         Area::Orders,
         Area::AfterSales,
@@ -56,6 +57,7 @@ impl Area {
         Area::Campaigns,
         Area::Targets,
         Area::People,
+        Area::Payroll,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +70,7 @@ impl Area {
             Area::Campaigns => "campaigns",
             Area::Targets => "targets",
             Area::People => "people",
+            Area::Payroll => "payroll",
         }
     }
 
@@ -81,6 +84,7 @@ impl Area {
             Area::Campaigns => "营销活动",
             Area::Targets => "销售目标",
             Area::People => "人事",
+            Area::Payroll => "工资调整",
         }
     }
 }
@@ -103,6 +107,8 @@ pub enum Source {
     Targets,
     /// The month's attendance findings and scores.
     People,
+    /// The month's payroll adjustments (the rules over every employee).
+    Payroll,
 }
 
 /// One figure.
@@ -388,6 +394,26 @@ pub const REGISTRY: &[Kpi] = &[
         source: Source::People,
         rule: "当月尚无绩效评分的在职员工",
         href: |p| crate::hr::performance::repo::scores_missing_href(p.month().first_day()),
+    },
+    Kpi {
+        id: "payroll.wage_deduction",
+        label: "工资扣款合计",
+        unit: Unit::Yuan,
+        area: Area::Payroll,
+        needs: Action::PayrollExport,
+        source: Source::Payroll,
+        rule: "当月全员考勤工资扣款合计（按制度计算，进行中的月份算到今天）",
+        href: |p| format!("/hr/payroll?month={}", p.month()),
+    },
+    Kpi {
+        id: "payroll.bonus_payable",
+        label: "应发绩效奖金合计",
+        unit: Unit::Yuan,
+        area: Area::Payroll,
+        needs: Action::PayrollExport,
+        source: Source::Payroll,
+        rule: "当月全员应发绩效奖金合计（按制度计算）",
+        href: |p| format!("/hr/payroll?month={}", p.month()),
     },
 ];
 

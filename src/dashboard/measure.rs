@@ -83,8 +83,8 @@ pub fn areas(user: &CurrentUser) -> Vec<Area> {
         (Level::Manager, Dept::Marketing) => vec![Campaigns],
         (Level::Manager, Dept::Sales) | (Level::Specialist, Dept::Sales) => vec![Sales, Targets],
         (Level::Manager, Dept::Warehouse) => vec![Orders, Inventory],
-        (Level::Manager, Dept::Hr) => vec![People],
-        (Level::Manager, Dept::Finance) => vec![Sales, AfterSales],
+        (Level::Manager, Dept::Hr) => vec![People, Payroll],
+        (Level::Manager, Dept::Finance) => vec![Sales, AfterSales, Payroll],
         _ => Vec::new(),
     }
 }
@@ -138,7 +138,7 @@ pub async fn figures(
     user: &CurrentUser,
     period: &Period,
     now: DateTime<Utc>,
-) -> Result<Vec<Figure>, sqlx::Error> {
+) -> anyhow::Result<Vec<Figure>> {
     let shown: Vec<&'static Kpi> = REGISTRY.iter().filter(|k| shows(user, k)).collect();
     let needs = |s: Source| shown.iter().any(|k| k.source == s);
     let tid = user.tenant_id;
@@ -178,6 +178,10 @@ pub async fn figures(
             scores::scores_missing(tx, tid, &scope, m).await?,
         );
     }
+    let mut payroll = None;
+    if needs(Source::Payroll) {
+        payroll = Some(crate::hr::payroll::month_totals(tx, tid, period.month(), user.today).await?);
+    }
     let mut attainment = None;
     if needs(Source::Targets) {
         let m = period.month();
@@ -214,6 +218,11 @@ pub async fn figures(
                 // Hundredths rounded down, as the targets page shows them.
                 let v = crate::targets::attainment::percent_hundredths(attained, target).map(Value::Hundredths);
                 (v, None)
+            }
+            Source::Payroll => {
+                let t = payroll.clone().unwrap_or_default();
+                let fen = if k.id == "payroll.wage_deduction" { t.wage_deduction } else { t.bonus_payable };
+                (Some(Value::Fen(fen)), None)
             }
             Source::People => {
                 let n = match k.id {

@@ -94,7 +94,7 @@ pub async fn load(
     user: &CurrentUser,
     period: &Period,
     now: DateTime<Utc>,
-) -> Result<Option<Dashboard>, sqlx::Error> {
+) -> anyhow::Result<Option<Dashboard>> {
     if measure::areas(user).is_empty() {
         return Ok(None);
     }

@@ -56,7 +56,7 @@ pub async fn load_summary(
     user: &CurrentUser,
     period: &Period,
     now: DateTime<Utc>,
-) -> Result<Summary, sqlx::Error> {
+) -> anyhow::Result<Summary> {
     let scope = Scope::for_role(&user.role(), Area::Business);
     let activity = audit_repo::recent(tx, user.tenant_id, &scope, 8)
         .await?

@@ -100,6 +100,8 @@ async fn check(
         "campaigns.roi" => rate(sum_fen(&body, "sales"), sum_fen(&body, "cost"), 100),
         "campaigns.budget_used" => rate(sum_fen(&body, "cost"), sum_fen(&body, "budget"), 10_000),
         "targets.attainment" => attainment(&body),
+        "payroll.wage_deduction" => format_fen(sum_fen(&body, "wage_deduction")),
+        "payroll.bonus_payable" => format_fen(sum_fen(&body, "bonus_payable")),
         "inventory.turnover" => {
             // Not a list's figure: the cost shipped over the days' closing book
             // values, recounted here from the ledger itself.
@@ -111,7 +113,8 @@ async fn check(
 }
 
 fn format_fen(f: i64) -> String {
-    format!("{}.{:02}", f / 100, f % 100)
+    let sign = if f < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", f.unsigned_abs() / 100, f.unsigned_abs() % 100)
 }
 
 /// The attainment the targets page shows: its summary line (a manager's

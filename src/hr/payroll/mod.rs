@@ -5,6 +5,8 @@
 mod handlers;
 mod views;
 
+pub use views::Totals;
+
 use axum::routing::get;
 use axum::Router;
 
@@ -20,6 +22,26 @@ pub fn router() -> Router<AppState> {
         .route("/hr/payroll/{file}", get(download))
         .route("/me/deductions", get(my_deductions))
         .route("/hr/deductions/{employee_id}", get(employee_deductions))
+}
+
+/// The month's totals over every employee of the tenant, as the payroll table's
+/// cards show them (the rules evaluated as of `today`): the dashboard's payroll
+/// figures.
+pub async fn month_totals(
+    tx: &mut crate::db::Tx,
+    tenant_id: i64,
+    month: YearMonth,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Totals> {
+    let month_ctx = payroll::load_context(tx, tenant_id, month).await?.as_of(today);
+    let mut totals = Totals::default();
+    let all = payroll::Selection { dept: None, employee_id: None };
+    payroll::for_each(tx, tenant_id, &month_ctx, &all, |m| {
+        totals.add(&m);
+        Ok(())
+    })
+    .await?;
+    Ok(totals)
 }
 
 /// The month shown by default: the previous month (reviews happen 次月上旬).

@@ -46,7 +46,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub(super) fn add(&mut self, m: &EmployeeMonth) {
+    pub fn add(&mut self, m: &EmployeeMonth) {
         let r = &m.result;
         self.employees += 1;
         self.salary += r.monthly_salary.fen();
@@ -62,6 +62,13 @@ impl Totals {
 
     pub fn yuan(&self, fen: &i64) -> String {
         Fen(*fen).to_string()
+    }
+
+    /// `fen` as a plain number of yuan (`1234.50`: the `data-value` of a sum).
+    pub fn plain(&self, fen: &i64) -> String {
+        let sign = if *fen < 0 { "-" } else { "" };
+        let a = fen.unsigned_abs();
+        format!("{sign}{}.{:02}", a / 100, a % 100)
     }
 }
 
