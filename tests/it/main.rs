@@ -36,6 +36,7 @@ mod inventory;
 mod layering;
 mod ledger;
 mod list_filters_more;
+mod monthly_report;
 mod orders;
 mod orders_batch_ship;
 mod orders_entry;
