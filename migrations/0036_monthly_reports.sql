@@ -26,3 +26,15 @@ CREATE TRIGGER home_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON month
     FOR EACH STATEMENT EXECUTE FUNCTION app.notify_home();
 
 GRANT SELECT, INSERT, UPDATE ON monthly_reports TO yunying_app;
+
+-- The report's top products read the month's paid, not cancelled orders by
+-- payment time (an index-only scan of the month instead of every order of the
+-- tenant), then their lines. Measured on a 200,000-order demo (100,000 a tenant,
+-- 30,500 paid in the month): the orders' part went from a 77 ms scan to 6 ms.
+CREATE INDEX orders_paid_idx ON orders (tenant_id, paid_at) INCLUDE (id)
+    WHERE paid_at IS NOT NULL AND status <> 'cancelled';
+-- Slow-moving stock (the report's, the dashboard's count and the stock list's
+-- slow=1): "no shipment of the item since …" is one probe per stock level
+-- instead of a scan of the movements (88 ms → 3 ms on the same demo).
+CREATE INDEX stock_movements_shipped_idx ON stock_movements (tenant_id, product_id, warehouse_id, created_at)
+    WHERE kind = 'shipment';

@@ -56,6 +56,14 @@ pub struct SlowRow {
     pub last_shipped: Option<DateTime<Utc>>,
 }
 
+/// A slow item and how many there are (a window count over every slow item).
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: SlowRow,
+    total: i64,
+}
+
 /// Items with stock on hand now and no shipment in `[since, until)`: the first
 /// `limit` (longest without a shipment first, then SKU and warehouse) and how many
 /// there are.
@@ -65,35 +73,31 @@ pub async fn slow_moving(
     (since, until): (DateTime<Utc>, DateTime<Utc>),
     limit: i64,
 ) -> Result<(Vec<SlowRow>, i64), sqlx::Error> {
-    const SLOW: &str = "FROM stock_levels s
+    let rows: Vec<Counted> = sqlx::query_as(
+        "SELECT p.sku, p.name, w.name AS warehouse, s.on_hand,
+                (SELECT max(m.created_at) FROM stock_movements m
+                 WHERE m.tenant_id = s.tenant_id AND m.product_id = s.product_id
+                   AND m.warehouse_id = s.warehouse_id AND m.kind = 'shipment' AND m.created_at < $2) AS last_shipped,
+                count(*) OVER () AS total
+         FROM stock_levels s
          JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
          JOIN warehouses w ON w.tenant_id = s.tenant_id AND w.id = s.warehouse_id
          WHERE s.tenant_id = $1 AND s.on_hand > 0
            AND NOT EXISTS (SELECT 1 FROM stock_movements m
                            WHERE m.tenant_id = s.tenant_id AND m.product_id = s.product_id
                              AND m.warehouse_id = s.warehouse_id AND m.kind = 'shipment'
-                             AND m.created_at >= $2 AND m.created_at < $3)";
-    let rows = sqlx::query_as(&format!(
-        "SELECT p.sku, p.name, w.name AS warehouse, s.on_hand,
-                (SELECT max(m.created_at) FROM stock_movements m
-                 WHERE m.tenant_id = s.tenant_id AND m.product_id = s.product_id
-                   AND m.warehouse_id = s.warehouse_id AND m.kind = 'shipment' AND m.created_at < $2) AS last_shipped
-         {SLOW}
+                             AND m.created_at >= $2 AND m.created_at < $3)
          ORDER BY last_shipped NULLS FIRST, p.sku, w.name
-         LIMIT $4"
-    ))
+         LIMIT $4",
+    )
     .bind(tenant_id)
     .bind(since)
     .bind(until)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {SLOW}"))
-        .bind(tenant_id)
-        .bind(since)
-        .bind(until)
-        .fetch_one(&mut **tx)
-        .await?;
+    let count = rows.first().map_or(0, |r| r.total);
+    let rows = rows.into_iter().map(|c| c.row).collect();
     Ok((rows, count))
 }
 
