@@ -71,6 +71,8 @@ SELECT create_distributed_table('department_targets', 'tenant_id', colocate_with
 SELECT create_distributed_table('sales_days', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('campaign_days', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('stock_days', 'tenant_id', colocate_with => 'departments');
+-- The monthly report's texts.
+SELECT create_distributed_table('monthly_reports', 'tenant_id', colocate_with => 'departments');
 -- Not tenant data, so not here: app.bulk_set_aside (migration 0025, db::bulk) stays a
 -- local table of the coordinator, beside the schema it describes. Whether a bulk load's
 -- DDL (dropping and re-adding keys, NO FORCE / FORCE ROW LEVEL SECURITY around a

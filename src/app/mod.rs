@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::complaints::router())
         .merge(crate::campaigns::router())
         .merge(crate::targets::router())
+        .merge(crate::dashboard::report::router())
         .merge(crate::imports::upload::router())
         .merge(crate::contracts::router())
         .layer(

@@ -166,6 +166,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("complaint.reopen", "重新打开投诉"),
     ("targets.set", "设定销售目标"),
     ("targets.department_set", "设定部门销售目标"),
+    ("report.monthly_save", "保存运营月报结论与建议"),
     ("partner.create", "新建合作伙伴"),
     ("partner.update", "修改合作伙伴"),
     ("partner.deactivate", "停用合作伙伴"),

@@ -15,6 +15,7 @@ pub mod kpi;
 pub mod measure;
 pub mod period;
 pub mod repo;
+pub mod report;
 pub mod views;
 
 pub use period::Period;

@@ -79,6 +79,11 @@ pub enum Action {
     TargetsView,
     /// Set monthly sales targets: the sales manager per rep, directors per department.
     TargetsSet,
+    /// Read the monthly operations report (运营月报) and download its tables:
+    /// directors only (the report is the whole company's figures).
+    ReportsView,
+    /// Write the report's conclusions and suggestions: directors only.
+    ReportsWrite,
     /// Own attendance, leave applications.
     AttendanceOwn,
     /// Approve leave, see the department's attendance.
@@ -165,6 +170,8 @@ const TABLE: &[(Action, &[Who])] = &[
     (Action::CampaignsAck, &[who(MANAGER, Some(&[Dept::Ops, Dept::Service, Dept::Warehouse]))]),
     (Action::TargetsView, &[who(ALL_LEVELS, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
     (Action::TargetsSet, &[who(MANAGER, Some(&[Dept::Sales])), who(DIRECTOR, None)]),
+    (Action::ReportsView, &[who(DIRECTOR, None)]),
+    (Action::ReportsWrite, &[who(DIRECTOR, None)]),
     (Action::AttendanceOwn, &[who(ALL_LEVELS, None)]),
     (Action::LeaveApprove, &[who(MANAGER_UP, None)]),
     (Action::PerformanceScore, &[who(MANAGER_UP, None)]),
@@ -282,6 +289,13 @@ mod tests {
         assert!(!role(Level::Manager, Dept::Ops).can(Action::TargetsView));
         assert!(!role(Level::Specialist, Dept::Marketing).can(Action::TargetsView));
         assert!(!role(Level::Manager, Dept::Finance).can(Action::TargetsSet));
+        // the monthly report: directors of any department, nobody else (not the
+        // finance or ops managers either, nor tenant admins as such).
+        assert!(role(Level::Director, Dept::Hr).can(Action::ReportsView));
+        assert!(role(Level::Director, Dept::Ops).can(Action::ReportsWrite));
+        assert!(!role(Level::Manager, Dept::Finance).can(Action::ReportsView));
+        assert!(!role(Level::Manager, Dept::Ops).can(Action::ReportsView));
+        assert!(!Role { tenant_admin: true, ..role(Level::Manager, Dept::Hr) }.can(Action::ReportsView));
         // attendance and performance.
         assert!(role(Level::Specialist, Dept::Finance).can(Action::AttendanceOwn));
         assert!(!role(Level::Specialist, Dept::Ops).can(Action::LeaveApprove));

@@ -117,9 +117,7 @@ const GROUPS: &[Group] = &[
             ("合同", "/contracts", Some(Action::ContractsView), Side::Sales),
         ],
     ),
-    // 数据分析: the monthly report gets its permission and route in another
-    // change; then this group goes in (before 人事), e.g.
-    // ("analytics", "数据分析", &[link("运营月报", "/reports/monthly", Some(Action::ReportsView))]),
+    ("analytics", "数据分析", &[link("运营月报", "/reports/monthly", Some(Action::ReportsView))]),
     (
         "hr",
         "人事",

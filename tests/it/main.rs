@@ -39,6 +39,7 @@ mod layering;
 mod ledger;
 mod list_filters_more;
 mod list_filters_orders;
+mod monthly_report;
 mod orders;
 mod orders_batch_ship;
 mod orders_entry;

@@ -83,6 +83,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
             "/complaints",
             "/campaigns",
             "/targets",
+            "/reports/monthly",
             "/attendance/me",
             "/leave",
             "/performance/me",
@@ -97,7 +98,11 @@ async fn navigation_shows_only_what_the_role_may_open() {
             "/account"
         ]
     );
-    assert_eq!(area_names(&director.body), ["catalog", "purchasing", "orders", "marketing", "sales", "hr", "system"]);
+    assert_eq!(
+        area_names(&director.body),
+        ["catalog", "purchasing", "orders", "marketing", "sales", "analytics", "hr", "system"]
+    );
+    assert_eq!(area(&areas(&director.body), "analytics"), ["/reports/monthly"], "运营月报, directors only");
     assert_eq!(area(&areas(&director.body), "system"), ["/audit"], "a director who is no tenant admin");
     let specialist = app.signed_in("alpha", "specialist").await.get("/").await;
     assert_eq!(
@@ -196,12 +201,13 @@ async fn the_current_area_is_open_and_the_others_collapsed() {
     let app = spawn_app().await;
     let _t = two_tenants(&app).await;
     let c = app.signed_in("alpha", "director").await;
-    let all = ["catalog", "purchasing", "orders", "marketing", "sales", "hr", "system"];
+    let all = ["catalog", "purchasing", "orders", "marketing", "sales", "analytics", "hr", "system"];
     for (path, open) in [
         ("/orders", "orders"),
         ("/complaints", "orders"),
         ("/campaigns", "marketing"),
         ("/targets", "sales"),
+        ("/reports/monthly", "analytics"),
         ("/contracts", "purchasing"),
         ("/inventory/stock", "catalog"),
         ("/inventory/replenishments", "purchasing"),
