@@ -41,19 +41,8 @@ fn filter_of(cx: &Ctx, q: &mut ListQuery) -> AppResult<(Filter, Vec<String>)> {
     }
     let tz = cx.user.settings.time_zone;
     let mut errors = Vec::new();
-    let mut date = |raw: &mut String, what: &str, day_after: bool| -> Option<chrono::DateTime<chrono::Utc>> {
-        let s = non_empty(raw.trim())?;
-        match crate::input::parse_date(s) {
-            Ok(d) => {
-                let d = if day_after { d.succ_opt()? } else { d };
-                Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN)))
-            }
-            Err(e) => {
-                errors.push(format!("{what}：{e}，此条件未生效"));
-                raw.clear();
-                None
-            }
-        }
+    let mut date = |raw: &mut String, what: &str, day_after: bool| {
+        crate::web::forms::day_start(tz, raw, what, day_after, &mut errors)
     };
     let from = date(&mut q.from, "申请日期（起）", false);
     let until = date(&mut q.to, "申请日期（止）", true);

@@ -6,7 +6,6 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,7 +17,6 @@ use crate::audit::{self, Entry};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::people::Action;
-use crate::tz::TimeZone;
 use crate::web::forms::non_empty;
 use crate::web::pagination::query_string;
 use crate::web::{Ctx, CurrentUser, FieldErrors, Flash, Pager, RequestMeta};
@@ -94,29 +92,7 @@ const TO_SHIP: &str = "to_ship";
 /// `hold=any`: any active hold.
 const ANY_HOLD: &str = "any";
 
-/// The instant the local day `raw` (`YYYY-MM-DD`) starts in `tz` (`day_after`: the
-/// day after it starts, the end of a range that includes the day). A bad date adds
-/// its message to `errors`, is cleared from `raw` and filters nothing.
-fn day_start(
-    tz: TimeZone,
-    raw: &mut String,
-    what: &str,
-    day_after: bool,
-    errors: &mut Vec<String>,
-) -> Option<DateTime<Utc>> {
-    let s = non_empty(raw.trim())?;
-    match crate::input::parse_date(s) {
-        Ok(d) => {
-            let d = if day_after { d.succ_opt()? } else { d };
-            Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN)))
-        }
-        Err(e) => {
-            errors.push(format!("{what}：{e}，此条件未生效"));
-            raw.clear();
-            None
-        }
-    }
-}
+use crate::web::forms::day_start;
 
 fn query_of(q: &ListQuery) -> String {
     query_string(&[

@@ -81,3 +81,28 @@ pub fn non_empty(s: &str) -> Option<&str> {
     let t = s.trim();
     (!t.is_empty()).then_some(t)
 }
+
+/// The instant the local day `raw` (`YYYY-MM-DD`) starts in `tz` (`day_after`: when
+/// the day after it starts — the end of a date range that includes the day). A bad
+/// date adds its message (naming the field `what`) to `errors`, is cleared from `raw`
+/// (so the page's links drop it) and filters nothing. Empty: no filter.
+pub fn day_start(
+    tz: crate::tz::TimeZone,
+    raw: &mut String,
+    what: &str,
+    day_after: bool,
+    errors: &mut Vec<String>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let s = non_empty(raw.trim())?;
+    match crate::input::parse_date(s) {
+        Ok(d) => {
+            let d = if day_after { d.succ_opt()? } else { d };
+            Some(tz.to_utc(d.and_time(chrono::NaiveTime::MIN)))
+        }
+        Err(e) => {
+            errors.push(format!("{what}：{e}，此条件未生效"));
+            raw.clear();
+            None
+        }
+    }
+}
