@@ -158,6 +158,6 @@ row() { # NAME LABEL
     echo "(Independence from the number of orders: compare the uncached rows of the 100,000 and 1,000,000 runs.)"
     report_tail
 } >"$REPORT"
-cp "$REPORT" "$OUT/dashboard-$ORDERS-latest.md"
-cat "$OUT/dashboard-$ORDERS-latest.md"
+cp "$REPORT" "$OUT/dashboard-$N_ORDERS-latest.md"
+cat "$OUT/dashboard-$N_ORDERS-latest.md"
 if [[ ${BENCH_STRICT:-0} == 1 && $MISSED == 1 ]]; then exit 3; fi

@@ -7,7 +7,6 @@ use super::kpi::{Area, Kpi, Source, REGISTRY};
 use super::period::Period;
 use super::repo::{self, SalesKey, SalesTotals};
 use crate::db::Tx;
-use crate::orders::codes::{HoldKind, OrderStatus};
 use crate::people::{Dept, Level, Scope};
 use crate::rules::money::round_half_up_div;
 use crate::web::CurrentUser;
@@ -238,38 +237,27 @@ pub async fn figures(
     Ok(out)
 }
 
-/// The order lists' counts, each by the list's own query and filter.
+/// The order desk's counts (see [`repo::order_counts`]) by figure.
 async fn order_counts(
     tx: &mut Tx,
     user: &CurrentUser,
     shown: &[&'static Kpi],
 ) -> Result<Vec<(&'static str, i64)>, sqlx::Error> {
-    use crate::orders::repo::{list, Filter};
-    let scope = crate::orders::flow::scope(user);
-    let mut out = Vec::new();
-    for k in shown.iter().filter(|k| k.source == Source::OrderCounts) {
-        let n = match k.id {
-            "orders.pending_review" => {
-                let f = Filter { status: Some(OrderStatus::PendingReview), ..Filter::default() };
-                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
-            }
-            "orders.held" => {
-                let f = Filter { any_hold: true, ..Filter::default() };
-                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
-            }
-            "orders.to_ship" => {
-                let f = Filter { to_ship: true, ..Filter::default() };
-                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
-            }
-            id => {
-                let Some(kind) = id.strip_prefix("orders.held.").and_then(HoldKind::parse) else { continue };
-                let f = Filter { hold: Some(kind), ..Filter::default() };
-                list(tx, user.tenant_id, &scope, &f, 0, 0, CAP).await?.1
-            }
-        };
-        out.push((k.id, n));
-    }
-    Ok(out)
+    let c = repo::order_counts(tx, user.tenant_id, &crate::orders::flow::scope(user)).await?;
+    let kind = |k: &str| c.held_by_kind.iter().find(|(code, _)| code == k).map_or(0, |(_, n)| *n);
+    Ok(shown
+        .iter()
+        .filter(|k| k.source == Source::OrderCounts)
+        .map(|k| {
+            let n = match k.id {
+                "orders.pending_review" => c.pending_review,
+                "orders.held" => c.held,
+                "orders.to_ship" => c.to_ship,
+                id => kind(id.strip_prefix("orders.held.").unwrap_or(id)),
+            };
+            (k.id, n)
+        })
+        .collect())
 }
 
 /// Turnover over the period, slow-moving and low stock now.

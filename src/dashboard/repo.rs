@@ -254,3 +254,48 @@ pub async fn running_campaigns(
     qb.push(" AND c.ends_on >= ").push_bind(user.today);
     qb.build_query_as().fetch_one(&mut **tx).await
 }
+
+/// The order desk's counts now, in scope, in two statements (index-only scans of
+/// `orders_status_idx` and `order_holds_kind_idx`): waiting for review, waiting to
+/// ship (approved, allocated, partly shipped), held (each order once) and held by
+/// kind — each what the orders list shows for `status=pending_review`,
+/// `status=to_ship`, `hold=any` and `hold=<kind>` (the card = list test holds them
+/// to it).
+#[derive(Clone, Debug, Default)]
+pub struct OrderCounts {
+    pub pending_review: i64,
+    pub to_ship: i64,
+    pub held: i64,
+    pub held_by_kind: Vec<(String, i64)>,
+}
+
+pub async fn order_counts(
+    tx: &mut Tx,
+    tenant_id: i64,
+    scope: &crate::people::Scope,
+) -> Result<OrderCounts, sqlx::Error> {
+    let mut qb = sqlx::QueryBuilder::new(
+        "SELECT count(*) FILTER (WHERE o.status = 'pending_review'),
+                count(*) FILTER (WHERE o.status <> 'pending_review')
+         FROM orders o WHERE o.tenant_id = ",
+    );
+    qb.push_bind(tenant_id);
+    qb.push(" AND o.status IN ('pending_review', 'approved', 'allocated', 'partially_shipped')");
+    scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
+    let (pending_review, to_ship): (i64, i64) = qb.build_query_as().fetch_one(&mut **tx).await?;
+    // Active holds in scope: ` FROM order_holds h … WHERE …`.
+    let holds = |select: &str| {
+        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {select} FROM order_holds h"));
+        if *scope != crate::people::Scope::Tenant {
+            qb.push(" JOIN orders o ON o.tenant_id = h.tenant_id AND o.id = h.order_id");
+        }
+        qb.push(" WHERE h.tenant_id = ").push_bind(tenant_id).push(" AND h.released_at IS NULL");
+        scope.push_filter(&mut qb, "o.rep_id", "o.rep_department");
+        qb
+    };
+    let held: i64 = holds("count(DISTINCT h.order_id)").build_query_scalar().fetch_one(&mut **tx).await?;
+    let mut qb = holds("h.kind, count(*)");
+    qb.push(" GROUP BY h.kind");
+    let held_by_kind: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+    Ok(OrderCounts { pending_review, to_ship, held, held_by_kind })
+}
