@@ -9,6 +9,7 @@
 //! company's (`measure::figures` of a director). The rules are in
 //! docs/decisions.md, "Monthly report (运营月报)"; the SQL in [`repo`].
 
+mod export;
 mod handlers;
 pub mod repo;
 mod views;
@@ -23,7 +24,7 @@ pub use handlers::{change, month_of};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports/monthly", get(handlers::show_page))
-        .route("/reports/monthly.csv", get(handlers::export))
+        .route("/reports/monthly.csv", get(export::export))
         .route("/reports/monthly/{month}", post(handlers::save))
 }
 
