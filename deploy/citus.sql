@@ -49,6 +49,7 @@ SELECT create_distributed_table('search_terms', 'tenant_id', colocate_with => 'd
 SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_lines', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_holds', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('order_desk_counts', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_reservations', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('parcels', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('parcel_lines', 'tenant_id', colocate_with => 'departments');

@@ -40,6 +40,7 @@ mod ledger;
 mod list_filters_more;
 mod list_filters_orders;
 mod monthly_report;
+mod order_desk;
 mod orders;
 mod orders_batch_ship;
 mod orders_entry;
