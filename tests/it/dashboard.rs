@@ -82,6 +82,20 @@ WHERE b IS NOT NULL AND n <> 0 ORDER BY 1";
 pub const DESK_KEPT: &str =
     "SELECT format('%s: %s', bucket, sum(n)) FROM order_desk_counts GROUP BY bucket HAVING sum(n) <> 0 ORDER BY 1";
 
+/// The top products' days (migration 0039), recounted from the lines as the report
+/// counted them before the rollup.
+const PRODUCT_RECOUNT: &str = "
+SELECT format('%s/%s: %s %s %s', l.product_id, (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date, sum(l.quantity),
+              sum(l.quantity * l.unit_price_fen), count(DISTINCT o.id))
+FROM orders o JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
+WHERE o.paid_at IS NOT NULL AND o.status <> 'cancelled'
+GROUP BY l.product_id, (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date ORDER BY 1";
+
+const PRODUCT_KEPT: &str = "
+SELECT format('%s/%s: %s %s %s', product_id, day, sum(quantity), sum(amount_fen), sum(orders))
+FROM product_days GROUP BY product_id, day
+HAVING sum(quantity) <> 0 OR sum(amount_fen) <> 0 OR sum(orders) <> 0 ORDER BY 1";
+
 /// The kept rollups of `tenant` equal the recount, and equal what
 /// `app.rebuild_rollups` computes (run and rolled back).
 async fn assert_rollups_exact(app: &TestApp, tenant: i64, what: &str) {
@@ -90,6 +104,7 @@ async fn assert_rollups_exact(app: &TestApp, tenant: i64, what: &str) {
         (CAMPAIGN_KEPT, CAMPAIGN_RECOUNT, "campaign_days"),
         (STOCK_KEPT, STOCK_RECOUNT, "stock_days"),
         (DESK_KEPT, DESK_RECOUNT, "order_desk_counts"),
+        (PRODUCT_KEPT, PRODUCT_RECOUNT, "product_days"),
     ] {
         let k = app.strings(tenant, kept).await;
         let r = app.strings(tenant, recount).await;
@@ -115,7 +130,7 @@ fn random_change(rng: &mut StdRng) -> String {
     let pick = "(SELECT id FROM orders ORDER BY id OFFSET floor(random() * (SELECT count(*) FROM orders)) LIMIT 1)";
     let hours = rng.gen_range(-2000..2000);
     let any = rng.gen_range(0..7);
-    match rng.gen_range(0..17) {
+    match rng.gen_range(0..21) {
         0 => format!("UPDATE orders SET status = 'cancelled' WHERE id = {pick}"),
         1 => "UPDATE orders SET status = 'approved' WHERE id = (SELECT id FROM orders WHERE status = 'cancelled' LIMIT 1)"
             .into(),
@@ -188,6 +203,26 @@ fn random_change(rng: &mut StdRng) -> String {
             any % 4
         ),
         15 => format!("DELETE FROM order_holds WHERE id % 11 = {any}"),
+        // Order lines added to orders, changed and taken away (those added here:
+        // line numbers from 1000, which nothing else refers to).
+        16 => format!(
+            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen)
+             SELECT o.tenant_id, o.id,
+                    1000 + coalesce((SELECT max(line_no) FROM order_lines x
+                                     WHERE x.tenant_id = o.tenant_id AND x.order_id = o.id), 0),
+                    (SELECT id FROM products ORDER BY random() LIMIT 1), {}, {}
+             FROM orders o WHERE o.id % 19 = {any} OR o.id = {pick}",
+            rng.gen_range(1..4),
+            rng.gen_range(0..5_000)
+        ),
+        17 => format!("UPDATE order_lines SET quantity = quantity + 1 WHERE order_id % 7 = {any}"),
+        18 => format!(
+            "UPDATE order_lines SET unit_price_fen = unit_price_fen + 7,
+                                    product_id = (SELECT id FROM products ORDER BY random() LIMIT 1)
+             WHERE line_no >= 1000 AND order_id % 3 = {}",
+            any % 3
+        ),
+        19 => format!("DELETE FROM order_lines WHERE line_no >= 1000 AND order_id % 2 = {}", any % 2),
         _ => "INSERT INTO stock_movements (tenant_id, product_id, warehouse_id, kind, quantity, reason, doc_type)
               SELECT s.tenant_id, s.product_id, s.warehouse_id, 'receipt', 3, 'rollup test', 'manual'
               FROM stock_levels s ORDER BY random() LIMIT 4"

@@ -132,7 +132,7 @@ async fn every_tenant_table_notifies_the_home_cache_with_the_writers_tenant() {
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
            AND c.relname NOT IN ('sessions', 'login_attempts', '_sqlx_migrations', 'sales_days', 'campaign_days',
-                                 'stock_days', 'order_desk_counts')
+                                 'stock_days', 'order_desk_counts', 'product_days')
            AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM pg_attribute a
                 WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
            AND NOT EXISTS (SELECT 1 FROM pg_trigger g
