@@ -59,4 +59,5 @@ mod spawn;
 mod stocktake;
 mod supply_imports;
 mod targets;
+mod two_servers;
 mod webdriver;
