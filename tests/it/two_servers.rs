@@ -30,8 +30,7 @@ struct Server {
 
 impl Server {
     fn start(app: &TestApp) -> Self {
-        let url =
-            |role: &str| format!("postgres://{role}@localhost/{}?host={}", app.db_name, app.socket_dir.display());
+        let url = |role: &str| format!("postgres://{role}@localhost/{}?host={}", app.db_name, app.socket_dir.display());
         let data = tempfile::Builder::new().prefix("yunying-2srv-").tempdir().expect("a data directory");
         let mut child = Command::new(spawn::BIN)
             .env("DATABASE_URL", url(OWNER_ROLE))
@@ -117,25 +116,30 @@ async fn active_users(c: &Client) -> i64 {
     page.body[at..at + page.body[at..].find('<').expect("end")].parse().expect("a number")
 }
 
-/// Poll (every 10 ms, at most [`DEADLINE`]) until `done` holds; how long it took.
-async fn within_deadline<F, Fut>(what: &str, mut done: F) -> Duration
+/// Poll (every 10 ms, at most [`DEADLINE`]) until `done` holds: `server` has seen
+/// `what`; how long it took.
+async fn within_deadline<F, Fut>(server: &str, what: &str, mut done: F) -> Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
     let start = Instant::now();
     while !done().await {
-        assert!(start.elapsed() < DEADLINE, "server B did not see {what} within {DEADLINE:?}");
+        assert!(start.elapsed() < DEADLINE, "server {server} did not see {what} within {DEADLINE:?}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    eprintln!("[two_servers] B saw {what} after {:?}", start.elapsed());
+    eprintln!("[two_servers] {server} saw {what} after {:?}", start.elapsed());
     start.elapsed()
 }
 
 /// Sign in on A; the session's token, and a client sending it to B.
 async fn session_on_both(a: &Server, b: &Server, username: &str) -> (Client, Client) {
     let on_a = Client {
-        http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         base: a.url.clone(),
     };
     let login = on_a.login("alpha", username, PASSWORD).await;
@@ -198,23 +202,23 @@ async fn logout_deactivation_and_writes_on_one_server_reach_the_other_at_once() 
         )
         .await;
     assert_eq!(p.status, 303, "user created on A: {}", p.body);
-    within_deadline("A's new user on its home page", || async { active_users(&admin_b).await == truth + 1 }).await;
+    within_deadline("B", "A's new user on its home page", || async { active_users(&admin_b).await == truth + 1 }).await;
 
     // A deactivation on A's admin page: the session cached on B is refused.
     let path = format!("/admin/users/{}/deactivate", t.alpha_specialist);
     assert_eq!(admin_a.post_form(&path, &path, &[]).await.status, 303, "deactivated on A");
-    within_deadline("the deactivation", || async { specialist_b.get("/").await.status == 303 }).await;
+    within_deadline("B", "A's deactivation", || async { specialist_b.get("/").await.status == 303 }).await;
 
     // A logout on A: the session cached on B is refused.
     assert_eq!(director_a.post_form("/", "/logout", &[]).await.status, 303, "logged out on A");
-    within_deadline("the logout", || async { director_b.get("/").await.status == 303 }).await;
+    within_deadline("B", "the logout on A", || async { director_b.get("/").await.status == 303 }).await;
 
     // And the other way round: what B does reaches A.
     assert_eq!(active_users(&admin_a).await, truth, "A: the specialist is gone, the new user counted");
     let newbie = app.scalar_i64(t.alpha, "SELECT id FROM users WHERE username = 'newbie'").await;
     let path = format!("/admin/users/{newbie}/deactivate");
     assert_eq!(admin_b.post_form(&path, &path, &[]).await.status, 303, "deactivated on B");
-    within_deadline("B's deactivation, on A", || async { active_users(&admin_a).await == truth - 1 }).await;
+    within_deadline("A", "B's deactivation", || async { active_users(&admin_a).await == truth - 1 }).await;
 
     a.stop();
     b.stop();
