@@ -6,9 +6,10 @@
 # One run: release build → `yunying demo --tenants 2 --orders N` in a fresh temp data
 # dir → VACUUM (ANALYZE) → `yunying serve` → sign in as ops.director and ops.manager of
 # demo and of demo2 → for each tenant a URL file of GET pages (home, order and other lists, record
-# pages), each checked to answer 200 → the peak: oha -c 32 on demo's file (warm-up,
-# then BENCH_SOAK_PEAK_SECONDS) → the soak, BENCH_SOAK_SECONDS long, in segments of a
-# minute: per tenant, oha at half of FRACTION × peak (-q, --latency-correction)
+# pages), each checked to answer 200 → the peak of the mix: both tenants' URL files at
+# once (oha -c 16 each, no rate) while both writers run (warm-up, then
+# BENCH_SOAK_PEAK_SECONDS) → the soak, BENCH_SOAK_SECONDS long, in segments of a
+# minute: per tenant, oha at half of FRACTION × peak (-q, --latency-correction, -c 16)
 # on its URL file; per tenant, bench/soak_writer.py (approvals of the pending-review
 # queue, manual holds placed and released: BENCH_SOAK_WRITE_RATE cycles/s); every
 # BENCH_SOAK_IMPORT_EVERY seconds `yunying import orders` of a fresh file
@@ -29,6 +30,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 BENCH_TAG=soak
+# The knobs this run was given, for the report's command line.
+CMD_ENV=$(env | grep -E '^BENCH_[A-Z_]+=' | sort | tr '\n' ' ' || true)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
@@ -110,7 +113,8 @@ urls 2
 # The orders the writers hold and release (before shipping, in either tenant).
 for n in 1 2; do
     tid=TENANT$n
-    q_in "${!tid}" "SELECT id FROM orders WHERE status IN ('pending_review', 'approved') ORDER BY random() LIMIT 500;" \
+    q_in "${!tid}" "SELECT id FROM orders o WHERE status IN ('pending_review', 'approved') AND NOT EXISTS
+        (SELECT 1 FROM order_holds h WHERE h.order_id = o.id AND h.released_at IS NULL) ORDER BY random() LIMIT 500;" \
         >"$WORK/pool-$n.txt"
 done
 # The import files' products (any tenant's SKUs: both have the same).
@@ -118,17 +122,51 @@ q_in "$TENANT1" "SELECT sku || E'\t' || id || E'\t' || price_fen FROM products O
 
 # ---------------------------------------------------------------- peak
 OHA_GET=("$OHA" --no-tui -w "${OHA_JSON[@]}" --urls-from-file)
-log "peak: oha -c $CONNECTIONS on demo's mix, ${WARMUP}s warm-up + ${PEAK_SECONDS}s"
+HALF_C=$((CONNECTIONS / 2))
+# writers SECONDS TAG: both tenants' writers for SECONDS, in the background
+# (WRITER_PIDS); their requests in $RAW/TAG-N.tsv.
+writers() {
+    local n token csrf
+    WRITER_PIDS=()
+    for n in 1 2; do
+        token=TOKENW$n csrf=CSRF_TOKENW$n
+        python3 "$ROOT/bench/soak_writer.py" "$URL" "${!token}" "${!csrf}" "$WORK/pool-$n.txt" "$1" "$WRITE_RATE" \
+            "$RAW/$2-$n.tsv" 2>"$RAW/$2-$n.err" 9>&- &
+        WRITER_PIDS+=($!)
+    done
+}
+# mix_peak SECONDS: the mix at full speed — both tenants' GETs at once (oha -c
+# CONNECTIONS/2 each, no rate) while both writers run; oha's JSON on stdout, one
+# object per tenant.
+mix_peak() {
+    local n pids=() rc=0
+    writers "$1" peakwrites
+    for n in 1 2; do
+        cookie=COOKIE$n
+        "${OHA_GET[@]}" -z "${1}s" -c "$HALF_C" -H "${!cookie}" "$WORK/urls-$n.txt" >"$RAW/mix-peak-$n.json" 9>&- &
+        pids+=($!)
+    done
+    for p in "${pids[@]}" "${WRITER_PIDS[@]}"; do wait "$p" || rc=$?; done
+    WRITER_PIDS=()
+    cat "$RAW/mix-peak-1.json" "$RAW/mix-peak-2.json"
+    return $rc
+}
+log "peak: both tenants' mixes at once (oha -c $HALF_C each) with the writers, ${WARMUP}s warm-up + ${PEAK_SECONDS}s"
+record_cmd "${OHA_GET[@]}" -z "${PEAK_SECONDS}s" -c "$HALF_C" -H "<cookie of tenant N>" urls-N.txt
 wait_quiet
-run_tool peak-warmup "${OHA_GET[@]}" -z "${WARMUP}s" -c "$CONNECTIONS" -H "$COOKIE1" "$WORK/urls-1.txt" || die "oha failed"
-DURATION=$PEAK_SECONDS measure peak "${OHA_GET[@]}" -z "${PEAK_SECONDS}s" -c "$CONNECTIONS" -H "$COOKIE1" "$WORK/urls-1.txt"
-oha_check peak
-PEAK_RPS=$(stat_of peak 1 | awk '{ printf "%d", $1 }')
-PEAK_P99=$(stat_of peak 3 | awk '{ printf "%.2f", $1 }')
+run_tool peak-warmup mix_peak "$WARMUP" || die "the warm-up failed"
+DURATION=$PEAK_SECONDS measure peak mix_peak "$PEAK_SECONDS"
+# Both tenants' rates added up; the p99 of the slower one.
+PEAK_RPS=$(jq -s '[.[].summary.requestsPerSec] | add | floor' "$RAW/peak.out")
+PEAK_P99=$(jq -s '[.[].latencyPercentiles.p99] | max * 1000 | . * 100 | round / 100' "$RAW/peak.out")
+PEAK_SPLIT=$(jq -rs '[.[].summary.requestsPerSec | floor | tostring] | join(" + ")' "$RAW/peak.out")
+PEAK_NON200=$(jq -s '[.[] | (.statusCodeDistribution | to_entries[] | select(.key != "200") | .value), (.errorDistribution | to_entries[] | .value)] | add // 0' "$RAW/peak.out")
+PEAK_WRITES=$(cat "$RAW"/peakwrites-*.tsv | awk -F'\t' '$2 ~ /^(approve|hold|release)$/ { n++; if ($3 >= 500 || $3 == 0) e++ } END { printf "%d POSTs, %d 5xx", n, e }')
+((PEAK_NON200 == 0)) || log "warning: peak: $PEAK_NON200 GETs not answered 200"
 PEAK_DISTURBANCE=$(disturbance peak)
 RATE=${BENCH_SOAK_RATE:-$(awk -v p="$PEAK_RPS" -v f="$FRACTION" 'BEGIN { printf "%d", p * f }')}
 HALF_RATE=$(awk -v r="$RATE" 'BEGIN { printf "%d", r / 2 }')
-log "peak $PEAK_RPS req/s (p99 $PEAK_P99 ms, other processes $PEAK_DISTURBANCE of the machine); soak at $RATE req/s of GETs ($HALF_RATE per tenant)"
+log "peak $PEAK_RPS req/s ($PEAK_SPLIT; p99 $PEAK_P99 ms, other processes $PEAK_DISTURBANCE of the machine); soak at $RATE req/s of GETs ($HALF_RATE per tenant)"
 
 # ---------------------------------------------------------------- soak
 T0=$(date +%s.%N)
@@ -170,13 +208,7 @@ importer() {
 }
 importer >"$RAW/imports.txt" &
 IMPORTER_PID=$!
-WRITER_PIDS=()
-for n in 1 2; do
-    token=TOKENW$n csrf=CSRF_TOKENW$n
-    python3 "$ROOT/bench/soak_writer.py" "$URL" "${!token}" "${!csrf}" "$WORK/pool-$n.txt" "$SOAK_SECONDS" "$WRITE_RATE" \
-        "$RAW/writes-$n.tsv" 2>"$RAW/writer-$n.err" &
-    WRITER_PIDS+=($!)
-done
+writers "$SOAK_SECONDS" writes
 record_cmd python3 bench/soak_writer.py "$URL" "<tokenW1>" "<csrfW1>" pool-1.txt "$SOAK_SECONDS" "$WRITE_RATE" writes-1.tsv
 SEGMENTS=$(((SOAK_SECONDS + SEGMENT - 1) / SEGMENT))
 log "soak: $SEGMENTS segments of ${SEGMENT}s; writers at $WRITE_RATE cycles/s per tenant; an import every ${IMPORT_EVERY}s"
@@ -184,7 +216,7 @@ for m in $(seq 1 "$SEGMENTS"); do
     secs=$(awk -v m="$m" -v s="$SEGMENT" -v t="$SOAK_SECONDS" 'BEGIN { r = t - (m - 1) * s; print (r < s ? r : s) }')
     for n in 1 2; do
         cookie=COOKIE$n
-        args=("${OHA_GET[@]}" -z "${secs}s" -c 16 -q "$HALF_RATE" --latency-correction -H "${!cookie}" "$WORK/urls-$n.txt")
+        args=("${OHA_GET[@]}" -z "${secs}s" -c "$HALF_C" -q "$HALF_RATE" --latency-correction -H "${!cookie}" "$WORK/urls-$n.txt")
         ((m == 1)) && record_cmd "${args[@]}"
         "${args[@]}" >"$RAW/seg-$m-$n.json" 2>"$RAW/seg-$m-$n.err" 9>&- &
         eval "OHA_$n=\$!"
@@ -260,7 +292,7 @@ REPORT=$RAW/report.md
 {
     echo "## Soak (issue 14): \`bench/soak.sh\` — $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Command: \`$( ((SOAK_SECONDS != 600)) && printf 'BENCH_SOAK_SECONDS=%s ' "$SOAK_SECONDS")bench/soak.sh\` (commit \`$COMMIT\`$DIRTY);"
+    echo "Command: \`${CMD_ENV}bench/soak.sh\` (commit \`$COMMIT\`$DIRTY);"
     echo "$NPROC × $CPU_MODEL; load average $LOADAVG_START at the start, $LOADAVG_END at the end."
     echo "Data: \`yunying demo --tenants 2 --orders $ORDERS\`; the GETs as \`ops.director\`, the writes as \`$WRITER\`, in each tenant."
     echo
@@ -268,11 +300,12 @@ REPORT=$RAW/report.md
     echo "  approved, manual hold, page 5; products, stock, complaints, after-sales, partners, contracts, purchase orders,"
     echo "  campaigns) and record pages (12 orders, 5 products, 3 each of complaints, after-sales, partners, contracts),"
     echo "  those answering 200: $MIX_PAGES1 pages for demo, $MIX_PAGES2 for demo2${MIX_DROPPED1:+ (left out: $MIX_DROPPED1)}."
-    echo "- Peak (demo's mix, oha -c $CONNECTIONS, ${PEAK_SECONDS} s after ${WARMUP} s): **$PEAK_RPS req/s**, p99 $PEAK_P99 ms"
-    echo "  (other processes took $PEAK_DISTURBANCE of the machine meanwhile)."
-    echo "- Soak: $ELAPSED s at **$RATE req/s** of GETs ($FRACTION × peak; $HALF_RATE per tenant, oha -c 16 -q $HALF_RATE"
+    echo "- Peak of the mix (both tenants' GETs at once, oha -c $HALF_C each with no rate, both writers running; ${PEAK_SECONDS} s"
+    echo "  after ${WARMUP} s): **$PEAK_RPS req/s** ($PEAK_SPLIT), p99 $PEAK_P99 ms (the slower tenant's); $PEAK_NON200 GETs not 200;"
+    echo "  the writers meanwhile: $PEAK_WRITES; other processes took $PEAK_DISTURBANCE of the machine."
+    echo "- Soak: $ELAPSED s at **$RATE req/s** of GETs ($FRACTION × peak; $HALF_RATE per tenant, oha -c $HALF_C -q $HALF_RATE"
     echo "  --latency-correction, one run a minute), plus per tenant bench/soak_writer.py at $WRITE_RATE cycles/s (approve the"
-    echo "  first pending-review order; place a manual hold on one of 500 orders and release it), plus \`yunying import orders\`"
+    echo "  first pending-review order without a hold; place a manual hold on one of 500 orders and release it), plus \`yunying import orders\`"
     echo "  of a fresh $IMPORT_LINES-line file every $IMPORT_EVERY s, the tenants in turn ($N_IMPORTS imports, $FAILED_IMPORTS failed)."
     echo
     echo "| minute | demo GET req/s | demo p99 (ms) | demo2 GET req/s | demo2 p99 (ms) | writes (POSTs) | writes p99 (ms) | RSS at end (MiB) |"

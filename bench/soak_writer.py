@@ -4,9 +4,11 @@ steady rate, for a fixed time, over one keep-alive connection.
 
 Each cycle is one of, in turn:
   - approve: GET /orders?status=pending_review (a list), POST /orders/<id>/approve
-    for the first order on it (the minutely imports keep the queue filled);
+    for the first order on it without a hold (a held order's approval is refused
+    with 409; the minutely imports keep the queue filled);
   - hold: POST /orders/<id>/holds (kind=manual) on an order of the pool, GET the
-    order page, POST its release (/orders/<id>/holds/<hold>/release).
+    order page, POST the release of the hold just placed (the newest on the page:
+    /orders/<id>/holds/<hold>/release).
 Every request is logged as "epoch_seconds<TAB>name<TAB>status<TAB>latency_ms" to OUT.
 A 303 is the expected answer of every POST (the redirect to the order page); 409 is a
 decision refused (e.g. an order approved by someone else in between), counted apart.
@@ -55,7 +57,9 @@ def main():
 
     def approve():
         status, page = request("list-pending", "GET", "/orders?status=pending_review")
-        ids = re.findall(r'href="/orders/(\d+)"', page) if status == 200 else []
+        # The list's rows; a held order shows its holds as tags (tag-warn).
+        rows = page.split("<tr")[1:] if status == 200 else []
+        ids = [m.group(1) for row in rows if "tag-warn" not in row for m in [re.search(r'href="/orders/(\d+)"', row)] if m]
         if ids:
             request("approve", "POST", f"/orders/{ids[0]}/approve", [])
 
@@ -65,9 +69,9 @@ def main():
         if status != 303:
             return
         status, page = request("order-page", "GET", f"/orders/{order}")
-        m = re.search(rf"/orders/{order}/holds/(\d+)/release", page)
-        if m:
-            request("release", "POST", f"/orders/{order}/holds/{m.group(1)}/release", [("note", "soak")])
+        holds = [int(h) for h in re.findall(rf"/orders/{order}/holds/(\d+)/release", page)]
+        if holds:
+            request("release", "POST", f"/orders/{order}/holds/{max(holds)}/release", [("note", "soak")])
 
     n = 0
     next_at = time.time()
