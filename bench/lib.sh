@@ -284,7 +284,7 @@ bench_vacuum() {
 }
 
 # ---------------------------------------------------------------- login
-# bench_login USERNAME [SUFFIX]: sign in as demo/USERNAME; sets TOKEN$SUFFIX (the
+# bench_login USERNAME [SUFFIX]: sign in as demo/USERNAME (LOGIN_COMPANY/USERNAME when set); sets TOKEN$SUFFIX (the
 # session token), COOKIE$SUFFIX (the Cookie header) and CSRF_TOKEN$SUFFIX (the
 # session's CSRF token, from a form of the signed-in home page), all masked in the
 # recorded commands.
@@ -295,7 +295,7 @@ bench_login() {
     csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$RAW/login$sfx.html" | head -1)
     [[ -n $csrf ]] || die "no csrf_token in the login form"
     status=$(curl -sS -b "$jar" -D "$RAW/login-headers$sfx.txt" -o /dev/null -w '%{http_code}' \
-        --data-urlencode "csrf_token=$csrf" --data-urlencode company=demo \
+        --data-urlencode "csrf_token=$csrf" --data-urlencode "company=${LOGIN_COMPANY:-demo}" \
         --data-urlencode "username=$user" --data-urlencode password=demo1234 "$URL/login")
     [[ $status == 303 ]] || die "login answered $status, expected 303"
     token=$(sed -n 's/^[Ss]et-[Cc]ookie: yy_session=\([^;]*\).*/\1/p' "$RAW/login-headers$sfx.txt" | tr -d '\r' | head -1)
@@ -314,7 +314,7 @@ bench_login() {
     printf -v "COOKIE$sfx" '%s' "$cookie"
     printf -v "CSRF_TOKEN$sfx" '%s' "$csrf_token"
     COMMANDS+=("curl -c jar $URL/login  # → yy_csrf cookie + csrf_token")
-    COMMANDS+=("curl -b jar -d csrf_token=… -d company=demo -d username=$user -d password=demo1234 $URL/login  # → 303, Set-Cookie: yy_session=<token$sfx>")
+    COMMANDS+=("curl -b jar -d csrf_token=… -d company=${LOGIN_COMPANY:-demo} -d username=$user -d password=demo1234 $URL/login  # → 303, Set-Cookie: yy_session=<token$sfx>")
     COMMANDS+=("curl -H 'Cookie: yy_session=<token$sfx>' $URL/  # → 200; the session's csrf_token (<csrf$sfx>) from its forms")
 }
 

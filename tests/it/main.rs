@@ -62,4 +62,5 @@ mod spawn;
 mod stocktake;
 mod supply_imports;
 mod targets;
+mod two_servers;
 mod webdriver;
