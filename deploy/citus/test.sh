@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The integration suite against a real Citus cluster: build Citus when missing, start
+# a coordinator and two workers (up.sh), run `yunying migrate` and deploy/citus.sql on
+# a template database, run `cargo test --test it` with YUNYING_TEST_CITUS set (the
+# harness clones the template on every node per test, tests/it/helpers.rs), stop and
+# remove the cluster whatever happens. Extra arguments go to the test binary
+# (e.g. a filter). Needs root the first time (the build installs packages).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/common.sh"
+"$here/build.sh"
+trap '"$here/down.sh"' EXIT
+CITUS_DB=yy_citus_template "$here/up.sh"
+cd "$repo"
+cargo build --bin yunying
+DATABASE_URL="$(CITUS_DB=yy_citus_template owner_url)" target/debug/yunying migrate
+psql_node "$CITUS_PORT" yy_citus_template -U yunying_owner -f "$repo/deploy/citus.sql" -o /dev/null
+YUNYING_TEST_CITUS="$CITUS_DIR/run:$CITUS_PORT:yy_citus_template" cargo test --test it -- "$@"
