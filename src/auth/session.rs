@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{Executor, PgPool};
 
 use crate::app::state::AppState;
 use crate::config::Settings;
@@ -93,7 +93,8 @@ pub async fn create(
 pub async fn delete_by_token(pool: &PgPool, token: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let hash = token_hash(token);
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.session_token', $1, true)").bind(hex(&hash)).execute(&mut *tx).await?;
+    // SET LOCAL reaches the Citus workers (see db::begin_tenant); the value is hex.
+    (&mut *tx).execute(format!("SET LOCAL app.session_token = '{}'", hex(&hash)).as_str()).await?;
     let row: Option<(i64, i64)> = sqlx::query_as("SELECT tenant_id, user_id FROM sessions WHERE token_hash = $1")
         .bind(&hash)
         .fetch_optional(&mut *tx)
