@@ -13,6 +13,7 @@ trap '"$here/down.sh"' EXIT
 CITUS_DB=yy_citus_template "$here/up.sh"
 cd "$repo"
 cargo build --bin yunying
-DATABASE_URL="$(CITUS_DB=yy_citus_template owner_url)" target/debug/yunying migrate
+CITUS_DB=yy_citus_template
+DATABASE_URL="$(owner_url)" DATABASE_APP_URL="$(app_url)" target/debug/yunying migrate
 psql_node "$CITUS_PORT" yy_citus_template -U yunying_owner -f "$repo/deploy/citus.sql" -o /dev/null
 YUNYING_TEST_CITUS="$CITUS_DIR/run:$CITUS_PORT:yy_citus_template" cargo test --test it -- "$@"

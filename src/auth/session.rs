@@ -173,9 +173,15 @@ pub async fn lookup_cached(
 }
 
 async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> Result<Option<Cached>, sqlx::Error> {
-    let Some(r) =
-        sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)").bind(hash).fetch_optional(pool).await?
-    else {
+    // In a transaction block: Citus sends the function's SET LOCALs on to the workers
+    // only then (on one PostgreSQL the same, two round trips more).
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)")
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let Some(r) = row else {
         return Ok(None);
     };
     let settings = TenantSettings::from_json(r.settings);
