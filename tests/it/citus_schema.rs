@@ -52,6 +52,16 @@ async fn citus_sql_places_every_table() {
     .fetch_all(&app.owner)
     .await
     .unwrap();
+    // On Citus the coordinator also holds shards (its placements of the reference tables).
+    let shards: Vec<String> = if crate::helpers::citus::enabled() {
+        sqlx::query_scalar("SELECT logicalrelid::text || '_' || shardid FROM pg_dist_shard")
+            .fetch_all(&app.owner)
+            .await
+            .unwrap()
+    } else {
+        Vec::new()
+    };
+    let tables: Vec<_> = tables.into_iter().filter(|(t, _)| !shards.contains(t)).collect();
     assert!(tables.len() > 50, "the catalog query found the schema: {tables:?}");
     let anchor = Placement::Distributed("tenant_id".into(), None);
     let colocated = Placement::Distributed("tenant_id".into(), Some("departments".into()));

@@ -146,9 +146,12 @@ pub async fn spawn_app_on(today: chrono::NaiveDate) -> TestApp {
     spawn_app_with(Settings { today: Some(today), ..Settings::for_tests() }).await
 }
 
+/// Connection options to a test database as a role.
+type ConnectAs = Box<dyn Fn(&str) -> PgConnectOptions + Send + Sync>;
+
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let name = format!("yy_t_{}", uuid::Uuid::new_v4().simple());
-    let (connect, socket_dir, db_port): (Box<dyn Fn(&str) -> PgConnectOptions + Send + Sync>, PathBuf, u16) =
+    let (connect, socket_dir, db_port): (ConnectAs, PathBuf, u16) =
         if let Some(citus) = citus::cluster() {
             citus.clone_template(&name).await;
             let db = name.clone();
