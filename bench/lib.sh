@@ -112,7 +112,8 @@ cleanup() {
         if kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
     fi
     stop_postmaster # only if the server (or the demo) died without stopping it
-    rm -rf "$DATA" "${SNAPSHOT:-}"
+    if [[ ${KEEP_DATA:-0} != 1 ]]; then rm -rf "$DATA"; fi
+    rm -rf "${SNAPSHOT:-}"
     exit "$rc"
 }
 
@@ -173,7 +174,17 @@ bench_demo() {
 # data dir an earlier `yunying demo` made, its server stopped: for runs that measure
 # again without waiting for the demo), `yunying demo ARGS…` otherwise.
 bench_demo_data() {
-    if [[ -n ${BENCH_DEMO_DATA:-} ]]; then
+    if [[ -n ${BENCH_DEMO_DATA:-} && ${BENCH_DEMO_DATA_IN_PLACE:-0} == 1 ]]; then
+        # No room for a copy (the 1,000,000-order demo is 8 GB): the run migrates and
+        # writes to the data dir itself, and leaves it there.
+        [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
+            die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
+        log "demo data: $BENCH_DEMO_DATA itself (BENCH_DEMO_DATA_IN_PLACE=1: changed by this run, not removed)"
+        rmdir "$DATA"
+        DATA=$BENCH_DEMO_DATA
+        KEEP_DATA=1
+        DEMO_SECONDS=
+    elif [[ -n ${BENCH_DEMO_DATA:-} ]]; then
         [[ -d $BENCH_DEMO_DATA/pg/data && ! -e $BENCH_DEMO_DATA/pg/data/postmaster.pid ]] ||
             die "BENCH_DEMO_DATA=$BENCH_DEMO_DATA: not the data dir of a stopped yunying"
         log "demo data: a copy of $BENCH_DEMO_DATA (neither made nor timed in this run)"

@@ -117,6 +117,7 @@ SELECT create_distributed_table('search_terms', 'tenant_id', colocate_with => 'd
 SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_lines', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_holds', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('order_desk_counts', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('order_reservations', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('parcels', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('parcel_lines', 'tenant_id', colocate_with => 'departments');
@@ -137,6 +138,7 @@ SELECT create_distributed_table('department_targets', 'tenant_id', colocate_with
 -- transition tables on orders, refunds and stock_movements — whether Citus runs
 -- those on the shards is issue 14's to try.
 SELECT create_distributed_table('sales_days', 'tenant_id', colocate_with => 'departments');
+SELECT create_distributed_table('product_days', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('campaign_days', 'tenant_id', colocate_with => 'departments');
 SELECT create_distributed_table('stock_days', 'tenant_id', colocate_with => 'departments');
 -- The monthly report's texts.

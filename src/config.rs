@@ -5,6 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+/// The runtime pool's default size.
+pub const DB_POOL_SIZE: u32 = 16;
+/// The default wait for a pool connection, in milliseconds (docs/decisions.md,
+/// "Faults and backups").
+pub const DB_ACQUIRE_TIMEOUT_MS: u64 = 2000;
+
 /// Process-wide settings read once from the environment (CONTRACT.md, "Binary and environment").
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -28,6 +34,11 @@ pub struct Settings {
     pub home_cache_seconds: u64,
     /// The largest file an upload form accepts (`YUNYING_UPLOAD_MAX_MB`, default 32).
     pub upload_max_bytes: usize,
+    /// Connections of the runtime pool (`YUNYING_DB_POOL_SIZE`, default 16).
+    pub db_pool_size: u32,
+    /// How long a request waits for a pool connection before its 503 page
+    /// (`YUNYING_DB_ACQUIRE_TIMEOUT_MS`, default 2000): the queue is bounded in time.
+    pub db_acquire_timeout: std::time::Duration,
     /// The date every request decides by (`CurrentUser::today`); `None` — always,
     /// outside tests — reads the clock in the tenant's time zone. Not read from the
     /// environment: tests set it to pass the date in.
@@ -62,7 +73,17 @@ impl Settings {
                     format!("YUNYING_UPLOAD_MAX_MB must be a whole number of MB from 1 to 1024: {v:?}")
                 })?,
             };
+        let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| match var(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<u64>().ok().filter(|n| range.contains(n)).with_context(|| {
+                format!("{name} must be a whole number from {} to {}: {v:?}", range.start(), range.end())
+            }),
+        };
+        let db_pool_size = number("YUNYING_DB_POOL_SIZE", DB_POOL_SIZE.into(), 1..=100)? as u32;
+        let acquire_ms = number("YUNYING_DB_ACQUIRE_TIMEOUT_MS", DB_ACQUIRE_TIMEOUT_MS, 100..=60_000)?;
         Ok(Self {
+            db_pool_size,
+            db_acquire_timeout: std::time::Duration::from_millis(acquire_ms),
             upload_max_bytes: upload_max_mb * 1024 * 1024,
             session_cache_seconds: cache_seconds("YUNYING_SESSION_CACHE_SECONDS")?,
             home_cache_seconds: cache_seconds("YUNYING_HOME_CACHE_SECONDS")?,
@@ -93,6 +114,8 @@ impl Settings {
             session_cache_seconds: 0,
             home_cache_seconds: 0,
             upload_max_bytes: 32 * 1024 * 1024,
+            db_pool_size: DB_POOL_SIZE,
+            db_acquire_timeout: std::time::Duration::from_millis(DB_ACQUIRE_TIMEOUT_MS),
             today: None,
         }
     }

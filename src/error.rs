@@ -4,6 +4,9 @@
 //! response carrying an [`ErrorPage`] extension, and the `render_errors` middleware
 //! (in `web::errors`) turns it into the full page with the request id. Internal
 //! errors are logged there with the request id and shown only as "系统错误".
+//! A database that cannot be reached (down, restarting, or every pool connection
+//! busy past the wait) is not an internal error: it is a 503 "服务暂不可用" page
+//! with `Retry-After`, see [`is_unavailable`].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -55,6 +58,10 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(e) if e.chain().filter_map(|c| c.downcast_ref::<sqlx::Error>()).any(is_unavailable) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,10 +75,36 @@ impl AppError {
             AppError::BadRequest(msg) => format!("请求有误：{msg}"),
             AppError::PayloadTooLarge(msg) => msg.clone(),
             AppError::TooManyRequests => "登录尝试过于频繁，请 15 分钟后再试。".into(),
+            AppError::Database(_) | AppError::Internal(_) if self.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                UNAVAILABLE.into()
+            }
             AppError::Database(_) | AppError::Internal(_) => {
                 "系统错误，请稍后重试；如问题持续，请把下方请求编号告诉管理员。".into()
             }
         }
+    }
+}
+
+/// The message of every 503 page.
+pub const UNAVAILABLE: &str =
+    "服务暂不可用：数据库暂时无法连接或系统繁忙，请稍后刷新重试；如问题持续，请把下方请求编号告诉管理员。";
+
+/// Seconds a 503 page asks the browser (or a proxy) to wait.
+pub const RETRY_AFTER_SECONDS: &str = "3";
+
+/// Whether a database error means "not reachable now" rather than a fault of the
+/// request: no pool connection within the wait, a broken or refused connection,
+/// PostgreSQL shutting down, starting up or out of connections.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 53: insufficient resources (too many
+            // connections, disk full); 57P01–57P03: shutting down, crashed, starting up.
+            code.starts_with("08") || code.starts_with("53") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 
@@ -80,6 +113,11 @@ impl IntoResponse for AppError {
         let status = self.status();
         let internal = status.is_server_error().then(|| format!("{self:?}"));
         let mut response = status.into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
         response.extensions_mut().insert(ErrorPage { message: self.public_message(), internal });
         response
     }
@@ -113,5 +151,26 @@ fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     match err {
         sqlx::Error::Database(db) => db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_and_anything_else_a_500() {
+        let refused = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        for e in [AppError::Database(sqlx::Error::PoolTimedOut), AppError::Database(refused())] {
+            assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE, "{e:?}");
+            assert_eq!(e.public_message(), UNAVAILABLE);
+        }
+        let wrapped = AppError::Internal(anyhow::Error::new(refused()).context("loading the page"));
+        assert_eq!(wrapped.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let res = AppError::Database(sqlx::Error::PoolClosed).into_response();
+        assert_eq!(res.headers().get(axum::http::header::RETRY_AFTER).unwrap(), RETRY_AFTER_SECONDS);
+        for e in [AppError::Database(sqlx::Error::RowNotFound), AppError::Internal(anyhow::anyhow!("bug"))] {
+            assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR, "{e:?}");
+        }
     }
 }

@@ -102,15 +102,20 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Database reachable.
+/// How long `/readyz` waits for the database before answering 503.
+const READY_PROBE: Duration = Duration::from_secs(1);
+
+/// Database reachable within [`READY_PROBE`] (a pool connection and `SELECT 1`):
+/// a dead, restarting or saturated database is 503 within a second.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await {
-        Ok(_) => (StatusCode::OK, "ready"),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
+    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    let err = match tokio::time::timeout(READY_PROBE, probe).await {
+        Ok(Ok(_)) => return (StatusCode::OK, "ready"),
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => format!("no answer within {READY_PROBE:?}"),
+    };
+    tracing::warn!(error = %err, "readiness check failed");
+    (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
 }
 
 async fn stylesheet() -> impl IntoResponse {

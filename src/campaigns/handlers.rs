@@ -470,7 +470,7 @@ pub async fn show_page(
         .into_iter()
         .map(|(kind, actor, note, at)| EventView { what: event_label(&kind), actor, note, at: local_time(at, &tz) })
         .collect();
-    let metrics = super::metrics::section(tx, user, &metrics_ref(&c)).await?;
+    let metrics = super::metrics::section(tx, user, &metrics_ref(&c), None).await?;
     let against_target = c
         .target_sales_fen
         .map(|t| (super::kpi::percent(metrics.sales_fen, t), super::kpi::percent(metrics.net_fen, t)));

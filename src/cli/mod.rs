@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+pub mod backup;
 pub mod import;
 
 use crate::app;
@@ -47,6 +48,13 @@ pub enum Command {
     Payroll(PayrollCommand),
     /// Create realistic demo data and print the logins.
     Demo(DemoArgs),
+    /// Write a consistent backup of the database (pg_dump, custom format) to FILE.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into a new, empty data directory (YUNYING_DATA_DIR).
+    Restore { file: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +229,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => None,
     };
+    match &cli.command {
+        Some(Command::Backup { out }) => return backup::backup(&settings, out).await,
+        Some(Command::Restore { file }) => return backup::restore(&settings, file).await,
+        _ => {}
+    }
     // One server per embedded data directory; holding the lock also means that a
     // cluster found running was left by a server that is gone, so this one owns it.
     let serving = matches!(cli.command, None | Some(Command::Serve));
@@ -269,6 +282,7 @@ async fn run_with(
         Command::Payroll(PayrollCommand::Export { tenant, month, out }) => {
             import::payroll_export(db, &tenant, &month, out.as_deref()).await
         }
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled before opening the database"),
         Command::Demo(args) => {
             let size = crate::demo::DemoSize {
                 tenants: args.tenants,
@@ -383,10 +397,16 @@ async fn serve(settings: &Settings, db: &Database) -> anyhow::Result<()> {
     }
     // Warm the dummy hash so the first failed login is not faster than the rest.
     tokio::task::spawn_blocking(password::dummy_hash).await?;
+    // The embedded cluster is restarted when its postmaster dies (db::watchdog).
+    let watchdog = db.embedded().map(|cluster| db::watchdog::spawn(cluster.clone()));
     println!("Yunying (运营台) is running at {url}  (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     tracing::info!(%url, "listening");
-    application.run_until(app::shutdown_signal()).await?;
+    let served = application.run_until(app::shutdown_signal()).await;
+    if let Some(watchdog) = watchdog {
+        watchdog.stop().await;
+    }
+    served?;
     tracing::info!("server stopped");
     Ok(())
 }

@@ -12,6 +12,14 @@
 //!
 //! Local connections use `trust` authentication; the socket directory and the socket
 //! itself are mode 0700, so only the server's own user (and root) can connect.
+//!
+//! A cluster whose postmaster died (killed, OOM) is taken over by the next start
+//! ([`Cluster::ensure_running`], and the serving process's watchdog,
+//! `db::watchdog`): its orphaned backends are killed (they keep the old shared
+//! memory attached, which stops a new postmaster) and a stale `postmaster.pid` —
+//! one naming a process that is not this cluster's postmaster — is removed. Starts
+//! and take-overs hold `pg/start.lock`, so a CLI command and the watchdog never
+//! clean up after each other's fresh postmaster.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -46,7 +54,7 @@ struct RunAs {
 }
 
 /// A private PostgreSQL cluster under one data directory.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Cluster {
     bindir: PathBuf,
     root: PathBuf,
@@ -119,10 +127,97 @@ impl Cluster {
             self.initdb()?;
         }
         self.write_config()?;
-        if self.is_running()? {
+        let _lock = self.start_lock()?;
+        if self.postmaster_alive() {
             tracing::info!(pgdata = %self.pgdata.display(), "embedded PostgreSQL already running; connecting to it");
             return Ok(());
         }
+        self.take_over()?;
+        self.start()?;
+        self.started_here = true;
+        Ok(())
+    }
+
+    /// Start the server again after its postmaster died (the watchdog): take the
+    /// data directory over and start, never `initdb`. `Ok(false)` when a postmaster
+    /// runs already (another command restarted it first).
+    pub fn restart_after_crash(&self) -> anyhow::Result<bool> {
+        let _lock = self.start_lock()?;
+        if self.postmaster_alive() {
+            return Ok(false);
+        }
+        self.take_over()?;
+        self.start()?;
+        Ok(true)
+    }
+
+    /// Whether the postmaster named in `postmaster.pid` runs, and is this cluster's
+    /// (on Linux: its working directory is the data directory, so a pid reused by
+    /// another process after a crash or a reboot does not count). Cheap: no
+    /// subprocess, for the watchdog's frequent polls.
+    pub fn postmaster_alive(&self) -> bool {
+        read_pid(&self.pgdata).is_some_and(|pid| self.is_ours(pid))
+    }
+
+    /// A live `postgres` process working in this data directory (a zombie has neither).
+    fn is_ours(&self, pid: i32) -> bool {
+        if Path::new("/proc/self/cwd").exists() {
+            let link = |what: &str| fs::read_link(format!("/proc/{pid}/{what}"));
+            link("cwd").is_ok_and(|cwd| cwd == self.pgdata)
+                && link("exe").is_ok_and(|exe| {
+                    exe.file_name().and_then(OsStr::to_str).is_some_and(|name| name.starts_with("postgres"))
+                })
+        } else {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        }
+    }
+
+    /// After a postmaster died: kill the processes it left (working directory in
+    /// the data directory: backends still attached to its shared memory) and
+    /// remove its lock files (`postmaster.pid`, the socket's), which name no live
+    /// postmaster of ours.
+    fn take_over(&self) -> anyhow::Result<()> {
+        let orphans = self.orphans();
+        if !orphans.is_empty() {
+            tracing::warn!(?orphans, "killing PostgreSQL processes left by a postmaster that died");
+            for pid in &orphans {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(*pid), nix::sys::signal::Signal::SIGKILL);
+            }
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !self.orphans().is_empty() {
+                if std::time::Instant::now() > deadline {
+                    bail!("PostgreSQL processes {:?} of {} do not exit", self.orphans(), self.pgdata.display());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        // The lock files: PostgreSQL itself takes one naming a live process (say, an
+        // unreaped zombie of the dead postmaster, or a reused pid) for a running server.
+        let socket_lock = self.socket_dir.join(format!(".s.PGSQL.{PORT}.lock"));
+        for lock in [self.pgdata.join("postmaster.pid"), socket_lock] {
+            if lock.exists() {
+                tracing::warn!(file = %lock.display(), "removing the stale lock file of a postmaster that died");
+                fs::remove_file(&lock).with_context(|| format!("cannot remove {}", lock.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Live `postgres` processes working in the data directory (Linux only).
+    fn orphans(&self) -> Vec<i32> {
+        let me = std::process::id() as i32;
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| *pid != me && self.is_ours(*pid))
+            .collect()
+    }
+
+    /// `pg_ctl start`, waiting until the server accepts connections.
+    fn start(&self) -> anyhow::Result<()> {
         tracing::info!(pgdata = %self.pgdata.display(), "starting embedded PostgreSQL");
         let out = self.pg_ctl(&[
             OsStr::new("-D"),
@@ -143,17 +238,40 @@ impl Cluster {
                 tail(&self.log_file, 15)
             );
         }
-        self.started_here = true;
         Ok(())
     }
 
-    /// `pg_ctl status`: true when a server runs on this data directory.
-    pub fn is_running(&self) -> anyhow::Result<bool> {
-        if !self.pgdata.join("PG_VERSION").is_file() {
-            return Ok(false);
-        }
-        let out = self.pg_ctl(&[OsStr::new("-D"), self.pgdata.as_os_str(), OsStr::new("status")])?;
-        Ok(out.status.success())
+    /// Held while starting or taking over the cluster (blocks until free).
+    fn start_lock(&self) -> anyhow::Result<fs::File> {
+        let path = self.root.join("start.lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(file)
+    }
+
+    /// A PostgreSQL client program of the same installation (`pg_dump`,
+    /// `pg_restore`), run as this process's user, connecting to the cluster as the
+    /// superuser over its socket; the database is left to the caller.
+    pub fn client(&self, program: &str) -> Command {
+        let mut cmd = Command::new(self.bindir.join(program));
+        cmd.arg("--host")
+            .arg(&self.socket_dir)
+            .arg(format!("--port={PORT}"))
+            .arg(format!("--username={SUPERUSER}"))
+            .arg("--no-password")
+            .stdin(Stdio::null())
+            .env("LC_ALL", "C")
+            .env_remove("PGHOST")
+            .env_remove("PGPORT")
+            .env_remove("PGUSER")
+            .env_remove("PGDATABASE")
+            .env_remove("PGPASSWORD");
+        cmd
     }
 
     /// Stop the server if this process started it (fast shutdown: sessions are
@@ -167,8 +285,12 @@ impl Cluster {
         Ok(())
     }
 
-    /// Stop the server unconditionally.
+    /// Stop the server unconditionally (nothing to do when its postmaster is gone).
     pub fn stop(&self) -> anyhow::Result<()> {
+        if !self.postmaster_alive() {
+            tracing::warn!(pgdata = %self.pgdata.display(), "embedded PostgreSQL is not running; nothing to stop");
+            return Ok(());
+        }
         tracing::info!(pgdata = %self.pgdata.display(), "stopping embedded PostgreSQL");
         let out = self.pg_ctl(&[
             OsStr::new("-D"),
@@ -356,6 +478,11 @@ fn socket_dir_for(root: &Path) -> PathBuf {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     PathBuf::from(format!("/tmp/yunying-pg-{hash:016x}"))
+}
+
+/// The postmaster's pid, from the first line of `postmaster.pid`.
+fn read_pid(pgdata: &Path) -> Option<i32> {
+    fs::read_to_string(pgdata.join("postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()
 }
 
 fn tail(path: &Path, lines: usize) -> String {

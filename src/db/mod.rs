@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod like;
 pub mod numbers;
 pub mod search;
+pub mod watchdog;
 
 use std::time::Duration;
 
@@ -45,12 +46,13 @@ impl Database {
     /// Open the database of `settings`: `DATABASE_URL` when set, otherwise the
     /// embedded cluster (initialised and started as needed).
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let sizing = Sizing::of(settings);
         match &settings.database_url {
-            Some(url) => Self::open_external(url, settings.database_app_url.as_deref()).await,
+            Some(url) => Self::open_external(url, settings.database_app_url.as_deref(), sizing).await,
             None => {
                 let mut cluster = Cluster::new(&settings.data_dir, Tuning::Durable)?;
                 tokio::task::block_in_place(|| cluster.ensure_running())?;
-                match Self::open_embedded(cluster, DATABASE).await {
+                match Self::open_embedded(cluster, DATABASE, sizing).await {
                     Ok(db) => Ok(db),
                     Err((mut cluster, err)) => {
                         let _ = tokio::task::block_in_place(|| cluster.stop_if_started_here());
@@ -61,28 +63,32 @@ impl Database {
         }
     }
 
-    async fn open_external(url: &str, app_url: Option<&str>) -> anyhow::Result<Self> {
+    async fn open_external(url: &str, app_url: Option<&str>, sizing: Sizing) -> anyhow::Result<Self> {
         let owner_opts: PgConnectOptions = url.parse().context("DATABASE_URL is not a PostgreSQL URL")?;
         let owner = pool(owner_opts.clone(), 4, false).await.context("cannot connect to DATABASE_URL")?;
         ensure_app_role(&owner).await?;
         let app = match app_url {
             Some(app_url) => {
                 let opts: PgConnectOptions = app_url.parse().context("DATABASE_APP_URL is not a PostgreSQL URL")?;
-                pool(opts, 16, false).await.context("cannot connect to DATABASE_APP_URL")?
+                sizing.pool(opts, false).await.context("cannot connect to DATABASE_APP_URL")?
             }
             // One login for both: every runtime connection drops to the app role.
-            None => pool(owner_opts, 16, true).await?,
+            None => sizing.pool(owner_opts, true).await?,
         };
         Ok(Self { app, owner, cluster: None })
     }
 
     /// Open `database` on a running embedded cluster, creating roles and the
     /// database when missing. On failure the cluster is handed back to be stopped.
-    pub async fn open_embedded(cluster: Cluster, database: &str) -> Result<Self, (Cluster, anyhow::Error)> {
+    pub async fn open_embedded(
+        cluster: Cluster,
+        database: &str,
+        sizing: Sizing,
+    ) -> Result<Self, (Cluster, anyhow::Error)> {
         let result = async {
             bootstrap_embedded(&cluster, database).await?;
             let owner = pool(cluster.connect_options(OWNER_ROLE, database), 4, false).await?;
-            let app = pool(cluster.connect_options(APP_ROLE, database), 16, false).await?;
+            let app = sizing.pool(cluster.connect_options(APP_ROLE, database), false).await?;
             anyhow::Ok((owner, app))
         }
         .await;
@@ -113,6 +119,11 @@ impl Database {
         }
     }
 
+    /// The embedded cluster, when there is one (for its watchdog and backups).
+    pub fn embedded(&self) -> Option<&Cluster> {
+        self.cluster.as_ref()
+    }
+
     /// Close the pools and stop the embedded cluster if this process started it.
     pub async fn close(mut self) -> anyhow::Result<()> {
         self.app.close().await;
@@ -124,12 +135,41 @@ impl Database {
     }
 }
 
+/// The runtime pool's size and how long a caller waits for one of its connections
+/// (`YUNYING_DB_POOL_SIZE`, `YUNYING_DB_ACQUIRE_TIMEOUT_MS`): past the wait a
+/// request gets its 503 page, so the queue is bounded in time, and a PostgreSQL
+/// that is down answers within it too (sqlx retries a refused connection until then).
+#[derive(Clone, Copy, Debug)]
+pub struct Sizing {
+    pub max: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Sizing {
+    pub fn of(settings: &Settings) -> Self {
+        Self { max: settings.db_pool_size, acquire_timeout: settings.db_acquire_timeout }
+    }
+
+    pub fn options(self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(self.max)
+            .min_connections(0)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(Duration::from_secs(300))
+    }
+
+    async fn pool(self, opts: PgConnectOptions, set_app_role: bool) -> anyhow::Result<PgPool> {
+        connect(self.options(), opts, set_app_role).await
+    }
+}
+
+/// An owner or bootstrap pool: small, and patient (migrations, commands).
 async fn pool(opts: PgConnectOptions, max: u32, set_app_role: bool) -> anyhow::Result<PgPool> {
-    let mut options = PgPoolOptions::new()
-        .max_connections(max)
-        .min_connections(0)
-        .acquire_timeout(Duration::from_secs(10))
-        .idle_timeout(Duration::from_secs(300));
+    let sizing = Sizing { max, acquire_timeout: Duration::from_secs(10) };
+    connect(sizing.options(), opts, set_app_role).await
+}
+
+async fn connect(mut options: PgPoolOptions, opts: PgConnectOptions, set_app_role: bool) -> anyhow::Result<PgPool> {
     if set_app_role {
         options = options.after_connect(|conn, _meta| {
             Box::pin(async move {

@@ -33,6 +33,7 @@ fn heading(status: StatusCode) -> &'static str {
         413 => "提交内容过大",
         422 => "提交内容有误",
         429 => "请求过于频繁",
+        503 => "服务暂不可用",
         s if s >= 500 => "系统错误",
         _ => "请求未完成",
     }
@@ -44,6 +45,7 @@ fn default_message(status: StatusCode) -> String {
         405 => "此地址不支持这种请求方式。".into(),
         408 => "请求处理超时，请稍后重试。".into(),
         413 => "提交的内容超过了大小上限。".into(),
+        503 => crate::error::UNAVAILABLE.into(),
         s if s >= 500 => "系统错误，请稍后重试；如问题持续，请把下方请求编号告诉管理员。".into(),
         _ => "请求未能完成。".into(),
     }
@@ -61,8 +63,13 @@ pub async fn render(req: Request, next: Next) -> Response {
     }
     let message = match marker {
         Some(page) => {
-            if let Some(internal) = &page.internal {
-                tracing::error!(%request_id, error = %internal, "request failed");
+            match &page.internal {
+                // The database is unreachable: one warning a request, not an error report.
+                Some(internal) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                    tracing::warn!(%request_id, error = %internal, "request refused: service unavailable");
+                }
+                Some(internal) => tracing::error!(%request_id, error = %internal, "request failed"),
+                None => {}
             }
             page.message
         }

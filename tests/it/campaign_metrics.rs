@@ -367,3 +367,66 @@ async fn the_csv_lists_every_day_and_channel_in_the_import_files_format() {
          HD-000001,2026-12-01,taobao,20000,690,23,40,12600.00,3000.00\r\n"
     );
 }
+
+#[tokio::test]
+async fn the_daily_table_shows_a_month_a_page_the_latest_first_and_the_chart_every_day() {
+    let d = desk().await;
+    // 40 days of results on two channels (11-01 … 12-10), the other tenant's too.
+    let (id, _) = insert_campaign(
+        &d.app,
+        d.t.alpha,
+        "approved",
+        day("2026-11-01"),
+        day("2026-12-31"),
+        1_000_000,
+        &["taobao", "douyin"],
+        "marketing",
+    )
+    .await;
+    let mut tx = db::begin_tenant(&d.app.owner, d.t.alpha).await.unwrap();
+    sqlx::query(
+        "INSERT INTO campaign_metrics (tenant_id, campaign_id, day, channel, exposure, clicks, conversions, participants,
+                                       sales_fen, cost_fen)
+         SELECT $1, $2, date '2026-11-01' + i, ch, 1000, 10, 1, 1, 100 * (i + 1), 10
+         FROM generate_series(0, 39) AS i, unnest(ARRAY['taobao', 'douyin']) AS ch",
+    )
+    .bind(d.t.alpha)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let days_on =
+        |body: &str| -> Vec<String> { body.split("data-day-total=\"").skip(1).map(|s| s[..10].to_owned()).collect() };
+    for path in [format!("/campaigns/{id}"), format!("/campaigns/{id}/metrics")] {
+        let page = d.mkt.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let days = days_on(&page.body);
+        assert_eq!(days.len(), 31, "{path}: a month of days");
+        assert_eq!((days[0].as_str(), days[30].as_str()), ("2026-12-10", "2026-11-10"), "{path}: the latest first");
+        assert_eq!(page.body.matches("<tr data-day=\"2026-12-10\"").count(), 2, "{path}: each channel a row");
+        assert!(page.body.contains("data-total=\"40\""), "{path}: the pager counts the days");
+        assert!(page.body.contains(&format!("href=\"/campaigns/{id}/metrics?page=2\"")), "{path}: the next page");
+        // The chart and the totals keep every day.
+        assert_eq!(page.body.matches("<circle").count(), 80, "{path}: 40 days × sales and cost");
+        assert_eq!(inside(&page.body, "data-total=\"sales\""), "¥1,640.00", "{path}: 2 × (1 + … + 40) yuan");
+    }
+    let second = d.mkt.get(&format!("/campaigns/{id}/metrics?page=2")).await;
+    assert_eq!(
+        days_on(&second.body),
+        [
+            "2026-11-09",
+            "2026-11-08",
+            "2026-11-07",
+            "2026-11-06",
+            "2026-11-05",
+            "2026-11-04",
+            "2026-11-03",
+            "2026-11-02",
+            "2026-11-01"
+        ]
+    );
+    let past = d.mkt.get(&format!("/campaigns/{id}/metrics?page=9")).await;
+    assert_eq!(past.status, 200);
+    assert!(past.body.contains("没有第 9 页（共 2 页）") && days_on(&past.body).is_empty(), "past the end, said so");
+}

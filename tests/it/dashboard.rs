@@ -68,6 +68,34 @@ SELECT format('%s/%s: %s %s %s', warehouse_id, day, sum(value_change_fen), sum(s
 FROM stock_days GROUP BY warehouse_id, day
 HAVING sum(value_change_fen) <> 0 OR sum(shipped_cost_fen) <> 0 OR sum(shipped_units) <> 0 ORDER BY 1";
 
+/// The order desk's counts now (migration 0038), recounted from the orders and holds
+/// by the lists' definitions.
+pub const DESK_RECOUNT: &str = "
+SELECT format('%s: %s', b, n) FROM (
+    SELECT CASE WHEN status = 'pending_review' THEN 'pending_review'
+                WHEN status IN ('approved', 'allocated', 'partially_shipped') THEN 'to_ship' END AS b, count(*) AS n
+    FROM orders GROUP BY 1
+    UNION ALL SELECT 'held', count(DISTINCT order_id) FROM order_holds WHERE released_at IS NULL
+    UNION ALL SELECT 'hold:' || kind, count(*) FROM order_holds WHERE released_at IS NULL GROUP BY kind) x
+WHERE b IS NOT NULL AND n <> 0 ORDER BY 1";
+
+pub const DESK_KEPT: &str =
+    "SELECT format('%s: %s', bucket, sum(n)) FROM order_desk_counts GROUP BY bucket HAVING sum(n) <> 0 ORDER BY 1";
+
+/// The top products' days (migration 0039), recounted from the lines as the report
+/// counted them before the rollup.
+const PRODUCT_RECOUNT: &str = "
+SELECT format('%s/%s: %s %s %s', l.product_id, (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date, sum(l.quantity),
+              sum(l.quantity * l.unit_price_fen), count(DISTINCT o.id))
+FROM orders o JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
+WHERE o.paid_at IS NOT NULL AND o.status <> 'cancelled'
+GROUP BY l.product_id, (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date ORDER BY 1";
+
+const PRODUCT_KEPT: &str = "
+SELECT format('%s/%s: %s %s %s', product_id, day, sum(quantity), sum(amount_fen), sum(orders))
+FROM product_days GROUP BY product_id, day
+HAVING sum(quantity) <> 0 OR sum(amount_fen) <> 0 OR sum(orders) <> 0 ORDER BY 1";
+
 /// The kept rollups of `tenant` equal the recount, and equal what
 /// `app.rebuild_rollups` computes (run and rolled back).
 async fn assert_rollups_exact(app: &TestApp, tenant: i64, what: &str) {
@@ -75,6 +103,8 @@ async fn assert_rollups_exact(app: &TestApp, tenant: i64, what: &str) {
         (SALES_KEPT, SALES_RECOUNT, "sales_days"),
         (CAMPAIGN_KEPT, CAMPAIGN_RECOUNT, "campaign_days"),
         (STOCK_KEPT, STOCK_RECOUNT, "stock_days"),
+        (DESK_KEPT, DESK_RECOUNT, "order_desk_counts"),
+        (PRODUCT_KEPT, PRODUCT_RECOUNT, "product_days"),
     ] {
         let k = app.strings(tenant, kept).await;
         let r = app.strings(tenant, recount).await;
@@ -100,7 +130,7 @@ fn random_change(rng: &mut StdRng) -> String {
     let pick = "(SELECT id FROM orders ORDER BY id OFFSET floor(random() * (SELECT count(*) FROM orders)) LIMIT 1)";
     let hours = rng.gen_range(-2000..2000);
     let any = rng.gen_range(0..7);
-    match rng.gen_range(0..12) {
+    match rng.gen_range(0..21) {
         0 => format!("UPDATE orders SET status = 'cancelled' WHERE id = {pick}"),
         1 => "UPDATE orders SET status = 'approved' WHERE id = (SELECT id FROM orders WHERE status = 'cancelled' LIMIT 1)"
             .into(),
@@ -155,6 +185,44 @@ fn random_change(rng: &mut StdRng) -> String {
              FROM orders WHERE id % 11 = {any} AND order_no NOT LIKE '%-R%'",
             n = rng.gen_range(0..1_000_000)
         ),
+        // The order desk: statuses, holds placed, released and deleted, many at once.
+        12 => format!(
+            "UPDATE orders SET status = (ARRAY['pending_review', 'approved', 'allocated', 'partially_shipped', 'shipped',
+                                               'cancelled'])[1 + floor(random() * 6)::int]
+             WHERE id = {pick} OR id % 17 = {any}"
+        ),
+        13 => format!(
+            "INSERT INTO order_holds (tenant_id, order_id, kind, reason)
+             SELECT tenant_id, id, (ARRAY['unpaid', 'address', 'stock', 'manual'])[1 + floor(random() * 4)::int], 'test'
+             FROM orders WHERE id % 9 = {any} OR id = {pick}
+             ON CONFLICT (tenant_id, order_id, kind) WHERE released_at IS NULL DO NOTHING"
+        ),
+        14 => format!(
+            "UPDATE order_holds SET released_at = now(), release_note = 'test'
+             WHERE released_at IS NULL AND (id % 4 = {} OR order_id = {pick})",
+            any % 4
+        ),
+        15 => format!("DELETE FROM order_holds WHERE id % 11 = {any}"),
+        // Order lines added to orders, changed and taken away (those added here:
+        // line numbers from 1000, which nothing else refers to).
+        16 => format!(
+            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen)
+             SELECT o.tenant_id, o.id,
+                    1000 + coalesce((SELECT max(line_no) FROM order_lines x
+                                     WHERE x.tenant_id = o.tenant_id AND x.order_id = o.id), 0),
+                    (SELECT id FROM products ORDER BY random() LIMIT 1), {}, {}
+             FROM orders o WHERE o.id % 19 = {any} OR o.id = {pick}",
+            rng.gen_range(1..4),
+            rng.gen_range(0..5_000)
+        ),
+        17 => format!("UPDATE order_lines SET quantity = quantity + 1 WHERE order_id % 7 = {any}"),
+        18 => format!(
+            "UPDATE order_lines SET unit_price_fen = unit_price_fen + 7,
+                                    product_id = (SELECT id FROM products ORDER BY random() LIMIT 1)
+             WHERE line_no >= 1000 AND order_id % 3 = {}",
+            any % 3
+        ),
+        19 => format!("DELETE FROM order_lines WHERE line_no >= 1000 AND order_id % 2 = {}", any % 2),
         _ => "INSERT INTO stock_movements (tenant_id, product_id, warehouse_id, kind, quantity, reason, doc_type)
               SELECT s.tenant_id, s.product_id, s.warehouse_id, 'receipt', 3, 'rollup test', 'manual'
               FROM stock_levels s ORDER BY random() LIMIT 4"

@@ -1,6 +1,6 @@
 //! The daily results' requests: their page, the entry form and the CSV.
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -17,11 +17,17 @@ use crate::web::pending::id_segment;
 use crate::web::{csv, Ctx, Flash, RequestMeta};
 
 /// `GET /campaigns/{id}/metrics`: the daily results of a campaign the user sees.
-pub async fn page(mut cx: Ctx, Path(raw_id): Path<String>) -> AppResult<Response> {
+/// `?page=`: the page of the daily table.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+}
+
+pub async fn page(mut cx: Ctx, Path(raw_id): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
     let id = id_segment(&raw_id)?;
     let mut tx = cx.begin().await?;
     let c = repo::fetch(&mut tx, &cx.user, id, false).await?.ok_or(AppError::NotFound)?;
-    let metrics = super::section(&mut tx, &cx.user, &c).await?;
+    let metrics = super::section(&mut tx, &cx.user, &c, q.page).await?;
     tx.commit().await?;
     let chrome = cx.chrome(format!("活动 {} · 每日数据", c.campaign_no), "/campaigns");
     Ok(MetricsPage { chrome, metrics }.into_response())
@@ -120,7 +126,7 @@ pub async fn enter(
     let row = match check(&c, cx.user.today, &fields) {
         Ok(row) => row,
         Err(form) => {
-            let metrics = views::build(&mut tx, &cx.user, &c, *form).await?;
+            let metrics = views::build(&mut tx, &cx.user, &c, *form, None).await?;
             tx.rollback().await?;
             let chrome = cx.chrome(format!("活动 {} · 每日数据", c.campaign_no), "/campaigns");
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, MetricsPage { chrome, metrics }).into_response());

@@ -203,9 +203,15 @@ pub fn oddities(t: &Totals) -> Vec<&'static str> {
 /// The campaign page's section of the daily results of `c` for `user` (who sees
 /// the campaign: the caller has checked), on `user.today`: totals, the four
 /// figures, the daily table and chart, the warnings, the reconciliation with the
-/// real orders, and the entry form when the user may enter results.
-pub async fn section(tx: &mut Tx, user: &CurrentUser, c: &CampaignRef) -> Result<Section, sqlx::Error> {
-    views::build(tx, user, c, EntryForm::blank(c, user.today)).await
+/// real orders, and the entry form when the user may enter results; `page` of the
+/// daily table.
+pub async fn section(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    c: &CampaignRef,
+    page: Option<i64>,
+) -> Result<Section, sqlx::Error> {
+    views::build(tx, user, c, EntryForm::blank(c, user.today), page).await
 }
 
 #[cfg(test)]

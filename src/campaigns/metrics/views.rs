@@ -14,6 +14,7 @@ use super::{channel_label, may_enter, oddities, CampaignRef, Channel, Kpis, Tota
 use crate::db::Tx;
 use crate::web::chart::{self, format_exact, Point, Series, Unit};
 use crate::web::forms::Choice;
+use crate::web::pagination::Pager;
 use crate::web::{Chrome, CurrentUser, FieldErrors};
 
 /// Money as the section shows it: `¥1,234.50`.
@@ -139,8 +140,10 @@ pub struct Section {
     pub budget: String,
     /// "cost past the budget", when it is.
     pub over_budget: String,
-    /// Days with results, the latest first.
+    /// This page's days with results, the latest first ([`DAYS_PER_PAGE`] a page).
     pub days: Vec<DayView>,
+    /// The pages of the daily table (links to the metrics page of its own).
+    pub days_pager: Pager,
     /// The daily chart (sales and cost), SVG rendered here: safe to show as is.
     pub chart: String,
     pub reconciliation: Reconciliation,
@@ -159,19 +162,32 @@ pub struct Section {
     pub net_fen: i64,
 }
 
-/// The section of `c` for `user` on `user.today`, with `form` as the entry form.
+/// Days a page of the daily table shows: a month. A year of results for eight
+/// channels is 2,920 rows — rendering them all was most of the page's cost
+/// (bench/RESULTS.md, the campaign page); the chart and the CSV keep every day.
+pub const DAYS_PER_PAGE: i64 = 31;
+
+/// The section of `c` for `user` on `user.today`, with `form` as the entry form
+/// and `page` of the daily table (1 the latest days).
 pub(super) async fn build(
     tx: &mut Tx,
     user: &CurrentUser,
     c: &CampaignRef,
     form: EntryForm,
+    page: Option<i64>,
 ) -> Result<Section, sqlx::Error> {
     let rows = repo::rows(tx, user.tenant_id, c.id).await?;
     crate::db::compact_rollups(tx).await?;
     let figures = repo::order_figures(tx, user.tenant_id, c.id, (c.starts_on, c.ends_on)).await?;
     let total = rows.iter().fold(Totals::default(), |t, r| t.plus(r.values));
-    let days = by_day(&rows);
-    let chart = daily_chart(&days);
+    let sums = by_day(&rows);
+    let chart = daily_chart(&sums);
+    let mut days_pager = Pager::new(&format!("/campaigns/{}/metrics", c.id), page, String::new());
+    days_pager.per_page = DAYS_PER_PAGE;
+    let days_pager = days_pager.with_total(i64::try_from(sums.len()).unwrap_or(i64::MAX));
+    let skip = usize::try_from(days_pager.offset()).unwrap_or(usize::MAX);
+    let take = usize::try_from(DAYS_PER_PAGE).unwrap_or(usize::MAX);
+    let days = sums.iter().rev().skip(skip).take(take).map(|(day, sum, rs)| day_view(*day, sum, rs)).collect();
     let net = figures.paid_fen.saturating_sub(figures.refunded_fen);
     let difference = total.sales_fen.saturating_sub(net);
     let verdict = match difference {
@@ -201,7 +217,8 @@ pub(super) async fn build(
         } else {
             String::new()
         },
-        days: days.into_iter().rev().map(|(_, d)| d).collect(),
+        days,
+        days_pager,
         chart,
         reconciliation: Reconciliation {
             from: c.starts_on.to_string(),
@@ -227,8 +244,8 @@ pub(super) async fn build(
     })
 }
 
-/// The rows grouped by day, in day order, with each day's sum (for the chart).
-fn by_day(rows: &[MetricsRow]) -> Vec<((NaiveDate, Totals), DayView)> {
+/// The rows grouped by day, in day order, with each day's sum.
+fn by_day(rows: &[MetricsRow]) -> Vec<(NaiveDate, Totals, Vec<&MetricsRow>)> {
     let mut days: BTreeMap<NaiveDate, Vec<&MetricsRow>> = BTreeMap::new();
     for r in rows {
         days.entry(r.day).or_default().push(r);
@@ -236,25 +253,29 @@ fn by_day(rows: &[MetricsRow]) -> Vec<((NaiveDate, Totals), DayView)> {
     days.into_iter()
         .map(|(day, rs)| {
             let sum = rs.iter().fold(Totals::default(), |t, r| t.plus(r.values));
-            let channels = rs
-                .iter()
-                .map(|r| ChannelRow {
-                    channel: channel_label(&r.channel).to_owned(),
-                    figures: TotalsView::of(&r.values),
-                    ctr: crate::campaigns::kpi::percent(r.values.clicks, r.values.exposure),
-                    note: oddities(&r.values).join("；"),
-                })
-                .collect();
-            let view = DayView { day: day.to_string(), sales: yuan(sum.sales_fen), cost: yuan(sum.cost_fen), channels };
-            ((day, sum), view)
+            (day, sum, rs)
         })
         .collect()
 }
 
+/// One day of the daily table: its channels' rows and its sum.
+fn day_view(day: NaiveDate, sum: &Totals, rows: &[&MetricsRow]) -> DayView {
+    let channels = rows
+        .iter()
+        .map(|r| ChannelRow {
+            channel: channel_label(&r.channel).to_owned(),
+            figures: TotalsView::of(&r.values),
+            ctr: crate::campaigns::kpi::percent(r.values.clicks, r.values.exposure),
+            note: oddities(&r.values).join("；"),
+        })
+        .collect();
+    DayView { day: day.to_string(), sales: yuan(sum.sales_fen), cost: yuan(sum.cost_fen), channels }
+}
+
 /// Sales and cost per day, as a line chart.
-fn daily_chart(days: &[((NaiveDate, Totals), DayView)]) -> String {
+fn daily_chart(days: &[(NaiveDate, Totals, Vec<&MetricsRow>)]) -> String {
     let points = |f: fn(&Totals) -> i64| -> Vec<Point> {
-        days.iter().map(|((day, t), _)| Point::new(day.format("%m-%d").to_string(), f(t))).collect()
+        days.iter().map(|(day, t, _)| Point::new(day.format("%m-%d").to_string(), f(t))).collect()
     };
     chart::line_chart(
         "每日销售额与花费",

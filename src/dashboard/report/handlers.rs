@@ -160,7 +160,7 @@ fn money(fen: i64) -> String {
 }
 
 pub(super) async fn product_lines(tx: &mut Tx, user: &CurrentUser, p: &Period) -> AppResult<Vec<ProductLine>> {
-    let rows = repo::top_products(tx, user.tenant_id, measure::instants(user, p), TOP_PRODUCTS).await?;
+    let rows = repo::top_products(tx, user.tenant_id, (p.from, p.to), TOP_PRODUCTS).await?;
     Ok(rows
         .into_iter()
         .enumerate()

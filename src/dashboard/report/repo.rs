@@ -17,21 +17,23 @@ pub struct ProductRow {
 }
 
 /// The `limit` products with the largest line amounts (quantity × unit price) on
-/// orders paid in `[from, to)` and not cancelled; ties by SKU.
+/// orders paid on the local days `from..=to` and not cancelled; ties by SKU. From
+/// the daily rollup `product_days` (migration 0039: its rows are the lines' sums,
+/// kept by triggers), which does not grow with the orders.
 pub async fn top_products(
     tx: &mut Tx,
     tenant_id: i64,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    (from, to): (NaiveDate, NaiveDate),
     limit: i64,
 ) -> Result<Vec<ProductRow>, sqlx::Error> {
     sqlx::query_as(
         "WITH t AS (
-             SELECT l.product_id, sum(l.quantity)::bigint AS quantity,
-                    sum(l.quantity * l.unit_price_fen)::bigint AS amount_fen, count(DISTINCT o.id) AS orders
-             FROM orders o
-             JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
-             WHERE o.tenant_id = $1 AND o.paid_at >= $2 AND o.paid_at < $3 AND o.status <> 'cancelled'
-             GROUP BY l.product_id)
+             SELECT product_id, sum(quantity)::bigint AS quantity, sum(amount_fen)::bigint AS amount_fen,
+                    sum(orders)::bigint AS orders
+             FROM product_days
+             WHERE tenant_id = $1 AND day BETWEEN $2 AND $3
+             GROUP BY product_id
+             HAVING sum(orders) <> 0 OR sum(quantity) <> 0 OR sum(amount_fen) <> 0)
          SELECT p.sku, p.name, t.quantity, t.amount_fen, t.orders
          FROM t JOIN products p ON p.tenant_id = $1 AND p.id = t.product_id
          ORDER BY t.amount_fen DESC, p.sku
