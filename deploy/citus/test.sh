@@ -12,8 +12,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 trap '"$here/down.sh"' EXIT
 CITUS_DB=yy_citus_template "$here/up.sh"
 cd "$repo"
-cargo build --bin yunying
+# The test build (its `yunying` binary too): `cargo build --bin` would build the
+# dependencies again with other features.
+cargo test --test it --no-run
 CITUS_DB=yy_citus_template
 DATABASE_URL="$(owner_url)" DATABASE_APP_URL="$(app_url)" target/debug/yunying migrate
-psql_node "$CITUS_PORT" yy_citus_template -U yunying_owner -f "$repo/deploy/citus.sql" -o /dev/null
+# Few shards for the tests (CITUS_TEST_SHARD_COUNT, default 4: two a worker): every
+# test clones the template on every node, and at the default 32 each clone holds
+# ~3,000 shard tables; the placement logic is the same at any count.
+psql_node "$CITUS_PORT" yy_citus_template -U yunying_owner -o /dev/null \
+  -c "SET citus.shard_count = ${CITUS_TEST_SHARD_COUNT:-4}" -f "$repo/deploy/citus.sql"
 YUNYING_TEST_CITUS="$CITUS_DIR/run:$CITUS_PORT:yy_citus_template" cargo test --test it -- "$@"

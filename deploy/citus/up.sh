@@ -29,6 +29,8 @@ synchronous_commit = off
 full_page_writes = off
 wal_level = logical
 citus.max_client_connections = 250
+# A Citus maintenance daemon per database (the test mode has a few at once).
+max_worker_processes = 32
 CONF
   fi
   if ! as_pg "$PG_BINDIR/pg_ctl" -D "$data" status >/dev/null 2>&1; then

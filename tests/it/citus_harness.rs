@@ -139,3 +139,47 @@ impl Citus {
         }
     }
 }
+
+/// Drops a test's database on every node when its [`TestApp`](super::TestApp) goes
+/// (a field of it), so that a run keeps only the databases of the running tests: each
+/// clone holds every shard of a worker (~100 tables), and hundreds of them filled the
+/// disk. The drop runs on a thread of its own (the test's runtime may be ending);
+/// what a process leaves at its exit, the next run's [`init`] drops.
+pub struct Reap(pub String);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Some(citus) = cluster() {
+            citus.reap(std::mem::take(&mut self.0));
+        }
+    }
+}
+
+impl Citus {
+    fn reap(&'static self, name: String) {
+        static REAPER: OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<String>>> = OnceLock::new();
+        let tx = REAPER.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<String>();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                while let Ok(name) = rx.recv() {
+                    rt.block_on(self.drop_everywhere(&name));
+                }
+            });
+            std::sync::Mutex::new(tx)
+        });
+        let _ = tx.lock().expect("reaper").send(name);
+    }
+
+    /// `DROP DATABASE … WITH (FORCE)` on the coordinator (its backends hold the
+    /// connections to the workers), then on each worker.
+    async fn drop_everywhere(&self, name: &str) {
+        for node in 0..self.ports.len() {
+            let su = self.superuser(node, "postgres").await;
+            if let Err(e) = su.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await {
+                eprintln!("citus harness: drop {name} on node {node}: {e}");
+            }
+            su.close().await;
+        }
+    }
+}

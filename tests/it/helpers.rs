@@ -135,6 +135,8 @@ pub struct TestApp {
     pub sessions: Arc<yunying::auth::session_cache::SessionCache>,
     /// The server's home-page summary cache (off unless the settings turn it on).
     pub home: Arc<yunying::home::cache::HomeCache>,
+    /// On Citus, drops the test database on every node when the test is done.
+    _reap: Option<citus::Reap>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -151,22 +153,21 @@ type ConnectAs = Box<dyn Fn(&str) -> PgConnectOptions + Send + Sync>;
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let name = format!("yy_t_{}", uuid::Uuid::new_v4().simple());
-    let (connect, socket_dir, db_port): (ConnectAs, PathBuf, u16) =
-        if let Some(citus) = citus::cluster() {
-            citus.clone_template(&name).await;
-            let db = name.clone();
-            (Box::new(move |role| citus.connect_options(0, role, &db)), citus.socket_dir.clone(), citus.ports[0])
-        } else {
-            let tc = cluster();
-            let su = superuser_pool(&tc.cluster).await;
-            su.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}").as_str())
-                .await
-                .expect("clone the template database");
-            su.close().await;
-            let db = name.clone();
-            let socket_dir = tc.cluster.socket_dir().to_path_buf();
-            (Box::new(move |role| tc.cluster.connect_options(role, &db)), socket_dir, yunying::db::embedded::PORT)
-        };
+    let (connect, socket_dir, db_port): (ConnectAs, PathBuf, u16) = if let Some(citus) = citus::cluster() {
+        citus.clone_template(&name).await;
+        let db = name.clone();
+        (Box::new(move |role| citus.connect_options(0, role, &db)), citus.socket_dir.clone(), citus.ports[0])
+    } else {
+        let tc = cluster();
+        let su = superuser_pool(&tc.cluster).await;
+        su.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}").as_str())
+            .await
+            .expect("clone the template database");
+        su.close().await;
+        let db = name.clone();
+        let socket_dir = tc.cluster.socket_dir().to_path_buf();
+        (Box::new(move |role| tc.cluster.connect_options(role, &db)), socket_dir, yunying::db::embedded::PORT)
+    };
     let db = PgPoolOptions::new().max_connections(8).connect_with(connect(APP_ROLE)).await.expect("app role connects");
     let owner =
         PgPoolOptions::new().max_connections(2).connect_with(connect(OWNER_ROLE)).await.expect("owner role connects");
@@ -187,6 +188,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         settings,
         sessions,
         home,
+        _reap: citus::enabled().then(|| citus::Reap(name.clone())),
     }
 }
 
