@@ -34,7 +34,10 @@ async fn hot_paths_are_single_shard_plans() {
         ("order page lines", format!("SELECT * FROM order_lines WHERE tenant_id = {a} AND order_id = 1 ORDER BY line_no")),
         (
             "ship: the conditional update",
-            format!("UPDATE orders SET shipped_at = coalesce(shipped_at, now()) WHERE tenant_id = {a} AND id = 1"),
+            format!(
+                "WITH clock AS (SELECT now() AS at)
+                 UPDATE orders SET shipped_at = coalesce(shipped_at, (SELECT at FROM clock)) WHERE tenant_id = {a} AND id = 1"
+            ),
         ),
         (
             "ship: the order's reservations locked",
