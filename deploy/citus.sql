@@ -55,6 +55,74 @@ FROM pg_proc p
 WHERE p.pronamespace = 'app'::regnamespace AND p.proname LIKE 'notify\_%'
   AND p.prorettype = 'trigger'::regtype \gexec
 
+-- Statement triggers with transition tables (search terms, stock holds, the daily
+-- rollups, the order desk counts): Citus plans a statement that names a distributed
+-- table distributed, deparses it and sends it on, and the transition table
+-- (`new_rows`, `old_rows`) does not go with it ("executor could not find named
+-- tuplestore"). So on Citus each such trigger function first keeps its transition
+-- tables as jsonb in transaction-local settings keyed by the table, and reads them
+-- back through app.new_rows(NULL::table) / app.old_rows(NULL::table), ordinary set
+-- functions that Citus evaluates on the node (a statement that also joins another
+-- distributed table still fails: docs/decisions.md, "Citus"). The same rows; generic (functions
+-- already rewritten are skipped).
+-- PL/pgSQL, not SQL: Citus refuses to plan a parameterized SQL function's query
+-- that names a distributed table's row type.
+CREATE OR REPLACE FUNCTION app.new_rows(t anyelement) RETURNS SETOF anyelement
+    LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM jsonb_populate_recordset(t, coalesce(nullif(current_setting(
+        'app.tt_new_' || (SELECT typrelid FROM pg_catalog.pg_type WHERE oid = pg_typeof(t)), true), ''), '[]')::jsonb);
+END $$;
+CREATE OR REPLACE FUNCTION app.old_rows(t anyelement) RETURNS SETOF anyelement
+    LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM jsonb_populate_recordset(t, coalesce(nullif(current_setting(
+        'app.tt_old_' || (SELECT typrelid FROM pg_catalog.pg_type WHERE oid = pg_typeof(t)), true), ''), '[]')::jsonb);
+END $$;
+DO $$
+DECLARE
+    f record;
+    src text;
+    keep text;
+BEGIN
+    FOR f IN
+        SELECT p.oid, p.prosrc, array_agg(DISTINCT t.tgrelid::regclass::text) AS tables
+        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL) AND NOT t.tgisinternal
+          AND p.prosrc !~ 'app\.tt_new_'
+        GROUP BY p.oid, p.prosrc
+    LOOP
+        IF cardinality(f.tables) = 1 THEN
+            -- Everywhere, in SQL and in the strings of dynamic SQL alike.
+            src := regexp_replace(f.prosrc, '\m(new|old)_rows\M',
+                                  format('app.\1_rows(NULL::public.%s)', f.tables[1]), 'g');
+            keep := format('%L::regclass::oid', 'public.' || f.tables[1]);
+        ELSE
+            -- A function of several tables names its source in dynamic SQL
+            -- ('new_rows', app.search_terms_insert): the node's own table, by TG_RELID.
+            src := replace(f.prosrc, '''new_rows''', 'format(''app.new_rows(NULL::%s)'', TG_RELID::regclass)');
+            IF src ~ '\m(new|old)_rows\M(?!\()' AND src !~ 'app\.new_rows' THEN
+                RAISE EXCEPTION 'cannot rewrite % for Citus', f.oid::regproc;
+            END IF;
+            keep := 'TG_RELID';
+        END IF;
+        src := format($f$
+BEGIN
+    -- deploy/citus.sql: the transition tables kept for app.new_rows/app.old_rows.
+    BEGIN
+        PERFORM set_config('app.tt_new_' || %1$s, coalesce((SELECT jsonb_agg(n)::text FROM new_rows n), '[]'), true);
+    EXCEPTION WHEN undefined_table THEN NULL;
+    END;
+    BEGIN
+        PERFORM set_config('app.tt_old_' || %1$s, coalesce((SELECT jsonb_agg(o)::text FROM old_rows o), '[]'), true);
+    EXCEPTION WHEN undefined_table THEN NULL;
+    END;
+    %2$s;
+END $f$, keep, src);
+        EXECUTE replace(pg_get_functiondef(f.oid), f.prosrc, src);
+    END LOOP;
+END $$;
+
 -- The tenant directory: replicated to every worker (every tenant table has a foreign
 -- key to it; joins with it stay on the worker).
 SELECT create_reference_table('tenants');
@@ -147,3 +215,20 @@ SELECT create_distributed_table('monthly_reports', 'tenant_id', colocate_with =>
 -- The foreign keys between tenant tables, back (each includes tenant_id).
 SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', tbl, conname, def) FROM citus_fk_stash \gexec
 DROP TABLE citus_fk_stash;
+
+-- Functions created by the migrations before their tables were distributed (they
+-- take a tenant table's row type) stayed on the coordinator: send them to the workers,
+-- where the triggers that call them run.
+SELECT create_distributed_function(p.oid::regprocedure)
+FROM pg_proc p
+WHERE p.pronamespace IN ('app'::regnamespace, 'public'::regnamespace)
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_object o WHERE o.classid = 'pg_proc'::regclass AND o.objid = p.oid);
+
+-- Citus sends an INSERT on to the shards with every column (the defaults evaluated on
+-- the coordinator), so the runtime role's column-level INSERT grants (it may not set
+-- ids, balances, stamps) would refuse every insert there. The shards get INSERT on the
+-- whole table; the coordinator, where the app connects, still checks the columns.
+SELECT run_command_on_shards(logicalrelid, 'GRANT INSERT ON %s TO yunying_app')
+FROM pg_dist_partition
+WHERE partmethod = 'h' AND has_any_column_privilege('yunying_app', logicalrelid, 'INSERT')
+  AND NOT has_table_privilege('yunying_app', logicalrelid, 'INSERT');
