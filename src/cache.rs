@@ -170,6 +170,16 @@ pub fn spawn_listener(pool: PgPool, caches: Vec<Arc<dyn Invalidated>>) {
 }
 
 async fn listen(pool: &PgPool, caches: &[Arc<dyn Invalidated>]) -> Result<(), sqlx::Error> {
+    if on_citus(pool).await? {
+        // The triggers run on the workers' shards, where a NOTIFY reaches no server
+        // (and breaks two-phase commits): deploy/citus.sql silences them, so the
+        // caches stay off and every request reads PostgreSQL (docs/decisions.md, "Citus").
+        tracing::info!("on a Citus coordinator: session and home caches off");
+        while !pool.is_closed() {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        return Ok(());
+    }
     let mut listener = PgListener::connect_with(pool).await?;
     let channels: Vec<&str> = caches.iter().map(|c| c.channel()).collect();
     listener.listen_all(channels).await?;
@@ -187,6 +197,11 @@ async fn listen(pool: &PgPool, caches: &[Arc<dyn Invalidated>]) -> Result<(), sq
             None => return Ok(()),
         }
     }
+}
+
+/// Whether the database is a Citus cluster's (the extension is installed).
+async fn on_citus(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')").fetch_one(pool).await
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{Executor, PgPool};
 
 use crate::app::state::AppState;
 use crate::config::Settings;
@@ -93,7 +93,8 @@ pub async fn create(
 pub async fn delete_by_token(pool: &PgPool, token: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let hash = token_hash(token);
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.session_token', $1, true)").bind(hex(&hash)).execute(&mut *tx).await?;
+    // SET LOCAL reaches the Citus workers (see db::begin_tenant); the value is hex.
+    (&mut *tx).execute(format!("SET LOCAL app.session_token = '{}'", hex(&hash)).as_str()).await?;
     let row: Option<(i64, i64)> = sqlx::query_as("SELECT tenant_id, user_id FROM sessions WHERE token_hash = $1")
         .bind(&hash)
         .fetch_optional(&mut *tx)
@@ -172,9 +173,15 @@ pub async fn lookup_cached(
 }
 
 async fn lookup_hash(pool: &PgPool, hash: &[u8]) -> Result<Option<Cached>, sqlx::Error> {
-    let Some(r) =
-        sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)").bind(hash).fetch_optional(pool).await?
-    else {
+    // In a transaction block: Citus sends the function's SET LOCALs on to the workers
+    // only then (on one PostgreSQL the same, two round trips more).
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query_as::<_, LookupRow>("SELECT * FROM app.session_lookup($1)")
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let Some(r) = row else {
         return Ok(None);
     };
     let settings = TenantSettings::from_json(r.settings);

@@ -3,7 +3,7 @@
 //! Two roles: the *owner* runs migrations and owns every table; the *runtime* role
 //! `yunying_app` is what the server's pool uses — not superuser, no BYPASSRLS, owns
 //! nothing. Every request's tenant work runs in a transaction opened by
-//! [`begin_tenant`], which sets `app.tenant_id` with `set_config(…, true)` so the
+//! [`begin_tenant`], which sets `app.tenant_id` with `SET LOCAL` so the
 //! setting dies with the transaction and never leaks through a pooled connection.
 
 pub mod bulk;
@@ -230,7 +230,9 @@ async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<()> {
 /// One round trip: `BEGIN` and the setting go as one simple query (the tenant id
 /// is an integer formatted by the server, never text from a request).
 pub async fn begin_tenant(pool: &PgPool, tenant_id: i64) -> Result<Tx, sqlx::Error> {
-    pool.begin_with(format!("BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")).await
+    // SET LOCAL, not set_config(…, true): the same on one PostgreSQL, and on Citus
+    // (citus.propagate_set_commands = 'local', deploy/citus.sql) it reaches the workers.
+    pool.begin_with(format!("BEGIN; SET LOCAL app.tenant_id = '{tenant_id}'")).await
 }
 
 /// Enable or disable row `id` of the tenant table `table` (one with `is_active` and
@@ -264,7 +266,7 @@ pub fn capped_count<'a>(cap: i64, from: impl FnOnce(&mut QueryBuilder<'a, Postgr
 
 /// Bind an open transaction to `tenant_id` (transaction-local).
 pub async fn set_tenant(tx: &mut Tx, tenant_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut **tx).await?;
+    (&mut **tx).execute(format!("SET LOCAL app.tenant_id = '{tenant_id}'").as_str()).await?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ pub async fn apply_partners(
              SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
              ON CONFLICT (tenant_id, code) DO UPDATE SET
                kind = EXCLUDED.kind, name = EXCLUDED.name, contact = EXCLUDED.contact, phone = EXCLUDED.phone,
-               updated_at = now()
+               updated_at = EXCLUDED.updated_at
              RETURNING (xmax = 0)",
         )
         .bind(tenant_id)

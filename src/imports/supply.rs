@@ -127,7 +127,7 @@ pub async fn apply_warehouses(
         let inserted: Vec<bool> = sqlx::query_scalar(
             "INSERT INTO warehouses (tenant_id, code, name, address)
              SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[])
-             ON CONFLICT (tenant_id, code) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, updated_at = now()
+             ON CONFLICT (tenant_id, code) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, updated_at = EXCLUDED.updated_at
              RETURNING (xmax = 0)",
         )
         .bind(tenant_id)
@@ -206,7 +206,7 @@ pub async fn apply_products(
              SELECT $1, s, n, sp, u, pr, st, $8
              FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS x(s, n, sp, u, pr, st)
              ON CONFLICT (tenant_id, sku) DO UPDATE SET name = EXCLUDED.name, spec = EXCLUDED.spec, unit = EXCLUDED.unit,
-                price_fen = EXCLUDED.price_fen, status = EXCLUDED.status, updated_at = now()
+                price_fen = EXCLUDED.price_fen, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
              RETURNING (xmax = 0)",
         )
         .bind(tenant_id)
@@ -315,7 +315,7 @@ pub async fn apply_stock(
             "INSERT INTO stock_levels (tenant_id, product_id, warehouse_id, safety_stock, reorder_point, max_level)
              SELECT $1, * FROM UNNEST($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
              ON CONFLICT (tenant_id, product_id, warehouse_id) DO UPDATE SET safety_stock = EXCLUDED.safety_stock,
-                reorder_point = EXCLUDED.reorder_point, max_level = EXCLUDED.max_level, updated_at = now()
+                reorder_point = EXCLUDED.reorder_point, max_level = EXCLUDED.max_level, updated_at = EXCLUDED.updated_at
              RETURNING product_id, warehouse_id, on_hand, reserved, (xmax = 0)",
         )
         .bind(tenant_id)

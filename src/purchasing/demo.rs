@@ -243,7 +243,8 @@ pub async fn seed(tx: &mut Tx, ctx: &Ctx) -> Result<(), sqlx::Error> {
             .await?;
             let full = received == quantity;
             sqlx::query(
-                "UPDATE purchase_orders SET status = $3, received_at = CASE WHEN $3 = 'received' THEN now() END
+                "WITH clock AS (SELECT now() AS at)
+                 UPDATE purchase_orders SET status = $3, received_at = CASE WHEN $3 = 'received' THEN (SELECT at FROM clock) END
                  WHERE tenant_id = $1 AND id = $2",
             )
             .bind(t)

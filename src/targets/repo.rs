@@ -180,7 +180,7 @@ pub async fn save_rep_targets(
         "INSERT INTO sales_targets (tenant_id, month, rep_id, target_fen, set_by)
          SELECT $1, $2, x.r, x.f, $5 FROM unnest($3::bigint[], $4::bigint[]) AS x (r, f)
          ON CONFLICT (tenant_id, month, rep_id) DO UPDATE SET target_fen = EXCLUDED.target_fen,
-             set_by = EXCLUDED.set_by, set_at = now()
+             set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
          WHERE sales_targets.target_fen <> EXCLUDED.target_fen",
     )
     .bind(tenant_id)
@@ -229,7 +229,7 @@ pub async fn save_department_targets(
         "INSERT INTO department_targets (tenant_id, month, department, target_fen, set_by)
          SELECT $1, $2, x.d, x.f, $5 FROM unnest($3::text[], $4::bigint[]) AS x (d, f)
          ON CONFLICT (tenant_id, month, department) DO UPDATE SET target_fen = EXCLUDED.target_fen,
-             set_by = EXCLUDED.set_by, set_at = now()
+             set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
          WHERE department_targets.target_fen <> EXCLUDED.target_fen",
     )
     .bind(tenant_id)

@@ -38,11 +38,12 @@ pub async fn insert_campaign(
     let row: (i64, String) = sqlx::query_as(
         "INSERT INTO campaigns (tenant_id, campaign_no, theme, kind, channels, budget_fen, starts_on, ends_on, goal,
                                 department, status, drafted_by, approved_at, summarized_at)
-         SELECT $1, 'HD-' || lpad((count(*) + 1)::text, 6, '0'), '双十二大促', 'discount', $2, $3, $4, $5, '冲销量',
-                $6, $7, (SELECT min(id) FROM users WHERE tenant_id = $1),
+         SELECT $1, 'HD-' || lpad((c.n + 1)::text, 6, '0'), '双十二大促', 'discount', $2, $3, $4, $5, '冲销量',
+                $6, $7, u.first,
                 CASE WHEN $7 IN ('approved', 'summarized') THEN now() END,
                 CASE WHEN $7 = 'summarized' THEN now() END
-         FROM campaigns WHERE tenant_id = $1
+         FROM (SELECT count(*) AS n FROM campaigns WHERE tenant_id = $1) c,
+              (SELECT min(id) AS first FROM users WHERE tenant_id = $1) u
          RETURNING id, campaign_no",
     )
     .bind(tenant)

@@ -7,13 +7,16 @@ use std::sync::{Arc, OnceLock};
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::redirect::Policy;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use yunying::app;
 use yunying::config::Settings;
 use yunying::db::embedded::{Cluster, Tuning};
 use yunying::db::{self, APP_ROLE, OWNER_ROLE};
 use yunying::people::{tenants, Dept, Level};
+
+#[path = "citus_harness.rs"]
+pub mod citus;
 
 pub const PASSWORD: &str = "correct-horse-1";
 const TEMPLATE: &str = "yy_template";
@@ -122,6 +125,7 @@ pub struct TestApp {
     /// The test database and the cluster's socket directory (for running the CLI).
     pub db_name: String,
     pub socket_dir: PathBuf,
+    pub db_port: u16,
     /// Runtime role (what the server uses).
     pub db: PgPool,
     /// Owner role (for test setup that the app itself may not do).
@@ -131,6 +135,8 @@ pub struct TestApp {
     pub sessions: Arc<yunying::auth::session_cache::SessionCache>,
     /// The server's home-page summary cache (off unless the settings turn it on).
     pub home: Arc<yunying::home::cache::HomeCache>,
+    /// On Citus, drops the test database on every node when the test is done.
+    _reap: Option<citus::Reap>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -142,24 +148,29 @@ pub async fn spawn_app_on(today: chrono::NaiveDate) -> TestApp {
     spawn_app_with(Settings { today: Some(today), ..Settings::for_tests() }).await
 }
 
+/// Connection options to a test database as a role.
+type ConnectAs = Box<dyn Fn(&str) -> PgConnectOptions + Send + Sync>;
+
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
-    let tc = cluster();
     let name = format!("yy_t_{}", uuid::Uuid::new_v4().simple());
-    let su = superuser_pool(&tc.cluster).await;
-    su.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}").as_str())
-        .await
-        .expect("clone the template database");
-    su.close().await;
-    let db = PgPoolOptions::new()
-        .max_connections(8)
-        .connect_with(tc.cluster.connect_options(APP_ROLE, &name))
-        .await
-        .expect("app role connects");
-    let owner = PgPoolOptions::new()
-        .max_connections(2)
-        .connect_with(tc.cluster.connect_options(OWNER_ROLE, &name))
-        .await
-        .expect("owner role connects");
+    let (connect, socket_dir, db_port): (ConnectAs, PathBuf, u16) = if let Some(citus) = citus::cluster() {
+        citus.clone_template(&name).await;
+        let db = name.clone();
+        (Box::new(move |role| citus.connect_options(0, role, &db)), citus.socket_dir.clone(), citus.ports[0])
+    } else {
+        let tc = cluster();
+        let su = superuser_pool(&tc.cluster).await;
+        su.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}").as_str())
+            .await
+            .expect("clone the template database");
+        su.close().await;
+        let db = name.clone();
+        let socket_dir = tc.cluster.socket_dir().to_path_buf();
+        (Box::new(move |role| tc.cluster.connect_options(role, &db)), socket_dir, yunying::db::embedded::PORT)
+    };
+    let db = PgPoolOptions::new().max_connections(8).connect_with(connect(APP_ROLE)).await.expect("app role connects");
+    let owner =
+        PgPoolOptions::new().max_connections(2).connect_with(connect(OWNER_ROLE)).await.expect("owner role connects");
     // The tests run exactly what `yunying serve` runs, on a port of its own.
     let settings = Arc::new(Settings { bind: ([127, 0, 0, 1], 0).into(), ..settings });
     let application = app::Application::build(db.clone(), settings.clone()).await.expect("build the application");
@@ -170,12 +181,14 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         db_name: name.clone(),
-        socket_dir: tc.cluster.socket_dir().to_path_buf(),
+        socket_dir,
+        db_port,
         db,
         owner,
         settings,
         sessions,
         home,
+        _reap: citus::enabled().then(|| citus::Reap(name.clone())),
     }
 }
 
@@ -236,8 +249,9 @@ impl TestApp {
     /// PostgreSQL: the owner runs migrations, the runtime role does the work).
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         use std::io::Write;
-        let url =
-            |role: &str| format!("postgres://{role}@localhost/{}?host={}", self.db_name, self.socket_dir.display());
+        let url = |role: &str| {
+            format!("postgres://{role}@localhost:{}/{}?host={}", self.db_port, self.db_name, self.socket_dir.display())
+        };
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yunying"))
             .args(args)
             .env("DATABASE_URL", url(OWNER_ROLE))

@@ -21,6 +21,8 @@ mod campaign_imports;
 mod campaign_metrics;
 mod campaigns;
 mod catalog;
+mod citus_router;
+mod citus_schema;
 mod complaints;
 mod complaints_refusals;
 mod contracts;

@@ -252,8 +252,9 @@ pub async fn insert(tx: &mut Tx, tenant_id: i64, case_no: &str, c: &NewCase<'_>)
 /// Move the case to `status` (the caller checked the transition).
 pub async fn set_status(tx: &mut Tx, tenant_id: i64, id: i64, status: CaseStatus) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE after_sales SET status = $3, updated_at = now(),
-                closed_at = CASE WHEN $3 = 'closed' THEN now() ELSE closed_at END
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE after_sales SET status = $3, updated_at = now(),
+                closed_at = CASE WHEN $3 = 'closed' THEN (SELECT at FROM clock) ELSE closed_at END
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant_id)

@@ -95,7 +95,7 @@ pub async fn upsert(
              ON CONFLICT (tenant_id, campaign_id, day, channel) DO UPDATE
                 SET exposure = EXCLUDED.exposure, clicks = EXCLUDED.clicks, conversions = EXCLUDED.conversions,
                     participants = EXCLUDED.participants, sales_fen = EXCLUDED.sales_fen,
-                    cost_fen = EXCLUDED.cost_fen, updated_by = EXCLUDED.updated_by, updated_at = now()
+                    cost_fen = EXCLUDED.cost_fen, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
                 WHERE (m.exposure, m.clicks, m.conversions, m.participants, m.sales_fen, m.cost_fen)
                       IS DISTINCT FROM (EXCLUDED.exposure, EXCLUDED.clicks, EXCLUDED.conversions,
                                         EXCLUDED.participants, EXCLUDED.sales_fen, EXCLUDED.cost_fen)

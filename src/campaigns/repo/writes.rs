@@ -37,7 +37,7 @@ pub(in crate::campaigns) async fn set_submitted(
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (tenant_id, campaign_id, version)
          DO UPDATE SET budget_fen = EXCLUDED.budget_fen, plan = EXCLUDED.plan, created_by = EXCLUDED.created_by,
-                       created_at = now(), approved_at = NULL",
+                       created_at = EXCLUDED.created_at, approved_at = NULL",
     )
     .bind(user.tenant_id)
     .bind(c.id)
@@ -61,13 +61,15 @@ pub(in crate::campaigns) async fn set_decision(
 ) -> Result<(), sqlx::Error> {
     let approved = status == CampaignStatus::Approved;
     let sql = if stage == "director" {
-        "UPDATE campaigns SET status = $3, director_by = $4, director_at = now(), director_comment = $5,
-                approved_at = CASE WHEN $6 THEN now() ELSE approved_at END,
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE campaigns SET status = $3, director_by = $4, director_at = now(), director_comment = $5,
+                approved_at = CASE WHEN $6 THEN (SELECT at FROM clock) ELSE approved_at END,
                 approved_budget_fen = CASE WHEN $6 THEN budget_fen ELSE approved_budget_fen END, updated_at = now()
          WHERE tenant_id = $1 AND id = $2"
     } else {
-        "UPDATE campaigns SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5,
-                approved_at = CASE WHEN $6 THEN now() ELSE approved_at END,
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE campaigns SET status = $3, manager_by = $4, manager_at = now(), manager_comment = $5,
+                approved_at = CASE WHEN $6 THEN (SELECT at FROM clock) ELSE approved_at END,
                 approved_budget_fen = CASE WHEN $6 THEN budget_fen ELSE approved_budget_fen END, updated_at = now()
          WHERE tenant_id = $1 AND id = $2"
     };

@@ -226,7 +226,7 @@ pub async fn save_text(
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (tenant_id, month) DO UPDATE
             SET conclusions = EXCLUDED.conclusions, suggestions = EXCLUDED.suggestions,
-                version = EXCLUDED.version, updated_by = EXCLUDED.updated_by, updated_at = now()
+                version = EXCLUDED.version, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
             WHERE monthly_reports.version = EXCLUDED.version - 1",
     )
     .bind(tenant_id)

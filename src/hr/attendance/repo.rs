@@ -113,7 +113,7 @@ pub async fn correct(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, employee_id, day) DO UPDATE SET
            clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = EXCLUDED.source,
-           correction_reason = EXCLUDED.correction_reason, updated_by = EXCLUDED.updated_by, updated_at = now()",
+           correction_reason = EXCLUDED.correction_reason, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at",
     )
     .bind(tenant_id)
     .bind(employee_id)

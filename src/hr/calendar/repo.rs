@@ -71,7 +71,7 @@ pub(super) async fn set_day(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO calendar_days (tenant_id, day, kind, note) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note, updated_at = now()",
+         ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at",
     )
     .bind(tenant_id)
     .bind(day)

@@ -227,7 +227,7 @@ pub async fn upsert(
          VALUES ($1, $2, $3, $4, $5, 'web', $6)
          ON CONFLICT (tenant_id, employee_id, month) DO UPDATE SET
            score_tenths = EXCLUDED.score_tenths, comment = EXCLUDED.comment, source = 'web',
-           scored_by = EXCLUDED.scored_by, updated_at = now()",
+           scored_by = EXCLUDED.scored_by, updated_at = EXCLUDED.updated_at",
     )
     .bind(tenant_id)
     .bind(employee_id)

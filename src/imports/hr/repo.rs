@@ -44,7 +44,7 @@ pub(super) async fn upsert_attendance(
          SELECT $1, e, d, i, o, 'import', $6 FROM UNNEST($2::bigint[], $3::date[], $4::time[], $5::time[]) AS u(e, d, i, o)
          ON CONFLICT (tenant_id, employee_id, day) DO UPDATE SET
            clock_in = EXCLUDED.clock_in, clock_out = EXCLUDED.clock_out, source = 'import',
-           correction_reason = NULL, updated_by = EXCLUDED.updated_by, updated_at = now()
+           correction_reason = NULL, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
          RETURNING (xmax = 0)",
     )
     .bind(tenant_id)
@@ -66,7 +66,7 @@ pub(super) async fn upsert_calendar(
     sqlx::query_scalar(
         "INSERT INTO calendar_days (tenant_id, day, kind)
          SELECT $1, d, k FROM UNNEST($2::date[], $3::text[]) AS u(d, k)
-         ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, updated_at = now()
+         ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, updated_at = EXCLUDED.updated_at
          RETURNING (xmax = 0)",
     )
     .bind(tenant_id)
@@ -92,7 +92,7 @@ pub(super) async fn upsert_employees(
            name = EXCLUDED.name, department = EXCLUDED.department, level = EXCLUDED.level,
            monthly_salary_fen = EXCLUDED.monthly_salary_fen, bonus_base_fen = EXCLUDED.bonus_base_fen,
            hired_on = EXCLUDED.hired_on, left_on = EXCLUDED.left_on,
-           manager_employee_no = EXCLUDED.manager_employee_no, updated_at = now()
+           manager_employee_no = EXCLUDED.manager_employee_no, updated_at = EXCLUDED.updated_at
          RETURNING (xmax = 0)",
     )
     .bind(tenant_id)
@@ -124,7 +124,7 @@ pub(super) async fn upsert_leave(
          ON CONFLICT (tenant_id, employee_id, day, portion) WHERE status <> 'rejected' DO UPDATE SET
            kind = EXCLUDED.kind, status = 'approved',
            decided_by = CASE WHEN leave_requests.status = 'pending' THEN EXCLUDED.decided_by ELSE leave_requests.decided_by END,
-           decided_at = coalesce(leave_requests.decided_at, now()),
+           decided_at = coalesce(leave_requests.decided_at, EXCLUDED.decided_at),
            decision_comment = coalesce(leave_requests.decision_comment, EXCLUDED.decision_comment)
          RETURNING (xmax = 0)",
     )
@@ -150,7 +150,7 @@ pub(super) async fn upsert_scores(
         "INSERT INTO performance_scores (tenant_id, employee_id, month, score_tenths, source, scored_by)
          SELECT $1, e, $2, s, 'import', $5 FROM UNNEST($3::bigint[], $4::smallint[]) AS u(e, s)
          ON CONFLICT (tenant_id, employee_id, month) DO UPDATE SET
-           score_tenths = EXCLUDED.score_tenths, source = 'import', scored_by = EXCLUDED.scored_by, updated_at = now()
+           score_tenths = EXCLUDED.score_tenths, source = 'import', scored_by = EXCLUDED.scored_by, updated_at = EXCLUDED.updated_at
          RETURNING (xmax = 0)",
     )
     .bind(tenant_id)

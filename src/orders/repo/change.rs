@@ -114,10 +114,11 @@ pub async fn set_status(
     cancel_reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE orders SET status = $3, updated_at = now(),
-                approved_at = CASE WHEN $3 = 'approved' THEN now() ELSE approved_at END,
-                delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END,
-                cancelled_at = CASE WHEN $3 = 'cancelled' THEN now() ELSE cancelled_at END,
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE orders SET status = $3, updated_at = now(),
+                approved_at = CASE WHEN $3 = 'approved' THEN (SELECT at FROM clock) ELSE approved_at END,
+                delivered_at = CASE WHEN $3 = 'delivered' THEN (SELECT at FROM clock) ELSE delivered_at END,
+                cancelled_at = CASE WHEN $3 = 'cancelled' THEN (SELECT at FROM clock) ELSE cancelled_at END,
                 cancel_reason = coalesce($4, cancel_reason)
          WHERE tenant_id = $1 AND id = $2",
     )

@@ -182,7 +182,7 @@ pub async fn insert_parcel_line(
 
 /// Stamp the order's first shipment time.
 pub async fn mark_shipped(tx: &mut Tx, tenant_id: i64, order_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET shipped_at = coalesce(shipped_at, now()) WHERE tenant_id = $1 AND id = $2")
+    sqlx::query("WITH clock AS (SELECT now() AS at) UPDATE orders SET shipped_at = coalesce(shipped_at, (SELECT at FROM clock)) WHERE tenant_id = $1 AND id = $2")
         .bind(tenant_id)
         .bind(order_id)
         .execute(&mut **tx)

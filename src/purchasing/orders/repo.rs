@@ -376,8 +376,9 @@ pub async fn receive_line(tx: &mut Tx, tenant_id: i64, line: &LineRow, quantity:
 /// The order's status after a receipt (`received` also records when).
 pub async fn set_status(tx: &mut Tx, tenant_id: i64, id: i64, status: OrderStatus) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE purchase_orders SET status = $3, updated_at = now(),
-                received_at = CASE WHEN $3 = 'received' THEN now() ELSE received_at END
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE purchase_orders SET status = $3, updated_at = now(),
+                received_at = CASE WHEN $3 = 'received' THEN (SELECT at FROM clock) ELSE received_at END
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant_id)

@@ -219,10 +219,11 @@ pub async fn save_counts(
     let qtys: Vec<Option<i64>> = entries.iter().map(|e| e.1).collect();
     let reasons: Vec<String> = entries.iter().map(|e| e.2.clone()).collect();
     let done = sqlx::query(
-        "UPDATE stocktake_lines l SET
+        "WITH clock AS (SELECT now() AS at)
+         UPDATE stocktake_lines l SET
             counted_quantity = coalesce(v.qty, l.counted_quantity),
             counted_by = CASE WHEN v.qty IS DISTINCT FROM l.counted_quantity AND v.qty IS NOT NULL THEN $3 ELSE l.counted_by END,
-            counted_at = CASE WHEN v.qty IS DISTINCT FROM l.counted_quantity AND v.qty IS NOT NULL THEN now() ELSE l.counted_at END,
+            counted_at = CASE WHEN v.qty IS DISTINCT FROM l.counted_quantity AND v.qty IS NOT NULL THEN (SELECT at FROM clock) ELSE l.counted_at END,
             reason = v.reason
          FROM unnest($4::bigint[], $5::bigint[], $6::text[]) AS v(pid, qty, reason)
          WHERE l.tenant_id = $1 AND l.stocktake_id = $2 AND l.product_id = v.pid
