@@ -4,12 +4,18 @@
 #   CITUS_DIR        state directory (default /tmp/yunying-citus): data, sockets, logs
 #   CITUS_PORT       coordinator port (default 9700); the workers use the next two
 #   CITUS_VENDOR_DIR where the Citus source archive and its build.sh are
-#                    (default ../shared/vendor/citus relative to the repository)
+#                    (default ../shared/vendor/citus relative to the repository, else
+#                    /work/shared/vendor/citus)
 #   PG_BINDIR        PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CITUS_DIR="${CITUS_DIR:-/tmp/yunying-citus}"
 CITUS_PORT="${CITUS_PORT:-9700}"
-CITUS_VENDOR_DIR="${CITUS_VENDOR_DIR:-$repo/../shared/vendor/citus}"
+# The vendored source: beside the repository (../shared), else the workplace's copy.
+if [ -z "${CITUS_VENDOR_DIR:-}" ]; then
+  CITUS_VENDOR_DIR="$repo/../shared/vendor/citus"
+  [ -x "$CITUS_VENDOR_DIR/build.sh" ] || [ ! -x /work/shared/vendor/citus/build.sh ] ||
+    CITUS_VENDOR_DIR=/work/shared/vendor/citus
+fi
 PG_BINDIR="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 CITUS_DB="${CITUS_DB:-yunying}"
 nodes=(coordinator worker1 worker2)
@@ -29,3 +35,10 @@ psql_node() {
 # The owner's URL on the coordinator (what DATABASE_URL gets).
 owner_url() { echo "postgres://yunying_owner@localhost:$CITUS_PORT/$CITUS_DB?host=$CITUS_DIR/run"; }
 app_url() { echo "postgres://yunying_app@localhost:$CITUS_PORT/$CITUS_DB?host=$CITUS_DIR/run"; }
+# Whether Citus 13.2 is installed in the PostgreSQL of pg_config (what the vendored
+# build.sh --check tests), without needing the vendored source.
+citus_installed() {
+  local pgc; pgc="$(command -v pg_config || true)"
+  [ -n "$pgc" ] && [ -f "$("$pgc" --pkglibdir)/citus.so" ] &&
+    grep -q "default_version = '13.2" "$("$pgc" --sharedir)/extension/citus.control" 2>/dev/null
+}

@@ -5,7 +5,7 @@
 # Prints the DATABASE_URL / DATABASE_APP_URL to use. Stop it with down.sh.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-"$CITUS_VENDOR_DIR/build.sh" --check >/dev/null || { echo "Citus is not installed: run deploy/citus/build.sh" >&2; exit 1; }
+citus_installed || { echo "Citus is not installed: run deploy/citus/build.sh" >&2; exit 1; }
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
   useradd --system --user-group --home-dir /var/lib/postgresql --shell /bin/sh postgres
 fi
