@@ -72,16 +72,8 @@ fn init(spec: &str) -> Citus {
             .await
             .expect("end the template's connections");
             // Leftovers of earlier runs.
-            let old: Vec<String> =
-                sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'yy\\_t\\_%'")
-                    .fetch_all(&su)
-                    .await
-                    .expect("list databases");
-            for name in old {
-                su.execute(format!("DROP DATABASE \"{name}\" WITH (FORCE)").as_str())
-                    .await
-                    .expect("drop old test database");
-            }
+            crate::helpers::drop_databases(&su, "SELECT datname FROM pg_database WHERE datname LIKE 'yy\\_t\\_%'")
+                .await;
             su.close().await;
         }
     });

@@ -55,17 +55,11 @@ fn init_cluster() -> TestCluster {
     rt.block_on(async {
         let su = superuser_pool(&cluster).await;
         // Leftovers of earlier runs.
-        let old: Vec<String> = sqlx::query_scalar(
+        drop_databases(
+            &su,
             "SELECT datname FROM pg_database WHERE datname LIKE 'yy\\_t\\_%' OR datname = 'yy_template'",
         )
-        .fetch_all(&su)
-        .await
-        .expect("list databases");
-        for name in old {
-            su.execute(format!("DROP DATABASE \"{name}\" WITH (FORCE)").as_str())
-                .await
-                .expect("drop old test database");
-        }
+        .await;
         db::bootstrap_embedded(&cluster, TEMPLATE).await.expect("bootstrap template");
         let owner = PgPoolOptions::new()
             .max_connections(1)
@@ -104,6 +98,14 @@ fn spawn_watchdog(cluster: &Cluster, lock_path: &std::path::Path) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("watchdog starts");
+}
+
+/// Drop (with FORCE) every database whose name `list` selects: earlier runs' leftovers.
+pub async fn drop_databases(su: &PgPool, list: &str) {
+    let old: Vec<String> = sqlx::query_scalar(list).fetch_all(su).await.expect("list databases");
+    for name in old {
+        su.execute(format!("DROP DATABASE \"{name}\" WITH (FORCE)").as_str()).await.expect("drop old test database");
+    }
 }
 
 async fn superuser_pool(cluster: &Cluster) -> PgPool {

@@ -31,10 +31,27 @@ fn stat(html: &str, stat: &str) -> i64 {
     html[at..at + html[at..].find('<').expect("end of the number")].parse().expect("a number")
 }
 
-async fn active_users(c: &Client) -> i64 {
+/// The active users figure of `c`'s home page (shared with two_servers.rs).
+pub(crate) async fn active_users(c: &Client) -> i64 {
     let page = c.get("/").await;
     assert_eq!(page.status, 200, "{}", page.body);
     stat(&page.body, "users.active")
+}
+
+/// The admin `c` creates the sales specialist `newbie` (新同事) on the form.
+pub(crate) async fn create_newbie(c: &Client) -> crate::helpers::Page {
+    c.post_form(
+        "/admin/users/new",
+        "/admin/users",
+        &[
+            ("username", "newbie"),
+            ("display_name", "新同事"),
+            ("department", "sales"),
+            ("level", "specialist"),
+            ("password", "new-pass-123"),
+        ],
+    )
+    .await
 }
 
 /// Turn migration 0014's triggers off (`false`) or on again, on every table.
@@ -97,19 +114,7 @@ async fn a_write_through_the_app_shows_at_once_to_everyone_in_its_tenant_only() 
     assert_eq!(active_users(&other).await, 3);
     assert_eq!(app.home.len(), 3);
 
-    let p = admin
-        .post_form(
-            "/admin/users/new",
-            "/admin/users",
-            &[
-                ("username", "newbie"),
-                ("display_name", "新同事"),
-                ("department", "sales"),
-                ("level", "specialist"),
-                ("password", "new-pass-123"),
-            ],
-        )
-        .await;
+    let p = create_newbie(&admin).await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(app.home.len(), 1, "alpha's summaries dropped before the response, beta's kept");
     assert_eq!(active_users(&admin).await, 5, "the writer sees the write");

@@ -10,6 +10,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 use crate::helpers::{spawn_app, two_tenants, Client, TestApp, PASSWORD};
+use crate::home_cache::{active_users, create_newbie};
 use crate::spawn::{self, Capture};
 use yunying::db::{APP_ROLE, OWNER_ROLE};
 use yunying::people::{Dept, Level};
@@ -107,15 +108,6 @@ async fn listeners_connected(app: &TestApp, n: i64) {
     }
 }
 
-/// The number the home page shows for `users.active`.
-async fn active_users(c: &Client) -> i64 {
-    let page = c.get("/").await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    let marker = "data-stat=\"users.active\">";
-    let at = page.body.find(marker).expect("the active users on the home page") + marker.len();
-    page.body[at..at + page.body[at..].find('<').expect("end")].parse().expect("a number")
-}
-
 /// Poll (every 10 ms, at most [`DEADLINE`]) until `done` holds: `server` has seen
 /// `what`; how long it took.
 async fn within_deadline<F, Fut>(server: &str, what: &str, mut done: F) -> Duration
@@ -188,19 +180,7 @@ async fn logout_deactivation_and_writes_on_one_server_reach_the_other_at_once() 
 
     // A write through A (a new user, on the admin's home page) shows on B.
     let truth = app.scalar_i64(t.alpha, "SELECT count(*) FROM users WHERE is_active").await;
-    let p = admin_a
-        .post_form(
-            "/admin/users/new",
-            "/admin/users",
-            &[
-                ("username", "newbie"),
-                ("display_name", "新同事"),
-                ("department", "sales"),
-                ("level", "specialist"),
-                ("password", "new-pass-123"),
-            ],
-        )
-        .await;
+    let p = create_newbie(&admin_a).await;
     assert_eq!(p.status, 303, "user created on A: {}", p.body);
     within_deadline("B", "A's new user on its home page", || async { active_users(&admin_b).await == truth + 1 }).await;
 
